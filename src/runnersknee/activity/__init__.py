@@ -1,0 +1,1 @@
+"""activity layer (see docs/architecture.md)."""

@@ -1,0 +1,68 @@
+"""The ``runnersknee`` command line (Typer + Rich).
+
+Each command group lives in its own module with a ``register(app)`` function. Errors of the
+project's error tree become one clear line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from runnersknee.clinical.errors import (
+    Conflict,
+    ContentError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Refused,
+    RunnersKneeError,
+)
+
+__all__ = ["EXIT_CODES", "build_app", "main"]
+
+#: Exit code for each error kind (documented in docs/cli.md).
+EXIT_CODES: dict[type[RunnersKneeError], int] = {
+    InvalidInput: 2,
+    ContentError: 3,
+    NotFound: 4,
+    Forbidden: 5,
+    Refused: 6,
+    Conflict: 7,
+}
+
+
+def build_app() -> typer.Typer:
+    """Assemble the Typer application from the command modules."""
+    from runnersknee.cli import demo, evaluate, plan, runs, video
+
+    app = typer.Typer(
+        name="runnersknee",
+        help="Physical therapy for runner's knee (PFP): triage, plans, runs, video.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    for module in (evaluate, plan, runs, video, demo):
+        module.register(app)
+    return app
+
+
+def exit_code_for(error: RunnersKneeError) -> int:
+    """The documented exit code of an error (1 for an unlisted kind)."""
+    for kind, code in EXIT_CODES.items():
+        if isinstance(error, kind):
+            return code
+    return 1
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app = build_app()
+    try:
+        app()
+    except RunnersKneeError as error:
+        Console(stderr=True).print(f"[bold red]error:[/] {error.message}", highlight=False)
+        sys.exit(exit_code_for(error))

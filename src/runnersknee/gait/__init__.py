@@ -1,0 +1,1 @@
+"""gait layer (see docs/architecture.md)."""
