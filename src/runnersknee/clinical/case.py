@@ -160,7 +160,7 @@ class Onset:
     __pydantic_config__ = _STRICT
 
     kind: OnsetKind = OnsetKind.INSIDIOUS
-    date: date | None = None
+    started_on: date | None = None
     mechanism: InjuryMechanism | None = None
     symptom_duration_months: float | None = bounded(0, 600, "months")
 
