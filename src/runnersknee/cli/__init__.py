@@ -21,7 +21,7 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 
-__all__ = ["EXIT_CODES", "build_app", "main"]
+__all__ = ["EXIT_CODES", "build_app", "describe_error", "exit_code_for", "main"]
 
 #: Exit code for each error kind (documented in docs/cli.md).
 EXIT_CODES: dict[type[RunnersKneeError], int] = {
@@ -64,5 +64,17 @@ def main() -> None:
     try:
         app()
     except RunnersKneeError as error:
-        Console(stderr=True).print(f"[bold red]error:[/] {error.message}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[bold red]error:[/] {describe_error(error)}", highlight=False, markup=True
+        )
         sys.exit(exit_code_for(error))
+
+
+def describe_error(error: RunnersKneeError) -> str:
+    """One line: the message, plus the allowed values when the message does not list them."""
+    text = error.message
+    if isinstance(error, InvalidInput) and error.allowed:
+        allowed = ", ".join(str(value) for value in error.allowed)
+        if allowed not in text:
+            text += f" (allowed: {allowed})"
+    return text.replace("[", "\\[")

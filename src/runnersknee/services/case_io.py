@@ -10,7 +10,6 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,9 +80,15 @@ def _parse_text(text: str, path: Path) -> Any:
         raise InvalidInput(f"{path.name}: not valid YAML{where}", field="CASE_FILE") from None
 
 
-@cache
+_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
+
+
 def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
-    return TypeAdapter(kind)
+    """One TypeAdapter per type, built on first use (building one costs milliseconds)."""
+    adapter = _ADAPTERS.get(kind)
+    if adapter is None:
+        adapter = _ADAPTERS[kind] = TypeAdapter(kind)
+    return adapter
 
 
 def validate_as(kind: type[T], data: Any, *, prefix: str = "") -> T:
@@ -138,7 +143,7 @@ def _quoted(expected: str) -> list[str]:
 
 def case_json_schema() -> dict[str, Any]:
     """JSON Schema of a case document, with each numeric field's range and unit."""
-    schema: dict[str, Any] = _adapter(Case).json_schema()
+    schema = dict(_adapter(Case).json_schema())
     _add_bounds(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "runnersknee case"
@@ -165,7 +170,8 @@ def _add_bounds(schema: dict[str, Any]) -> None:
 
 
 def _numeric_branch(prop: dict[str, Any]) -> dict[str, Any]:
-    for branch in prop.get("anyOf", []):
+    branches: list[dict[str, Any]] = prop.get("anyOf", [])
+    for branch in branches:
         if branch.get("type") in ("integer", "number"):
             return branch
     return prop

@@ -1,0 +1,154 @@
+"""Bulk import: files, folders (recursive) and zip exports (Garmin, Strava archives).
+
+One bad file never stops the import: it is reported as a :class:`SkippedFile` with the reason.
+Zip members are size-checked from the archive directory before they are read. Progress is
+reported through a callback (the CLI draws a Rich progress bar on stderr). ``workers > 1``
+parses in that many processes.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runnersknee.activity.dedupe import dedupe
+from runnersknee.activity.model import Duplicate, Run, SkippedFile
+from runnersknee.activity.reader import DEFAULT_MAX_BYTES, is_activity_name, parse_activity
+from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
+
+__all__ = ["ImportResult", "Source", "collect_sources", "import_paths"]
+
+#: ``(done, total, current source name)``
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file to import: a path on disk, or a member of a zip archive."""
+
+    name: str
+    path: Path
+    member: str | None = None
+    size: int = 0
+
+    def read(self, max_bytes: int) -> bytes:
+        """The raw bytes, refusing anything above ``max_bytes`` before reading it."""
+        if self.size > max_bytes:
+            raise InvalidInput(
+                f"{self.name}: file is {self.size / 1e6:.1f} MB, above the limit of "
+                f"{max_bytes / 1e6:.1f} MB",
+                field="file",
+                allowed=f"<= {max_bytes} bytes",
+                got=self.size,
+            )
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as stream:
+            data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InvalidInput(f"{self.name}: member larger than declared", field="file")
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import read: unique runs, skipped files with reasons, dropped duplicates."""
+
+    runs: tuple[Run, ...]
+    skipped: tuple[SkippedFile, ...] = ()
+    duplicates: tuple[Duplicate, ...] = field(default=())
+    files_seen: int = 0
+
+
+def _zip_sources(path: Path) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidInput(
+            f"{path.name}: not a readable zip archive ({exc})", field="path"
+        ) from exc
+    for info in sorted(infos, key=lambda i: i.filename):
+        if is_activity_name(info.filename):
+            yield Source(f"{path.name}:{info.filename}", path, info.filename, info.file_size)
+
+
+def collect_sources(paths: Sequence[Path]) -> tuple[list[Source], list[SkippedFile]]:
+    """Expand folders and zips into the activity files they contain."""
+    sources: list[Source] = []
+    skipped: list[SkippedFile] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.suffix.lower() == ".zip":
+                    sources.extend(_zip_sources(child))
+                elif is_activity_name(child.name):
+                    sources.append(
+                        Source(str(child.relative_to(path)), child, None, child.stat().st_size)
+                    )
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            sources.extend(_zip_sources(path))
+        elif path.is_file():
+            sources.append(Source(path.name, path, None, path.stat().st_size))
+        else:
+            skipped.append(SkippedFile(str(path), "no such file or folder", "not_found"))
+    return sources, skipped
+
+
+def _parse(source: Source, max_bytes: int) -> Run | SkippedFile:
+    try:
+        return parse_activity(source.read(max_bytes), source=source.name, max_bytes=max_bytes)
+    except RunnersKneeError as exc:
+        return SkippedFile(source.name, exc.message.removeprefix(f"{source.name}: "), exc.code)
+    except OSError as exc:
+        return SkippedFile(source.name, f"cannot read: {exc.strerror or exc}", "io_error")
+
+
+def _parse_chunk(args: tuple[list[Source], int]) -> list[Run | SkippedFile]:
+    chunk, max_bytes = args
+    return [_parse(s, max_bytes) for s in chunk]
+
+
+def _results(
+    sources: list[Source], max_bytes: int, workers: int, progress: ProgressCallback | None
+) -> Iterator[Run | SkippedFile]:
+    total = len(sources)
+    if workers <= 1 or total < 2 * workers:
+        for done, source in enumerate(sources, start=1):
+            yield _parse(source, max_bytes)
+            if progress:
+                progress(done, total, source.name)
+        return
+    size = max(1, min(16, total // (workers * 4)))
+    chunks = [sources[i : i + size] for i in range(0, total, size)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk, outcome in zip(
+            chunks, pool.map(_parse_chunk, [(c, max_bytes) for c in chunks]), strict=True
+        ):
+            yield from outcome
+            done += len(chunk)
+            if progress:
+                progress(done, total, chunk[-1].name)
+
+
+def import_paths(
+    paths: Sequence[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ProgressCallback | None = None,
+    workers: int = 1,
+) -> ImportResult:
+    """Import every activity under ``paths``; non-runs and bad files are skipped with reasons."""
+    sources, skipped = collect_sources(paths)
+    runs: list[Run] = []
+    for outcome in _results(sources, max_bytes, workers, progress):
+        if isinstance(outcome, Run):
+            runs.append(outcome)
+        else:
+            skipped.append(outcome)
+    unique, duplicates = dedupe(runs)
+    return ImportResult(tuple(unique), tuple(skipped), tuple(duplicates), len(sources))

@@ -1,0 +1,429 @@
+"""Builders of the five plan components (pain, stretching, strengthening, gait, footwear).
+
+Each builder returns a :class:`PlanComponent` that is either indicated (with items) or not
+indicated (with the reason). Exercises come from the library, filtered by phase,
+contraindicating findings and available equipment; advice items carry their own sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from runnersknee.clinical.assessment import Assessment, LimbSide
+from runnersknee.clinical.case import Case
+from runnersknee.clinical.exercises import Component, Exercise, Phase
+from runnersknee.clinical.impairments import Impairment, ImpairmentKind
+from runnersknee.clinical.plan_model import (
+    ComponentStatus,
+    PlanComponent,
+    PlanConfig,
+    PlanItem,
+    PlanPreferences,
+)
+
+__all__ = [
+    "PlanContext",
+    "Wanted",
+    "advice_item",
+    "cites",
+    "exercise_items",
+    "pain_component",
+    "select_exercises",
+    "strengthening_component",
+    "stretching_component",
+    "uncovered",
+]
+
+_K = ImpairmentKind
+#: (target tag, reason, answered impairment ids, citation ids)
+Wanted = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    """Everything a component builder reads."""
+
+    case: Case
+    assessment: Assessment
+    preferences: PlanPreferences
+    library: Mapping[str, Exercise]
+    config: PlanConfig
+    phase: Phase
+    findings: frozenset[str]
+    impairments: tuple[Impairment, ...]
+    involved: tuple[LimbSide, ...]
+
+    def having(self, *kinds: ImpairmentKind, involved_only: bool = False) -> tuple[Impairment, ...]:
+        """Impairments of the given kinds (optionally only on the painful side)."""
+        return tuple(
+            i
+            for i in self.impairments
+            if i.kind in kinds and (not involved_only or i.side is None or i.side in self.involved)
+        )
+
+    @property
+    def threshold(self) -> float:
+        """The pain-monitoring threshold (NPRS /10)."""
+        return self.config.pain_threshold_nprs.value
+
+
+def cites(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(cid for group in groups for cid in group))
+
+
+def select_exercises(ctx: PlanContext, component: Component, target: str) -> tuple[Exercise, ...]:
+    """Library exercises for ``target`` allowed in this phase, safe and doable, best first.
+
+    Order: the most advanced exercise still allowed in the phase, then by id (deterministic).
+    """
+    equipment = ctx.preferences.available_equipment
+    allowed = [
+        ex
+        for ex in ctx.library.values()
+        if ex.component is component
+        and target in ex.targets
+        and ctx.phase in ex.phases
+        and not ctx.findings.intersection(ex.contraindications)
+        and (equipment is None or set(ex.equipment) <= equipment)
+    ]
+    allowed.sort(key=lambda ex: (-min(ex.phases), ex.id))
+    return tuple(allowed[: ctx.preferences.exercises_per_target])
+
+
+_NOT_LOADED = {
+    Component.PAIN_MANAGEMENT: "Not progressed: use while it helps alongside exercise; stop when "
+    "no longer needed.",
+    Component.STRETCHING: "Retest at the next visit; stop when the measured deficit has resolved.",
+    Component.FOOTWEAR_ORTHOSES: "Review at the next visit; stop if there is no clear benefit.",
+}
+
+
+def _progression_text(ctx: PlanContext, ex: Exercise) -> str:
+    if ex.component in _NOT_LOADED:
+        return _NOT_LOADED[ex.component]
+    nxt = f"next: {ex.progression_id}" if ex.progression_id else "next: add load or volume"
+    back = f"easier: {ex.regression_id}" if ex.regression_id else "easier: reduce load or range"
+    return (
+        f"Progress one variable at a time (load, volume or range) when pain during the exercise "
+        f"stays at or below {ctx.threshold:g}/10 and next-morning pain is no worse than usual "
+        f"for {ctx.config.completions_required} sessions in a row ({nxt}). Step back if pain "
+        f"goes above {ctx.threshold:g}/10 or is worse the next morning ({back})."
+    )
+
+
+def _exercise_item(  # noqa: PLR0917
+    ctx: PlanContext,
+    ex: Exercise,
+    target: str,
+    reason: str,
+    answers: tuple[str, ...],
+    extra_cites: tuple[str, ...] = (),
+) -> PlanItem:
+    dose = ex.dose.describe() or "as instructed"
+    if ex.dose.load_guidance:
+        dose = f"{dose}; {ex.dose.load_guidance.rstrip('.')}"
+    if ex.pfj_range:
+        dose = f"{dose}; range {ex.pfj_range}"
+    return PlanItem(
+        id=f"{ex.component.value}:{ex.id}",
+        component=ex.component,
+        title=ex.name,
+        exercise_id=ex.id,
+        dose=dose,
+        reason=reason,
+        progression_criteria=_progression_text(ctx, ex),
+        citation_ids=cites(
+            ex.citation_ids, ex.dose.citation_ids, extra_cites, ("SILBERNAGEL-2007",)
+        ),
+        target=target,
+        answers=answers,
+        verified=ex.dose.verified,
+        progression_id=ex.progression_id,
+        regression_id=ex.regression_id,
+    )
+
+
+def advice_item(  # noqa: PLR0917 - every advice item has these eight parts
+    component: Component,
+    key: str,
+    title: str,
+    advice: str,
+    dose: str,
+    reason: str,
+    progression: str,
+    cites: tuple[str, ...],
+    *,
+    verified: bool = True,
+    target: str | None = None,
+    answers: tuple[str, ...] = (),
+) -> PlanItem:
+    return PlanItem(
+        id=f"{component.value}:{key}",
+        component=component,
+        title=title,
+        advice=advice,
+        dose=dose,
+        reason=reason,
+        progression_criteria=progression,
+        citation_ids=cites,
+        verified=verified,
+        target=target,
+        answers=answers,
+    )
+
+
+def _labels(found: Iterable[Impairment]) -> str:
+    return "; ".join(i.label for i in found)
+
+
+def exercise_items(
+    ctx: PlanContext,
+    component: Component,
+    wanted: Sequence[Wanted],
+) -> tuple[PlanItem, ...]:
+    """Pick exercises for (target, reason, answers, cites); an exercise is used once."""
+    items: list[PlanItem] = []
+    chosen: set[str] = set()
+    for target, reason, answers, sources in wanted:
+        if any(target in ctx.library[i].targets for i in chosen if i in ctx.library):
+            continue
+        for ex in select_exercises(ctx, component, target):
+            if ex.id not in chosen:
+                chosen.add(ex.id)
+                items.append(_exercise_item(ctx, ex, target, reason, answers, sources))
+    return tuple(items)
+
+
+def uncovered(ctx: PlanContext, wanted: Sequence[Wanted], items: Sequence[PlanItem]) -> str:
+    """A sentence naming wanted targets that no chosen exercise covers ('' when none)."""
+    ids = [i.exercise_id for i in items if i.exercise_id is not None]
+    chosen = [ctx.library[ex_id] for ex_id in ids if ex_id in ctx.library]
+    covered = {tag for exercise in chosen for tag in exercise.targets}
+    missing = [target for target, *_ in wanted if target not in covered]
+    if not missing:
+        return ""
+    return (
+        f" No library exercise fits phase {int(ctx.phase)} for: {', '.join(missing)} "
+        "(clinician to choose)."
+    )
+
+
+def pain_component(ctx: PlanContext) -> PlanComponent:
+    """Education, load management, taping with exercise, ice for comfort, medicines."""
+    t = ctx.threshold
+    c = Component.PAIN_MANAGEMENT
+    monitor = f"Keep pain at or below {t:g}/10 during activity and settled by the next morning."
+    items = [
+        advice_item(
+            c,
+            "education",
+            "Understand your knee pain",
+            "Kneecap pain is common and usually not a sign of damage; it improves with the "
+            "right exercise and by adjusting how much load the knee takes.",
+            "Read the education topics once; revisit each visit.",
+            "Education on symptom management and training modification (all patients).",
+            "Revisit when symptoms change.",
+            ("ESCULIER-2018", "ESCULIER-2020"),
+        ),
+        advice_item(
+            c,
+            "load_management",
+            "Adjust aggravating activities",
+            "Reduce (do not stop) the activities that bring on kneecap pain, such as long "
+            "runs, hills, stairs or deep squats, and build them back gradually.",
+            monitor,
+            "Load management and activity modification (all patients).",
+            f"Add activity back one step at a time while pain stays at or below {t:g}/10.",
+            ("RATHLEFF-2019", "ESCULIER-2020", "SILBERNAGEL-2007"),
+            verified=False,
+        ),
+    ]
+    items.extend(
+        exercise_items(
+            ctx,
+            c,
+            [
+                ("pain_self_management", "Self-management of pain (adjunct).", (), ("CONS-2018",)),
+            ],
+        )
+    )
+    if not any(i.target == "pain_self_management" for i in items):
+        items.append(
+            advice_item(
+                c,
+                "ice_comfort",
+                "Ice for comfort only",
+                "You may use ice for comfort if it helps; it is not a treatment.",
+                "As needed, self-managed.",
+                "Comfort only (adjunct).",
+                "Not progressed.",
+                ("CONS-2018", "KB-PLAN-DEFAULTS"),
+                verified=False,
+            )
+        )
+    if ctx.preferences.taping_ok:
+        taping = exercise_items(
+            ctx,
+            c,
+            [
+                (
+                    "taping",
+                    "Tailored patellar taping with exercise for short-term pain relief.",
+                    (),
+                    ("CPG-2019", "BARTON-2014-TAPING"),
+                )
+            ],
+        )
+        items.extend(
+            taping
+            or (
+                advice_item(
+                    c,
+                    "taping",
+                    "Tailored patellar taping with exercise",
+                    "Your clinician may tape the kneecap, tailored to what reduces your pain, "
+                    "to use while you exercise.",
+                    "During exercise sessions, short term (about 4 weeks).",
+                    "Tailored taping with exercise for immediate, short-term pain relief.",
+                    "Stop when exercise is comfortable without tape.",
+                    ("CPG-2019", "BARTON-2014-TAPING", "CONS-2018"),
+                ),
+            )
+        )
+    items.append(
+        advice_item(
+            c,
+            "medicines",
+            "Pain medicines",
+            "Ask a doctor or pharmacist before taking pain or anti-inflammatory medicines.",
+            "No drug or dose is given by this program.",
+            "Medicine questions belong with a doctor or pharmacist.",
+            "Not applicable.",
+            ("HEINTJES-2004",),
+        )
+    )
+    return PlanComponent(
+        c,
+        ComponentStatus.INDICATED,
+        "Education and load management for everyone with kneecap pain.",
+        tuple(items),
+        ("ESCULIER-2018", "CONS-2018", "CPG-2019"),
+    )
+
+
+_STRETCH_TARGETS: tuple[tuple[str, tuple[ImpairmentKind, ...]], ...] = (
+    ("hamstrings_stretch", (_K.HAMSTRING_TIGHTNESS,)),
+    ("calf_stretch", (_K.GASTROCNEMIUS_TIGHTNESS, _K.SOLEUS_TIGHTNESS, _K.RESTRICTED_DORSIFLEXION)),
+    ("quadriceps_stretch", (_K.QUADRICEPS_TIGHTNESS, _K.RECTUS_FEMORIS_TIGHTNESS)),
+    ("hip_flexor_stretch", (_K.HIP_FLEXOR_TIGHTNESS,)),
+    ("itb_tfl_stretch", (_K.ITB_TFL_TIGHTNESS,)),
+)
+
+
+def _flexibility_assessed(assessment: Assessment) -> bool:
+    empty = type(assessment.left.flexibility)()
+    return assessment.left.flexibility != empty or assessment.right.flexibility != empty
+
+
+def stretching_component(ctx: PlanContext) -> PlanComponent:
+    """Stretches only for measured flexibility deficits (KB 5.8)."""
+    c = Component.STRETCHING
+    items: list[PlanItem] = []
+    for target, kinds in _STRETCH_TARGETS:
+        found = ctx.having(*kinds)
+        if not found:
+            continue
+        reason = f"Measured deficit: {_labels(found)}."
+        answers = tuple(i.id for i in found)
+        sources = cites(*(i.citation_ids for i in found), ("PIVA-2005",))
+        picked = exercise_items(ctx, c, [(target, reason, answers, sources)])
+        items.extend(
+            picked
+            or (
+                advice_item(
+                    c,
+                    target,
+                    target.replace("_", " ").capitalize(),
+                    "A gentle, sustained stretch of the tight muscle "
+                    "(no library exercise matched).",
+                    ctx.config.default_stretch_dose,
+                    reason,
+                    "Retest at the next visit; stop when the deficit has resolved.",
+                    cites(sources, ctx.config.default_stretch_citation_ids),
+                    verified=False,
+                    target=target,
+                    answers=answers,
+                ),
+            )
+        )
+    if items:
+        return PlanComponent(
+            c,
+            ComponentStatus.INDICATED,
+            "Stretching for measured deficits.",
+            tuple(items),
+            ("PIVA-2005",),
+        )
+    why = (
+        "No flexibility deficit was measured; stretching is only prescribed for measured deficits."
+        if _flexibility_assessed(ctx.assessment)
+        else "Flexibility was not assessed; stretching is only prescribed for measured deficits."
+    )
+    return PlanComponent(
+        c, ComponentStatus.NOT_INDICATED, why, (), ("PIVA-2005", "KB-PLAN-DEFAULTS")
+    )
+
+
+def strengthening_component(ctx: PlanContext) -> PlanComponent:
+    """Combined hip + knee strengthening, always (CONS-2018, CPG-2019, Lack 2015)."""
+    c = Component.STRENGTHENING
+    base = ("CONS-2018", "CPG-2019", "LACK-2015")
+    default = "Combined hip and knee exercise is recommended for everyone with kneecap pain."
+
+    def want(target: str, kinds: tuple[ImpairmentKind, ...], always: bool, extra: str = "") -> None:
+        found = ctx.having(*kinds)
+        if found:
+            reason = f"Answers: {_labels(found)}."
+        elif always:
+            reason = default
+        elif extra:
+            reason = extra
+        else:
+            return
+        wanted.append(
+            (
+                target,
+                reason,
+                tuple(i.id for i in found),
+                cites(base, *(i.citation_ids for i in found)),
+            )
+        )
+
+    wanted: list[Wanted] = []
+    control = (_K.POOR_SLS_CONTROL, _K.REDUCED_STEP_DOWN_CONTROL, _K.DYNAMIC_KNEE_VALGUS)
+    want("quadriceps", (_K.QUADRICEPS_WEAKNESS,), True)
+    want("hip_abductors", (_K.HIP_ABDUCTOR_WEAKNESS, *control), True)
+    want("hip_external_rotators", (_K.HIP_EXTERNAL_ROTATOR_WEAKNESS,), True)
+    want("hip_extensors", (_K.HIP_EXTENSOR_WEAKNESS,), False)
+    want("core", (_K.LOW_LATERAL_TRUNK_ENDURANCE,), False)
+    if ctx.case.running.runs and ctx.phase >= Phase.ISOTONIC:
+        want("calf", (), False, "Calf capacity for running (KB 5.4, unverified dose).")
+    items = exercise_items(ctx, c, wanted)
+    gaps = uncovered(ctx, wanted, items)
+    if not items:
+        return PlanComponent(
+            c,
+            ComponentStatus.NOT_INDICATED,
+            f"No library exercise fits phase {int(ctx.phase)} with the current "
+            "findings; a clinician must choose the exercises.",
+            (),
+            base,
+        )
+    return PlanComponent(
+        c,
+        ComponentStatus.INDICATED,
+        f"Combined hip and knee strengthening, phase {int(ctx.phase)}.{gaps}",
+        items,
+        base,
+    )

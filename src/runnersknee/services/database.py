@@ -1,0 +1,47 @@
+"""The database handle services work with: one engine, one transaction per use case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from runnersknee.config import Settings
+from runnersknee.store.db import make_engine, make_session_factory
+from runnersknee.store.migrate import require_current, upgrade
+
+__all__ = ["Database"]
+
+
+class Database:
+    """Owns the engine; ``transaction()`` commits on success and rolls back on any error."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self._sessions = make_session_factory(self.engine)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database named by ``settings.database_url``."""
+        return cls(settings.database_url)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: everything inside commits together or not at all."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def require_current(self) -> None:
+        """Raise NotMigrated (with the command that fixes it) on an old or empty schema."""
+        require_current(self.engine)
+
+    def upgrade(self) -> str:
+        """Apply all migrations; return the revision reached."""
+        return upgrade(self.engine)
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

@@ -1,0 +1,143 @@
+"""A patient's progress: pain, questionnaire scores against MCID, adherence, plan versions."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from runnersknee.reports.charts import Band, Series, bar_chart, line_chart
+from runnersknee.services import clinical_core
+from runnersknee.services.authz import Actor, authorize
+from runnersknee.services.intake import QuestionnaireView, questionnaires
+from runnersknee.services.records import PlanVersion, plan_versions
+from runnersknee.store.tables import ExerciseLogRow, PainLogRow
+
+__all__ = ["ScoreTrend", "Timeline", "last_log_counts", "timeline"]
+
+_WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTrend:
+    """One questionnaire's chart and the core's reading of the first-to-latest change."""
+
+    instrument_id: str
+    name: str
+    svg: str
+    change: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Charts and lists for the timeline page."""
+
+    pain_svg: str
+    adherence_svg: str
+    adherence_days: tuple[tuple[str, int], ...]
+    scores: tuple[ScoreTrend, ...]
+    plans: tuple[PlanVersion, ...]
+
+
+def timeline(tx: Session, actor: Actor, patient_id: int, today: date) -> Timeline:
+    """Build the timeline of the last 12 weeks."""
+    authorize(tx, actor, "patient.read", patient_id)
+    start = today - timedelta(weeks=_WEEKS)
+    return Timeline(
+        _pain(tx, patient_id, start),
+        *_adherence(tx, patient_id, start, today),
+        tuple(_scores(questionnaires(tx, actor, patient_id))),
+        tuple(plan_versions(tx, actor, patient_id)),
+    )
+
+
+def _pain(tx: Session, patient_id: int, start: date) -> str:
+    rows = tx.execute(
+        select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+        .where(PainLogRow.patient_id == patient_id, PainLogRow.logged_on >= start)
+        .order_by(PainLogRow.logged_on)
+    ).all()
+    columns: list[tuple[str, list[tuple[date, float]]]] = [
+        ("during", []),
+        ("after", []),
+        ("next morning", []),
+    ]
+    for day, *values in rows:
+        for (_, points), value in zip(columns, values, strict=True):
+            if value is not None:
+                points.append((day, float(value)))
+    series = [Series(name, tuple(points)) for name, points in columns]
+    return line_chart("Pain (0–10) during, after and the next morning", series, 0, 10)
+
+
+def _adherence(
+    tx: Session, patient_id: int, start: date, today: date
+) -> tuple[str, tuple[tuple[str, int], ...]]:
+    days = tx.scalars(
+        select(ExerciseLogRow.performed_on)
+        .where(ExerciseLogRow.patient_id == patient_id, ExerciseLogRow.performed_on >= start)
+        .group_by(ExerciseLogRow.performed_on)
+    ).all()
+    counts = [0] * _WEEKS
+    for day in days:
+        index = min((day - start).days // 7, _WEEKS - 1)
+        counts[index] += 1
+    labels = tuple(
+        ((start + timedelta(weeks=i)).strftime("%d %b"), counts[i]) for i in range(_WEEKS)
+    )
+    svg = bar_chart("Days with exercises logged, per week", labels, 7)
+    del today
+    return svg, labels
+
+
+def _scores(items: list[QuestionnaireView]) -> list[ScoreTrend]:
+    by_instrument: dict[str, list[QuestionnaireView]] = {}
+    for item in items:
+        if item.total is not None:
+            by_instrument.setdefault(item.instrument, []).append(item)
+    trends = []
+    for instrument_id, rows in sorted(by_instrument.items()):
+        instrument = clinical_core.instruments().get(instrument_id)
+        if instrument is None:
+            continue
+        points = tuple((r.administered_on, float(r.total or 0)) for r in rows)
+        bands = []
+        mcid = getattr(instrument, "mcid", None)
+        if mcid is not None and getattr(mcid, "basis", "points") == "points":
+            base = points[0][1]
+            bands.append(
+                Band(base - mcid.value, base + mcid.value, f"within MCID ({mcid.value:g}) of first")
+            )
+        svg = line_chart(
+            f"{instrument.name} total",
+            [Series(instrument.short_name or instrument.id, points)],
+            float(instrument.minimum),
+            float(instrument.maximum),
+            bands,
+        )
+        trends.append(ScoreTrend(instrument_id, instrument.name, svg, _change(instrument, rows)))
+    return trends
+
+
+def _change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
+    if len(rows) < 2:
+        return None
+    core = importlib.import_module("runnersknee.clinical.instruments")
+    first = core.score_answers(instrument, rows[0].answers)
+    last = core.score_answers(instrument, rows[-1].answers)
+    change = core.interpret_change(instrument, first, last)
+    return {
+        "delta": change.delta,
+        "interpretation": change.interpretation,
+        "exceeds_mcid": change.exceeds_mcid,
+        "citation_ids": list(change.citation_ids),
+    }
+
+
+def last_log_counts(tx: Session, patient_id: int) -> int:
+    """How many exercise logs a patient has (for summaries)."""
+    return int(tx.scalar(select(func.count()).where(ExerciseLogRow.patient_id == patient_id)) or 0)
