@@ -1,12 +1,172 @@
-"""CLI commands: video (work in progress)."""
+"""CLI commands: ``runnersknee video analyze``, ``analyze-keypoints`` and ``filming-guide``.
+
+Progress bars go to stderr; with ``--format json`` the result document (schema in
+docs/video.md) is the only thing written to stdout.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.config import Settings
+from runnersknee.content.gait import load_filming_guide
+from runnersknee.services import video as video_service
 
 __all__ = ["register"]
 
+_FORMATS = ("text", "json")
+
+ViewOpt = Annotated[str, typer.Option("--view", help="sagittal (side-on) or frontal.")]
+TaskOpt = Annotated[str, typer.Option("--task", help="run, squat or step-down.")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Folder for result.json, CSV, MP4 and plots.")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="text (table) or json (stdout).")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in _FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}", field="format", allowed=_FORMATS, got=fmt)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    bar = Progress(
+        TextColumn("{task.description:<6}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+    with bar:
+
+        def update(stage: str, advance: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total or None)
+            bar.update(tasks[stage], advance=advance)
+
+        yield update
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _band_lines(document: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, metric in document["metrics"].items():
+        for b in (metric["error"] or {}).get("bands", []):
+            star = "" if b["verified"] else " (unverified, indicative only)"
+            lines.append(
+                f"{name}: {b['kind'].upper()} {b['low']:g}-{b['high']:g} {metric['unit']} "
+                f"[{', '.join(b['citations'])}]{star}"
+            )
+    return lines
+
+
+def _summary(document: dict[str, Any]) -> Table:
+    table = Table(title=f"{document['task']} · {document['view']} view · {document['status']}")
+    for column in ("metric", "side", "value ± sd", "n", "conf", "note"):
+        table.add_column(column)
+    for name, metric in document["metrics"].items():
+        rows = [("all", metric)]
+        rows += [(s, metric[s]) for s in ("left", "right") if metric.get(s)]
+        for side, value in rows:
+            note = value["withheld_reason"] or value.get("label") or ""
+            shown = (
+                "-"
+                if value["value"] is None
+                else f"{_fmt(value['value'], 1)} ± {_fmt(value['sd'], 1)}"
+            )
+            table.add_row(
+                f"{name} ({metric['unit']})" if side == "all" else "",
+                side,
+                shown,
+                str(value["n"]),
+                _fmt(value["confidence"]["score"], 2),
+                note,
+            )
+    return table
+
+
+def _print(document: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    console = Console(width=max(Console().width, 110))
+    console.print(_summary(document))
+    for line in _band_lines(document):
+        console.print(f"error band  {line}", highlight=False, soft_wrap=True)
+    for reason in document.get("reasons", []):
+        console.print(f"note: {reason}", highlight=False, soft_wrap=True)
+    if document.get("outputs"):
+        console.print("outputs: " + ", ".join(document["outputs"].values()), highlight=False)
+
+
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Video file (mp4, mov, webm, avi).")],
+    *,
+    view: ViewOpt = "sagittal",
+    task: TaskOpt = "run",
+    roi: Annotated[str | None, typer.Option("--roi", help="Region x,y,w,h in pixels.")] = None,
+    person: Annotated[
+        int | None, typer.Option("--person", help="Person number, 1 = leftmost.")
+    ] = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Analyse running gait or a single-leg squat / step-down from a video."""
+    _check_format(fmt)
+    settings = Settings()
+    with _progress() as update:
+        analysis = video_service.analyze_video(
+            video,
+            view=view,
+            task=task,
+            settings=settings,
+            out_dir=out,
+            roi=roi,
+            person=person,
+            progress=update,
+        )
+    _print(analysis.document, fmt)
+
+
+def analyze_keypoints(
+    keypoints: Annotated[Path, typer.Argument(help="Keypoint file (.csv or .json).")],
+    view: ViewOpt = "sagittal",
+    task: TaskOpt = "run",
+    out: OutOpt = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Run the same analysis from a keypoint file (no pose estimation)."""
+    _check_format(fmt)
+    analysis = video_service.analyze_keypoint_file(keypoints, view=view, task=task, out_dir=out)
+    _print(analysis.document, fmt)
+
+
+def filming_guide() -> None:
+    """Print the filming guide (camera height, distance, view, frame rate, clothing)."""
+    sys.stdout.write(load_filming_guide())
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
-    del app
+    """Add the ``video`` command group to ``app``."""
+    group = typer.Typer(help="Movement analysis from a phone video.", no_args_is_help=True)
+    group.command("analyze")(analyze)
+    group.command("analyze-keypoints")(analyze_keypoints)
+    group.command("filming-guide")(filming_guide)
+    app.add_typer(group, name="video")

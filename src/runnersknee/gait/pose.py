@@ -1,0 +1,360 @@
+"""Pose estimation behind a small interface, with a MediaPipe BlazePose backend.
+
+``mediapipe==0.10.14`` ships ``pose_landmark_full.tflite`` and ``pose_detection.tflite`` in
+its wheel, so ``solutions.pose.Pose(model_complexity=1)`` runs offline (complexity 0 and 2
+download their models at run time and are not used). ``cv2`` and ``mediapipe`` are imported
+lazily. MediaPipe logs to stderr only; stdout stays clean for JSON output.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.gait.keypoint_io import read_keypoints
+from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
+from runnersknee.gait.video import VideoInfo, iter_frames
+
+__all__ = [
+    "KeypointFileSource",
+    "MediaPipePoseEstimator",
+    "PoseEstimator",
+    "PoseTracking",
+    "detect_people",
+]
+
+Frame = NDArray[Any]
+Box = tuple[int, int, int, int]  # x, y, w, h in pixels
+Landmarks = tuple[NDArray[np.float64], NDArray[np.float64]]  # (33, 2) px, (33,) visibility
+
+
+class PoseEstimator(Protocol):
+    """One person's 33 BlazePose-ordered landmarks from one RGB image."""
+
+    name: str
+
+    def estimate(self, image_rgb: Frame) -> Landmarks | None:
+        """(xy in the image's pixels, visibility) or None when no person is found."""
+
+    def info(self) -> dict[str, Any]:
+        """Backend name, version and parameters (for provenance)."""
+
+    def close(self) -> None:
+        """Release native resources."""
+
+
+def _import_mediapipe() -> Any:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import mediapipe as mp
+        from absl import logging as absl_logging
+
+    absl_logging.set_verbosity(absl_logging.ERROR)
+    return mp
+
+
+class MediaPipePoseEstimator:
+    """BlazePose (full model) via MediaPipe's legacy ``solutions.pose`` API.
+
+    Parameters
+    ----------
+    model_complexity
+        Only 1 works offline with mediapipe 0.10.14 (the "full" model in the wheel).
+    min_detection_confidence, min_tracking_confidence
+        MediaPipe's own thresholds (its defaults, 0.5).
+    """
+
+    name = "mediapipe-blazepose-full"
+
+    def __init__(
+        self,
+        model_complexity: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        if model_complexity != 1:
+            raise InvalidInput(
+                "only model_complexity=1 is available offline",
+                field="model_complexity",
+                allowed=["1"],
+                got=model_complexity,
+            )
+        self.model_complexity = model_complexity
+        self.min_detection_confidence = min_detection_confidence
+        self.min_tracking_confidence = min_tracking_confidence
+        self._pose: Any = None
+        self._version = "unknown"
+
+    def _ensure(self) -> Any:
+        if self._pose is None:
+            mp = _import_mediapipe()
+            self._version = str(getattr(mp, "__version__", "unknown"))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._pose = mp.solutions.pose.Pose(
+                    static_image_mode=False,
+                    model_complexity=self.model_complexity,
+                    min_detection_confidence=self.min_detection_confidence,
+                    min_tracking_confidence=self.min_tracking_confidence,
+                )
+        return self._pose
+
+    def estimate(self, image_rgb: Frame) -> Landmarks | None:
+        """Landmarks of the most prominent person in ``image_rgb`` (pixels)."""
+        pose = self._ensure()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = pose.process(image_rgb)
+        if result.pose_landmarks is None:
+            return None
+        h, w = image_rgb.shape[:2]
+        lms = result.pose_landmarks.landmark
+        xy = np.array([[lm.x * w, lm.y * h] for lm in lms], dtype=np.float64)
+        vis = np.array([lm.visibility for lm in lms], dtype=np.float64)
+        return xy, np.clip(vis, 0.0, 1.0)
+
+    def info(self) -> dict[str, Any]:
+        """Backend name, version and parameters."""
+        self._ensure()
+        return {
+            "backend": self.name,
+            "mediapipe": self._version,
+            "model_complexity": self.model_complexity,
+            "min_detection_confidence": self.min_detection_confidence,
+            "min_tracking_confidence": self.min_tracking_confidence,
+        }
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+
+def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
+    """People in a frame, left to right, as pixel boxes.
+
+    BlazePose finds one person per image, so each person found is painted over and the
+    search repeated (static-image mode, same offline model), up to ``max_people``.
+    """
+    import cv2
+
+    mp = _import_mediapipe()
+    image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    h, w = image.shape[:2]
+    boxes: list[Box] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        try:
+            for _ in range(max_people):
+                found = pose.process(image)
+                if found.pose_landmarks is None:
+                    break
+                pts = np.array(
+                    [
+                        [lm.x * w, lm.y * h]
+                        for lm in found.pose_landmarks.landmark
+                        if lm.visibility >= 0.3
+                    ]
+                )
+                if pts.shape[0] < 4:
+                    break
+                lo, hi = pts.min(axis=0), pts.max(axis=0)
+                box = _expand(
+                    (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
+                    w,
+                    h,
+                    margin=0.1,
+                )
+                boxes.append(box)
+                x, y, bw, bh = box
+                image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
+        finally:
+            pose.close()
+    return sorted(boxes, key=lambda b: b[0])
+
+
+def _expand(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
+    x, y, w, h = box
+    cx, cy = x + w / 2, y + h / 2
+    side_w, side_h = w * (1 + 2 * margin), h * (1 + 2 * margin)
+    x0 = int(max(0, cx - side_w / 2))
+    y0 = int(max(0, cy - side_h / 2))
+    x1 = int(min(frame_w, cx + side_w / 2))
+    y1 = int(min(frame_h, cy + side_h / 2))
+    return x0, y0, max(16, x1 - x0), max(16, y1 - y0)
+
+
+class PoseTracking:
+    """Run a pose estimator over every frame of a video, in a region of interest.
+
+    Parameters
+    ----------
+    estimator
+        A :class:`PoseEstimator` (default :class:`MediaPipePoseEstimator`).
+    roi
+        Fixed region of interest (x, y, w, h) in upright-frame pixels, or None.
+    person
+        1-based person number, left to right in the first frame (see :func:`detect_people`);
+        the crop then follows that person's landmarks. None = the estimator's own choice.
+    processing_width_px
+        Crops wider than this are downscaled before inference (landmarks are mapped back).
+
+    Attributes
+    ----------
+    keypoints_
+        The raw :class:`KeypointSeries` (pixels of the upright frame).
+    pose_seconds_
+        Time spent inside the estimator.
+    frames_
+        Frames processed.
+    """
+
+    def __init__(
+        self,
+        estimator: PoseEstimator | None = None,
+        roi: Box | None = None,
+        person: int | None = None,
+        processing_width_px: int = 640,
+    ) -> None:
+        self.estimator = estimator
+        self.roi = roi
+        self.person = person
+        self.processing_width_px = processing_width_px
+
+    def get_params(self) -> dict[str, Any]:
+        """Parameters for provenance."""
+        return {
+            "roi": list(self.roi) if self.roi else None,
+            "person": self.person,
+            "processing_width_px": self.processing_width_px,
+        }
+
+    def _initial_roi(self, frame: Frame) -> Box | None:
+        h, w = frame.shape[:2]
+        roi = self.roi
+        if roi is not None:
+            x, y, rw, rh = roi
+            if x + 16 > w or y + 16 > h:
+                raise InvalidInput(
+                    f"roi {roi} lies outside the {w}x{h} frame",
+                    field="roi",
+                    allowed=f"inside {w}x{h}",
+                    got=list(roi),
+                )
+            roi = (x, y, min(rw, w - x), min(rh, h - y))
+        if self.person is None:
+            return roi
+        base = frame if roi is None else frame[roi[1] : roi[1] + roi[3], roi[0] : roi[0] + roi[2]]
+        people = detect_people(base)
+        if not 1 <= self.person <= len(people):
+            raise InvalidInput(
+                f"person {self.person} requested but {len(people)} people were found "
+                "in the first frame",
+                field="person",
+                allowed=f"1..{len(people)}" if people else "no person detected",
+                got=self.person,
+            )
+        x, y, bw, bh = people[self.person - 1]
+        if roi is not None:
+            x, y = x + roi[0], y + roi[1]
+        return _expand((x, y, bw, bh), w, h, margin=0.25)
+
+    def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
+        """Estimate landmarks on every frame; return self."""
+        import cv2
+
+        estimator = self.estimator or MediaPipePoseEstimator()
+        n_max = video.frame_count + 16
+        xy = np.full((n_max, len(LANDMARKS), 2), np.nan)
+        vis = np.zeros((n_max, len(LANDMARKS)))
+        crop: Box | None = None
+        pose_s, n = 0.0, 0
+        for i, frame in enumerate(iter_frames(video, max_frames=n_max)):
+            if i == 0:
+                crop = self._initial_roi(frame)
+            x0, y0 = (crop[0], crop[1]) if crop else (0, 0)
+            part = frame if crop is None else frame[y0 : y0 + crop[3], x0 : x0 + crop[2]]
+            ph, pw = part.shape[:2]
+            scale = min(1.0, self.processing_width_px / pw)
+            if scale < 1.0:
+                part = cv2.resize(part, (round(pw * scale), round(ph * scale)))
+            rgb = cv2.cvtColor(part, cv2.COLOR_BGR2RGB)
+            t0 = time.perf_counter()
+            found = estimator.estimate(rgb)
+            pose_s += time.perf_counter() - t0
+            if found is not None:
+                pts, v = found
+                xy[i] = pts / scale + (x0, y0)
+                vis[i] = v
+                if self.person is not None and crop is not None:
+                    crop = _follow(crop, xy[i], v, frame.shape[1], frame.shape[0])
+            n = i + 1
+            if progress is not None:
+                progress(1)
+        self.frames_ = n
+        self.pose_seconds_ = pose_s
+        self.estimator_info_ = estimator.info()
+        self.keypoints_ = KeypointSeries(
+            xy_px=xy[:n],
+            visibility=vis[:n],
+            fps=video.fps,
+            width_px=video.width_px,
+            height_px=video.height_px,
+            source=f"video:{video.path.name}",
+        )
+        return self
+
+
+def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:
+    """Re-centre the crop on the person when their landmarks near its border."""
+    good = pts[vis >= 0.5]
+    if good.shape[0] < 8:
+        return crop
+    x0, y0, cw, ch = crop
+    lo, hi = good.min(axis=0), good.max(axis=0)
+    margin_x, margin_y = 0.08 * cw, 0.08 * ch
+    inside = (
+        lo[0] > x0 + margin_x
+        and lo[1] > y0 + margin_y
+        and hi[0] < x0 + cw - margin_x
+        and hi[1] < y0 + ch - margin_y
+    )
+    if inside:
+        return crop
+    box = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+    return _expand(box, w, h, margin=0.3)
+
+
+class KeypointFileSource:
+    """Keypoints from a CSV or JSON file instead of a video (see keypoint_io).
+
+    Parameters
+    ----------
+    path
+        The keypoint file.
+
+    Attributes
+    ----------
+    keypoints_
+        The loaded :class:`KeypointSeries`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Self:
+        """Read and validate the file; return self."""
+        self.keypoints_ = read_keypoints(self.path)
+        return self

@@ -1,0 +1,193 @@
+"""Video movement analysis use case: run the pipeline and write its outputs.
+
+Called by the CLI (``runnersknee video analyze``) and, later, by the web job runner. The
+outputs written to ``out_dir`` are: ``result.json`` (the document returned), ``landmarks.csv``
+(per-frame landmarks and angles), ``annotated.mp4`` (H.264) and ``angles.svg``/``angles.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.config import Settings
+from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
+from runnersknee.gait.keypoint_io import write_keypoints_csv
+from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
+from runnersknee.gait.pose import KeypointFileSource, PoseEstimator, PoseTracking
+from runnersknee.gait.result import GaitResult
+from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
+
+__all__ = [
+    "Progress",
+    "VideoAnalysis",
+    "analyze_keypoint_file",
+    "analyze_video",
+    "assessment_fields",
+    "assessment_fields_for_side",
+]
+
+#: Progress callback: (stage, frames just done, total frames of the stage).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class VideoAnalysis:
+    """A finished analysis: the result, its JSON document and the files written."""
+
+    result: GaitResult
+    document: dict[str, Any]
+    outputs: dict[str, Path] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def _out_dir(out_dir: Path | None) -> Path | None:
+    if out_dir is None:
+        return None
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidInput(
+            f"--out {out_dir} is a file, not a folder", field="out", got=str(out_dir)
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def _stage(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+    return lambda n: progress(stage, n, total)
+
+
+def _write_outputs(
+    analysis: GaitAnalysis, out: Path, video: VideoInfo | None, progress: Progress | None
+) -> tuple[dict[str, Path], dict[str, float]]:
+    from runnersknee.gait.plots import plot_angles
+
+    outputs: dict[str, Path] = {}
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    csv_path = out / "landmarks.csv"
+    write_keypoints_csv(analysis.filtered_, csv_path, analysis.series_)
+    outputs["landmarks_csv"] = csv_path
+    svg, png = plot_angles(
+        analysis.series_,
+        fps=analysis.filtered_.fps,
+        task=analysis.task,
+        view=analysis.view,
+        stances=analysis.stances_,
+        repetitions=analysis.repetitions_,
+        out_stem=out / "angles",
+    )
+    outputs["plot_svg"], outputs["plot_png"] = svg, png
+    timings["outputs_s"] = time.perf_counter() - t0
+    if video is not None:
+        from runnersknee.gait.video_annotate import render_annotated
+
+        t0 = time.perf_counter()
+        outputs["annotated_mp4"] = render_annotated(
+            video,
+            analysis.filtered_,
+            analysis.series_,
+            out / "annotated.mp4",
+            stances=analysis.stances_,
+            repetitions=analysis.repetitions_,
+            progress=_stage(progress, "render", analysis.filtered_.n_frames),
+        )
+        timings["render_s"] = time.perf_counter() - t0
+    return outputs, timings
+
+
+def _finish(
+    analysis: GaitAnalysis,
+    provenance: dict[str, Any],
+    *,
+    out: Path | None,
+    video: VideoInfo | None,
+    progress: Progress | None,
+    timings: dict[str, float],
+) -> VideoAnalysis:
+    result = analysis.result_
+    result.provenance.update(provenance)
+    result.provenance["analysed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    outputs: dict[str, Path] = {}
+    if out is not None:
+        outputs, more = _write_outputs(analysis, out, video, progress)
+        timings.update(more)
+    document = result.to_dict()
+    document["assessment_fields"] = assessment_fields(result)
+    document["outputs"] = {k: v.name for k, v in outputs.items()}
+    document["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    if out is not None:
+        path = out / "result.json"
+        path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        outputs["result_json"] = path
+    return VideoAnalysis(result=result, document=document, outputs=outputs, timings_s=timings)
+
+
+def analyze_video(
+    path: Path,
+    *,
+    view: str,
+    task: str,
+    settings: Settings,
+    out_dir: Path | None = None,
+    roi: str | tuple[int, int, int, int] | None = None,
+    person: int | None = None,
+    estimator: PoseEstimator | None = None,
+    progress: Progress | None = None,
+    render_video: bool = True,
+) -> VideoAnalysis:
+    """Probe (refusing over-long or undecodable files before decoding), estimate pose,
+    analyse and write outputs. Raises InvalidInput for bad input."""
+    check_view_and_task(view, task)
+    box = parse_roi(roi) if isinstance(roi, str | None) else roi
+    if person is not None and person < 1:
+        raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
+    out = _out_dir(out_dir)
+    info = probe_video(path, max_seconds=settings.max_video_seconds)
+    t0 = time.perf_counter()
+    tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
+        info, progress=_stage(progress, "pose", info.frame_count)
+    )
+    timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
+    t0 = time.perf_counter()
+    analysis = GaitAnalysis(view=view, task=task).analyze(tracking.keypoints_)
+    timings["analysis_s"] = time.perf_counter() - t0
+    provenance = {
+        "video": {**info.to_dict(), "sha256": file_sha256(path)},
+        "pose": {**tracking.estimator_info_, **tracking.get_params()},
+    }
+    return _finish(
+        analysis,
+        provenance,
+        out=out,
+        video=info if render_video else None,
+        progress=progress,
+        timings=timings,
+    )
+
+
+def analyze_keypoint_file(
+    path: Path,
+    *,
+    view: str,
+    task: str,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> VideoAnalysis:
+    """The same pipeline from a keypoint CSV/JSON file (no video, no annotated MP4)."""
+    check_view_and_task(view, task)
+    out = _out_dir(out_dir)
+    keypoints = KeypointFileSource(path).load().keypoints_
+    t0 = time.perf_counter()
+    analysis = GaitAnalysis(view=view, task=task).analyze(keypoints)
+    timings = {"analysis_s": time.perf_counter() - t0}
+    provenance = {"keypoint_file": {"file": path.name, "sha256": file_sha256(path)}}
+    return _finish(analysis, provenance, out=out, video=None, progress=progress, timings=timings)
