@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run demo test lint typecheck imports unit docs bench clean
+.PHONY: setup system-deps run demo test lint docs bench clean
 
 $(STAMP): pyproject.toml requirements-pose.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml requirements-pose.txt
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
 	touch $(STAMP)
+
+## System packages for the browser tests: Debian chromium and axe-core (npm).
+system-deps:
+	sh scripts/install-system-deps.sh
 
 setup: $(STAMP)
 
@@ -22,17 +26,17 @@ run: setup
 demo: run
 
 ## Set up and run every check and test.
-test: setup lint
+test: setup system-deps lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 docs: setup
-	$(BIN)/python -m runnersknee.content.docs_gen docs/clinical-rules.md
+	$(BIN)/python scripts/generate-docs.py
 
 bench: setup
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -37,6 +37,27 @@ class Settings(BaseSettings):
     max_activity_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_video_seconds: float = Field(default=15 * 60, gt=0)
     worker_threads: int = Field(default=1, ge=1, le=8)
+    session_absolute_hours: int = Field(
+        default=12, ge=1, le=24 * 7, description="Sessions end this long after login."
+    )
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Secure, __Host- session cookie; default: on outside development.",
+    )
+    login_max_failures: int = Field(
+        default=10, ge=3, le=100, description="Failed logins before a temporary lock-out."
+    )
+    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    inactivity_alert_days: int = Field(
+        default=7, ge=1, le=60, description="Days without any log before an alert is raised."
+    )
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies get the Secure flag and the ``__Host-`` prefix."""
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment != "development"
 
     def check_production_safety(self) -> None:
         """Refuse the development secret outside development."""

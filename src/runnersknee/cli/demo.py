@@ -1,12 +1,89 @@
-"""CLI commands: demo (work in progress)."""
+"""CLI: ``runnersknee demo`` (demo clinic + server), ``serve``, ``db upgrade`` / ``db current``."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from runnersknee.config import Settings
 
 __all__ = ["register"]
 
+_err = Console(stderr=True, highlight=False)
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from runnersknee.web.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def upgrade_command() -> None:
+    """Apply the database migrations (creates the SQLite file when needed)."""
+    from runnersknee.services.database import Database
+
+    settings = Settings()
+    database = Database.from_settings(settings)
+    revision = database.upgrade()
+    database.dispose()
+    typer.echo(f"database at revision {revision}")
+
+
+def current_command() -> None:
+    """Print the database's migration revision and the one this code needs."""
+    from runnersknee.services.database import Database
+    from runnersknee.store.migrate import current_revision, head_revision
+
+    database = Database.from_settings(Settings())
+    typer.echo(f"current: {current_revision(database.engine) or 'none'}  head: {head_revision()}")
+    database.dispose()
+
+
+def demo_command(
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Create the demo data, then exit.")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+) -> None:
+    """Migrate the database, create the demo clinic (once), print the logins, serve the app."""
+    from runnersknee.services.database import Database
+    from runnersknee.services.demo import DEMO_LOGINS, seed_demo
+
+    settings = Settings()
+    database = Database.from_settings(settings)
+    database.upgrade()
+    created = seed_demo(database, date.today())
+    database.dispose()
+    url = f"http://{host or settings.host}:{port or settings.port}/"
+    state = "created" if created else "already present"
+    typer.echo(f"Demo clinic {state} in {settings.database_url}")
+    typer.echo(f"Open {url} and log in as:")
+    for login in DEMO_LOGINS:
+        typer.echo(f"  {login.role:<10} {login.email:<26} {login.password:<22} {login.who}")
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+) -> None:
+    """Serve the clinic app (the database must be migrated: runnersknee db upgrade)."""
+    _serve(Settings(), host, port)
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
-    del app
+    """Add ``demo``, ``serve`` and the ``db`` group to ``app``."""
+    app.command("demo")(demo_command)
+    app.command("serve")(serve_command)
+    db = typer.Typer(help="Database migrations.", no_args_is_help=True)
+    db.command("upgrade")(upgrade_command)
+    db.command("current")(current_command)
+    app.add_typer(db, name="db")

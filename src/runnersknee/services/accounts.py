@@ -1,0 +1,252 @@
+"""Accounts: argon2id password hashes, login with lock-out, server-side sessions, admin users."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
+from runnersknee.services.authz import Actor, Role, authorize
+from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "LoginPolicy",
+    "OpenSession",
+    "SessionLimits",
+    "UserView",
+    "actor_for",
+    "authenticate",
+    "close_session",
+    "create_clinic",
+    "create_user",
+    "hash_password",
+    "list_users",
+    "manage_create_user",
+    "open_session",
+    "resolve_session",
+    "set_user_active",
+]
+
+#: OWASP ASVS 4.0.3 V2.1.1: at least 12 characters.
+MIN_PASSWORD_LENGTH = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` after checking the length rule."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
+            field="password",
+            allowed=f">= {MIN_PASSWORD_LENGTH} characters",
+        )
+    return _hasher().hash(password)
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    """A user as listed to an admin (never the hash)."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    """Failed attempts allowed before a lock-out, and its length."""
+
+    max_failures: int = 10
+    lock_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLimits:
+    """Idle and absolute session lifetimes (ASVS 3.3.2: 30 min idle, 12 h absolute)."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSession:
+    """A resolved session: who, and the CSRF token bound to it."""
+
+    actor: Actor
+    csrf_token: str
+
+
+def create_clinic(tx: Session, name: str) -> int:
+    """Create a clinic and return its id."""
+    clinic = ClinicRow(name=name)
+    tx.add(clinic)
+    tx.flush()
+    return clinic.id
+
+
+def _check_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+        raise InvalidInput("email must look like name@example.org", field="email", got=email)
+    return cleaned
+
+
+def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, clinic_id: int, email: str, display_name: str, role: Role, password: str
+) -> int:
+    """Create a login (no authorization: for set-up, the demo and admin use cases)."""
+    cleaned = _check_email(email)
+    if not display_name.strip():
+        raise InvalidInput("name is required", field="display_name")
+    if tx.scalar(select(func.count()).where(UserRow.email == cleaned)):
+        raise Conflict(f"a user with email {cleaned} already exists", field="email")
+    user = UserRow(
+        clinic_id=clinic_id,
+        email=cleaned,
+        display_name=display_name.strip(),
+        role=role.value,
+        password_hash=hash_password(password),
+    )
+    tx.add(user)
+    tx.flush()
+    return user.id
+
+
+def actor_for(tx: Session, user: UserRow) -> Actor:
+    """The Actor of a user row (a patient login carries its patient id)."""
+    patient_id = None
+    if user.role == Role.PATIENT.value:
+        patient_id = tx.scalar(select(PatientRow.id).where(PatientRow.user_id == user.id))
+    return Actor(user.id, Role(user.role), user.clinic_id, user.display_name, patient_id)
+
+
+def authenticate(
+    tx: Session, email: str, password: str, policy: LoginPolicy | None = None
+) -> Actor:
+    """Check a login; one message for every failure, constant work for unknown emails."""
+    policy = policy or LoginPolicy()
+    wrong = InvalidInput("email or password is wrong", field="password")
+    user = tx.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    if user is None or not user.active:
+        _verify(_dummy_hash(), password)
+        raise wrong
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        _verify(_dummy_hash(), password)
+        raise wrong
+    if not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.locked_until = now + timedelta(minutes=policy.lock_minutes)
+            user.failed_logins = 0
+        raise wrong
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    return actor_for(tx, user)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
+    """Start a new session (a fresh token at every login); return (cookie token, CSRF token)."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    tx.add(AuthSessionRow(id=_key(token), user_id=actor.user_id, csrf_token=csrf))
+    return token, csrf
+
+
+def resolve_session(
+    tx: Session, token: str, limits: SessionLimits, now: datetime | None = None
+) -> OpenSession | None:
+    """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
+    now = now or utcnow()
+    row = tx.get(AuthSessionRow, _key(token))
+    if row is None:
+        return None
+    if now - row.last_seen_at > limits.idle or now - row.created_at > limits.absolute:
+        tx.delete(row)
+        return None
+    user = tx.get(UserRow, row.user_id)
+    if user is None or not user.active:
+        tx.delete(row)
+        return None
+    if now - row.last_seen_at > _TOUCH_EVERY:
+        row.last_seen_at = now
+    return OpenSession(actor_for(tx, user), row.csrf_token)
+
+
+def close_session(tx: Session, token: str) -> None:
+    """End a session (logout)."""
+    tx.execute(delete(AuthSessionRow).where(AuthSessionRow.id == _key(token)))
+
+
+def list_users(tx: Session, actor: Actor) -> list[UserView]:
+    """The logins of the admin's clinic."""
+    authorize(tx, actor, "user.manage")
+    rows = tx.scalars(
+        select(UserRow).where(UserRow.clinic_id == actor.clinic_id).order_by(UserRow.email)
+    )
+    return [UserView(r.id, r.email, r.display_name, r.role, r.active) for r in rows]
+
+
+def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, actor: Actor, email: str, display_name: str, role: str, password: str
+) -> int:
+    """An admin creates a clinician or admin login in their clinic."""
+    authorize(tx, actor, "user.manage")
+    allowed = [Role.CLINICIAN.value, Role.ADMIN.value]
+    if role not in allowed:
+        raise InvalidInput(
+            "role must be clinician or admin (patients are added by clinicians)",
+            field="role",
+            allowed=allowed,
+            got=role,
+        )
+    return create_user(tx, actor.clinic_id, email, display_name, Role(role), password)
+
+
+def set_user_active(tx: Session, actor: Actor, user_id: int, active: bool) -> None:
+    """An admin disables or re-enables a login of their clinic (ends its sessions)."""
+    authorize(tx, actor, "user.manage")
+    user = tx.get(UserRow, user_id)
+    if user is None or user.clinic_id != actor.clinic_id:
+        raise NotFound(f"user {user_id} does not exist", user_id=user_id)
+    if user.id == actor.user_id and not active:
+        raise Conflict("you cannot disable your own login", field="active")
+    user.active = active
+    if not active:
+        tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == user_id))

@@ -1,0 +1,106 @@
+"""The ONE authorization check. Every read or write of patient data calls :func:`authorize`.
+
+It decides by role, clinic and record ownership (deny by default), writes an audit entry for
+every allowed access in the caller's transaction, and records a denial in its own transaction
+(so the denial survives the caller's rollback) before raising :class:`Forbidden`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from runnersknee.clinical.errors import Forbidden, NotFound
+from runnersknee.services.audit import record_access
+from runnersknee.store.tables import AuditRow, PatientRow
+
+__all__ = ["POLICY", "Actor", "Role", "authorize"]
+
+
+class Role(StrEnum):
+    """What a login may do."""
+
+    CLINICIAN = "clinician"
+    PATIENT = "patient"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The logged-in user a request acts for."""
+
+    user_id: int
+    role: Role
+    clinic_id: int
+    display_name: str
+    patient_id: int | None = None
+
+
+_C, _P, _A = Role.CLINICIAN, Role.PATIENT, Role.ADMIN
+
+#: action → roles allowed. Patients are further limited to their own record.
+POLICY: dict[str, frozenset[Role]] = {
+    "patient.list": frozenset({_C}),
+    "patient.create": frozenset({_C}),
+    "patient.read": frozenset({_C, _P}),
+    "intake.write": frozenset({_C, _P}),
+    "questionnaire.write": frozenset({_C, _P}),
+    "referral.write": frozenset({_C}),
+    "assessment.write": frozenset({_C}),
+    "plan.write": frozenset({_C}),
+    "plan.sign": frozenset({_C}),
+    "log.write": frozenset({_C, _P}),
+    "alert.read": frozenset({_C}),
+    "alert.write": frozenset({_C}),
+    "user.manage": frozenset({_A}),
+}
+
+
+def authorize(
+    tx: Session, actor: Actor, action: str, patient_id: int | None = None
+) -> PatientRow | None:
+    """Allow ``actor`` to do ``action`` (on ``patient_id``) or raise Forbidden / NotFound.
+
+    Returns the patient row for a record-level action, ``None`` for a clinic-level one.
+    """
+    roles = POLICY.get(action)
+    if roles is None or actor.role not in roles:
+        _deny(tx, actor, action, patient_id, "role")
+    if patient_id is None:
+        record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
+        return None
+    patient = tx.get(PatientRow, patient_id)
+    if patient is None:
+        if actor.role is Role.PATIENT:
+            _deny(tx, actor, action, patient_id, "record")
+        raise NotFound(f"patient {patient_id} does not exist", patient_id=patient_id)
+    if patient.clinic_id != actor.clinic_id:
+        _deny(tx, actor, action, patient_id, "clinic")
+    if actor.role is Role.PATIENT and patient.id != actor.patient_id:
+        _deny(tx, actor, action, patient_id, "record")
+    record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
+    return patient
+
+
+def _deny(tx: Session, actor: Actor, action: str, patient_id: int | None, why: str) -> None:
+    """Record the denial outside the caller's transaction, then raise Forbidden."""
+    bind = tx.get_bind()
+    with Session(bind) as own, own.begin():
+        own.add(
+            AuditRow(
+                user_id=actor.user_id,
+                role=actor.role.value,
+                action=action,
+                record_type="patient" if patient_id is not None else "clinic",
+                record_id=None if patient_id is None else str(patient_id),
+                patient_id=patient_id,
+                outcome="denied",
+            )
+        )
+    raise Forbidden(
+        f"{actor.role.value} may not {action.replace('.', ' ')} this record",
+        action=action,
+        reason=why,
+    )

@@ -1,0 +1,256 @@
+"""Intake, triage, referral decisions and questionnaires of one episode of care."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.services import clinical_core
+from runnersknee.services.alerts import raise_alert
+from runnersknee.services.authz import Actor, Role, authorize
+from runnersknee.services.case_io import parse_case
+from runnersknee.services.patients import current_episode
+from runnersknee.store.mapping import to_json
+from runnersknee.store.tables import (
+    AssessmentRow,
+    EpisodeRow,
+    IntakeRow,
+    PatientRow,
+    PlanVersionRow,
+    QuestionnaireRow,
+    utcnow,
+)
+
+__all__ = [
+    "RED_FLAG_LEVELS",
+    "REFERRAL_DECISIONS",
+    "IntakeView",
+    "QuestionnaireView",
+    "latest_intake",
+    "plan_gate",
+    "questionnaires",
+    "record_questionnaire",
+    "record_referral",
+    "submit_intake",
+]
+
+#: Triage levels that block a plan until a clinician records a referral decision (KB 8.3).
+RED_FLAG_LEVELS = ("emergency", "urgent", "refer")
+#: ``referred``: sent on (plan stays blocked); ``cleared``: seen and cleared to treat.
+REFERRAL_DECISIONS = ("referred", "cleared")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeView:
+    """The latest intake, its triage (JSON form of TriageResult) and the referral decision."""
+
+    id: int
+    case_data: dict[str, Any]
+    triage: dict[str, Any] | None
+    level: str | None
+    created_at: datetime
+    referral: dict[str, Any] | None
+
+    @property
+    def red_flag(self) -> bool:
+        """Whether triage blocks the plan."""
+        return self.level in RED_FLAG_LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireView:
+    """One scored administration."""
+
+    id: int
+    instrument: str
+    administered_on: date
+    total: float | None
+    score: dict[str, Any] | None
+    answers: dict[str, Any]
+
+
+def _has_visit(tx: Session, episode_id: int) -> bool:
+    assessed = tx.scalar(select(func.count()).where(AssessmentRow.episode_id == episode_id))
+    planned = tx.scalar(select(func.count()).where(PlanVersionRow.episode_id == episode_id))
+    return bool(assessed or planned)
+
+
+def submit_intake(
+    tx: Session, actor: Actor, patient_id: int, data: Mapping[str, Any]
+) -> IntakeView:
+    """Validate the intake answers, run triage, store both; red flags raise an alert."""
+    patient = assert_patient(authorize(tx, actor, "intake.write", patient_id))
+    episode = current_episode(tx, patient_id)
+    if actor.role is Role.PATIENT and _has_visit(tx, episode.id):
+        raise Conflict(
+            "the intake is closed after the first visit; tell your clinician what changed",
+            field="intake",
+        )
+    case = parse_case(data)
+    triage = clinical_core.triage_case(case)
+    level = None if triage is None else str(triage["level"])
+    row = IntakeRow(
+        episode_id=episode.id,
+        case_data=to_json(case),
+        triage=triage,
+        triage_level=level,
+        entered_by=actor.user_id,
+    )
+    tx.add(row)
+    tx.flush()
+    episode.triage_level = level
+    episode.referral = None
+    if level in RED_FLAG_LEVELS:
+        patient.status = "referral"
+        raise_alert(
+            tx,
+            patient_id,
+            "red_flag",
+            f"intake:{row.id}",
+            f"New red-flag answer at intake: triage level {level}",
+        )
+    elif patient.status in ("intake", "referral"):
+        patient.status = "assessment"
+    return _view(row, episode)
+
+
+def assert_patient(patient: PatientRow | None) -> PatientRow:
+    """Narrow the result of a record-level authorize call."""
+    if patient is None:  # pragma: no cover - authorize returns the row for record actions
+        raise NotFound("patient does not exist")
+    return patient
+
+
+def _view(row: IntakeRow, episode: EpisodeRow) -> IntakeView:
+    return IntakeView(
+        row.id, row.case_data, row.triage, row.triage_level, row.created_at, episode.referral
+    )
+
+
+def latest_intake(tx: Session, actor: Actor, patient_id: int) -> IntakeView | None:
+    """The newest intake of the current episode (``None`` before any)."""
+    authorize(tx, actor, "patient.read", patient_id)
+    return _latest(tx, patient_id)
+
+
+def _latest(tx: Session, patient_id: int) -> IntakeView | None:
+    episode = current_episode(tx, patient_id)
+    row = tx.scalar(
+        select(IntakeRow)
+        .where(IntakeRow.episode_id == episode.id)
+        .order_by(IntakeRow.id.desc())
+        .limit(1)
+    )
+    return None if row is None else _view(row, episode)
+
+
+def record_referral(
+    tx: Session, actor: Actor, patient_id: int, decision: str, note: str
+) -> IntakeView:
+    """A clinician records what was done about a red-flag triage (required before a plan)."""
+    patient = assert_patient(authorize(tx, actor, "referral.write", patient_id))
+    if decision not in REFERRAL_DECISIONS:
+        raise InvalidInput(
+            "choose a referral decision",
+            field="decision",
+            allowed=list(REFERRAL_DECISIONS),
+            got=decision,
+        )
+    if not note.strip():
+        raise InvalidInput("say where the patient was referred or who cleared them", field="note")
+    intake = _latest(tx, patient_id)
+    if intake is None or not intake.red_flag:
+        raise Conflict("there is no red-flag triage to decide on", field="decision")
+    episode = current_episode(tx, patient_id)
+    episode.referral = {
+        "decision": decision,
+        "note": note.strip()[:1000],
+        "by": actor.user_id,
+        "by_name": actor.display_name,
+        "at": utcnow().isoformat(),
+        "intake_id": intake.id,
+    }
+    patient.status = "referral" if decision == "referred" else "assessment"
+    return _view(tx.get_one(IntakeRow, intake.id), episode)
+
+
+def plan_gate(tx: Session, patient_id: int) -> IntakeView:
+    """The intake a plan may be built on, or :class:`Refused` saying what is missing."""
+    intake = _latest(tx, patient_id)
+    if intake is None:
+        raise Refused("record the intake before creating a plan", field="intake")
+    if intake.level is None:
+        raise Refused("triage is not available, so no plan can be created", field="triage")
+    if intake.red_flag:
+        referral = intake.referral
+        if referral is None or referral.get("intake_id") != intake.id:
+            raise Refused(
+                f"triage level is {intake.level}: record the referral decision first",
+                field="decision",
+                level=intake.level,
+            )
+        if referral["decision"] != "cleared":
+            raise Refused(
+                "the patient was referred on; a plan can be created once they are cleared",
+                field="decision",
+                level=intake.level,
+            )
+    return intake
+
+
+def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    instrument_id: str,
+    answers: Mapping[str, int | str],
+    administered_on: date,
+) -> QuestionnaireView:
+    """Score and store one questionnaire administration."""
+    authorize(tx, actor, "questionnaire.write", patient_id)
+    known = clinical_core.instruments()
+    if instrument_id not in known:
+        raise InvalidInput(
+            "unknown questionnaire",
+            field="instrument",
+            allowed=sorted(known),
+            got=instrument_id,
+        )
+    score = clinical_core.score(instrument_id, answers)
+    total = None if score is None else score.get("total")
+    episode = current_episode(tx, patient_id)
+    row = QuestionnaireRow(
+        episode_id=episode.id,
+        instrument=instrument_id,
+        answers=dict(answers),
+        score=score,
+        total=None if total is None else float(total),
+        administered_on=administered_on,
+        entered_by=actor.user_id,
+    )
+    tx.add(row)
+    tx.flush()
+    return QuestionnaireView(
+        row.id, instrument_id, administered_on, row.total, score, dict(answers)
+    )
+
+
+def questionnaires(tx: Session, actor: Actor, patient_id: int) -> list[QuestionnaireView]:
+    """Every administration of the current episode, oldest first."""
+    authorize(tx, actor, "patient.read", patient_id)
+    episode = current_episode(tx, patient_id)
+    rows = tx.scalars(
+        select(QuestionnaireRow)
+        .where(QuestionnaireRow.episode_id == episode.id)
+        .order_by(QuestionnaireRow.administered_on, QuestionnaireRow.id)
+    )
+    return [
+        QuestionnaireView(r.id, r.instrument, r.administered_on, r.total, r.score, r.answers)
+        for r in rows
+    ]

@@ -1,0 +1,1 @@
+"""Alembic migration scripts (the only way the schema changes)."""

@@ -1,0 +1,294 @@
+"""SQLAlchemy 2 table rows. Row classes are storage only: services map them to core types.
+
+Clinical payloads (the intake Case, triage results, assessments, plans) are stored as JSON
+columns holding the core dataclasses' dict form; :mod:`runnersknee.store.mapping` converts.
+Every timestamp is stored and returned as an aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "AlertRow",
+    "AssessmentRow",
+    "AuditRow",
+    "AuthSessionRow",
+    "Base",
+    "ClinicRow",
+    "EpisodeRow",
+    "ExerciseLogRow",
+    "IntakeRow",
+    "PainLogRow",
+    "PatientRow",
+    "PlanVersionRow",
+    "QuestionnaireRow",
+    "RunRow",
+    "UTCDateTime",
+    "UserRow",
+    "utcnow",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite drops the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        del dialect
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime given to a UTC column"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        del dialect
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention (for migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        datetime: UTCDateTime(),
+    }
+
+
+class ClinicRow(Base):
+    """A clinic: the tenant boundary for clinicians and patients."""
+
+    __tablename__ = "clinic"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserRow(Base):
+    """A login: clinician, patient or admin. Passwords are argon2id hashes only."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuthSessionRow(Base):
+    """A server-side session; the cookie carries a random token whose SHA-256 is the key."""
+
+    __tablename__ = "auth_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PatientRow(Base):
+    """A patient of a clinic, optionally linked to a portal login."""
+
+    __tablename__ = "patient"
+    __table_args__ = (Index("ix_patient_clinic_name", "clinic_id", "display_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), unique=True)
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    display_name: Mapped[str] = mapped_column(String(200))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="intake")
+    last_log_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EpisodeRow(Base):
+    """One episode of care (one knee problem, from intake to discharge)."""
+
+    __tablename__ = "episode"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    triage_level: Mapped[str | None] = mapped_column(String(20), default=None)
+    referral: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntakeRow(Base):
+    """An intake submission (a Case in dict form) and the triage computed from it."""
+
+    __tablename__ = "intake"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)
+    case_data: Mapped[dict[str, Any]] = mapped_column()
+    triage: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    triage_level: Mapped[str | None] = mapped_column(String(20), default=None)
+    entered_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionnaireRow(Base):
+    """One administration of a questionnaire, with its score."""
+
+    __tablename__ = "questionnaire"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)
+    instrument: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column()
+    score: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    total: Mapped[float | None] = mapped_column(Float, default=None)
+    administered_on: Mapped[date] = mapped_column(Date)
+    entered_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentRow(Base):
+    """A clinician's assessment (left/right tests) in dict form."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column()
+    entered_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanVersionRow(Base):
+    """One version of a plan. Every edit and every sign-off adds a row; none is changed."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("episode_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20))
+    change: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExerciseLogRow(Base):
+    """Sets and reps a patient did of one plan exercise on one day."""
+
+    __tablename__ = "exercise_log"
+    __table_args__ = (Index("ix_exercise_log_patient_day", "patient_id", "performed_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
+    exercise_id: Mapped[str] = mapped_column(String(80))
+    performed_on: Mapped[date] = mapped_column(Date)
+    sets_done: Mapped[int] = mapped_column(Integer)
+    reps_done: Mapped[int | None] = mapped_column(Integer, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PainLogRow(Base):
+    """A 0–10 pain rating (NPRS) during, after, or the morning after exercise or running."""
+
+    __tablename__ = "pain_log"
+    __table_args__ = (Index("ix_pain_log_patient_day", "patient_id", "logged_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    logged_on: Mapped[date] = mapped_column(Date)
+    during: Mapped[int | None] = mapped_column(Integer, default=None)
+    after: Mapped[int | None] = mapped_column(Integer, default=None)
+    next_morning: Mapped[int | None] = mapped_column(Integer, default=None)
+    activity: Mapped[str] = mapped_column(String(20), default="exercise")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RunRow(Base):
+    """One run (imported from FIT/TCX/GPX or entered by hand)."""
+
+    __tablename__ = "run"
+    __table_args__ = (Index("ix_run_patient_day", "patient_id", "run_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    run_on: Mapped[date] = mapped_column(Date)
+    distance_m: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float] = mapped_column(Float)
+    cadence_spm: Mapped[float | None] = mapped_column(Float, default=None)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    data: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlertRow(Base):
+    """Something a clinician should look at; ``key`` makes raising an alert idempotent."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("patient_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+class AuditRow(Base):
+    """Append-only audit entry: who did what to which record, when, allowed or denied."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_patient_at", "patient_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(60))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    patient_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    outcome: Mapped[str] = mapped_column(String(10), default="allowed")

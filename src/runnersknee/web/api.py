@@ -1,0 +1,214 @@
+"""JSON API /api/v1 (part 1): sessions, patients, intake and triage, questionnaires, referral.
+
+Errors always have the one shape ``{"error": {"code", "message", ...}}``. Unsafe requests
+need the session's CSRF token in ``X-CSRF-Token`` (returned by login and GET /auth/session).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.services import accounts, intake, patients, records
+from runnersknee.services.accounts import LoginPolicy
+from runnersknee.web.auth import (
+    CurrentActor,
+    CurrentSession,
+    clear_session_cookie,
+    session_cookie_name,
+    set_session_cookie,
+)
+from runnersknee.web.common import database, settings, today
+from runnersknee.web.errors_doc import ERROR_RESPONSES
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+JSON = dict[str, Any]
+
+
+class LoginIn(BaseModel):
+    """Email and password."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1000)
+
+
+class PatientIn(BaseModel):
+    """A new patient; email + password also create a portal login."""
+
+    model_config = ConfigDict(extra="forbid")
+    display_name: str = Field(max_length=200)
+    birth_year: int | None = None
+    email: str | None = Field(default=None, max_length=254)
+    password: str | None = Field(default=None, max_length=1000)
+
+
+class QuestionnaireIn(BaseModel):
+    """Answers keyed by item id (option id or number)."""
+
+    model_config = ConfigDict(extra="forbid")
+    instrument: str = Field(max_length=40)
+    answers: dict[str, int | str]
+    administered_on: date | None = None
+
+
+class ReferralIn(BaseModel):
+    """The referral decision of a red-flag triage."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: str = Field(max_length=20)
+    note: str = Field(max_length=1000)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _actor_json(session: accounts.OpenSession) -> JSON:
+    actor = session.actor
+    return {
+        "user_id": actor.user_id,
+        "role": actor.role.value,
+        "display_name": actor.display_name,
+        "patient_id": actor.patient_id,
+        "csrf_token": session.csrf_token,
+    }
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(request: Request, body: LoginIn, response: Response) -> JSON:
+    """Log in; sets the session cookie and returns the CSRF token for unsafe requests."""
+    cfg = settings(request)
+    policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
+    db = database(request)
+    with db.transaction() as tx:
+        actor = accounts.authenticate(tx, body.email, body.password, policy)
+    with db.transaction() as tx:
+        token, csrf = accounts.open_session(tx, actor)
+    set_session_cookie(response, cfg, token)
+    return _actor_json(accounts.OpenSession(actor, csrf))
+
+
+@router.get("/auth/session", tags=["auth"])
+def session_info(session: CurrentSession) -> JSON:
+    """Who is logged in, and the CSRF token."""
+    return _actor_json(session)
+
+
+@router.post("/auth/logout", tags=["auth"])
+def logout(request: Request, session: CurrentSession, response: Response) -> JSON:
+    """End the session."""
+    del session
+    cfg = settings(request)
+    with database(request).transaction() as tx:
+        accounts.close_session(tx, request.cookies.get(session_cookie_name(cfg), ""))
+    clear_session_cookie(response, cfg)
+    return {"logged_out": True}
+
+
+@router.get("/patients", tags=["patients"])
+def list_patients(
+    request: Request, actor: CurrentActor, q: str = "", status: str = "", page: int = 1
+) -> JSON:
+    """The roster (clinicians)."""
+    with database(request).transaction() as tx:
+        result = patients.roster(tx, actor, q[:100], status[:20], max(1, min(page, 100000)))
+    return {
+        "data": _plain(list(result.entries)),
+        "count": result.total,
+        "page": result.page,
+        "pages": result.pages,
+    }
+
+
+@router.post("/patients", tags=["patients"], status_code=201)
+def create_patient(request: Request, actor: CurrentActor, body: PatientIn) -> JSON:
+    """Add a patient to the clinic."""
+    data = patients.NewPatient(body.display_name, body.birth_year, body.email, body.password)
+    with database(request).transaction() as tx:
+        patient_id = patients.create_patient(tx, actor, data, today(request))
+    return {"id": patient_id}
+
+
+@router.get("/patients/{patient_id}", tags=["patients"])
+def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """The record overview: status, intake with triage, assessment, current plan, scores."""
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+    body: JSON = _plain(overview)
+    if overview.intake is not None:
+        body["intake"]["red_flag"] = overview.intake.red_flag
+    return body
+
+
+@router.put("/patients/{patient_id}/intake", tags=["intake"])
+def put_intake(request: Request, actor: CurrentActor, patient_id: int, body: JSON) -> JSON:
+    """Submit the intake (a case document, see docs/case-schema.md); returns the triage."""
+    with database(request).transaction() as tx:
+        view = intake.submit_intake(tx, actor, patient_id, body)
+    return {"intake_id": view.id, "triage": view.triage, "red_flag": view.red_flag}
+
+
+@router.get("/patients/{patient_id}/triage", tags=["intake"])
+def get_triage(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """The triage of the latest intake and the referral decision."""
+    with database(request).transaction() as tx:
+        view = intake.latest_intake(tx, actor, patient_id)
+    if view is None:
+        return {"triage": None, "referral": None, "red_flag": False}
+    return {"triage": view.triage, "referral": view.referral, "red_flag": view.red_flag}
+
+
+@router.post("/patients/{patient_id}/referral", tags=["intake"])
+def post_referral(request: Request, actor: CurrentActor, patient_id: int, body: ReferralIn) -> JSON:
+    """Record the referral decision (``referred`` or ``cleared``) of a red-flag triage."""
+    with database(request).transaction() as tx:
+        view = intake.record_referral(tx, actor, patient_id, body.decision, body.note)
+    return {"referral": view.referral}
+
+
+@router.post("/patients/{patient_id}/questionnaires", tags=["questionnaires"], status_code=201)
+def post_questionnaire(
+    request: Request, actor: CurrentActor, patient_id: int, body: QuestionnaireIn
+) -> JSON:
+    """Score and store a questionnaire."""
+    with database(request).transaction() as tx:
+        view = intake.record_questionnaire(
+            tx,
+            actor,
+            patient_id,
+            body.instrument,
+            body.answers,
+            body.administered_on or today(request),
+        )
+    result: JSON = _plain(view)
+    return result
+
+
+@router.get("/patients/{patient_id}/questionnaires", tags=["questionnaires"])
+def get_questionnaires(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Every administration of the current episode."""
+    with database(request).transaction() as tx:
+        items = intake.questionnaires(tx, actor, patient_id)
+    return {"data": _plain(items), "count": len(items)}
+
+
+def require_json_object(body: Any) -> JSON:
+    """Refuse a request body that is not a JSON object."""
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object", field="body")
+    return body

@@ -1,0 +1,208 @@
+"""JSON API /api/v1 (part 2): assessment, plan versions, logs, timeline, alerts, today."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from runnersknee.services import alerts, logs, records, timeline
+from runnersknee.web.api import JSON, _plain
+from runnersknee.web.auth import CurrentActor
+from runnersknee.web.common import database, today
+from runnersknee.web.errors_doc import ERROR_RESPONSES
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+class ItemEdit(BaseModel):
+    """A new dose text and clinician note for one plan item."""
+
+    model_config = ConfigDict(extra="forbid")
+    dose: str = Field(max_length=300)
+    note: str = Field(default="", max_length=1000)
+
+
+class ExerciseAdd(BaseModel):
+    """A library exercise to add."""
+
+    model_config = ConfigDict(extra="forbid")
+    exercise_id: str = Field(max_length=80)
+    note: str = Field(default="", max_length=1000)
+
+
+class SignIn(BaseModel):
+    """Sign-off note."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=1000)
+
+
+class ExerciseLogIn(BaseModel):
+    """Sets (and reps) done of one plan exercise."""
+
+    model_config = ConfigDict(extra="forbid")
+    exercise_id: str = Field(max_length=80)
+    sets_done: int
+    reps_done: int | None = None
+    performed_on: date | None = None
+
+
+class PainLogIn(BaseModel):
+    """Pain 0–10 during / after a session, or the next morning."""
+
+    model_config = ConfigDict(extra="forbid")
+    during: int | None = None
+    after: int | None = None
+    next_morning: int | None = None
+    activity: str = Field(default="exercise", max_length=20)
+    logged_on: date | None = None
+
+
+def _version(version: records.PlanVersion) -> JSON:
+    return {
+        "id": version.id,
+        "version": version.version,
+        "status": version.status,
+        "change": version.change,
+        "created_at": version.created_at.isoformat(),
+        "plan": version.data,
+    }
+
+
+@router.put("/patients/{patient_id}/assessment", tags=["assessment"])
+def put_assessment(request: Request, actor: CurrentActor, patient_id: int, body: JSON) -> JSON:
+    """Store an assessment (left/right measures; see clinical/assessment.py)."""
+    with database(request).transaction() as tx:
+        stored = records.save_assessment(tx, actor, patient_id, body)
+    return {"assessment": stored}
+
+
+@router.get("/patients/{patient_id}/plans", tags=["plans"])
+def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Every plan version, newest first."""
+    with database(request).transaction() as tx:
+        versions = records.plan_versions(tx, actor, patient_id)
+    return {"data": [_version(v) for v in versions], "count": len(versions)}
+
+
+@router.post("/patients/{patient_id}/plans", tags=["plans"], status_code=201)
+def post_plan(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Generate a plan version (refused while triage blocks it)."""
+    with database(request).transaction() as tx:
+        version = records.generate_plan(tx, actor, patient_id)
+    return _version(version)
+
+
+@router.patch("/patients/{patient_id}/plans/items/{item_id}", tags=["plans"])
+def patch_item(
+    request: Request, actor: CurrentActor, patient_id: int, item_id: str, body: ItemEdit
+) -> JSON:
+    """Edit one item (a new draft version)."""
+    with database(request).transaction() as tx:
+        version = records.update_item(tx, actor, patient_id, item_id, body.dose, body.note)
+    return _version(version)
+
+
+@router.delete("/patients/{patient_id}/plans/items/{item_id}", tags=["plans"])
+def delete_item(request: Request, actor: CurrentActor, patient_id: int, item_id: str) -> JSON:
+    """Remove one item (a new draft version)."""
+    with database(request).transaction() as tx:
+        version = records.remove_item(tx, actor, patient_id, item_id)
+    return _version(version)
+
+
+@router.post("/patients/{patient_id}/plans/items", tags=["plans"], status_code=201)
+def add_item(request: Request, actor: CurrentActor, patient_id: int, body: ExerciseAdd) -> JSON:
+    """Add a library exercise (a new draft version)."""
+    with database(request).transaction() as tx:
+        version = records.add_exercise(tx, actor, patient_id, body.exercise_id, body.note)
+    return _version(version)
+
+
+@router.post("/patients/{patient_id}/plans/sign", tags=["plans"])
+def sign(request: Request, actor: CurrentActor, patient_id: int, body: SignIn) -> JSON:
+    """Sign off the current plan (a new, signed version)."""
+    with database(request).transaction() as tx:
+        version = records.sign_plan(tx, actor, patient_id, body.note)
+    return _version(version)
+
+
+@router.get("/patients/{patient_id}/today", tags=["logs"])
+def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
+    with database(request).transaction() as tx:
+        view = logs.today(tx, actor, patient_id, today(request))
+    result: JSON = _plain(view)
+    return result
+
+
+@router.post("/patients/{patient_id}/exercise-logs", tags=["logs"], status_code=201)
+def post_exercise_log(
+    request: Request, actor: CurrentActor, patient_id: int, body: ExerciseLogIn
+) -> JSON:
+    """Log sets and reps of one exercise."""
+    with database(request).transaction() as tx:
+        log_id = logs.log_exercise(
+            tx,
+            actor,
+            patient_id,
+            body.exercise_id,
+            body.sets_done,
+            body.reps_done,
+            body.performed_on or today(request),
+        )
+    return {"id": log_id}
+
+
+@router.post("/patients/{patient_id}/pain-logs", tags=["logs"], status_code=201)
+def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: PainLogIn) -> JSON:
+    """Log pain; returns the pain-monitoring decision (KB 5.5)."""
+    with database(request).transaction() as tx:
+        decision = logs.log_pain(
+            tx,
+            actor,
+            patient_id,
+            body.logged_on or today(request),
+            body.during,
+            body.after,
+            body.next_morning,
+            body.activity,
+        )
+    return {"decision": decision}
+
+
+@router.get("/patients/{patient_id}/timeline", tags=["logs"])
+def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Adherence per week, score changes and plan versions (charts are on the pages)."""
+    with database(request).transaction() as tx:
+        data = timeline.timeline(tx, actor, patient_id, today(request))
+    return {
+        "adherence_days_per_week": [{"week": w, "days": d} for w, d in data.adherence_days],
+        "scores": [{"instrument": s.instrument_id, "change": s.change} for s in data.scores],
+        "plans": [_version(v) for v in data.plans],
+    }
+
+
+@router.get("/alerts", tags=["alerts"])
+def get_alerts(request: Request, actor: CurrentActor) -> JSON:
+    """Open alerts of the clinic."""
+    with database(request).transaction() as tx:
+        items = alerts.list_alerts(tx, actor)
+    data: list[Any] = _plain(items)
+    for entry, item in zip(data, items, strict=True):
+        entry["created_at"] = item.created_at.isoformat()
+        entry["resolved_at"] = None
+    return {"data": data, "count": len(items)}
+
+
+@router.post("/alerts/{alert_id}/resolve", tags=["alerts"])
+def resolve(request: Request, actor: CurrentActor, alert_id: int) -> JSON:
+    """Mark an alert handled."""
+    with database(request).transaction() as tx:
+        alerts.resolve_alert(tx, actor, alert_id)
+    return {"resolved": True}

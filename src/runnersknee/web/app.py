@@ -1,0 +1,159 @@
+"""The FastAPI application factory: ``create_app(settings)`` (nothing is built at import)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from runnersknee import __version__
+from runnersknee.clinical.errors import (
+    Conflict,
+    ContentError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Refused,
+    RunnersKneeError,
+)
+from runnersknee.config import Settings
+from runnersknee.services.database import Database
+from runnersknee.web.auth import LoginRequired, Unauthenticated
+from runnersknee.web.render import render
+
+__all__ = ["STATUS", "create_app", "error_body", "route_table"]
+
+#: HTTP status of each error kind (the API's one error shape is ``error_body``).
+STATUS: dict[type[RunnersKneeError], int] = {
+    Unauthenticated: 401,
+    InvalidInput: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    Refused: 409,
+    Conflict: 409,
+    ContentError: 500,
+}
+
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def error_body(error: RunnersKneeError) -> dict[str, object]:
+    """The one JSON error shape: ``{"error": {"code", "message", ...details}}``."""
+    return {"error": error.to_dict()}
+
+
+def status_for(error: RunnersKneeError) -> int:
+    """HTTP status for an error of the tree (500 for an unlisted kind)."""
+    for kind, status in STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
+    """Build the app; refuses to start on an unmigrated database (``runnersknee db upgrade``)."""
+    settings.check_production_safety()
+    database = database or Database.from_settings(settings)
+    database.require_current()
+    app = FastAPI(
+        title="runnersknee",
+        version=__version__,
+        summary="Clinic app and JSON API for patellofemoral pain (runner's knee) care.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    static = resources.files("runnersknee.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    _install_handlers(app)
+    _install_headers(app)
+    from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
+
+    for module in (pages_clinic, pages_care, pages_portal, pages_admin, api, api_care):
+        app.include_router(module.router)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RunnersKneeError)
+    async def _domain(request: Request, error: RunnersKneeError) -> Response:
+        status = status_for(error)
+        if _wants_json(request):
+            return JSONResponse(error_body(error), status_code=status)
+        return render(request, "error.html", status_code=status, error=error)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, error: LoginRequired) -> Response:
+        del request, error
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        first = error.errors()[0] if error.errors() else {}
+        field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        problem = InvalidInput(
+            f"{field or 'request'}: {first.get('msg', 'invalid request')}",
+            field=field or None,
+            got=first.get("input"),
+        )
+        if _wants_json(request):
+            return JSONResponse(error_body(problem), status_code=422)
+        return render(request, "error.html", status_code=422, error=problem)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        kind: RunnersKneeError
+        if error.status_code == 404:
+            kind = NotFound("no such page or resource", path=request.url.path)
+        else:
+            kind = RunnersKneeError(str(error.detail))
+            kind.code = "http_error"
+        body = error_body(kind)
+        if _wants_json(request):
+            return JSONResponse(body, status_code=error.status_code)
+        return render(request, "error.html", status_code=error.status_code, error=kind)
+
+
+def _install_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        if request.app.state.settings.secure_cookies:
+            response.headers["Strict-Transport-Security"] = "max-age=63072000"
+        return response
+
+
+def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
+    """Every (path, methods) the app serves, including routes of included routers."""
+    table: list[tuple[str, frozenset[str]]] = []
+    for route in app.routes:
+        candidates = getattr(route, "effective_candidates", None)
+        entries = candidates() if callable(candidates) else [route]
+        for entry in entries:
+            path = getattr(entry, "path", None)
+            methods = getattr(entry, "methods", None)
+            if path and methods:
+                table.append((str(path), frozenset(methods)))
+    return table

@@ -1,0 +1,84 @@
+"""Small helpers shared by the page and API routers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+
+from runnersknee.clinical.case import Case
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.config import Settings
+from runnersknee.services import clinical_core
+from runnersknee.services.database import Database
+from runnersknee.web.dcform import FormField, form_fields
+
+__all__ = [
+    "case_fields",
+    "database",
+    "error_map",
+    "instrument_form",
+    "parse_answers",
+    "settings",
+    "today",
+]
+
+
+def database(request: Request) -> Database:
+    """The app's database."""
+    found: Database = request.app.state.database
+    return found
+
+
+def settings(request: Request) -> Settings:
+    """The app's settings."""
+    found: Settings = request.app.state.settings
+    return found
+
+
+def today(request: Request) -> date:
+    """Today's date (the app's clock; tests may replace ``app.state.clock``)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else date.today()
+
+
+@cache
+def case_fields() -> tuple[FormField, ...]:
+    """The intake form, generated from the Case model."""
+    return form_fields(Case)
+
+
+def error_map(error: InvalidInput) -> dict[str, str]:
+    """Field name → message for a validation error (the summary gets the whole message)."""
+    field = error.field or "_form"
+    return {field: error.message, "_form": error.message}
+
+
+def instrument_form(instrument_id: str) -> Any:
+    """The instrument (items and options) to render, or ``None`` when unknown."""
+    return clinical_core.instruments().get(instrument_id)
+
+
+def parse_answers(instrument: Any, form: Mapping[str, Any]) -> dict[str, int | str]:
+    """Answers keyed by item id from a posted questionnaire form (unanswered items left out)."""
+    answers: dict[str, int | str] = {}
+    for item in instrument.items:
+        raw = form.get(f"item.{item.id}")
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        text = raw.strip()
+        if item.kind == "scale":
+            if not text.lstrip("-").isdigit():
+                raise InvalidInput(
+                    f"{item.text}: choose a number",
+                    field=f"item.{item.id}",
+                    allowed=f"{item.minimum}..{item.maximum}",
+                    got=text,
+                )
+            answers[item.id] = int(text)
+        else:
+            answers[item.id] = text
+    return answers

@@ -1,0 +1,65 @@
+"""Admin pages: the clinic's logins (create, disable, enable). No patient data here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from runnersknee.clinical.errors import Conflict, InvalidInput
+from runnersknee.services import accounts
+from runnersknee.services.authz import Role
+from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.common import database
+from runnersknee.web.render import render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin/users")
+def users_page(request: Request, actor: CurrentActor) -> Response:
+    """The clinic's logins."""
+    require_role(actor, Role.ADMIN)
+    with database(request).transaction() as tx:
+        users = accounts.list_users(tx, actor)
+    return render(request, "admin/users.html", users=users)
+
+
+@router.post("/admin/users")
+def create_user(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
+    """Create a clinician or admin login."""
+    require_role(actor, Role.ADMIN)
+    values = {k: str(form.get(k) or "") for k in ("email", "display_name", "role")}
+    try:
+        with database(request).transaction() as tx:
+            accounts.manage_create_user(
+                tx,
+                actor,
+                values["email"],
+                values["display_name"],
+                values["role"],
+                str(form.get("password") or ""),
+            )
+    except (InvalidInput, Conflict) as error:
+        with database(request).transaction() as tx:
+            users = accounts.list_users(tx, actor)
+        field = str(error.details.get("field") or "_form")
+        return render(
+            request,
+            "admin/users.html",
+            status_code=422,
+            users=users,
+            values=values,
+            errors={field: error.message, "_form": error.message},
+        )
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_active(request: Request, actor: CurrentActor, form: SafeForm, user_id: int) -> Response:
+    """Disable or re-enable a login."""
+    require_role(actor, Role.ADMIN)
+    with database(request).transaction() as tx:
+        accounts.set_user_active(tx, actor, user_id, form.get("active") == "1")
+    return RedirectResponse("/admin/users", status_code=303)

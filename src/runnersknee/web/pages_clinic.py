@@ -1,0 +1,319 @@
+"""Pages: login/logout, the clinician's roster, new patient, record overview, intake, triage."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
+from runnersknee.services import accounts, intake, patients, records
+from runnersknee.services.accounts import LoginPolicy
+from runnersknee.services.authz import Actor, Role
+from runnersknee.web.auth import (
+    CurrentActor,
+    SafeForm,
+    check_login_csrf,
+    clear_session_cookie,
+    login_csrf_token,
+    require_role,
+    session_cookie_name,
+    set_session_cookie,
+)
+from runnersknee.web.common import (
+    case_fields,
+    database,
+    error_map,
+    instrument_form,
+    parse_answers,
+    settings,
+    today,
+)
+from runnersknee.web.dcform import flatten, form_values, parse_form
+from runnersknee.web.render import render
+
+__all__ = ["HOME", "intake_page", "questionnaire_page", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+#: Where each role lands after login.
+HOME = {Role.CLINICIAN: "/clinic/patients", Role.PATIENT: "/me", Role.ADMIN: "/admin/users"}
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Send a logged-in user to their start page, others to the login page."""
+    from runnersknee.web.auth import optional_session
+
+    session = optional_session(request)
+    if session is None:
+        return _see_other("/login")
+    return _see_other(HOME[session.actor.role])
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    """The login form."""
+    response = Response()
+    token = login_csrf_token(request, response)
+    page = render(request, "login.html", login_csrf=token)
+    page.raw_headers.extend(h for h in response.raw_headers if h[0] == b"set-cookie")
+    return page
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    """Check the password, start a fresh session, go to the role's start page."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    check_login_csrf(request, sent if isinstance(sent, str) else None)
+    email = str(form.get("email") or "")
+    password = str(form.get("password") or "")
+    cfg = settings(request)
+    policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
+    from starlette.concurrency import run_in_threadpool
+
+    try:
+        actor, token = await run_in_threadpool(_login, request, email, password, policy)
+    except InvalidInput as error:
+        response = Response()
+        return render(
+            request,
+            "login.html",
+            status_code=422,
+            login_csrf=login_csrf_token(request, response),
+            errors={"password": error.message},
+            values={"email": email},
+        )
+    redirect = _see_other(HOME[actor.role])
+    set_session_cookie(redirect, cfg, token)
+    return redirect
+
+
+def _login(request: Request, email: str, password: str, policy: LoginPolicy) -> tuple[Actor, str]:
+    db = database(request)
+    with db.transaction() as tx:
+        actor = accounts.authenticate(tx, email, password, policy)
+    with db.transaction() as tx:
+        token, _ = accounts.open_session(tx, actor)
+    return actor, token
+
+
+@router.post("/logout")
+def logout(request: Request, form: SafeForm) -> Response:
+    """End the session."""
+    del form
+    cfg = settings(request)
+    token = request.cookies.get(session_cookie_name(cfg), "")
+    with database(request).transaction() as tx:
+        accounts.close_session(tx, token)
+    response = _see_other("/login")
+    clear_session_cookie(response, cfg)
+    return response
+
+
+@router.get("/clinic/patients")
+def roster_page(
+    request: Request,
+    actor: CurrentActor,
+    q: Annotated[str, Query(max_length=100)] = "",
+    status: Annotated[str, Query(max_length=20)] = "",
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
+    """The roster: search by name or number, filter by status."""
+    require_role(actor, Role.CLINICIAN)
+    with database(request).transaction() as tx:
+        result = patients.roster(tx, actor, q, status, page)
+    return render(
+        request,
+        "clinic/roster.html",
+        roster=result,
+        q=q,
+        status=status,
+        statuses=patients.STATUSES,
+    )
+
+
+@router.get("/clinic/patients/new")
+def new_patient_page(request: Request, actor: CurrentActor) -> Response:
+    """The new-patient form."""
+    require_role(actor, Role.CLINICIAN)
+    return render(request, "clinic/new_patient.html")
+
+
+@router.post("/clinic/patients/new")
+def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
+    """Create the patient (and a portal login when an email is given)."""
+    values = {k: str(form.get(k) or "") for k in ("display_name", "birth_year", "email")}
+    try:
+        year = values["birth_year"].strip()
+        if year and not year.isdigit():
+            raise InvalidInput("birth year must be a 4-digit year", field="birth_year", got=year)
+        data = patients.NewPatient(
+            display_name=values["display_name"],
+            birth_year=int(year) if year else None,
+            email=values["email"].strip() or None,
+            password=str(form.get("password") or "") or None,
+        )
+        with database(request).transaction() as tx:
+            patient_id = patients.create_patient(tx, actor, data, today(request))
+    except (InvalidInput, RunnersKneeError) as error:
+        if not isinstance(error, InvalidInput) and error.code != "conflict":
+            raise
+        field = getattr(error, "field", None) or error.details.get("field") or "_form"
+        return render(
+            request,
+            "clinic/new_patient.html",
+            status_code=422,
+            values=values,
+            errors={field: error.message, "_form": error.message},
+        )
+    return _see_other(f"/clinic/patients/{patient_id}")
+
+
+@router.get("/clinic/patients/{patient_id}")
+def patient_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """One record: status, triage (prominent), referral decision, plan and next steps."""
+    require_role(actor, Role.CLINICIAN)
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+    return render(
+        request,
+        "clinic/patient.html",
+        o=overview,
+        decisions=intake.REFERRAL_DECISIONS,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/referral")
+def referral(request: Request, actor: CurrentActor, form: SafeForm, patient_id: int) -> Response:
+    """Record the referral decision of a red-flag triage."""
+    decision = str(form.get("decision") or "")
+    note = str(form.get("note") or "")
+    try:
+        with database(request).transaction() as tx:
+            intake.record_referral(tx, actor, patient_id, decision, note)
+    except InvalidInput as error:
+        with database(request).transaction() as tx:
+            overview = records.overview(tx, actor, patient_id)
+        return render(
+            request,
+            "clinic/patient.html",
+            status_code=422,
+            o=overview,
+            decisions=intake.REFERRAL_DECISIONS,
+            errors=error_map(error),
+            values={"decision": decision, "note": note},
+        )
+    return _see_other(f"/clinic/patients/{patient_id}")
+
+
+def intake_page(
+    request: Request, actor: Actor, patient_id: int, action: str, form: FormData | None
+) -> Response:
+    """Show (GET) or submit (POST) the intake form for ``patient_id``."""
+    fields = case_fields()
+    if form is None:
+        with database(request).transaction() as tx:
+            current = intake.latest_intake(tx, actor, patient_id)
+        values = flatten(current.case_data if current else None, fields)
+        return render(request, "intake.html", fields=fields, values=values, action=action)
+    data, errors = parse_form(fields, form)
+    if not errors:
+        try:
+            with database(request).transaction() as tx:
+                intake.submit_intake(tx, actor, patient_id, data)
+        except InvalidInput as error:
+            errors = error_map(error)
+    if errors:
+        errors.setdefault("_form", "Please correct the marked fields.")
+        return render(
+            request,
+            "intake.html",
+            status_code=422,
+            fields=fields,
+            values=form_values(form, fields),
+            errors=errors,
+            action=action,
+        )
+    back = "/me" if actor.role is Role.PATIENT else f"/clinic/patients/{patient_id}"
+    return _see_other(back)
+
+
+@router.get("/clinic/patients/{patient_id}/intake")
+def clinic_intake_form(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """The intake form (clinician)."""
+    require_role(actor, Role.CLINICIAN)
+    return intake_page(request, actor, patient_id, f"/clinic/patients/{patient_id}/intake", None)
+
+
+@router.post("/clinic/patients/{patient_id}/intake")
+def clinic_intake(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int
+) -> Response:
+    """Save the intake and show the triage."""
+    require_role(actor, Role.CLINICIAN)
+    return intake_page(request, actor, patient_id, f"/clinic/patients/{patient_id}/intake", form)
+
+
+def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    request: Request,
+    actor: Actor,
+    patient_id: int,
+    instrument_id: str,
+    action: str,
+    form: FormData | None,
+) -> Response:
+    """Show or submit one questionnaire."""
+    instrument = instrument_form(instrument_id)
+    if instrument is None:
+        raise InvalidInput("unknown questionnaire", field="instrument", got=instrument_id)
+    if form is None:
+        with database(request).transaction() as tx:
+            patients.get_patient(tx, actor, patient_id)
+        return render(request, "questionnaire.html", instrument=instrument, action=action)
+    values = {k: str(v) for k, v in form.items() if k.startswith("item.")}
+    try:
+        answers = parse_answers(instrument, form)
+        with database(request).transaction() as tx:
+            intake.record_questionnaire(
+                tx, actor, patient_id, instrument_id, answers, today(request)
+            )
+    except InvalidInput as error:
+        return render(
+            request,
+            "questionnaire.html",
+            status_code=422,
+            instrument=instrument,
+            action=action,
+            values=values,
+            errors=error_map(error),
+        )
+    back = "/me/progress" if actor.role is Role.PATIENT else f"/clinic/patients/{patient_id}"
+    return _see_other(back)
+
+
+@router.get("/clinic/patients/{patient_id}/questionnaires/{instrument_id}")
+def clinic_questionnaire_form(
+    request: Request, actor: CurrentActor, patient_id: int, instrument_id: str
+) -> Response:
+    """A questionnaire form (clinician enters the patient's answers)."""
+    require_role(actor, Role.CLINICIAN)
+    action = f"/clinic/patients/{patient_id}/questionnaires/{instrument_id}"
+    return questionnaire_page(request, actor, patient_id, instrument_id, action, None)
+
+
+@router.post("/clinic/patients/{patient_id}/questionnaires/{instrument_id}")
+def clinic_questionnaire(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int, instrument_id: str
+) -> Response:
+    """Score and save a questionnaire."""
+    require_role(actor, Role.CLINICIAN)
+    action = f"/clinic/patients/{patient_id}/questionnaires/{instrument_id}"
+    return questionnaire_page(request, actor, patient_id, instrument_id, action, form)

@@ -1,0 +1,72 @@
+"""Jinja2 templates (autoescaped) and the one helper pages render with."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+__all__ = ["environment", "render"]
+
+
+def _fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def _fmt_num(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+
+
+def _humanize(name: str) -> str:
+    text = name.replace("_", " ").strip()
+    for unit, pretty in ((" deg", " (°)"), (" nprs", " (0–10)"), (" spm", " (steps/min)")):
+        if text.endswith(unit):
+            text = text[: -len(unit)] + pretty
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def environment() -> Environment:
+    """The template environment (built once per process)."""
+    folder = resources.files("runnersknee.web") / "templates"
+    env = Environment(
+        loader=FileSystemLoader(str(folder)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["day"] = _fmt_date
+    env.filters["num"] = _fmt_num
+    env.filters["human"] = _humanize
+    env.globals["Markup"] = Markup
+    return env
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the request's actor and CSRF token in the context."""
+    session = getattr(request.state, "session", None)
+    base: dict[str, Any] = {
+        "request": request,
+        "actor": getattr(request.state, "actor", None),
+        "csrf_token": session.csrf_token if session else "",
+        "path": request.url.path,
+        "errors": {},
+        "values": {},
+        "message": None,
+    }
+    base.update(context)
+    html = environment().get_template(template).render(**base)
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,69 @@
+"""Shared fixtures: migrated databases (SQLite file per test; PostgreSQL schema per run)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_SERVER = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
+
+
+def _pg_base_url() -> str | None:
+    """A URL of the local test server (user postgres, else root), or None when it is down."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    for user in ("postgres", "root"):
+        url = PG_SERVER.format(user=user)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("select 1"))
+        except OperationalError:
+            continue
+        finally:
+            engine.dispose()
+        return url
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL schema for this test run (dropped afterwards)."""
+    from sqlalchemy import create_engine, text
+
+    from runnersknee.store.db import make_engine
+    from runnersknee.store.migrate import upgrade
+
+    base = _pg_base_url()
+    if base is None:
+        pytest.fail("PostgreSQL on 127.0.0.1:5432 is not reachable (needed by postgres tests)")
+    schema = f"rk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{base}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: pytest.TempPathFactory) -> str:
+    """A migrated SQLite file in the test's temporary folder."""
+    from runnersknee.store.db import make_engine
+    from runnersknee.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path}/runnersknee-test.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url

@@ -1,0 +1,159 @@
+"""Services on SQLite and PostgreSQL: migrations, transactions, versioned plans, logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from runnersknee.clinical.errors import Conflict, Forbidden, InvalidInput, Refused
+from runnersknee.services import intake, logs, patients, records
+from runnersknee.services.accounts import (
+    SessionLimits,
+    actor_for,
+    authenticate,
+    create_clinic,
+    create_user,
+    open_session,
+    resolve_session,
+)
+from runnersknee.services.authz import Actor, Role
+from runnersknee.services.database import Database
+from runnersknee.services.demo import ASSESSMENT, PFP_CASE, RED_FLAG_CASE, seed_demo
+from runnersknee.store.migrate import current_revision, head_revision
+from runnersknee.store.tables import Base, PatientRow, PlanVersionRow, UserRow, utcnow
+
+PASSWORD = "a-long-enough-password"
+DAY = date(2026, 2, 2)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    db = Database(url)
+    yield db
+    db.dispose()
+
+
+def _clinician(db: Database, tag: str) -> Actor:
+    with db.transaction() as tx:
+        clinic = create_clinic(tx, f"clinic {tag}")
+        create_user(tx, clinic, f"doc-{tag}@x.example", "Doc", Role.CLINICIAN, PASSWORD)
+        return actor_for(
+            tx, tx.scalars(select(UserRow).where(UserRow.email == f"doc-{tag}@x.example")).one()
+        )
+
+
+def test_schema_is_at_head_without_drift(database: Database) -> None:
+    assert current_revision(database.engine) == head_revision()
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_failed_write_changes_nothing(database: Database, request: pytest.FixtureRequest) -> None:
+    doc = _clinician(database, f"rb-{request.node.callspec.id}")
+    with database.transaction() as tx:
+        before = tx.scalar(select(func.count()).select_from(PatientRow))
+    email = f"{doc.user_id}-dup@x.example"
+
+    def two_patients_same_login() -> None:
+        with database.transaction() as tx:
+            patients.create_patient(tx, doc, patients.NewPatient("P1", None, email, PASSWORD), DAY)
+            patients.create_patient(tx, doc, patients.NewPatient("P2", None, email, PASSWORD), DAY)
+
+    with pytest.raises(Conflict):
+        two_patients_same_login()
+    with database.transaction() as tx:
+        assert tx.scalar(select(func.count()).select_from(PatientRow)) == before
+
+
+def test_plan_versions_and_logs(database: Database, request: pytest.FixtureRequest) -> None:
+    tag = f"pv-{request.node.callspec.id}"
+    doc = _clinician(database, tag)
+    with database.transaction() as tx:
+        pid = patients.create_patient(
+            tx, doc, patients.NewPatient("Pat", 1990, f"pat-{tag}@x.example", PASSWORD), DAY
+        )
+        intake.submit_intake(tx, doc, pid, PFP_CASE)
+        records.save_assessment(tx, doc, pid, ASSESSMENT)
+        first = records.generate_plan(tx, doc, pid)
+        item = next(records.plan_items(first.data))
+        records.update_item(tx, doc, pid, item["id"], "2 × 5", "note")
+        signed = records.sign_plan(tx, doc, pid, "")
+    assert signed.version == 3
+    with database.transaction() as tx:
+        patient = actor_for(
+            tx, tx.scalars(select(UserRow).where(UserRow.email == f"pat-{tag}@x.example")).one()
+        )
+        stored = tx.scalars(select(PlanVersionRow.data).where(PlanVersionRow.id == first.id)).one()
+        assert next(records.plan_items(stored))["dose"] == item["dose"]
+        exercise = sorted(logs._plan_exercises(logs.signed_plan(tx, pid)))[0]
+        logs.log_exercise(tx, patient, pid, exercise, 3, 10, DAY)
+        logs.log_pain(tx, patient, pid, DAY, 2, 1, None)
+        with pytest.raises(InvalidInput):
+            logs.log_pain(tx, patient, pid, DAY, 12, None, None)
+        view = logs.today(tx, patient, pid, DAY)
+    assert view.plan_version == 3
+    assert any(i.sets_done_today == 3 for i in view.items)
+    with database.transaction() as tx:
+        row = tx.get_one(PatientRow, pid)
+        assert row.last_log_on == DAY
+        assert row.status == "active"
+
+
+def test_red_flag_refuses_plan(database: Database, request: pytest.FixtureRequest) -> None:
+    doc = _clinician(database, f"rf-{request.node.callspec.id}")
+    with database.transaction() as tx:
+        pid = patients.create_patient(tx, doc, patients.NewPatient("Red"), DAY)
+        view = intake.submit_intake(tx, doc, pid, RED_FLAG_CASE)
+        records.save_assessment(tx, doc, pid, ASSESSMENT)
+    assert view.red_flag
+    with pytest.raises(Refused, match="referral decision"), database.transaction() as tx:
+        records.generate_plan(tx, doc, pid)
+
+
+def test_roster_search_and_clinic_isolation(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    tag = request.node.callspec.id
+    doc = _clinician(database, f"ro-{tag}")
+    other = _clinician(database, f"ro2-{tag}")
+    with database.transaction() as tx:
+        for name in ("Zed Roster", "Zoe Roster", "Amy Other"):
+            patients.create_patient(tx, doc, patients.NewPatient(name), DAY)
+        hidden = patients.create_patient(tx, other, patients.NewPatient("Zed Hidden"), DAY)
+        page = patients.roster(tx, doc, "roster")
+    assert [e.display_name for e in page.entries] == ["Zed Roster", "Zoe Roster"]
+    with pytest.raises(Forbidden), database.transaction() as tx:
+        patients.get_patient(tx, doc, hidden)
+
+
+def test_sessions_expire_when_idle(database: Database, request: pytest.FixtureRequest) -> None:
+    tag = f"se-{request.node.callspec.id}"
+    _clinician(database, tag)
+    with database.transaction() as tx:
+        actor = authenticate(tx, f"doc-{tag}@x.example", PASSWORD)
+        token, _ = open_session(tx, actor)
+    limits = SessionLimits(idle=timedelta(minutes=30))
+    with database.transaction() as tx:
+        assert resolve_session(tx, token, limits) is not None
+    with database.transaction() as tx:
+        later = utcnow() + timedelta(minutes=31)
+        assert resolve_session(tx, token, limits, now=later) is None
+    with database.transaction() as tx:
+        assert resolve_session(tx, token, limits) is None
+
+
+def test_demo_seed_is_idempotent(sqlite_url: str) -> None:
+    db = Database(sqlite_url)
+    assert seed_demo(db, DAY) is True
+    assert seed_demo(db, DAY) is False
+    with db.transaction() as tx:
+        statuses = sorted(tx.scalars(select(PatientRow.status)))
+    assert statuses == ["active", "intake", "referral"]
+    db.dispose()
