@@ -12,6 +12,7 @@ from pathlib import Path
 from runnersknee.cli.reference import render_cli_markdown
 from runnersknee.content.exercises import write_generated_files
 from runnersknee.content.instruments import render_instruments_markdown
+from runnersknee.content.review import render_review_markdown
 from runnersknee.content.triage import load_triage_rules, render_rules_markdown
 from runnersknee.services.case_docs import render_case_schema_markdown
 
@@ -24,6 +25,7 @@ def main() -> None:
         "case-schema.md": render_case_schema_markdown(),
         "triage.md": render_rules_markdown(load_triage_rules()),
         "instruments.md": render_instruments_markdown(),
+        "clinical-review.md": render_review_markdown(),
     }
     for name, text in pages.items():
         (DOCS / name).write_text(text, encoding="utf-8")
