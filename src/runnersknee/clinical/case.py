@@ -162,6 +162,9 @@ class Onset:
     kind: OnsetKind = OnsetKind.INSIDIOUS
     started_on: date | None = None
     mechanism: InjuryMechanism | None = None
+    #: For a traumatic onset: is the injury recent (acute)? ``None`` (not asked) counts as
+    #: recent, so the acute-injury red flags fire unless someone says the injury is old.
+    injury_is_recent: bool | None = None
     symptom_duration_months: float | None = bounded(0, 600, "months")
 
     def __post_init__(self) -> None:

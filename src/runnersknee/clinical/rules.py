@@ -182,6 +182,12 @@ def _case_schema() -> Schema:
                 "bool",
                 doc="onset.kind == traumatic",
             ),
+            "acute_traumatic_onset": ComputedName(
+                lambda case: case.onset.kind is OnsetKind.TRAUMATIC
+                and case.onset.injury_is_recent is not False,
+                "bool",
+                doc="onset.kind == traumatic and onset.injury_is_recent is not false",
+            ),
             "provocative_activity_count": ComputedName(
                 lambda case: len(case.provocative_activities),
                 "number",

@@ -64,6 +64,7 @@ def fired_ids(result: TriageResult) -> set[str]:
 
 
 TRAUMA = {"kind": OnsetKind.TRAUMATIC}
+OLD_TRAUMA = {"kind": OnsetKind.TRAUMATIC, "injury_is_recent": False}
 
 #: rule id → (a case where it fires, a close case where it does not).
 RULE_CASES: dict[str, tuple[Case, Case]] = {
@@ -84,7 +85,8 @@ RULE_CASES: dict[str, tuple[Case, Case]] = {
         make(onset=TRAUMA, swelling=Swelling.WITHIN_2H_OF_INJURY),
         make(onset=TRAUMA, swelling=Swelling.SMALL_AFTER_ACTIVITY),
     ),
-    "RF-TRAUMA-ACUTE": (make(onset=TRAUMA), make(onset={"kind": OnsetKind.INSIDIOUS})),
+    "RF-TRAUMA-ACUTE": (make(onset=TRAUMA), make(onset=OLD_TRAUMA)),
+    "DD-PAST-INJURY": (make(onset=OLD_TRAUMA), make(onset=TRAUMA)),
     "RF-TUMOUR": (make(swelling=Swelling.PERSISTENT_LUMP), make(systemic={"night_pain": True})),
     "RF-TUMOUR-YOUNG": (make(age=15, systemic={"night_pain": True}), make(age=15)),
     "RF-SCFE": (make(age=12, systemic={"limp": True}), make(age=16, systemic={"limp": True})),
@@ -308,6 +310,14 @@ def test_always_on_wording_and_adolescent_line(age: int, has_line: bool) -> None
     )
     assert "Ask a doctor or pharmacist before taking pain or anti-inflammatory medicines." in text
     assert ("a parent or guardian should be involved" in text) is has_line
+
+
+def test_an_old_injury_is_referred_not_sent_to_the_emergency_department() -> None:
+    old = triage(make(age=60, onset=OLD_TRAUMA), RULES)
+    assert old.level is TriageLevel.REFER
+    assert "RF-TRAUMA-OTTAWA" not in fired_ids(old)
+    unknown = triage(make(age=60, onset=TRAUMA), RULES)
+    assert unknown.level is TriageLevel.EMERGENCY  # not asked counts as recent
 
 
 def test_level_rank_order() -> None:
