@@ -183,8 +183,10 @@ def _case_schema() -> Schema:
                 doc="onset.kind == traumatic",
             ),
             "acute_traumatic_onset": ComputedName(
-                lambda case: case.onset.kind is OnsetKind.TRAUMATIC
-                and case.onset.injury_is_recent is not False,
+                lambda case: (
+                    case.onset.kind is OnsetKind.TRAUMATIC
+                    and case.onset.injury_is_recent is not False
+                ),
                 "bool",
                 doc="onset.kind == traumatic and onset.injury_is_recent is not false",
             ),
