@@ -190,12 +190,31 @@ def _case_schema() -> Schema:
                 "bool",
                 doc="onset.kind == traumatic and onset.injury_is_recent is not false",
             ),
+            "akps_reports_patellar_instability": ComputedName(
+                _akps_reports_instability,
+                "bool",
+                doc="an AKPS answer on item 11 other than 'none' (kneecap slips or dislocates)",
+            ),
             "provocative_activity_count": ComputedName(
                 lambda case: len(case.provocative_activities),
                 "number",
                 doc="number of provocative activities",
             ),
         },
+    )
+
+
+#: AKPS item 11 (patellar subluxation/dislocation) answers that report no instability: the
+#: option id, or its points (10), as a case file may give either (knowledge base 4.1).
+_AKPS_NO_INSTABILITY = ("none", 10, "10")
+
+
+def _akps_reports_instability(case: Case) -> bool:
+    """True when any AKPS administration reports kneecap slipping or dislocation (KB 4.1, 2)."""
+    return any(
+        entry.instrument == "akps"
+        and entry.answers.get("patellar_subluxation", "none") not in _AKPS_NO_INSTABILITY
+        for entry in case.questionnaires
     )
 
 

@@ -21,6 +21,7 @@ from runnersknee.clinical.case import (
     Onset,
     OnsetKind,
     PainSite,
+    QuestionnaireAnswers,
     RunningHistory,
     Sex,
     Swelling,
@@ -318,6 +319,30 @@ def test_an_old_injury_is_referred_not_sent_to_the_emergency_department() -> Non
     assert "RF-TRAUMA-OTTAWA" not in fired_ids(old)
     unknown = triage(make(age=60, onset=TRAUMA), RULES)
     assert unknown.level is TriageLevel.EMERGENCY  # not asked counts as recent
+
+
+@pytest.mark.parametrize(
+    ("answer", "level"),
+    [
+        ("none", TriageLevel.PLAN),
+        (10, TriageLevel.PLAN),
+        ("occasionally_in_sports", TriageLevel.REFER),
+        ("one_documented_dislocation", TriageLevel.REFER),
+        (0, TriageLevel.REFER),
+    ],
+)
+def test_akps_item_11_answer_triggers_the_instability_differential(
+    answer: str | int, level: TriageLevel
+) -> None:
+    case = dataclasses.replace(
+        make(),
+        questionnaires=(
+            QuestionnaireAnswers(instrument="akps", answers={"patellar_subluxation": answer}),
+        ),
+    )
+    result = triage(case, RULES)
+    assert result.level is level
+    assert ("DD-PATELLAR-INSTABILITY" in fired_ids(result)) is (level is TriageLevel.REFER)
 
 
 def test_level_rank_order() -> None:
