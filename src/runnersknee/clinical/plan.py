@@ -64,20 +64,20 @@ def choose_phase(
     pain = fn.usual_pain_nprs if fn.usual_pain_nprs is not None else fn.worst_pain_nprs
     limit = rule.irritable_usual_pain_above.value
     if fn.irritable:
-        return Phase.ISOMETRIC, "Phase 1: the clinician judged the knee irritable."
+        return Phase.ISOMETRIC, "The clinician judged the knee irritable."
     if pain is None:
-        return Phase.ISOMETRIC, "Phase 1: pain levels were not recorded, so the plan starts gently."
+        return Phase.ISOMETRIC, "Pain levels were not recorded, so the plan starts gently."
     if pain > limit:
-        return Phase.ISOMETRIC, f"Phase 1: pain {pain:g}/10 is above {limit:g}/10 (irritable knee)."
+        return Phase.ISOMETRIC, f"Pain {pain:g}/10 is above {limit:g}/10 (irritable knee)."
     task_limit = rule.irritable_task_pain_above.value
     if fn.step_down_pain_nprs is not None and fn.step_down_pain_nprs > task_limit:
         return (
             Phase.ISOMETRIC,
-            f"Phase 1: step-down pain {fn.step_down_pain_nprs:g}/10 is above {task_limit:g}/10.",
+            f"Step-down pain {fn.step_down_pain_nprs:g}/10 is above {task_limit:g}/10.",
         )
     scores = _step_down_scores(assessment, involved)
     if not scores:
-        return Phase.ISOTONIC, "Phase 2: not irritable; step-down test not recorded."
+        return Phase.ISOTONIC, "Not irritable; step-down test not recorded."
     worst = max(scores)
     blockers = []
     if pain > rule.functional_usual_pain_at_most.value:
@@ -88,7 +88,7 @@ def choose_phase(
     if akps is not None and fn.akps_total is not None and fn.akps_total < akps.value:
         blockers.append(f"AKPS {fn.akps_total} < {akps.value:g}")
     if blockers:
-        return Phase.ISOTONIC, f"Phase 2: not irritable, but {'; '.join(blockers)}."
+        return Phase.ISOTONIC, f"Not irritable, but {'; '.join(blockers)}."
     worst_pain = fn.worst_pain_nprs
     plyo_pain = rule.plyometric_worst_pain_at_most.value
     if (
@@ -98,9 +98,9 @@ def choose_phase(
     ):
         return (
             Phase.PLYOMETRIC_RUNNING,
-            f"Phase 4: pain {pain:g}/10, worst {worst_pain:g}/10, step-down {worst}/6 (good).",
+            f"Pain {pain:g}/10, worst {worst_pain:g}/10, step-down {worst}/6 (good).",
         )
-    return Phase.FUNCTIONAL, f"Phase 3: pain {pain:g}/10 and step-down {worst}/6 within limits."
+    return Phase.FUNCTIONAL, f"Pain {pain:g}/10 and step-down {worst}/6 within limits."
 
 
 def active_findings(
