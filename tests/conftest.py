@@ -6,6 +6,18 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Seeded, deadline-free property tests: the same examples on every run (reproducible CI), and no
+# flaky failures when two cores are shared (a slow example is not a wrong one).
+settings.register_profile(
+    "runnersknee",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile("runnersknee")
 
 PG_SERVER = "postgresql+psycopg://{user}@127.0.0.1:5432/test"
 
