@@ -53,6 +53,8 @@ def _fill(path: str, world: World, patient_id: int, alert_id: int) -> str:
         .replace("{instrument_id}", "nprs")
         .replace("{user_id}", "1")
         .replace("{slug}", "symptoms")
+        .replace("{job_id}", "1")
+        .replace("{name}", "result.json")
     )
 
 

@@ -1,11 +1,14 @@
 """CLI commands: ``runnersknee runs import`` and ``runnersknee runs report``.
 
 Progress bars go to stderr; JSON goes to stdout (schema in docs/running.md).
+``runs report patient:<id>`` reports a stored patient's runs and run pain logs from the
+database of ``RUNNERSKNEE_DATABASE_URL`` (an argument that is an existing path is a path).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -20,6 +23,7 @@ from rich.table import Table
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
+from runnersknee.services import run_records
 from runnersknee.services import runs as runs_service
 
 __all__ = ["register"]
@@ -135,6 +139,32 @@ def _parse_moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.astimezone()
 
 
+_PATIENT = re.compile(r"patient:(\d{1,12})")
+
+
+def _patient_ref(folders: list[Path], pain_log: Path | None) -> int | None:
+    """The patient id of a single ``patient:<id>`` argument that is not an existing path."""
+    refs = [
+        _PATIENT.fullmatch(str(p))
+        for p in folders
+        if not p.exists() and str(p).startswith("patient:")
+    ]
+    if not refs:
+        return None
+    if len(folders) != 1 or refs[0] is None:
+        raise InvalidInput(
+            "give either one patient:<id> or folders/files, not both",
+            field="folder",
+            allowed=["patient:<id>", "PATH..."],
+            got=[str(p) for p in folders],
+        )
+    if pain_log is not None:
+        raise InvalidInput(
+            "--pain-log is read from the database for patient:<id>", field="pain_log"
+        )
+    return int(refs[0].group(1))
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``runs`` command group to ``app``."""
     group = typer.Typer(help="Import watch files (FIT, TCX, GPX) and report running load.")
@@ -161,7 +191,10 @@ def register(app: typer.Typer) -> None:
 
     @group.command("report")
     def report_command(  # noqa: PLR0917 - Typer maps parameters to options
-        folder: Annotated[list[Path], typer.Argument(help="Folder(s), zip(s) or files.")],
+        folder: Annotated[
+            list[Path],
+            typer.Argument(help="Folder(s), zip(s) or files; or patient:<id> (from the database)."),
+        ],
         output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
         pain_log: Annotated[
             Path | None, typer.Option(help="Pain log, CSV or JSON (docs/running.md).")
@@ -174,19 +207,33 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Cadence retraining start (baseline before it).")
         ] = None,
     ) -> None:
-        """Weekly load, spikes, cadence and the next run (walk-run stage or distance cap)."""
+        """Weekly load, spikes, cadence and the next run (walk-run stage or distance cap).
+
+        PATIENT_OR_FOLDER: files, folders, zips, or ``patient:<id>`` to read a stored patient's
+        runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
+        """
         settings = Settings()
-        with _progress(output is OutputFormat.TEXT) as progress:
-            report = runs_service.build_report(
-                folder,
-                settings=settings,
-                pain_log=pain_log,
-                today=_parse_day(today),
+        patient_id = _patient_ref(folder, pain_log)
+        if patient_id is not None:
+            data = run_records.report_for_patient(
+                settings,
+                patient_id,
+                today=_parse_day(today) or date.today(),
                 retraining_start=_parse_moment(retraining_start),
                 chart=chart,
-                progress=progress,
             )
-        data = report.to_json()
+        else:
+            with _progress(output is OutputFormat.TEXT) as progress:
+                report = runs_service.build_report(
+                    folder,
+                    settings=settings,
+                    pain_log=pain_log,
+                    today=_parse_day(today),
+                    retraining_start=_parse_moment(retraining_start),
+                    chart=chart,
+                    progress=progress,
+                )
+            data = report.to_json()
         if output is OutputFormat.JSON:
             typer.echo(json.dumps(data, indent=2, sort_keys=True))
             return

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
-__all__ = ["Band", "Series", "bar_chart", "line_chart"]
+__all__ = ["Band", "Marker", "Series", "bar_chart", "line_chart", "weekly_load_chart"]
 
 _PALETTE = ("#1b5e8c", "#b3261e", "#2e7d32", "#6a3d9a")
 _W, _H, _PAD_L, _PAD_R, _PAD_T, _PAD_B = 640, 240, 44, 12, 16, 36
@@ -32,6 +32,16 @@ class Band:
     low: float
     high: float
     label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A point event on a weekly chart (e.g. a spike run): day, value, label, severity."""
+
+    day: date
+    value: float
+    label: str
+    severe: bool = False
 
 
 def _x(day: date, first: date, span: int) -> float:
@@ -137,4 +147,52 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], high: float) -> str
                 f'font-size="11" fill="#222">{escape(label)}</text>'
             )
     desc = ", ".join(f"{label}: {value:g}" for label, value in bars)
+    return _frame(title, desc, body)
+
+
+def _nice_top(value: float) -> float:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        if value <= step * 5:
+            return float(step * max(1, -(-value // step)))
+    return float(value)
+
+
+def weekly_load_chart(
+    title: str, weeks: Sequence[tuple[date, float]], markers: Sequence[Marker] = ()
+) -> str:
+    """Bars per week (Monday, value) and markers on the day they happened.
+
+    A severe marker is a filled red triangle with a black outline; others an outlined orange
+    triangle. Each marker is also named in ``<desc>`` (so the chart reads without colour).
+    """
+    if not weeks:
+        return _frame(title, "No data yet.", [])
+    top = _nice_top(max([v for _, v in weeks] + [m.value for m in markers] + [1.0]) * 1.1)
+    width = (_W - _PAD_L - _PAD_R) / len(weeks)
+    first = weeks[0][0]
+    body = _axes(0.0, top, first, weeks[-1][0])
+    for index, (_, value) in enumerate(weeks):
+        bar_top = _y(value, 0, top)
+        body.append(
+            f'<rect x="{_PAD_L + index * width + 2:.1f}" y="{bar_top:.1f}" '
+            f'width="{max(width - 4, 1):.1f}" height="{_H - _PAD_B - bar_top:.1f}" '
+            'fill="#1b5e8c" fill-opacity="0.8"/>'
+        )
+    for mark in markers:
+        x = _PAD_L + (mark.day - first).days / 7 * width + width / 14
+        y = _y(mark.value, 0, top)
+        fill, stroke = ("#b3261e", "#000") if mark.severe else ("#fff", "#b35900")
+        body.append(
+            f'<path d="M{x:.1f},{y - 7:.1f} L{x - 6:.1f},{y + 4:.1f} L{x + 6:.1f},{y + 4:.1f} Z" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="1.5"><title>'
+            f"{escape(mark.day.isoformat())}: {escape(mark.label)}</title></path>"
+        )
+    if markers:
+        body.append(
+            f'<text x="{_W - _PAD_R}" y="{_PAD_T + 2}" text-anchor="end" font-size="12" '
+            'fill="#222">▲ spike (red: above 30 %)</text>'
+        )
+    values = ", ".join(f"week of {d.isoformat()}: {v:.1f}" for d, v in weeks)
+    marks = "; ".join(f"{m.day.isoformat()}: {m.value:.1f} ({m.label})" for m in markers)
+    desc = f"{values}." + (f" Marked: {marks}." if marks else " No spikes.")
     return _frame(title, desc, body)

@@ -1,4 +1,5 @@
-"""Alerts a clinician should look at: pain flare, no logging for N days, red-flag answers."""
+"""Alerts a clinician should look at: pain flare, no logging for N days, red-flag answers,
+running-load spikes."""
 
 from __future__ import annotations
 
@@ -9,21 +10,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
+from runnersknee.clinical.load import RunSpike, SpikeCategory
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.store.tables import AlertRow, PatientRow, utcnow
 
 __all__ = [
     "ALERT_KINDS",
+    "SPIKE_ALERT_CATEGORIES",
     "AlertView",
     "list_alerts",
     "raise_alert",
+    "raise_run_spike",
     "resolve_alert",
     "scan_inactivity",
 ]
 
 #: pain_flare: the pain-monitoring model says regress or review; inactive: no log for N days;
-#: red_flag: a new red-flag answer at intake.
-ALERT_KINDS = ("pain_flare", "inactive", "red_flag")
+#: red_flag: a new red-flag answer at intake; run_spike: a run > 30 % longer than the longest
+#: run of the previous 30 days (Frandsen 2025, KB 7.4).
+ALERT_KINDS = ("pain_flare", "inactive", "red_flag", "run_spike")
+
+#: Spike categories that raise a ``run_spike`` alert: > 30-100 % and > 100 % above the longest
+#: run of the previous 30 days (Frandsen 2025 categories, KB 7.4, FRANDSEN-2025).
+SPIKE_ALERT_CATEGORIES = frozenset({SpikeCategory.MODERATE, SpikeCategory.LARGE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +108,21 @@ def scan_inactivity(tx: Session, actor: Actor, today: date, days: int) -> int:
         message = f"No exercise or pain log for {days} days or more (last log: {since})"
         added += raise_alert(tx, patient_id, "inactive", key, message)
     return added
+
+
+def raise_run_spike(tx: Session, patient_id: int, run_id: int, spike: RunSpike) -> bool:
+    """A ``run_spike`` alert for one stored run (key ``run_spike:<run id>``, so idempotent).
+
+    Only moderate (> 30-100 %) and large (> 100 %) spikes alert (KB 7.4, FRANDSEN-2025).
+    """
+    if spike.category not in SPIKE_ALERT_CATEGORIES:
+        return False
+    increase = (spike.increase_fraction or 0.0) * 100
+    band = "> 100 %" if spike.category is SpikeCategory.LARGE else "> 30-100 %"
+    message = (
+        f"Running load spike: run of {spike.start.date().isoformat()} was "
+        f"{spike.distance_m / 1000:.2f} km, {increase:.0f} % longer than the longest run of the "
+        f"previous 30 days ({spike.longest_previous_30d_m / 1000:.2f} km); Frandsen 2025 "
+        f"category {spike.category.value} ({band}), KB 7.4 [{', '.join(spike.citation_ids)}]"
+    )
+    return raise_alert(tx, patient_id, "run_spike", f"run_spike:{run_id}", message)

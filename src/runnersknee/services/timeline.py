@@ -1,4 +1,5 @@
-"""A patient's progress: pain, questionnaire scores against MCID, adherence, plan versions."""
+"""A patient's progress: pain, questionnaire scores against MCID, adherence, plan versions,
+running load (weekly km with single-session spikes marked, KB 7.4)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from runnersknee.services import clinical_core
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.intake import QuestionnaireView, questionnaires
 from runnersknee.services.records import PlanVersion, plan_versions
+from runnersknee.services.run_records import RunEntry, running_window
 from runnersknee.store.tables import ExerciseLogRow, PainLogRow
 
 __all__ = ["ScoreTrend", "Timeline", "last_log_counts", "timeline"]
@@ -41,6 +43,8 @@ class Timeline:
     adherence_days: tuple[tuple[str, int], ...]
     scores: tuple[ScoreTrend, ...]
     plans: tuple[PlanVersion, ...]
+    running_svg: str = ""
+    running_spikes: tuple[RunEntry, ...] = ()
 
 
 def timeline(tx: Session, actor: Actor, patient_id: int, today: date) -> Timeline:
@@ -52,6 +56,7 @@ def timeline(tx: Session, actor: Actor, patient_id: int, today: date) -> Timelin
         *_adherence(tx, patient_id, start, today),
         tuple(_scores(questionnaires(tx, actor, patient_id))),
         tuple(plan_versions(tx, actor, patient_id)),
+        *running_window(tx, patient_id, start, today),
     )
 
 

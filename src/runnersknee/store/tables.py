@@ -39,6 +39,7 @@ __all__ = [
     "EpisodeRow",
     "ExerciseLogRow",
     "IntakeRow",
+    "JobRow",
     "PainLogRow",
     "PatientRow",
     "PlanVersionRow",
@@ -292,3 +293,29 @@ class AuditRow(Base):
     record_id: Mapped[str | None] = mapped_column(String(40), default=None)
     patient_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str] = mapped_column(String(10), default="allowed")
+
+
+class JobRow(Base):
+    """A background job (video analysis, bulk import): queued → running → done | failed.
+
+    ``params`` and ``result`` are JSON; ``attempts`` counts starts (a job left running by a
+    crash is re-queued once, then failed with a reason).
+    """
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_status_id", "status", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str | None] = mapped_column(String(80), default=None)
+    params: Mapped[dict[str, Any]] = mapped_column()
+    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

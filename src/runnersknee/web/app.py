@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request, Response
@@ -70,9 +72,15 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.database = database
+    from runnersknee.services.jobs import Worker
+    from runnersknee.services.video_records import JOB_HANDLERS
+
+    app.state.job_handlers = JOB_HANDLERS
+    app.state.worker = Worker(database, settings, JOB_HANDLERS)
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
@@ -81,7 +89,26 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     for module in (pages_clinic, pages_care, pages_portal, pages_admin, api, api_care):
         app.include_router(module.router)
+    from runnersknee.web import api_runs, pages_runs
+
+    app.include_router(pages_runs.router)
+    app.include_router(api_runs.router)
+    from runnersknee.web import api_video, pages_video
+
+    app.include_router(pages_video.router)
+    app.include_router(api_video.router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the background-job worker with the server; stop it (cleanly) on shutdown."""
+    worker = app.state.worker
+    worker.start()
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(worker.stop)
 
 
 def _wants_json(request: Request) -> bool:

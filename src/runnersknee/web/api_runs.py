@@ -1,0 +1,132 @@
+"""JSON API /api/v1 (runs): upload watch files, list runs with spikes, the next run.
+
+Errors have the one shape ``{"error": {"code", "message", ...}}``; writes need the
+``X-CSRF-Token`` header. Authorization happens in the services (before any validation of
+the body, so another patient's record answers 403 whatever is sent).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from runnersknee.content import load_citations
+from runnersknee.services import run_records
+from runnersknee.services import runs as runs_service
+from runnersknee.web.auth import CurrentActor
+from runnersknee.web.common import database, settings, today
+from runnersknee.web.errors_doc import ERROR_RESPONSES
+from runnersknee.web.pages_runs import uploads_of
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES, tags=["runs"])
+
+JSON = dict[str, Any]
+
+
+class RunPainIn(BaseModel):
+    """Pain (NPRS 0-10) during and after today's run, and this morning after the last run."""
+
+    model_config = ConfigDict(extra="forbid")
+    during: int | None = Field(default=None, ge=0, le=10)
+    after: int | None = Field(default=None, ge=0, le=10)
+    next_morning: int | None = Field(default=None, ge=0, le=10)
+
+
+def _citations(ids: Any) -> JSON:
+    registry = load_citations()
+    return {
+        cid: {"reference": registry[cid].reference, "verified": registry[cid].verified}
+        for cid in ids
+        if cid in registry
+    }
+
+
+def _next(prescription: Any) -> JSON:
+    body: JSON = runs_service.prescription_json(prescription)
+    body["citations"] = _citations(prescription.citation_ids)
+    return body
+
+
+@router.post("/patients/{patient_id}/runs", status_code=201)
+def post_runs(
+    request: Request,
+    actor: CurrentActor,
+    patient_id: int,
+    files: Annotated[list[UploadFile] | None, File(description="FIT/TCX/GPX files or zips")] = None,
+) -> JSON:
+    """Import watch files (multipart field ``files``, repeatable); bad files are skipped with a
+    reason, runs already stored are reported as duplicates. 422 when nothing could be read."""
+    result = run_records.read_uploads(uploads_of(list(files or [])), settings(request))
+    with database(request).transaction() as tx:
+        outcome = run_records.save_import(tx, actor, patient_id, result, today(request))
+        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+    new_ids = {r.id for r in outcome.imported}
+    return {
+        "imported": [run_records.run_json(e) for e in view.runs if e.run.id in new_ids],
+        "skipped": [
+            {"source": s.source, "reason": s.reason, "code": s.code} for s in outcome.skipped
+        ],
+        "duplicates": [
+            {"source": d.source, "kept_source": d.kept_source, "start": d.start.isoformat()}
+            for d in outcome.duplicates
+        ],
+        "files_seen": outcome.files_seen,
+        "alerts_raised": outcome.alerts_raised,
+        "next_run": _next(view.next_run),
+    }
+
+
+@router.get("/patients/{patient_id}/runs")
+def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """Every stored run (start order) with its spike category, and the weekly load."""
+    with database(request).transaction() as tx:
+        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+    return {
+        "data": [run_records.run_json(e) for e in view.runs],
+        "count": len(view.runs),
+        "weeks": [
+            {
+                "week_start": w.week_start.isoformat(),
+                "distance_m": round(w.distance_m, 2),
+                "duration_s": round(w.duration_s, 1),
+                "runs": w.runs,
+                "longest_run_m": round(w.longest_run_m, 2),
+            }
+            for w in view.weeks
+        ],
+        "citations": _citations(["FRANDSEN-2025"]),
+    }
+
+
+@router.get("/patients/{patient_id}/runs/next")
+def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """The next run: a walk-run stage or a distance cap, with reasons and citations."""
+    with database(request).transaction() as tx:
+        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+    body = _next(view.next_run)
+    body["pain_sessions"] = len(view.pain)
+    return body
+
+
+@router.post("/patients/{patient_id}/runs/pain", status_code=201)
+def post_run_pain(
+    request: Request, actor: CurrentActor, patient_id: int, body: RunPainIn | None = None
+) -> JSON:
+    """Log pain of today's run (0-10); ``next_morning`` belongs to the latest earlier run."""
+    given = body or RunPainIn()
+    with database(request).transaction() as tx:
+        prescription = run_records.log_run_pain(
+            tx,
+            actor,
+            patient_id,
+            today(request),
+            given.during,
+            given.after,
+            given.next_morning,
+            settings(request),
+        )
+    return {"next_run": _next(prescription)}

@@ -1,0 +1,301 @@
+"""Movement analysis pages: upload a video to an assessment, follow the background job
+(meta refresh, no JavaScript), see the annotated video, plots and metrics with their error
+bands, accept chosen metrics into a new assessment version; the patient's filming guide.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse
+from markupsafe import Markup
+from starlette.datastructures import FormData, UploadFile
+
+from runnersknee.clinical.errors import Conflict, InvalidInput
+from runnersknee.content.gait import load_filming_guide
+from runnersknee.services import video_records
+from runnersknee.services.authz import Actor, Role
+from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.common import database, error_map, settings
+from runnersknee.web.render import render
+
+__all__ = [
+    "REFRESH_S",
+    "UploadGuard",
+    "close_uploads",
+    "job_number",
+    "markdown_html",
+    "notify_worker",
+    "router",
+    "serve_output",
+    "size_guard",
+    "stored_upload",
+    "video_request",
+]
+
+router = APIRouter(include_in_schema=False)
+
+#: Seconds between reloads of a running job's page (HTTP ``Refresh`` header, no JavaScript).
+REFRESH_S = 3
+#: Room for the form fields and multipart framing above the file-size limit.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def size_guard(request: Request) -> None:
+    """Refuse an upload whose declared size is over the limit before reading its body."""
+    limit = settings(request).max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + _FORM_OVERHEAD:
+        raise InvalidInput(
+            f"the file is larger than the upload limit of {limit / 1e6:g} MB; "
+            "film a shorter clip (10-20 s is enough)",
+            field="video",
+            allowed=f"at most {limit} bytes",
+        )
+
+
+UploadGuard = Annotated[None, Depends(size_guard)]
+
+
+def job_number(raw: str) -> int:
+    """A job id from the URL; anything else is an id that does not exist (-1 → 404)."""
+    return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+
+
+def notify_worker(request: Request) -> None:
+    """Wake the in-process worker (if it runs) so a new job starts at once."""
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.notify()
+
+
+def _text(form: FormData, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def video_request(form: FormData) -> video_records.VideoRequest:
+    """The upload options of a posted form."""
+    return video_records.VideoRequest(
+        view=_text(form, "view") or "",
+        task=_text(form, "task") or "",
+        side=_text(form, "side"),
+        source=_text(form, "source") or "video",
+    )
+
+
+def stored_upload(request: Request, patient_id: int, form: FormData) -> str:
+    """Save the form's ``video`` file under the data folder (size-limited)."""
+    upload = form.get("video")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise InvalidInput("choose a video file to upload", field="video")
+    return video_records.store_upload(settings(request), patient_id, upload.file)
+
+
+def close_uploads(form: FormData) -> None:
+    """Close the temporary files of a parsed multipart form."""
+    for _, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            value.file.close()
+
+
+def _upload_name(form: FormData) -> str | None:
+    upload = form.get("video")
+    return upload.filename if isinstance(upload, UploadFile) else None
+
+
+def _list_page(
+    request: Request, actor: Actor, patient_id: int, errors: dict[str, str], values: Any
+) -> Response:
+    with database(request).transaction() as tx:
+        items = video_records.video_jobs(tx, actor, patient_id)
+    return render(
+        request,
+        "clinic/video_list.html",
+        status_code=422 if errors else 200,
+        patient_id=patient_id,
+        jobs=items,
+        errors=errors,
+        values=values,
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/videos")
+def video_list(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """Upload form and the patient's earlier analyses."""
+    require_role(actor, Role.CLINICIAN)
+    return _list_page(request, actor, patient_id, {}, {})
+
+
+@router.post("/clinic/patients/{patient_id}/videos")
+def video_upload(
+    request: Request, actor: CurrentActor, guard: UploadGuard, form: SafeForm, patient_id: int
+) -> Response:
+    """Store the upload and queue its analysis; the job page follows it."""
+    del guard
+    try:
+        require_role(actor, Role.CLINICIAN)
+        db = database(request)
+        with db.transaction() as tx:
+            video_records.authorize_upload(tx, actor, patient_id)
+        try:
+            options = video_request(form)
+            stored = stored_upload(request, patient_id, form)
+            with db.transaction() as tx:
+                job = video_records.submit(
+                    tx, actor, patient_id, options, stored, _upload_name(form)
+                )
+        except InvalidInput as error:
+            values = {k: v for k in ("view", "task", "side", "source") if (v := _text(form, k))}
+            return _list_page(request, actor, patient_id, error_map(error), values)
+    finally:
+        close_uploads(form)
+    notify_worker(request)
+    return RedirectResponse(f"/clinic/patients/{patient_id}/videos/{job.id}", status_code=303)
+
+
+@router.get("/clinic/patients/{patient_id}/videos/{job_id}")
+def video_job_page(request: Request, actor: CurrentActor, patient_id: int, job_id: str) -> Response:
+    """Progress (refreshing itself) while the job runs; the result once it is done."""
+    require_role(actor, Role.CLINICIAN)
+    with database(request).transaction() as tx:
+        view = video_records.result_view(tx, actor, patient_id, job_number(job_id))
+    accepted = request.query_params.get("accepted", "")
+    response = _result_page(request, view, {}, 200, int(accepted) if accepted.isdigit() else None)
+    if not view.job.finished and request.query_params.get("refresh") != "off":
+        response.headers["Refresh"] = str(REFRESH_S)
+    return response
+
+
+def _result_page(
+    request: Request,
+    view: video_records.VideoResult,
+    errors: dict[str, str],
+    code: int,
+    accepted: int | None,
+) -> Response:
+    message = None
+    if accepted:
+        message = f"{accepted} metric(s) copied into a new assessment version."
+    return render(
+        request,
+        "clinic/video_result.html",
+        status_code=code,
+        patient_id=view.job.patient_id,
+        v=view,
+        errors=errors,
+        message=message,
+        refresh=REFRESH_S if request.query_params.get("refresh") != "off" else None,
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/videos/{job_id}/files/{name}")
+def video_file(
+    request: Request, actor: CurrentActor, patient_id: int, job_id: str, name: str
+) -> Response:
+    """An output file (annotated MP4 with HTTP Range support, plots, captions)."""
+    require_role(actor, Role.CLINICIAN)
+    return serve_output(request, actor, patient_id, job_id, name)
+
+
+def serve_output(
+    request: Request, actor: Actor, patient_id: int, job_id: str, name: str
+) -> Response:
+    """Shared by the page and API routes: authorize, then stream the file."""
+    with database(request).transaction() as tx:
+        if name == "annotated.vtt":
+            view = video_records.result_view(tx, actor, patient_id, job_number(job_id))
+            text = video_records.captions_vtt(view.document)
+            return PlainTextResponse(text, media_type="text/vtt")
+        path, content_type = video_records.output_file(
+            tx, actor, settings(request), patient_id, job_number(job_id), name
+        )
+    return FileResponse(Path(path), media_type=content_type)
+
+
+@router.post("/clinic/patients/{patient_id}/videos/{job_id}/accept")
+def video_accept(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int, job_id: str
+) -> Response:
+    """Copy the ticked metrics into a new assessment version (audited)."""
+    require_role(actor, Role.CLINICIAN)
+    number = job_number(job_id)
+    keys = [str(k) for k in form.getlist("metric")]
+    try:
+        with database(request).transaction() as tx:
+            done = video_records.accept_metrics(tx, actor, patient_id, number, keys)
+    except (InvalidInput, Conflict) as error:
+        with database(request).transaction() as tx:
+            view = video_records.result_view(tx, actor, patient_id, number)
+        code = 409 if isinstance(error, Conflict) else 422
+        return _result_page(request, view, {"_form": error.message}, code, None)
+    return RedirectResponse(
+        f"/clinic/patients/{patient_id}/videos/{number}?accepted={len(done.accepted)}",
+        status_code=303,
+    )
+
+
+# --- filming guide ---------------------------------------------------------------------------
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=False))
+
+
+def markdown_html(source: str) -> Markup:
+    """The small Markdown subset of the content files as safe HTML: ``#``/``##``/``###``
+    headings, paragraphs, ``- `` lists (with indented continuation lines) and ``**bold**``.
+    Everything is escaped first, so the file cannot inject markup."""
+    out: list[str] = []
+    para: list[str] = []
+    items: list[list[str]] = []
+
+    def flush() -> None:
+        if para:
+            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            para.clear()
+        if items:
+            lis = "".join(f"<li>{_inline(' '.join(i))}</li>" for i in items)
+            out.append(f"<ul>{lis}</ul>")
+            items.clear()
+
+    for raw in source.splitlines():
+        line = raw.rstrip()
+        heading = re.match(r"^(#{1,3}) (.+)$", line)
+        if not line.strip():
+            flush()
+        elif heading:
+            flush()
+            level = len(heading.group(1))
+            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif line.startswith("- "):
+            if para:
+                flush()
+            items.append([line[2:].strip()])
+        elif items and raw.startswith("  "):
+            items[-1].append(line.strip())
+        else:
+            if items:
+                flush()
+            para.append(line.strip())
+    flush()
+    return Markup("\n".join(out))
+
+
+@cache
+def _guide() -> Markup:
+    return markdown_html(load_filming_guide())
+
+
+@router.get("/me/filming-guide")
+def filming_guide(request: Request, actor: CurrentActor) -> Response:
+    """How to film a video for the movement analysis (any logged-in user; no patient data)."""
+    del actor
+    return render(request, "portal/filming_guide.html", guide=_guide())

@@ -1,0 +1,50 @@
+"""Real chromium, phone viewport: a patient uploads a real Garmin FIT run and sees the next run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import axe_violations, login, new_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+FIT_RUN = Path(__file__).resolve().parents[1] / "data" / "fit" / "garmin-fenix-5-run.fit"
+
+
+def _clean(page: Any) -> None:
+    found = axe_violations(page)
+    assert found == [], f"{page.url}: {found}"
+
+
+def test_patient_uploads_a_fit_run_on_a_phone(live_url: str, browser: Any) -> None:
+    page = new_page(browser, phone=True)
+    login(page, live_url, "midplan@demo.example", "demo-patient-pass")
+    page.click("nav >> text=Runs")
+    assert page.url.endswith("/me/runs")
+    _clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_input_files("#files", str(FIT_RUN))
+    page.click("button:has-text('Upload runs')")
+    result = page.locator("#upload-result").inner_text()
+    assert "1 run imported" in result
+    runs = page.locator("table.runs tbody tr")
+    assert runs.count() == 1
+    assert "2017-06-11 07:34" in runs.first.inner_text()
+    assert "167" in runs.first.inner_text()
+    instruction = page.locator(".next-run-instruction").inner_text()
+    assert "Walk 2 min, run 3 min" in instruction
+    assert "Walk–run stage" in page.locator(".next-run-dose").inner_text()
+    _clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_input_files("#files", str(FIT_RUN))
+    page.click("button:has-text('Upload runs')")
+    assert "already known" in page.locator("#upload-result").inner_text()
+    page.select_option("#run-pain-during", "2")
+    page.select_option("#run-pain-after", "1")
+    page.click("button:has-text('Save run pain')")
+    assert "Pain saved" in page.content()
+    assert "Run pain logs so far: 1" in page.content()
+    _clean(page)
