@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
@@ -194,19 +194,34 @@ def resolve_session(
 ) -> OpenSession | None:
     """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
     now = now or utcnow()
-    row = tx.get(AuthSessionRow, _key(token))
+    key = _key(token)
+    row = tx.execute(
+        select(
+            AuthSessionRow.created_at,
+            AuthSessionRow.last_seen_at,
+            AuthSessionRow.csrf_token,
+            UserRow.id,
+            UserRow.role,
+            UserRow.clinic_id,
+            UserRow.display_name,
+            UserRow.active,
+            PatientRow.id,
+        )
+        .outerjoin(UserRow, UserRow.id == AuthSessionRow.user_id)
+        .outerjoin(PatientRow, PatientRow.user_id == UserRow.id)
+        .where(AuthSessionRow.id == key)
+    ).first()
     if row is None:
         return None
-    if now - row.last_seen_at > limits.idle or now - row.created_at > limits.absolute:
-        tx.delete(row)
+    created, seen, csrf, user_id, role, clinic_id, name, active, patient_id = row
+    expired = now - seen > limits.idle or now - created > limits.absolute
+    if expired or user_id is None or not active:
+        tx.execute(delete(AuthSessionRow).where(AuthSessionRow.id == key))
         return None
-    user = tx.get(UserRow, row.user_id)
-    if user is None or not user.active:
-        tx.delete(row)
-        return None
-    if now - row.last_seen_at > _TOUCH_EVERY:
-        row.last_seen_at = now
-    return OpenSession(actor_for(tx, user), row.csrf_token)
+    if now - seen > _TOUCH_EVERY:
+        tx.execute(update(AuthSessionRow).where(AuthSessionRow.id == key).values(last_seen_at=now))
+    pid = patient_id if role == Role.PATIENT.value else None
+    return OpenSession(Actor(user_id, Role(role), clinic_id, name, pid), csrf)
 
 
 def close_session(tx: Session, token: str) -> None:

@@ -1,16 +1,28 @@
-"""Audit entries: append-only rows of who did what to which record, and when."""
+"""Audit entries: append-only rows of who did what to which record, and when.
+
+An access is recorded in the caller's transaction: the entry is added to the session when the
+transaction commits (a ``before_commit`` hook), so it commits together with the use case or
+not at all, and so a read-only use case does not hold SQLite's write lock while it runs its
+queries (the entry's INSERT and the COMMIT come together at the end). A rolled-back
+transaction drops its entries, as before. Readers of the audit table in the same transaction
+call :func:`flush_pending` first (``entries_for_patient`` does).
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from runnersknee.store.tables import AuditRow
+from runnersknee.store.tables import AuditRow, utcnow
 
-__all__ = ["AuditEntry", "entries_for_patient", "record_access"]
+__all__ = ["AuditEntry", "entries_for_patient", "flush_pending", "record_access"]
+
+_PENDING = "runnersknee.audit.pending"
+_HOOKS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,22 +48,51 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
     patient_id: int | None,
     outcome: str = "allowed",
 ) -> None:
-    """Append one audit entry in the caller's transaction."""
-    tx.add(
-        AuditRow(
-            user_id=user_id,
-            role=role,
-            action=action,
-            record_type=record_type,
-            record_id=record_id,
-            patient_id=patient_id,
-            outcome=outcome,
-        )
-    )
+    """Append one audit entry in the caller's transaction (written when it commits)."""
+    row: dict[str, object] = {
+        "at": utcnow(),
+        "user_id": user_id,
+        "role": role,
+        "action": action,
+        "record_type": record_type,
+        "record_id": record_id,
+        "patient_id": patient_id,
+        "outcome": outcome,
+    }
+    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
+    if pending is None:
+        _install_hooks()
+        pending = tx.info[_PENDING] = []
+    pending.append(row)
+
+
+def flush_pending(tx: Session) -> None:
+    """Write the transaction's pending audit entries now (before reading the audit table)."""
+    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
+    if pending:
+        tx.connection().execute(insert(AuditRow), pending)
+        pending.clear()
+
+
+def _drop_pending(tx: Session, previous_transaction: object) -> None:
+    if getattr(previous_transaction, "nested", False):
+        return
+    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
+    if pending:
+        pending.clear()
+
+
+def _install_hooks() -> None:
+    """Register the session hooks once per process (at the first audited access)."""
+    with _HOOKS_LOCK:
+        if not event.contains(Session, "before_commit", flush_pending):
+            event.listen(Session, "before_commit", flush_pending)
+            event.listen(Session, "after_soft_rollback", _drop_pending)
 
 
 def entries_for_patient(tx: Session, patient_id: int, limit: int = 200) -> list[AuditEntry]:
     """The newest audit entries about one patient (for reviews; not itself patient data)."""
+    flush_pending(tx)
     rows = tx.scalars(
         select(AuditRow)
         .where(AuditRow.patient_id == patient_id)

@@ -6,12 +6,15 @@ regress or clinician review; regress and review raise a ``pain_flare`` alert.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.pain_monitoring import (
@@ -22,11 +25,18 @@ from runnersknee.clinical.pain_monitoring import (
 from runnersknee.services import clinical_core
 from runnersknee.services.alerts import raise_alert
 from runnersknee.services.authz import Actor, authorize
-from runnersknee.services.intake import assert_patient
+from runnersknee.services.intake import IntakeView, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
 from runnersknee.store.mapping import to_json
-from runnersknee.store.tables import ExerciseLogRow, PainLogRow, PatientRow, PlanVersionRow
+from runnersknee.store.tables import (
+    EpisodeRow,
+    ExerciseLogRow,
+    IntakeRow,
+    PainLogRow,
+    PatientRow,
+    PlanVersionRow,
+)
 
 __all__ = [
     "PAIN_FIELDS",
@@ -37,10 +47,13 @@ __all__ = [
     "pain_decision",
     "signed_plan",
     "today",
+    "today_with_intake",
 ]
 
 #: The three pain ratings a patient logs (NPRS 0–10, KB 4.3 and 5.5).
 PAIN_FIELDS = ("during", "after", "next_morning")
+#: Pain sessions the pain-monitoring decision looks back over (newest first).
+_HISTORY = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,42 +91,143 @@ def signed_plan(tx: Session, patient_id: int) -> PlanVersionRow | None:
 def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
     """Today's exercises (signed plan only), today's logs and the pain-monitoring decision."""
     authorize(tx, actor, "patient.read", patient_id)
-    plan = signed_plan(tx, patient_id)
+    episode_id, _ = _episode(tx, patient_id)
+    return _today(tx, patient_id, episode_id, day)
+
+
+def today_with_intake(
+    tx: Session, actor: Actor, patient_id: int, day: date
+) -> tuple[TodayView, IntakeView | None]:
+    """The portal's start page in one audited read: :func:`today` and the latest intake."""
+    authorize(tx, actor, "patient.read", patient_id)
+    episode_id, referral = _episode(tx, patient_id)
+    return _today(tx, patient_id, episode_id, day), _latest_intake(tx, episode_id, referral)
+
+
+def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
+    """Id and referral decision of the patient's current (newest) episode of care."""
+    found = tx.connection().execute(_today_statements().episode, {"patient_id": patient_id})
+    row = found.first()
+    if row is None:
+        raise NotFound(f"patient {patient_id} has no episode of care")
+    return int(row[0]), row[1]
+
+
+def _latest_intake(
+    tx: Session, episode_id: int, referral: dict[str, Any] | None
+) -> IntakeView | None:
+    found = tx.connection().execute(_today_statements().intake, {"episode_id": episode_id})
+    row = found.first()
+    if row is None:
+        return None
+    return IntakeView(row[0], row[1], row[2], row[3], row[4], referral)
+
+
+def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayView:
+    queries = _today_statements()
+    connection = tx.connection()
+    plan = connection.execute(queries.plan, {"episode_id": episode_id}).first()
     if plan is None:
         return TodayView(None, (), (), None, None, None)
-    done = dict(
-        tx.execute(
-            select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
-            .where(ExerciseLogRow.patient_id == patient_id, ExerciseLogRow.performed_on == day)
-            .group_by(ExerciseLogRow.exercise_id)
-        ).all()
-    )
-    library = clinical_core.exercise_library()
+    version, data, signed_at = plan
+    where = {"patient_id": patient_id, "day": day}
+    done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
     items: list[TodayItem] = []
     advice: list[dict[str, Any]] = []
-    for item in plan_items(plan.data):
+    for item in plan_items(data):
         exercise_id = item.get("exercise_id")
         if exercise_id:
-            exercise = library.get(exercise_id)
-            details = None if exercise is None else to_json(exercise)
+            details = _exercise_json(str(exercise_id))
             items.append(TodayItem(item, details, int(done.get(exercise_id) or 0)))
         else:
             advice.append(item)
-    pain = tx.scalar(
-        select(PainLogRow)
-        .where(PainLogRow.patient_id == patient_id, PainLogRow.logged_on == day)
-        .order_by(PainLogRow.id.desc())
-        .limit(1)
-    )
-    pain_today = None if pain is None else {f: getattr(pain, f) for f in PAIN_FIELDS}
+    pain = connection.execute(queries.pain_today, where).first()
+    pain_today = None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True))
+    history = connection.execute(
+        queries.history, {"patient_id": patient_id, "since": signed_at.date()}
+    ).all()
     return TodayView(
-        plan.version,
+        version,
         tuple(items),
         tuple(advice),
         pain_today,
-        pain_decision(tx, patient_id, plan),
-        plan.data.get("phase"),
+        _decide(tuple(tuple(r) for r in reversed(history))),
+        data.get("phase"),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _TodayStatements:
+    episode: Executable
+    intake: Executable
+    plan: Executable
+    done: Executable
+    pain_today: Executable
+    history: Executable
+
+
+@cache
+def _today_statements() -> _TodayStatements:
+    """The today page's statements, built once (values are bound per call)."""
+    patient: BindParameter[int] = bindparam("patient_id")
+    day: BindParameter[date] = bindparam("day")
+    return _TodayStatements(
+        episode=select(EpisodeRow.id, EpisodeRow.referral)
+        .where(EpisodeRow.patient_id == patient)
+        .order_by(EpisodeRow.id.desc())
+        .limit(1),
+        intake=select(
+            IntakeRow.id,
+            IntakeRow.case_data,
+            IntakeRow.triage,
+            IntakeRow.triage_level,
+            IntakeRow.created_at,
+        )
+        .where(IntakeRow.episode_id == bindparam("episode_id"))
+        .order_by(IntakeRow.id.desc())
+        .limit(1),
+        plan=select(PlanVersionRow.version, PlanVersionRow.data, PlanVersionRow.created_at)
+        .where(
+            PlanVersionRow.episode_id == bindparam("episode_id"),
+            PlanVersionRow.status == "signed",
+        )
+        .order_by(PlanVersionRow.version.desc())
+        .limit(1),
+        done=select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
+        .where(
+            ExerciseLogRow.patient_id == patient, ExerciseLogRow.performed_on == bindparam("day")
+        )
+        .group_by(ExerciseLogRow.exercise_id),
+        pain_today=select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+        .where(PainLogRow.patient_id == patient, PainLogRow.logged_on == day)
+        .order_by(PainLogRow.id.desc())
+        .limit(1),
+        history=_history_statement(),
+    )
+
+
+@cache
+def _history_statement() -> Executable:
+    """Pain rows since a plan's sign-off, newest first (at most ``_HISTORY`` of them)."""
+    return (
+        select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+        .where(
+            PainLogRow.patient_id == bindparam("patient_id"),
+            PainLogRow.logged_on >= bindparam("since"),
+        )
+        .order_by(PainLogRow.logged_on.desc(), PainLogRow.id.desc())
+        .limit(_HISTORY)
+    )
+
+
+@cache
+def _exercise_json(exercise_id: str) -> dict[str, Any] | None:
+    """The JSON form of a library exercise (the library is loaded once; read-only result)."""
+    exercise = clinical_core.exercise_library().get(exercise_id)
+    if exercise is None:
+        return None
+    details: dict[str, Any] = to_json(exercise)
+    return details
 
 
 def _plan_exercises(plan: PlanVersionRow | None) -> set[str]:
@@ -247,31 +361,41 @@ def pain_decision(
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
         return None
-    rows = list(
-        tx.scalars(
-            select(PainLogRow)
-            .where(
-                PainLogRow.patient_id == patient_id,
-                PainLogRow.logged_on >= plan.created_at.date(),
-            )
-            .order_by(PainLogRow.logged_on.desc(), PainLogRow.id.desc())
-            .limit(60)
-        )
-    )[::-1]
+    rows = tx.connection().execute(
+        _history_statement(), {"patient_id": patient_id, "since": plan.created_at.date()}
+    )
+    return _decide(tuple(tuple(r) for r in reversed(rows.all())))
+
+
+_PainRow = tuple[date, int | None, int | None, int | None]
+
+
+def _decide(rows: tuple[_PainRow, ...]) -> dict[str, Any] | None:
+    """The decision over ``rows`` (oldest first); a fresh copy of a memoized result.
+
+    The core is pure and deterministic and the configuration fixed, so the result depends on
+    the rows' values only: an unchanged history (the common case: a page reload) is decided
+    once. Keying on the values, not on the newest row id, also covers the update of an
+    earlier row's ``next_morning``.
+    """
     if not rows:
         return None
+    decided: dict[str, Any] = json.loads(_decided_json(rows))
+    return decided
+
+
+@lru_cache(maxsize=2048)
+def _decided_json(rows: tuple[_PainRow, ...]) -> str:
     history = [
         SessionPain(
-            day=r.logged_on,
-            during_nprs=None if r.during is None else float(r.during),
-            after_nprs=None if r.after is None else float(r.after),
-            next_morning_nprs=None if r.next_morning is None else float(r.next_morning),
+            day=day,
+            during_nprs=None if during is None else float(during),
+            after_nprs=None if after is None else float(after),
+            next_morning_nprs=None if morning is None else float(morning),
         )
-        for r in rows
+        for day, during, after, morning in rows
     ]
-    result = decide_progression(history, PainMonitoringConfig())
-    as_json: dict[str, Any] = to_json(result)
-    return as_json
+    return json.dumps(to_json(decide_progression(history, PainMonitoringConfig())))
 
 
 def patient_or_404(tx: Session, patient_id: int) -> PatientRow:

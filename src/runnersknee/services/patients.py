@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
@@ -150,21 +151,42 @@ def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
     if status and status not in STATUSES:
         raise InvalidInput("unknown status", field="status", allowed=list(STATUSES), got=status)
     page = max(1, page)
-    conditions = [PatientRow.clinic_id == actor.clinic_id]
+    text = query.strip()
+    count, listing = _roster_statements(bool(status), bool(text))
+    params: dict[str, object] = {"clinic_id": actor.clinic_id}
     if status:
-        conditions.append(PatientRow.status == status)
-    if query.strip():
-        pattern = f"%{query.strip().lower()}%"
+        params["status"] = status
+    if text:
+        params["pattern"] = f"%{text.lower()}%"
+        params["as_id"] = _as_id(query)
+    connection = tx.connection()
+    total = connection.execute(count, params).scalar() or 0
+    params |= {"offset": (page - 1) * per_page, "limit": per_page}
+    rows = connection.execute(listing, params).all()
+    entries = tuple(RosterEntry(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in rows)
+    return RosterPage(entries, int(total), page, per_page)
+
+
+@cache
+def _roster_statements(by_status: bool, by_query: bool) -> tuple[Executable, Executable]:
+    """The count and page statements of one filter combination, built once (bound values)."""
+    conditions = [PatientRow.clinic_id == bindparam("clinic_id")]
+    if by_status:
+        conditions.append(PatientRow.status == bindparam("status"))
+    if by_query:
         conditions.append(
-            or_(func.lower(PatientRow.display_name).like(pattern), PatientRow.id == _as_id(query))
+            or_(
+                func.lower(PatientRow.display_name).like(bindparam("pattern")),
+                PatientRow.id == bindparam("as_id"),
+            )
         )
-    total = tx.scalar(select(func.count()).select_from(PatientRow).where(*conditions)) or 0
+    count = select(func.count()).select_from(PatientRow).where(*conditions)
     alerts = (
         select(func.count())
         .where(AlertRow.patient_id == PatientRow.id, AlertRow.resolved_at.is_(None))
         .scalar_subquery()
     )
-    rows = tx.execute(
+    listing = (
         select(
             PatientRow.id,
             PatientRow.display_name,
@@ -175,11 +197,10 @@ def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
         )
         .where(*conditions)
         .order_by(PatientRow.display_name, PatientRow.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    entries = tuple(RosterEntry(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in rows)
-    return RosterPage(entries, int(total), page, per_page)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    return count, listing
 
 
 def _as_id(text: str) -> int:

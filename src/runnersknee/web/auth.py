@@ -126,8 +126,8 @@ def current_session(request: Request) -> OpenSession:
 CurrentSession = Annotated[OpenSession, Depends(current_session)]
 
 
-def current_actor(session: CurrentSession) -> Actor:
-    """The logged-in actor."""
+async def current_actor(session: CurrentSession) -> Actor:
+    """The logged-in actor (async: no database work, so no worker-thread hop)."""
     return session.actor
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, intake, logs, records, timeline
+from runnersknee.services import clinical_core, logs, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, today
@@ -42,8 +42,7 @@ def _today_page(
 ) -> Response:
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        view = logs.today(tx, actor, patient_id, today(request))
-        current = intake.latest_intake(tx, actor, patient_id)
+        view, current = logs.today_with_intake(tx, actor, patient_id, today(request))
     return render(
         request,
         "portal/today.html",

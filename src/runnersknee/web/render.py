@@ -39,7 +39,11 @@ def _humanize(name: str) -> str:
 
 @cache
 def environment() -> Environment:
-    """The template environment (built once per process)."""
+    """The template environment, built once per process; each template compiles once.
+
+    ``auto_reload`` is off: the templates are package data that change only with a new
+    install (and restart), so the loader does not stat the file on every render.
+    """
     folder = resources.files("runnersknee.web") / "templates"
     env = Environment(
         loader=FileSystemLoader(str(folder)),
@@ -47,6 +51,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["day"] = _fmt_date
     env.filters["num"] = _fmt_num
