@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.gait.keypoint_io import read_keypoints
 from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
-from runnersknee.gait.video import VideoInfo, iter_frames
+from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 
 __all__ = [
     "KeypointFileSource",
@@ -29,6 +29,7 @@ __all__ = [
     "PoseEstimator",
     "PoseTracking",
     "detect_people",
+    "prepare_frame",
 ]
 
 Frame = NDArray[Any]
@@ -118,10 +119,13 @@ class MediaPipePoseEstimator:
         if result.pose_landmarks is None:
             return None
         h, w = image_rgb.shape[:2]
-        lms = result.pose_landmarks.landmark
-        xy = np.array([[lm.x * w, lm.y * h] for lm in lms], dtype=np.float64)
-        vis = np.array([lm.visibility for lm in lms], dtype=np.float64)
-        return xy, np.clip(vis, 0.0, 1.0)
+        # one pass over the protobuf landmarks (attribute access is the slow part)
+        values = np.array(
+            [(lm.x, lm.y, lm.visibility) for lm in result.pose_landmarks.landmark],
+            dtype=np.float64,
+        )
+        xy = values[:, :2] * np.array([w, h], dtype=np.float64)
+        return xy, np.clip(values[:, 2], 0.0, 1.0)
 
     def info(self) -> dict[str, Any]:
         """Backend name, version and parameters."""
@@ -194,6 +198,42 @@ def _expand(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
     x1 = int(min(frame_w, cx + side_w / 2))
     y1 = int(min(frame_h, cy + side_h / 2))
     return x0, y0, max(16, x1 - x0), max(16, y1 - y0)
+
+
+def prepare_frame(
+    frame_bgr: Frame, crop: Box | None, processing_width_px: int
+) -> tuple[Frame, float, int, int]:
+    """The estimator's input for one frame: the crop, downscaled to at most
+    ``processing_width_px`` wide (OpenCV bilinear), as contiguous RGB.
+
+    Returns ``(rgb, scale, x0, y0)``: a landmark at ``p`` in ``rgb`` lies at
+    ``p / scale + (x0, y0)`` in the frame.
+    """
+    import cv2
+
+    x0, y0 = (crop[0], crop[1]) if crop else (0, 0)
+    part = frame_bgr if crop is None else frame_bgr[y0 : y0 + crop[3], x0 : x0 + crop[2]]
+    ph, pw = part.shape[:2]
+    scale = min(1.0, processing_width_px / pw)
+    if scale < 1.0:
+        part = cv2.resize(part, (round(pw * scale), round(ph * scale)))
+    return cv2.cvtColor(part, cv2.COLOR_BGR2RGB), scale, x0, y0
+
+
+class _FixedCropPreparation:
+    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread)."""
+
+    def __init__(self, initial_roi: Callable[[Frame], Box | None], width_px: int) -> None:
+        self._initial_roi = initial_roi
+        self._width_px = width_px
+        self._crop: Box | None = None
+        self._first = True
+
+    def __call__(self, frame: Frame) -> tuple[Frame, float, int, int]:
+        if self._first:
+            self._crop = self._initial_roi(frame)
+            self._first = False
+        return prepare_frame(frame, self._crop, self._width_px)
 
 
 class PoseTracking:
@@ -272,49 +312,81 @@ class PoseTracking:
         return _expand((x, y, bw, bh), w, h, margin=0.25)
 
     def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
-        """Estimate landmarks on every frame; return self."""
-        import cv2
+        """Estimate landmarks on every frame; return self.
 
+        With a fixed crop (no ``person`` to follow) the frames are cropped, resized and
+        converted to RGB on the decoding thread, overlapping with inference; when following a
+        person the crop depends on the previous frame's landmarks, so that is done here.
+        """
         estimator = self.estimator or MediaPipePoseEstimator()
-        n_max = video.frame_count + 16
-        xy = np.full((n_max, len(LANDMARKS), 2), np.nan)
-        vis = np.zeros((n_max, len(LANDMARKS)))
-        crop: Box | None = None
-        pose_s, n = 0.0, 0
-        for i, frame in enumerate(iter_frames(video, max_frames=n_max)):
-            if i == 0:
-                crop = self._initial_roi(frame)
-            x0, y0 = (crop[0], crop[1]) if crop else (0, 0)
-            part = frame if crop is None else frame[y0 : y0 + crop[3], x0 : x0 + crop[2]]
-            ph, pw = part.shape[:2]
-            scale = min(1.0, self.processing_width_px / pw)
-            if scale < 1.0:
-                part = cv2.resize(part, (round(pw * scale), round(ph * scale)))
-            rgb = cv2.cvtColor(part, cv2.COLOR_BGR2RGB)
-            t0 = time.perf_counter()
-            found = estimator.estimate(rgb)
-            pose_s += time.perf_counter() - t0
-            if found is not None:
-                pts, v = found
-                xy[i] = pts / scale + (x0, y0)
-                vis[i] = v
-                if self.person is not None and crop is not None:
-                    crop = _follow(crop, xy[i], v, frame.shape[1], frame.shape[0])
-            n = i + 1
-            if progress is not None:
-                progress(1)
-        self.frames_ = n
-        self.pose_seconds_ = pose_s
+        found = _Found(video.frame_count + 16)
+        if self.person is None:
+            prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px)
+            for i, prepared in enumerate(
+                iter_mapped_frames(video, prepare, max_frames=found.capacity)
+            ):
+                found.estimate(estimator, i, prepared)
+                if progress is not None:
+                    progress(1)
+        else:
+            self._track_person(estimator, video, found, progress)
+        self.frames_ = found.n
+        self.pose_seconds_ = found.seconds
         self.estimator_info_ = estimator.info()
         self.keypoints_ = KeypointSeries(
-            xy_px=xy[:n],
-            visibility=vis[:n],
+            xy_px=found.xy[: found.n],
+            visibility=found.vis[: found.n],
             fps=video.fps,
             width_px=video.width_px,
             height_px=video.height_px,
             source=f"video:{video.path.name}",
         )
         return self
+
+    def _track_person(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        crop: Box | None = None
+        for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
+            if i == 0:
+                crop = self._initial_roi(frame)
+            prepared = prepare_frame(frame, crop, self.processing_width_px)
+            if found.estimate(estimator, i, prepared) and crop is not None:
+                h, w = frame.shape[:2]
+                crop = _follow(crop, found.xy[i], found.vis[i], w, h)
+            if progress is not None:
+                progress(1)
+
+
+class _Found:
+    """Landmarks per frame (NaN / zero visibility where no person was found), and the time
+    spent inside the estimator."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.xy = np.full((capacity, len(LANDMARKS), 2), np.nan)
+        self.vis = np.zeros((capacity, len(LANDMARKS)))
+        self.seconds = 0.0
+        self.n = 0
+
+    def estimate(
+        self, estimator: PoseEstimator, i: int, prepared: tuple[Frame, float, int, int]
+    ) -> bool:
+        """Run the estimator on frame ``i`` (a :func:`prepare_frame` result); True if found."""
+        rgb, scale, x0, y0 = prepared
+        t0 = time.perf_counter()
+        found = estimator.estimate(rgb)
+        self.seconds += time.perf_counter() - t0
+        self.n = i + 1
+        if found is None:
+            return False
+        self.xy[i] = found[0] / scale + (x0, y0)
+        self.vis[i] = found[1]
+        return True
 
 
 def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:

@@ -7,6 +7,7 @@ likelihood ≥ 0.3, Hampel outlier filter (window 7), interpolate short gaps, th
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Self
 
 import numpy as np
@@ -73,6 +74,19 @@ def fill_gaps(x: Array, max_gap: int) -> Array:
     return y
 
 
+@lru_cache(maxsize=64)
+def _low_pass_design(order: int, wn: float) -> tuple[tuple[float, ...], ...]:
+    sos = butter(order, wn, btype="low", output="sos")
+    return tuple(tuple(float(v) for v in row) for row in sos)
+
+
+def _low_pass_sos(order: int, wn: float) -> Array:
+    """The Butterworth design, computed once per (order, cut-off): ``process`` filters 66
+    coordinate series with the same design, and designing it cost more than filtering.
+    A fresh array each time (scipy's filter wants a writable one)."""
+    return np.array(_low_pass_design(order, wn), dtype=np.float64)
+
+
 def butterworth_zero_lag(x: Array, fps: float, cutoff_hz: float, order: int) -> Array:
     """Forward-backward Butterworth low-pass, applied to each finite stretch separately.
 
@@ -82,7 +96,7 @@ def butterworth_zero_lag(x: Array, fps: float, cutoff_hz: float, order: int) -> 
     y = np.array(x, dtype=np.float64, copy=True)
     nyquist = fps / 2.0
     wn = min(cutoff_hz, 0.8 * nyquist) / nyquist
-    sos = butter(order, wn, btype="low", output="sos")
+    sos = _low_pass_sos(order, wn)
     min_len = 3 * (2 * sos.shape[0] + 1)
     for start, stop in true_runs(np.isfinite(y)):
         if stop - start > min_len:
