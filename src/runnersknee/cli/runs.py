@@ -173,7 +173,10 @@ def register(app: typer.Typer) -> None:
     def import_command(
         paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip exports.")],
         output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
-        workers: Annotated[int, typer.Option(min=1, max=8, help="Parser processes.")] = 1,
+        workers: Annotated[
+            int | None,
+            typer.Option(min=1, max=8, help="Parser processes (default: 2 for large imports)."),
+        ] = None,
     ) -> None:
         """Parse and de-duplicate activity files; show what was read and what was skipped."""
         settings = Settings()

@@ -71,7 +71,7 @@ def import_runs(
     *,
     settings: Settings,
     progress: ProgressCallback | None = None,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> ImportResult:
     """Parse, de-duplicate and classify every activity file under ``paths``."""
     if not paths:
