@@ -140,7 +140,7 @@ def render_markdown(data: dict[str, Any], *, title: str) -> str:
             ]
             for item in comp["items"]:
                 out.append(
-                    f"- **{item['title']}** — {item['dose']}. *Why:* {item['reason']} "
+                    f"- **{item['title']}** — {item['dose'].rstrip('.')}. *Why:* {item['reason']} "
                     f"*Progress:* {item['progression_criteria']} "
                     f"*Sources:* {', '.join(item['citation_ids'])}"
                 )
