@@ -69,7 +69,7 @@ def _triage_lines(data: dict[str, Any]) -> list[str]:
         )
     if data["refused"]:
         safety = tri.get("safety_text") or ""
-        lines.append(f"No exercise plan: {data['refused']['message']}. {safety}".strip())
+        lines.append(f"{data['refused']['message'].capitalize()}. {safety}".strip())
     return lines
 
 
