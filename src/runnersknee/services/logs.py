@@ -22,7 +22,7 @@ from runnersknee.clinical.pain_monitoring import (
     SessionPain,
     decide_progression,
 )
-from runnersknee.services import clinical_core
+from runnersknee.services import clinical_core, patient_text
 from runnersknee.services.alerts import raise_alert
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.intake import IntakeView, assert_patient
@@ -75,6 +75,13 @@ class TodayView:
     pain_today: dict[str, int | None] | None
     decision: dict[str, Any] | None
     phase: Any
+    #: The plan's pain limit (NPRS, KB 5.5 / 8.2); presentation only.
+    pain_limit_nprs: float | None = None
+
+    @property
+    def patient(self) -> patient_text.PatientToday:
+        """Patient-facing cards: exercises (plain dose, log form) first, then advice."""
+        return patient_text.arrange(self.items, self.advice, self.pain_limit_nprs)
 
 
 def signed_plan(tx: Session, patient_id: int) -> PlanVersionRow | None:
@@ -153,7 +160,13 @@ def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayVie
         pain_today,
         _decide(tuple(tuple(r) for r in reversed(history))),
         data.get("phase"),
+        _limit(data.get("pain_threshold_nprs")),
     )
+
+
+def _limit(value: Any) -> float | None:
+    """The stored plan's pain limit as a number (None when absent)."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, slots=True)
