@@ -19,7 +19,7 @@ from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.cli import build_app
 from runnersknee.clinical.errors import Forbidden, InvalidInput
 from runnersknee.config import Settings
-from runnersknee.services import patients, run_records
+from runnersknee.services import patients, run_records, run_uploads
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
@@ -58,8 +58,8 @@ def _clinic(db: Database, tag: str) -> tuple[Actor, int]:
     return doc, pid
 
 
-def _upload(*files: tuple[str, bytes]) -> list[run_records.Upload]:
-    return [run_records.Upload(name, io.BytesIO(data)) for name, data in files]
+def _upload(*files: tuple[str, bytes]) -> list[run_uploads.Upload]:
+    return [run_uploads.Upload(name, io.BytesIO(data)) for name, data in files]
 
 
 def test_import_spikes_alerts_and_rollback(
@@ -67,14 +67,14 @@ def test_import_spikes_alerts_and_rollback(
 ) -> None:
     doc, pid = _clinic(database, request.node.callspec.id + str(id(database)))
     settings = Settings(database_url=database.url)
-    first = run_records.read_uploads(_upload(("a.fit", _fit(12, 4.0))), settings)
+    first = run_uploads.read_uploads(_upload(("a.fit", _fit(12, 4.0))), settings)
     with database.transaction() as tx:
-        run_records.save_import(tx, doc, pid, first, TODAY)
-    second = run_records.read_uploads(
+        run_uploads.save_import(tx, doc, pid, first, TODAY)
+    second = run_uploads.read_uploads(
         _upload(("b.fit", _fit(4, 9.0)), ("junk.gpx", b"<gpx>")), settings
     )
     with database.transaction() as tx:
-        outcome = run_records.save_import(tx, doc, pid, second, TODAY)
+        outcome = run_uploads.save_import(tx, doc, pid, second, TODAY)
     assert len(outcome.imported) == 1
     assert [s.source for s in outcome.skipped] == ["junk.gpx"]
     assert outcome.alerts_raised == 1
@@ -88,9 +88,9 @@ def test_import_spikes_alerts_and_rollback(
     assert keys == [f"run_spike:{view.runs[1].run.id}"]
     with database.transaction() as tx:
         before = tx.scalar(select(func.count()).select_from(RunRow).where(RunRow.patient_id == pid))
-    bad = run_records.read_uploads(_upload(("c.fit", b"\x0e" * 100)), settings)
+    bad = run_uploads.read_uploads(_upload(("c.fit", b"\x0e" * 100)), settings)
     with pytest.raises(InvalidInput), database.transaction() as tx:
-        run_records.save_import(tx, doc, pid, bad, TODAY)
+        run_uploads.save_import(tx, doc, pid, bad, TODAY)
     with database.transaction() as tx:
         after = tx.scalar(select(func.count()).select_from(RunRow).where(RunRow.patient_id == pid))
     assert after == before == 2
@@ -117,14 +117,14 @@ def stored_patient(sqlite_url: str) -> tuple[str, int]:
     database = Database(sqlite_url)
     doc, pid = _clinic(database, "cli")
     settings = Settings(database_url=sqlite_url)
-    result = run_records.read_uploads(
+    result = run_uploads.read_uploads(
         _upload(
             ("a.fit", _fit(9, 5.0)), ("b.fit", _fit(2, 5.2)), ("real.fit", FIT_RUN.read_bytes())
         ),
         settings,
     )
     with database.transaction() as tx:
-        run_records.save_import(tx, doc, pid, result, TODAY)
+        run_uploads.save_import(tx, doc, pid, result, TODAY)
         run_records.log_run_pain(tx, doc, pid, TODAY - timedelta(days=2), 1, 1, None, settings)
     database.dispose()
     return sqlite_url, pid

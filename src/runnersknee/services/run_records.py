@@ -1,7 +1,7 @@
-"""A patient's runs in the database: upload watch files, load and spikes, the next run.
+"""A patient's stored runs: load and spikes, the next run, pain after a run, the CLI report.
 
-Use cases (each runs in the caller's one transaction): :func:`save_import` (after
-:func:`read_uploads` parsed the files, outside any transaction), :func:`overview`,
+Uploading files is in :mod:`runnersknee.services.run_uploads`. Use cases (each runs in the
+caller's one transaction): :func:`overview`,
 :func:`log_run_pain` and, for the CLI, :func:`report_for_patient`. Every read or write of
 patient data goes through :func:`runnersknee.services.authz.authorize`. Imported runs are
 ``RunRow`` rows; what has no column (start with its UTC offset, device, sport, heart rate,
@@ -11,20 +11,17 @@ docs/running.md, "Web"). Spikes are computed, never stored: a later upload may c
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.activity.bulk import ImportResult
-from runnersknee.activity.dedupe import same_run
-from runnersknee.activity.model import Duplicate, Run, SkippedFile, SourceFormat
+from runnersknee.activity.model import Run, SourceFormat
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.load import (
     LOOKBACK_DAYS,
@@ -43,49 +40,31 @@ from runnersknee.content.return_to_run import load_return_to_run_protocol
 from runnersknee.reports.charts import Marker, weekly_load_chart
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
 from runnersknee.services import runs as runs_service
-from runnersknee.services.alerts import SPIKE_ALERT_CATEGORIES, raise_alert, raise_run_spike
+from runnersknee.services.alerts import SPIKE_ALERT_CATEGORIES, raise_alert
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.database import Database
 from runnersknee.store.tables import PainLogRow, PatientRow, RunRow
 
 __all__ = [
-    "RUN_SPIKE_ALERT_DAYS",
-    "ImportOutcome",
     "RunEntry",
     "RunsOverview",
     "StoredRun",
-    "Upload",
     "load_chart",
     "log_run_pain",
     "overview",
     "patient_runs",
-    "read_uploads",
     "report_for_patient",
     "run_json",
     "run_pain",
     "running_window",
-    "save_import",
-    "size_text",
+    "stored_run",
+    "touch_last_log",
 ]
 
-#: Spike alerts are raised for runs that started at most this many days before the upload
-#: day (older spikes of a history export are marked on the charts only). Workflow choice,
-#: equal to the 30-day window of the spike rule (KB 7.4); needs clinical review.
-RUN_SPIKE_ALERT_DAYS = 30
 _MAX_RUNS = 5000
-_SERIES_POINTS = 60
-_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 #: Spike categories marked on charts (> 10 %, Frandsen 2025); the alerting ones are red.
 _MARKED = frozenset({SpikeCategory.SMALL, SpikeCategory.MODERATE, SpikeCategory.LARGE})
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    """One uploaded file: its name as sent and a readable binary stream."""
-
-    name: str
-    stream: BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,17 +115,6 @@ class RunEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportOutcome:
-    """What an upload stored, skipped (with reasons) and recognised as duplicates."""
-
-    imported: tuple[StoredRun, ...]
-    skipped: tuple[SkippedFile, ...]
-    duplicates: tuple[Duplicate, ...]
-    alerts_raised: int
-    files_seen: int
-
-
-@dataclass(frozen=True, slots=True)
 class RunsOverview:
     """Everything the runs page shows."""
 
@@ -157,69 +125,6 @@ class RunsOverview:
     next_run: Prescription
     pain: tuple[SessionPain, ...]
     chart_svg: str
-
-
-# --- reading uploads (no database) -----------------------------------------------------------
-
-
-def _safe_name(name: str, index: int) -> str:
-    base = _NAME.sub("_", Path(name.replace("\\", "/")).name).strip("._")[:120]
-    return base or f"upload-{index}"
-
-
-def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
-    """Copy at most ``limit + 1`` bytes; return the number copied."""
-    copied = 0
-    with target.open("wb") as out:
-        while copied <= limit:
-            chunk = stream.read(min(1024 * 1024, limit + 1 - copied))
-            if not chunk:
-                break
-            out.write(chunk)
-            copied += len(chunk)
-    return copied
-
-
-def size_text(count: int) -> str:
-    """A byte count for people: MB (10^6), or kB below 0.1 MB."""
-    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count / 1e3:.0f} kB"
-
-
-def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
-    """Parse uploaded FIT/TCX/GPX files and zip exports; bad files are skipped with a reason.
-
-    Each file may be at most ``max_activity_file_bytes`` (a zip: ``max_upload_bytes``, its
-    members each ``max_activity_file_bytes``). Runs of one upload are de-duplicated.
-    """
-    if not uploads:
-        return ImportResult(())
-    skipped: list[SkippedFile] = []
-    with tempfile.TemporaryDirectory(prefix="rk-upload-") as folder:
-        paths: list[Path] = []
-        for index, upload in enumerate(uploads):
-            name = _safe_name(upload.name, index)
-            is_zip = name.lower().endswith(".zip")
-            limit = settings.max_upload_bytes if is_zip else settings.max_activity_file_bytes
-            target = Path(folder) / str(index) / name
-            target.parent.mkdir()
-            size = _copy_limited(upload.stream, target, limit)
-            if size > limit:
-                reason = f"file is above the limit of {size_text(limit)}"
-                skipped.append(SkippedFile(name, reason, "invalid_input"))
-                target.unlink()
-            elif size == 0:
-                skipped.append(SkippedFile(name, "file is empty", "invalid_input"))
-            else:
-                paths.append(target)
-        result = ImportResult(())
-        if paths:
-            result = runs_service.import_runs(paths, settings=settings)
-    return ImportResult(
-        result.runs,
-        tuple(skipped) + result.skipped,
-        result.duplicates,
-        result.files_seen + len(skipped),
-    )
 
 
 # --- stored runs -----------------------------------------------------------------------------
@@ -234,7 +139,8 @@ def _start_of(row: RunRow) -> datetime:
     return datetime.combine(row.run_on, time(12), tzinfo=UTC)
 
 
-def _stored(row: RunRow) -> StoredRun:
+def stored_run(row: RunRow) -> StoredRun:
+    """The :class:`StoredRun` of a ``RunRow``."""
     return StoredRun(
         row.id,
         row.run_on,
@@ -253,114 +159,15 @@ def patient_runs(tx: Session, patient_id: int, since: date | None = None) -> lis
     if since is not None:
         query = query.where(RunRow.run_on >= since)
     rows = tx.scalars(query.order_by(RunRow.run_on.desc(), RunRow.id.desc()).limit(_MAX_RUNS))
-    return sorted((_stored(r) for r in rows), key=lambda r: r.start)
+    return sorted((stored_run(r) for r in rows), key=lambda r: r.start)
 
 
-def _cadence_series(run: Run) -> dict[str, Any] | None:
-    values = sorted(v for v in run.cadence_series_spm if v)
-    if not values:
-        return None
-    step = max(1, len(run.records) // _SERIES_POINTS)
-    sampled = [v for v in run.cadence_series_spm[::step] if v is not None]
-    return {
-        "samples": len(values),
-        "min_spm": round(values[0], 2),
-        "median_spm": round(values[len(values) // 2], 2),
-        "max_spm": round(values[-1], 2),
-        "series_spm": [round(v, 1) for v in sampled[:_SERIES_POINTS]],
-    }
-
-
-def _row_for(patient_id: int, run: Run) -> RunRow:
-    data = {
-        "start": run.start.isoformat(),
-        "utc_offset_s": int((run.start.utcoffset() or timedelta()).total_seconds()),
-        "elapsed_s": round(run.elapsed_duration_s, 3),
-        "sport": run.sport,
-        "sub_sport": run.sub_sport,
-        "device": run.device,
-        "file": run.source[:200],
-        "heart_rate_avg_bpm": None if run.heart_rate_avg_bpm is None else run.heart_rate_avg_bpm,
-        "heart_rate_max_bpm": None if run.heart_rate_max_bpm is None else run.heart_rate_max_bpm,
-        "elevation_gain_m": run.elevation_gain_m,
-        "cadence_series": _cadence_series(run),
-    }
-    return RunRow(
-        patient_id=patient_id,
-        run_on=run.start.date(),
-        distance_m=run.distance_m,
-        duration_s=run.moving_duration_s,
-        cadence_spm=run.cadence_spm,
-        source=run.source_format.value,
-        data=data,
-    )
-
-
-def _nothing_imported(result: ImportResult) -> InvalidInput:
-    if not result.files_seen:
-        return InvalidInput(
-            "choose at least one FIT, TCX or GPX file (or a zip export)",
-            field="files",
-            allowed=["fit", "tcx", "gpx", "zip"],
-        )
-    reasons = "; ".join(f"{s.source}: {s.reason}" for s in result.skipped[:5])
-    return InvalidInput(
-        f"no run could be imported ({reasons})",
-        field="files",
-        got=[{"source": s.source, "reason": s.reason, "code": s.code} for s in result.skipped],
-    )
-
-
-def save_import(
-    tx: Session, actor: Actor, patient_id: int, result: ImportResult, today: date
-) -> ImportOutcome:
-    """Store the runs of an upload; runs already stored are reported as duplicates.
-
-    Raises ``run_spike`` alerts (idempotent per run) for moderate and large spikes of runs of
-    the last :data:`RUN_SPIKE_ALERT_DAYS` days. Nothing is stored when nothing could be read.
-    """
-    authorize(tx, actor, "log.write", patient_id)
-    if not result.runs and not result.duplicates:
-        raise _nothing_imported(result)
-    stored = [s.as_run() for s in patient_runs(tx, patient_id)]
-    duplicates = list(result.duplicates)
-    rows: list[RunRow] = []
-    for run in result.runs:
-        twin = next((s for s in stored if same_run(s, run)), None)
-        if twin is not None:
-            duplicates.append(Duplicate(run.source, twin.source, run.start, run.distance_m))
-            continue
-        rows.append(_row_for(patient_id, run))
-    tx.add_all(rows)
-    tx.flush()
-    _touch(tx, patient_id, [r.run_on for r in rows], today)
-    imported = tuple(_stored(r) for r in rows)
-    alerts = _raise_spike_alerts(tx, patient_id, today)
-    return ImportOutcome(
-        imported,
-        result.skipped,
-        tuple(sorted(duplicates, key=lambda d: d.start)),
-        alerts,
-        result.files_seen,
-    )
-
-
-def _touch(tx: Session, patient_id: int, days: Sequence[date], today: date) -> None:
+def touch_last_log(tx: Session, patient_id: int, days: Sequence[date], today: date) -> None:
     """A run counts as activity for the inactivity alert (never a day after today)."""
     patient = tx.get(PatientRow, patient_id)
     recent = min(max(days, default=date.min), today)
     if patient is not None and recent > (patient.last_log_on or date.min):
         patient.last_log_on = recent
-
-
-def _raise_spike_alerts(tx: Session, patient_id: int, today: date) -> int:
-    runs = patient_runs(tx, patient_id)
-    since = today - timedelta(days=RUN_SPIKE_ALERT_DAYS)
-    added = 0
-    for run, spike in zip(runs, spikes(runs), strict=True):
-        if spike.category in SPIKE_ALERT_CATEGORIES and since <= run.run_on <= today:
-            added += raise_run_spike(tx, patient_id, run.id, spike)
-    return added
 
 
 # --- pain after a run ------------------------------------------------------------------------
@@ -443,7 +250,7 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             )
         )
     del patient
-    _touch(tx, patient_id, [day], day)
+    touch_last_log(tx, patient_id, [day], day)
     tx.flush()
     prescription = _prescribe(patient_runs(tx, patient_id), run_pain(tx, patient_id), settings, day)
     if prescription.clinician_review:

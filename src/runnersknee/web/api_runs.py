@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.content import load_citations
-from runnersknee.services import run_records
+from runnersknee.services import run_records, run_uploads
 from runnersknee.services import runs as runs_service
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings, today
@@ -60,9 +60,9 @@ def post_runs(
 ) -> JSON:
     """Import watch files (multipart field ``files``, repeatable); bad files are skipped with a
     reason, runs already stored are reported as duplicates. 422 when nothing could be read."""
-    result = run_records.read_uploads(uploads_of(list(files or [])), settings(request))
+    result = run_uploads.read_uploads(uploads_of(list(files or [])), settings(request))
     with database(request).transaction() as tx:
-        outcome = run_records.save_import(tx, actor, patient_id, result, today(request))
+        outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
         view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
     new_ids = {r.id for r in outcome.imported}
     return {

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.content import load_citations
-from runnersknee.services import run_records
+from runnersknee.services import run_records, run_uploads
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, settings, today
@@ -33,10 +33,10 @@ def _own(actor: Actor) -> int:
     return actor.patient_id
 
 
-def uploads_of(files: list[Any]) -> list[run_records.Upload]:
+def uploads_of(files: list[Any]) -> list[run_uploads.Upload]:
     """The uploaded files of a form field (empty file inputs are left out)."""
     return [
-        run_records.Upload(f.filename or "upload", f.file)
+        run_uploads.Upload(f.filename or "upload", f.file)
         for f in files
         if isinstance(f, UploadFile) and (f.filename or f.size)
     ]
@@ -63,7 +63,7 @@ def runs_page_response(
     actor: Actor,
     *,
     code: int = 200,
-    outcome: run_records.ImportOutcome | None = None,
+    outcome: run_uploads.ImportOutcome | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
     """Render /me/runs with an optional upload outcome or form errors."""
@@ -80,7 +80,7 @@ def runs_page_response(
         errors=errors or {},
         cited=_citations(view.next_run.citation_ids),
         message="Pain saved. Thank you." if saved == "pain" else None,
-        max_size=run_records.size_text(settings(request).max_activity_file_bytes),
+        max_size=run_uploads.size_text(settings(request).max_activity_file_bytes),
     )
 
 
@@ -96,14 +96,14 @@ def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
     patient_id = _own(actor)
     files = _files(form)
     try:
-        result = run_records.read_uploads(uploads_of(files), settings(request))
+        result = run_uploads.read_uploads(uploads_of(files), settings(request))
     finally:
         for upload in files:
             if isinstance(upload, UploadFile):
                 upload.file.close()
     try:
         with database(request).transaction() as tx:
-            outcome = run_records.save_import(tx, actor, patient_id, result, today(request))
+            outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
     except InvalidInput as error:
         return runs_page_response(request, actor, code=422, errors=error_map(error))
     return runs_page_response(request, actor, outcome=outcome)
