@@ -6,12 +6,15 @@ p99 < 100 ms). Part 2 (PostgreSQL): the roster with 10,000 patients and 1,000,00
 rows (target p95 < 150 ms).
 
 Each server is ``uvicorn`` with one worker in its own process (pinned to CPU 0 when the
-machine has 2+ CPUs); the load generator is a separate process: ``wrk`` with
-``benchmarks/wrk_session.lua`` (install with ``scripts/install-bench-deps.sh``), or, with
-``--client python`` or when wrk is missing, an httpx async client in a child process (pinned
-to the other CPUs). Requests carry the cookie of a real login; any status other than 200
-fails the benchmark. Every target is measured ``--runs`` times after a warm-up, interleaved
-(bare, roster, today, bare, ...), and the best run and the spread are printed.
+machine has 2+ CPUs), both with the same options (asyncio loop and h11 parser, as
+``runnersknee serve`` uses, whether or not uvloop/httptools are installed); the server's CPU
+time per request is read from ``/proc`` around each run. The load generator is a separate
+process: ``wrk`` with ``benchmarks/wrk_session.lua`` (install with
+``scripts/install-bench-deps.sh``), or, with ``--client python`` or when wrk is missing, an
+httpx async client in a child process (pinned to the other CPUs). Requests carry the cookie
+of a real login; any status other than 200 fails the benchmark. Every target is measured
+``--runs`` times after a warm-up, interleaved (bare, roster, today, bare, ...), and the best
+run and the spread are printed.
 
     .venv/bin/python benchmarks/bench_web.py [--duration 10] [--runs 3] [--skip-postgres]
 """
@@ -51,7 +54,10 @@ else:
     from runnersknee.config import Settings
     from runnersknee.web.app import create_app
     app = create_app(Settings(database_url=url))
-uvicorn.run(app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False)
+uvicorn.run(
+    app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False,
+    loop="asyncio", http="h11",
+)
 """
 
 
@@ -64,6 +70,8 @@ class Figures:
     p95_ms: float
     p99_ms: float
     requests: int
+    #: The server process's CPU time (user + system) per request, when /proc has it.
+    cpu_ms: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,32 +217,52 @@ async def _generate(url: str, cookie: str, duration_s: float, connections: int) 
     }
 
 
-def measure(url: str, cookie: str, load: Load, duration_s: float | None = None) -> Figures:
-    """One run of ``load`` against ``url``; exits loudly on any non-200 or socket error."""
+def _cpu_s(pid: int | None) -> float | None:
+    """User + system CPU seconds of process ``pid`` (None without /proc)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    url: str, cookie: str, load: Load, duration_s: float | None = None, pid: int | None = None
+) -> Figures:
+    """One run of ``load`` against ``url`` (served by process ``pid``); exits loudly on any
+    non-200 or socket error."""
     run = _wrk if load.client == "wrk" else _python
+    before = _cpu_s(pid)
     raw = run(url, cookie, load, duration_s or load.duration_s)
+    after = _cpu_s(pid)
     if raw["wrong_status"] or raw["socket_errors"] or not raw["requests"]:
         raise SystemExit(
             f"{url}: {raw['wrong_status']} responses were not 200 (first: "
             f"{raw['first_wrong_status']}), {raw['socket_errors']} socket errors, "
             f"{raw['requests']} requests"
         )
+    count = raw["requests"]
     return Figures(
-        rps=raw["requests"] / (raw["duration_us"] / 1e6),
+        rps=count / (raw["duration_us"] / 1e6),
         p50_ms=raw["p50_us"] / 1000,
         p95_ms=raw["p95_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         requests=raw["requests"],
+        cpu_ms=None if before is None or after is None else (after - before) * 1e3 / count,
     )
 
 
 def _line(name: str, best: Figures, runs: list[Figures]) -> str:
     rps = sorted(r.rps for r in runs)
     p99 = sorted(r.p99_ms for r in runs)
+    cpu = sorted(r.cpu_ms for r in runs if r.cpu_ms is not None)
+    server = f", server CPU {cpu[0]:.2f}-{cpu[-1]:.2f} ms/request" if cpu else ""
     return (
         f"{name:<24} best {best.rps:7.1f} req/s  p50 {best.p50_ms:6.1f} ms  "
         f"p99 {best.p99_ms:6.1f} ms   spread {rps[0]:.0f}-{rps[-1]:.0f} req/s, "
-        f"p99 {p99[0]:.0f}-{p99[-1]:.0f} ms"
+        f"p99 {p99[0]:.0f}-{p99[-1]:.0f} ms{server}"
     )
 
 
@@ -265,24 +293,26 @@ def part_one(load: Load, runs: int, warmup_s: float) -> bool:
     try:
         base = "http://127.0.0.1:8912"
         targets = {
-            "bare FastAPI endpoint": ("http://127.0.0.1:8911/bare", ""),
+            "bare FastAPI endpoint": ("http://127.0.0.1:8911/bare", "", bare.pid),
             "roster /clinic/patients": (
                 base + "/clinic/patients",
                 login_cookie(base, "clinician@demo.example", "demo-clinician-pass"),
+                app.pid,
             ),
             "patient today /me": (
                 base + "/me",
                 login_cookie(base, "midplan@demo.example", "demo-patient-pass"),
+                app.pid,
             ),
         }
-        _check_page(*targets["roster /clinic/patients"], marker="Sam Mid")
-        _check_page(*targets["patient today /me"], marker="csrf_token")
-        for target, cookie in targets.values():
+        _check_page(*targets["roster /clinic/patients"][:2], marker="Sam Mid")
+        _check_page(*targets["patient today /me"][:2], marker="csrf_token")
+        for target, cookie, _pid in targets.values():
             measure(target, cookie, load, warmup_s)
         results: dict[str, list[Figures]] = {name: [] for name in targets}
         for _ in range(runs):
-            for name, (target, cookie) in targets.items():
-                results[name].append(measure(target, cookie, load))
+            for name, (target, cookie, pid) in targets.items():
+                results[name].append(measure(target, cookie, load, pid=pid))
     finally:
         bare.terminate()
         app.terminate()

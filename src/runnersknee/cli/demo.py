@@ -21,7 +21,17 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     from runnersknee.web.app import create_app
 
     app = create_app(settings)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    # The asyncio loop and h11 parser, as benchmarks/bench_web.py measures, also when uvloop or
+    # httptools happen to be installed: with them the pages' p99 under load was 5-10x worse
+    # (docs/web.md, Performance).
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        loop="asyncio",
+        http="h11",
+    )
 
 
 def upgrade_command() -> None:

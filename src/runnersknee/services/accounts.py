@@ -11,7 +11,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
@@ -194,8 +194,28 @@ def resolve_session(
 ) -> OpenSession | None:
     """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
     now = now or utcnow()
-    key = _key(token)
-    row = tx.execute(
+    key = {"key": _key(token)}
+    lookup, forget, touch = _session_statements()
+    connection = tx.connection()
+    row = connection.execute(lookup, key).first()
+    if row is None:
+        return None
+    created, seen, csrf, user_id, role, clinic_id, name, active, patient_id = row
+    expired = now - seen > limits.idle or now - created > limits.absolute
+    if expired or user_id is None or not active:
+        connection.execute(forget, key)
+        return None
+    if now - seen > _TOUCH_EVERY:
+        connection.execute(touch, {**key, "now": now})
+    pid = patient_id if role == Role.PATIENT.value else None
+    return OpenSession(Actor(user_id, Role(role), clinic_id, name, pid), csrf)
+
+
+@cache
+def _session_statements() -> tuple[Executable, Executable, Executable]:
+    """Lookup, delete and touch of a session row, built once (values are bound per call)."""
+    key = AuthSessionRow.id == bindparam("key")
+    lookup = (
         select(
             AuthSessionRow.created_at,
             AuthSessionRow.last_seen_at,
@@ -209,19 +229,11 @@ def resolve_session(
         )
         .outerjoin(UserRow, UserRow.id == AuthSessionRow.user_id)
         .outerjoin(PatientRow, PatientRow.user_id == UserRow.id)
-        .where(AuthSessionRow.id == key)
-    ).first()
-    if row is None:
-        return None
-    created, seen, csrf, user_id, role, clinic_id, name, active, patient_id = row
-    expired = now - seen > limits.idle or now - created > limits.absolute
-    if expired or user_id is None or not active:
-        tx.execute(delete(AuthSessionRow).where(AuthSessionRow.id == key))
-        return None
-    if now - seen > _TOUCH_EVERY:
-        tx.execute(update(AuthSessionRow).where(AuthSessionRow.id == key).values(last_seen_at=now))
-    pid = patient_id if role == Role.PATIENT.value else None
-    return OpenSession(Actor(user_id, Role(role), clinic_id, name, pid), csrf)
+        .where(key)
+    )
+    now = bindparam("now", type_=AuthSessionRow.__table__.c.last_seen_at.type)
+    touch = update(AuthSessionRow).where(key).values(last_seen_at=now)
+    return lookup, delete(AuthSessionRow).where(key), touch
 
 
 def close_session(tx: Session, token: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
-from runnersknee.store.db import make_engine, make_session_factory
+from runnersknee.store.db import is_sqlite, make_engine, make_session_factory
 from runnersknee.store.migrate import require_current, upgrade
 
 __all__ = ["Database"]
@@ -22,6 +22,9 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url)
         self._sessions = make_session_factory(self.engine)
+        #: SQLite runs inside this process: a query is CPU work under the GIL (no network
+        #: wait), so handing it to a worker thread only adds a thread switch.
+        self.in_process = is_sqlite(url)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:

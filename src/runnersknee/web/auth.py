@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+from collections.abc import Callable
+from datetime import timedelta
+from functools import lru_cache
+from typing import Annotated, NoReturn, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import Forbidden, RunnersKneeError
@@ -23,11 +28,14 @@ from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
 
 __all__ = [
+    "ActorAccess",
+    "AsActor",
     "CurrentActor",
     "CurrentSession",
     "LoginRequired",
     "SafeForm",
     "Unauthenticated",
+    "actor_access",
     "check_login_csrf",
     "clear_session_cookie",
     "login_csrf_token",
@@ -76,11 +84,13 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
 
 
 def _limits(settings: Settings) -> SessionLimits:
-    from datetime import timedelta
+    return _limits_of(settings.session_idle_minutes, settings.session_absolute_hours)
 
+
+@lru_cache(maxsize=8)
+def _limits_of(idle_minutes: float, absolute_hours: float) -> SessionLimits:
     return SessionLimits(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        absolute=timedelta(hours=settings.session_absolute_hours),
+        idle=timedelta(minutes=idle_minutes), absolute=timedelta(hours=absolute_hours)
     )
 
 
@@ -112,18 +122,91 @@ def current_session(request: Request) -> OpenSession:
     """The live session, or 401 (API) / a redirect to the login page (pages)."""
     found = _resolve(request)
     if found is None:
-        if _is_api(request):
-            raise Unauthenticated("log in first: no live session", login="/api/v1/auth/login")
-        raise LoginRequired
+        _no_session(request)
+    _admit(request, found)
+    return found
+
+
+def _no_session(request: Request) -> NoReturn:
+    """Raise 401 (API) or the redirect to the login page (pages)."""
+    if _is_api(request):
+        raise Unauthenticated("log in first: no live session", login="/api/v1/auth/login")
+    raise LoginRequired
+
+
+def _admit(request: Request, found: OpenSession) -> None:
+    """CSRF header check of unsafe API calls; the actor becomes the request's."""
     if _is_api(request) and request.method in _UNSAFE:
         sent = request.headers.get("x-csrf-token", "")
         if not hmac.compare_digest(sent, found.csrf_token):
             raise Forbidden("missing or wrong X-CSRF-Token header", reason="csrf")
+    request.state.session = found
     request.state.actor = found.actor
-    return found
 
 
 CurrentSession = Annotated[OpenSession, Depends(current_session)]
+
+T = TypeVar("T")
+
+
+class ActorAccess:
+    """A page request whose session is resolved in the use case's own transaction.
+
+    :data:`CurrentActor` looks the session up in a transaction of its own on a worker thread,
+    and the page then opens a second one on another thread. ``await access.run(work)`` does
+    both in one transaction: the session lookup (idle and absolute timeout, inactive user),
+    then ``work(tx, actor)``, committed together. When the use case fails, the session's
+    idle-time touch is redone in a transaction of its own (as with CurrentActor, a failing
+    page still counts as activity). With SQLite the transaction runs on the event loop: a
+    query is CPU work in this process under the GIL, and the thread switch cost more than
+    the query; other databases get one worker-thread hop.
+    """
+
+    __slots__ = ("request", "token")
+
+    def __init__(self, request: Request, token: str) -> None:
+        self.request = request
+        self.token = token
+
+    async def run(self, work: Callable[[Session, Actor], T]) -> T:
+        """``work(tx, actor)`` in the transaction that resolves the session; its result."""
+        database: Database = self.request.app.state.database
+        if database.in_process:
+            return self._in_transaction(work)
+        return await anyio.to_thread.run_sync(self._in_transaction, work)
+
+    def _in_transaction(self, work: Callable[[Session, Actor], T]) -> T:
+        request = self.request
+        settings: Settings = request.app.state.settings
+        database: Database = request.app.state.database
+        limits = _limits(settings)
+        found: OpenSession | None = None
+        try:
+            with database.transaction() as tx:
+                found = resolve_session(tx, self.token, limits)
+                if found is not None:
+                    _admit(request, found)
+                    result = work(tx, found.actor)
+        except Exception:
+            if found is not None:  # the use case failed: keep the session's idle-time touch
+                with database.transaction() as tx:
+                    resolve_session(tx, self.token, limits)
+            raise
+        if found is None:
+            _no_session(request)
+        return result
+
+
+async def actor_access(request: Request) -> ActorAccess:
+    """The request's session cookie (a missing cookie fails at once, as for CurrentSession)."""
+    settings: Settings = request.app.state.settings
+    token = request.cookies.get(session_cookie_name(settings))
+    if not token:
+        _no_session(request)
+    return ActorAccess(request, token or "")
+
+
+AsActor = Annotated[ActorAccess, Depends(actor_access)]
 
 
 async def current_actor(session: CurrentSession) -> Actor:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
@@ -13,6 +14,7 @@ from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.auth import (
+    AsActor,
     CurrentActor,
     SafeForm,
     check_login_csrf,
@@ -119,17 +121,20 @@ def logout(request: Request, form: SafeForm) -> Response:
 
 
 @router.get("/clinic/patients")
-def roster_page(
+async def roster_page(
     request: Request,
-    actor: CurrentActor,
+    access: AsActor,
     q: Annotated[str, Query(max_length=100)] = "",
     status: Annotated[str, Query(max_length=20)] = "",
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> Response:
     """The roster: search by name or number, filter by status."""
-    require_role(actor, Role.CLINICIAN)
-    with database(request).transaction() as tx:
-        result = patients.roster(tx, actor, q, status, page)
+
+    def read(tx: Session, actor: Actor) -> patients.RosterPage:
+        require_role(actor, Role.CLINICIAN)
+        return patients.roster(tx, actor, q, status, page)
+
+    result = await access.run(read)
     return render(
         request,
         "clinic/roster.html",

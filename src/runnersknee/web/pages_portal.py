@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services import clinical_core, logs, records, timeline
 from runnersknee.services.authz import Actor, Role
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.services.intake import IntakeView
+from runnersknee.web.auth import AsActor, CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
@@ -43,6 +45,17 @@ def _today_page(
     patient_id = _own(actor)
     with database(request).transaction() as tx:
         view, current = logs.today_with_intake(tx, actor, patient_id, today(request))
+    return _render_today(request, view, current, errors, code, message)
+
+
+def _render_today(  # noqa: PLR0917 - the page's parts
+    request: Request,
+    view: logs.TodayView,
+    current: IntakeView | None,
+    errors: dict[str, str],
+    code: int,
+    message: str | None,
+) -> Response:
     return render(
         request,
         "portal/today.html",
@@ -56,9 +69,15 @@ def _today_page(
 
 
 @router.get("/me")
-def today_page(request: Request, actor: CurrentActor) -> Response:
+async def today_page(request: Request, access: AsActor) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
-    return _today_page(request, actor, {}, 200, None)
+    day = today(request)
+
+    def read(tx: Session, actor: Actor) -> tuple[logs.TodayView, IntakeView | None]:
+        return logs.today_with_intake(tx, actor, _own(actor), day)
+
+    view, current = await access.run(read)
+    return _render_today(request, view, current, {}, 200, None)
 
 
 @router.post("/me/log/exercise")

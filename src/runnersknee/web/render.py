@@ -37,6 +37,27 @@ def _humanize(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment with a faster ``a.b`` on plain dicts (same result).
+
+    Jinja looks ``b`` up as an attribute first and, when that raises, as a key. For a plain
+    dict whose attribute names are known, a name that is not one of them can only be a key,
+    so the key is read directly instead of after a caught AttributeError.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` in a template."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @cache
 def environment() -> Environment:
     """The template environment, built once per process; each template compiles once.
@@ -45,7 +66,7 @@ def environment() -> Environment:
     install (and restart), so the loader does not stat the file on every render.
     """
     folder = resources.files("runnersknee.web") / "templates"
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(str(folder)),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
