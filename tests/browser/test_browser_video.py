@@ -5,8 +5,6 @@ the <video> element; axe-core finds no serious/critical problem; the patient's f
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.browser.conftest import _free_port, axe_violations, login, new_page
+from tests.browser.conftest import axe_violations, login, new_page, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,8 +23,6 @@ DOC = ("clinician@demo.example", "demo-clinician-pass")
 @pytest.fixture(scope="module")
 def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server (its lifespan starts the job worker) whose data folder is temporary."""
-    import uvicorn
-
     from runnersknee.config import Settings
     from runnersknee.services.database import Database
     from runnersknee.services.demo import seed_demo
@@ -38,17 +34,8 @@ def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database.upgrade()
     seed_demo(database, date.today())
     app = create_app(Settings(database_url=url, data_dir=folder / "data"), database)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serve(app) as base:
+        yield base
     assert not app.state.worker.running  # stopped with the server
     database.dispose()
 
