@@ -70,8 +70,12 @@ def flush_pending(tx: Session) -> None:
     """Write the transaction's pending audit entries now (before reading the audit table)."""
     pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
     if pending:
-        tx.connection().execute(insert(AuditRow), pending)
+        tx.connection().execute(_INSERT, pending)
         pending.clear()
+
+
+#: The audit INSERT, built once (its rows are bound per call).
+_INSERT = insert(AuditRow)
 
 
 def _drop_pending(tx: Session, previous_transaction: object) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.services.audit import record_access
 from runnersknee.store.tables import AuditRow, PatientRow
 
-__all__ = ["POLICY", "Actor", "Role", "authorize"]
+__all__ = ["POLICY", "Actor", "Role", "authorize", "authorize_record"]
 
 
 class Role(StrEnum):
@@ -65,23 +66,49 @@ def authorize(
 
     Returns the patient row for a record-level action, ``None`` for a clinic-level one.
     """
-    roles = POLICY.get(action)
-    if roles is None or actor.role not in roles:
-        _deny(tx, actor, action, patient_id, "role")
+    _check_role(tx, actor, action, patient_id)
     if patient_id is None:
         record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
         return None
     patient = tx.get(PatientRow, patient_id)
-    if patient is None:
+    _check_record(tx, actor, action, patient_id, None if patient is None else patient.clinic_id)
+    record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
+    return patient
+
+
+def authorize_record(tx: Session, actor: Actor, action: str, patient_id: int) -> None:
+    """:func:`authorize` for a record-level action whose caller needs no patient row.
+
+    The same decision, denial records and audit entry, from one Core query (the patient's
+    clinic) instead of loading the ORM row.
+    """
+    _check_role(tx, actor, action, patient_id)
+    found = tx.connection().execute(_CLINIC_OF, {"patient_id": patient_id}).first()
+    _check_record(tx, actor, action, patient_id, None if found is None else int(found[0]))
+    record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
+
+
+_CLINIC_OF = select(PatientRow.clinic_id).where(PatientRow.id == bindparam("patient_id"))
+
+
+def _check_role(tx: Session, actor: Actor, action: str, patient_id: int | None) -> None:
+    roles = POLICY.get(action)
+    if roles is None or actor.role not in roles:
+        _deny(tx, actor, action, patient_id, "role")
+
+
+def _check_record(
+    tx: Session, actor: Actor, action: str, patient_id: int, clinic_id: int | None
+) -> None:
+    """Deny another clinic's or (for a patient) another person's record; 404 a missing one."""
+    if clinic_id is None:
         if actor.role is Role.PATIENT:
             _deny(tx, actor, action, patient_id, "record")
         raise NotFound(f"patient {patient_id} does not exist", patient_id=patient_id)
-    if patient.clinic_id != actor.clinic_id:
+    if clinic_id != actor.clinic_id:
         _deny(tx, actor, action, patient_id, "clinic")
-    if actor.role is Role.PATIENT and patient.id != actor.patient_id:
+    if actor.role is Role.PATIENT and patient_id != actor.patient_id:
         _deny(tx, actor, action, patient_id, "record")
-    record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
-    return patient
 
 
 def _deny(tx: Session, actor: Actor, action: str, patient_id: int | None, why: str) -> None:

@@ -7,13 +7,14 @@ regress or clinician review; regress and review raise a ``pain_flare`` alert.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
@@ -24,7 +25,7 @@ from runnersknee.clinical.pain_monitoring import (
 )
 from runnersknee.services import clinical_core, patient_text
 from runnersknee.services.alerts import raise_alert
-from runnersknee.services.authz import Actor, authorize
+from runnersknee.services.authz import Actor, authorize, authorize_record
 from runnersknee.services.intake import IntakeView, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
@@ -77,6 +78,9 @@ class TodayView:
     phase: Any
     #: The plan's pain limit (NPRS, KB 5.5 / 8.2); presentation only.
     pain_limit_nprs: float | None = None
+    #: Identifies the signed plan version's content for caches (plan versions are never
+    #: changed): the database, the version's row id and its sign-off time.
+    plan_key: tuple[str, int, str] | None = None
 
     @property
     def patient(self) -> patient_text.PatientToday:
@@ -97,7 +101,7 @@ def signed_plan(tx: Session, patient_id: int) -> PlanVersionRow | None:
 
 def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
     """Today's exercises (signed plan only), today's logs and the pain-monitoring decision."""
-    authorize(tx, actor, "patient.read", patient_id)
+    authorize_record(tx, actor, "patient.read", patient_id)
     episode_id, _ = _episode(tx, patient_id)
     return _today(tx, patient_id, episode_id, day)
 
@@ -105,10 +109,22 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
 def today_with_intake(
     tx: Session, actor: Actor, patient_id: int, day: date
 ) -> tuple[TodayView, IntakeView | None]:
-    """The portal's start page in one audited read: :func:`today` and the latest intake."""
-    authorize(tx, actor, "patient.read", patient_id)
-    episode_id, referral = _episode(tx, patient_id)
-    return _today(tx, patient_id, episode_id, day), _latest_intake(tx, episode_id, referral)
+    """The portal's start page in one audited read: :func:`today` and the latest intake.
+
+    The current episode, its latest intake and its newest signed plan version come from one
+    statement (:attr:`_TodayStatements.start`).
+    """
+    authorize_record(tx, actor, "patient.read", patient_id)
+    found = tx.connection().execute(_today_statements().start, {"patient_id": patient_id})
+    row = found.first()
+    if row is None:
+        raise NotFound(f"patient {patient_id} has no episode of care")
+    referral = row[1]
+    intake = None
+    if row[2] is not None:
+        intake = IntakeView(row[2], row[3], row[4], row[5], row[6], referral)
+    plan = None if row[7] is None else (row[7], row[8], row[9])
+    return _today_of_plan(tx, patient_id, plan, day), intake
 
 
 def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
@@ -120,48 +136,107 @@ def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
     return int(row[0]), row[1]
 
 
-def _latest_intake(
-    tx: Session, episode_id: int, referral: dict[str, Any] | None
-) -> IntakeView | None:
-    found = tx.connection().execute(_today_statements().intake, {"episode_id": episode_id})
-    row = found.first()
-    if row is None:
-        return None
-    return IntakeView(row[0], row[1], row[2], row[3], row[4], referral)
-
-
 def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayView:
-    queries = _today_statements()
-    connection = tx.connection()
-    plan = connection.execute(queries.plan, {"episode_id": episode_id}).first()
+    found = tx.connection().execute(_today_statements().plan, {"episode_id": episode_id})
+    return _today_of_plan(tx, patient_id, found.first(), day)
+
+
+def _today_of_plan(
+    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date
+) -> TodayView:
+    """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
     if plan is None:
         return TodayView(None, (), (), None, None, None)
-    version, data, signed_at = plan
+    queries = _today_statements()
+    connection = tx.connection()
+    plan_id, version, signed_at = plan
+    key = (connection.engine.url.render_as_string(), int(plan_id), signed_at.isoformat())
+    parts = _plan_parts(tx, key)
     where = {"patient_id": patient_id, "day": day}
     done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
-    items: list[TodayItem] = []
+    items = tuple(
+        TodayItem(item, details, int(done.get(item["exercise_id"]) or 0))
+        for item, details in parts.exercises
+    )
+    since = signed_at.date()
+    history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
+    rows = tuple(tuple(r) for r in history)
+    pain = _pain_of_day(tx, rows, where, since)
+    return TodayView(
+        version,
+        items,
+        parts.advice,
+        None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True)),
+        _decide(tuple(reversed(rows))),
+        parts.phase,
+        parts.pain_limit_nprs,
+        key,
+    )
+
+
+def _pain_of_day(
+    tx: Session, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
+) -> tuple[int | None, ...] | None:
+    """The day's newest pain ratings, read from the history rows when they hold the answer.
+
+    ``rows`` (since the plan's sign-off, newest first, same order as the day's own query)
+    contain the day's newest row when it exists and falls on or after ``since``; only when
+    they cannot tell (a day before the sign-off, or a full history of later days) is the day
+    queried by itself.
+    """
+    day: date = where["day"]
+    for row in rows:
+        if row[0] == day:
+            return tuple(row[1:])
+        if row[0] < day:
+            return None
+    if day >= since and len(rows) < _HISTORY:
+        return None
+    found = tx.connection().execute(_today_statements().pain_today, where).first()
+    return None if found is None else tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _PlanParts:
+    """What a signed plan version gives the today page (read-only; shared between requests)."""
+
+    exercises: tuple[tuple[dict[str, Any], dict[str, Any] | None], ...]
+    advice: tuple[dict[str, Any], ...]
+    phase: Any
+    pain_limit_nprs: float | None
+
+
+#: Plan versions whose parsed parts are kept (plan versions are never changed).
+_PLANS_KEPT = 512
+_PLAN_PARTS: dict[tuple[str, int, str], _PlanParts] = {}
+
+
+def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
+    """The parsed items of the plan version ``key`` names (its JSON is read once).
+
+    The key holds the database and the sign-off time besides the row id, so another
+    database in the same process (or a re-created one reusing ids) never shares an entry.
+    """
+    found = _PLAN_PARTS.get(key)
+    if found is not None:
+        return found
+    statement = _today_statements().plan_data
+    data: dict[str, Any] = tx.connection().execute(statement, {"plan_id": key[1]}).scalar() or {}
+    exercises: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     advice: list[dict[str, Any]] = []
     for item in plan_items(data):
         exercise_id = item.get("exercise_id")
         if exercise_id:
-            details = _exercise_json(str(exercise_id))
-            items.append(TodayItem(item, details, int(done.get(exercise_id) or 0)))
+            exercises.append((item, _exercise_json(str(exercise_id))))
         else:
             advice.append(item)
-    pain = connection.execute(queries.pain_today, where).first()
-    pain_today = None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True))
-    history = connection.execute(
-        queries.history, {"patient_id": patient_id, "since": signed_at.date()}
-    ).all()
-    return TodayView(
-        version,
-        tuple(items),
-        tuple(advice),
-        pain_today,
-        _decide(tuple(tuple(r) for r in reversed(history))),
-        data.get("phase"),
-        _limit(data.get("pain_threshold_nprs")),
+    parts = _PlanParts(
+        tuple(exercises), tuple(advice), data.get("phase"), _limit(data.get("pain_threshold_nprs"))
     )
+    while len(_PLAN_PARTS) >= _PLANS_KEPT:
+        _PLAN_PARTS.pop(next(iter(_PLAN_PARTS)), None)
+    _PLAN_PARTS[key] = parts
+    return parts
 
 
 def _limit(value: Any) -> float | None:
@@ -172,8 +247,9 @@ def _limit(value: Any) -> float | None:
 @dataclass(frozen=True, slots=True)
 class _TodayStatements:
     episode: Executable
-    intake: Executable
+    start: Executable
     plan: Executable
+    plan_data: Executable
     done: Executable
     pain_today: Executable
     history: Executable
@@ -189,23 +265,15 @@ def _today_statements() -> _TodayStatements:
         .where(EpisodeRow.patient_id == patient)
         .order_by(EpisodeRow.id.desc())
         .limit(1),
-        intake=select(
-            IntakeRow.id,
-            IntakeRow.case_data,
-            IntakeRow.triage,
-            IntakeRow.triage_level,
-            IntakeRow.created_at,
-        )
-        .where(IntakeRow.episode_id == bindparam("episode_id"))
-        .order_by(IntakeRow.id.desc())
-        .limit(1),
-        plan=select(PlanVersionRow.version, PlanVersionRow.data, PlanVersionRow.created_at)
+        start=_start_statement(),
+        plan=select(PlanVersionRow.id, PlanVersionRow.version, PlanVersionRow.created_at)
         .where(
             PlanVersionRow.episode_id == bindparam("episode_id"),
             PlanVersionRow.status == "signed",
         )
         .order_by(PlanVersionRow.version.desc())
         .limit(1),
+        plan_data=select(PlanVersionRow.data).where(PlanVersionRow.id == bindparam("plan_id")),
         done=select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
         .where(
             ExerciseLogRow.patient_id == patient, ExerciseLogRow.performed_on == bindparam("day")
@@ -216,6 +284,45 @@ def _today_statements() -> _TodayStatements:
         .order_by(PainLogRow.id.desc())
         .limit(1),
         history=_history_statement(),
+    )
+
+
+def _start_statement() -> Executable:
+    """The newest episode with its latest intake and newest signed plan version (outer joins)."""
+    intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
+    latest_intake = (
+        select(func.max(intakes.id))
+        .where(intakes.episode_id == EpisodeRow.id)
+        .correlate(EpisodeRow)
+        .scalar_subquery()
+    )
+    signed = (
+        select(plans.id)
+        .where(plans.episode_id == EpisodeRow.id, plans.status == "signed")
+        .order_by(plans.version.desc())
+        .limit(1)
+        .correlate(EpisodeRow)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            EpisodeRow.id,
+            EpisodeRow.referral,
+            IntakeRow.id,
+            IntakeRow.case_data,
+            IntakeRow.triage,
+            IntakeRow.triage_level,
+            IntakeRow.created_at,
+            PlanVersionRow.id,
+            PlanVersionRow.version,
+            PlanVersionRow.created_at,
+        )
+        .select_from(EpisodeRow)
+        .outerjoin(IntakeRow, IntakeRow.id == latest_intake)
+        .outerjoin(PlanVersionRow, PlanVersionRow.id == signed)
+        .where(EpisodeRow.patient_id == bindparam("patient_id"))
+        .order_by(EpisodeRow.id.desc())
+        .limit(1)
     )
 
 

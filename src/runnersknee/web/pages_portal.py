@@ -4,19 +4,25 @@ intake and questionnaires before the first visit. Every page acts on the patient
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, records, timeline
+from runnersknee.services import clinical_core, logs, patient_text, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeView
 from runnersknee.web.auth import AsActor, CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
-from runnersknee.web.render import render
+from runnersknee.web.render import environment, render
 
 __all__ = ["router"]
 
@@ -48,6 +54,94 @@ def _today_page(
     return _render_today(request, view, current, errors, code, message)
 
 
+#: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
+_CSRF_SLOT = "\ue000csrf\ue000"
+#: Signed plan versions whose static card HTML is kept (oldest dropped first).
+_PLANS_KEPT = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _StaticPlan:
+    """The today page's HTML that one signed plan version and the library fix.
+
+    Plan versions are never changed (a new edit or sign-off is a new row), and the library is
+    loaded once per process, so the version (``TodayView.plan_key``: database, row id and
+    sign-off time) and the library's identity determine the cards: exercise
+    cards without today's sets (``head``/``tail``, the tail with :data:`_CSRF_SLOT` for the
+    token) and the advice cards. Today's sets and the token are filled in per request.
+    """
+
+    library: object
+    exercises: tuple[tuple[patient_text.ExerciseCard, Markup, Markup], ...]
+    advice: tuple[Markup, ...]
+    discomfort: str
+
+
+_PLANS: dict[tuple[str, int, str, int], _StaticPlan] = {}
+
+
+def _cards_module() -> Any:
+    """The macros of ``portal/_cards.html`` (the template module is built once)."""
+    return environment().get_template("portal/_cards.html").module
+
+
+def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
+    """The cached card HTML of the view's signed plan version (built at its first view)."""
+    if view.plan_key is None:
+        return None
+    library = clinical_core.exercise_library()
+    key = (*view.plan_key, id(library))
+    found = _PLANS.get(key)
+    if found is not None and found.library is library:
+        return found
+    entries = [logs.TodayItem(i.item, i.exercise, 0) for i in view.items]
+    page = patient_text.arrange(entries, view.advice, view.pain_limit_nprs)
+    macros = _cards_module()
+    built = _StaticPlan(
+        library,
+        tuple(
+            (
+                card,
+                macros.exercise_card_head(card, n),
+                macros.exercise_card_tail(card, n, _CSRF_SLOT),
+            )
+            for n, card in enumerate(page.exercises, 1)
+        ),
+        tuple(macros.advice_card(card, n) for n, card in enumerate(page.advice, 1)),
+        page.discomfort,
+    )
+    while len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.pop(next(iter(_PLANS)), None)
+    _PLANS[key] = built
+    return built
+
+
+def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> list[Markup]:
+    """Today's exercise cards: cached HTML with today's sets and the session's token."""
+    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
+    token = str(escape(csrf_token))
+    macros = _cards_module()
+    cards: list[Markup] = []
+    for card, head, tail in plan.exercises:
+        sets = done.get(card.exercise_id, 0)
+        middle = macros.exercise_card_done(replace(card, sets_done_today=sets)) if sets else ""
+        cards.append(Markup(str(head) + str(middle) + str(tail).replace(_CSRF_SLOT, token)))
+    return cards
+
+
+def _safety_html(stop: dict[str, Any]) -> Markup:
+    """The "When to stop" box (KB 8.3), rendered once per distinct wording."""
+    return _safety_box(stop["stop_rules"], stop["medicines"], tuple(stop["citation_ids"]))
+
+
+@lru_cache(maxsize=8)
+def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Markup:
+    macros: Any = environment().get_template("macros.html").module
+    stop = {"stop_rules": rules, "medicines": medicines, "citation_ids": list(citation_ids)}
+    html: Markup = macros.safety(stop)
+    return html
+
+
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
     view: logs.TodayView,
@@ -56,13 +150,19 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     code: int,
     message: str | None,
 ) -> Response:
+    plan = _static_plan(view)
+    cards: Callable[[str], list[Markup]] | None = (
+        None if plan is None else partial(_exercise_cards, plan, view)
+    )
     return render(
         request,
         "portal/today.html",
         status_code=code,
         view=view,
+        plan=plan,
+        exercise_cards=cards,
         intake=current,
-        stop=clinical_core.stop_rules(),
+        safety_html=_safety_html(clinical_core.stop_rules()),
         errors=errors,
         message=message,
     )

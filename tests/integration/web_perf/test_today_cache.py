@@ -1,0 +1,247 @@
+"""The today page's caches keep it current: cached card HTML equals the full render, and a new
+log, a new signed plan version, a next-morning rating and another database show at once.
+The record-level authorization from one Core query decides and audits like ``authorize``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from runnersknee.clinical.errors import Forbidden, NotFound
+from runnersknee.config import Settings
+from runnersknee.services import logs, patient_text, records
+from runnersknee.services.accounts import actor_for
+from runnersknee.services.authz import Actor, authorize, authorize_record
+from runnersknee.services.database import Database
+from runnersknee.services.demo import seed_demo
+from runnersknee.store.db import make_engine
+from runnersknee.store.migrate import upgrade
+from runnersknee.store.tables import AuditRow, PainLogRow, UserRow
+from runnersknee.web import pages_portal
+from runnersknee.web.app import create_app
+from runnersknee.web.render import environment
+from tests.web.conftest import page_login
+
+TODAY = date.today()  # the plan is signed with the real clock
+PATIENT = ("midplan@demo.example", "demo-patient-pass")
+ADDED = ("quad-iso-90", "stretch-calf-soleus", "gait-cadence-metronome", "footwear-check")
+
+
+@pytest.fixture
+def demo(sqlite_url: str) -> Iterator[Database]:
+    database = Database(sqlite_url)
+    seed_demo(database, TODAY)
+    yield database
+    database.dispose()
+
+
+def _actor(database: Database, email: str) -> Actor:
+    with database.transaction() as tx:
+        return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
+
+
+def _client(database: Database) -> tuple[TestClient, str]:
+    app = create_app(Settings(database_url=database.url), database)
+    app.state.clock = lambda: TODAY
+    client = TestClient(app)
+    return client, page_login(client, *PATIENT)
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'<article class="exercise card"[^>]*>\s*<h3[^>]*>(.*?)</h3>', html, re.S)
+
+
+def _add_and_sign(database: Database, exercise_ids: tuple[str, ...]) -> None:
+    doc = _actor(database, "clinician@demo.example")
+    patient = _actor(database, PATIENT[0]).patient_id
+    assert patient is not None
+    with database.transaction() as tx:
+        for exercise_id in exercise_ids:
+            records.add_exercise(tx, doc, patient, exercise_id, "a note <b>& more</b>")
+        records.sign_plan(tx, doc, patient, "more")
+
+
+def test_cached_cards_equal_the_full_card_macro(demo: Database) -> None:
+    _add_and_sign(demo, ADDED)
+    patient = _actor(demo, PATIENT[0])
+    assert patient.patient_id is not None
+    with demo.transaction() as tx:
+        view = logs.today(tx, patient, patient.patient_id, TODAY)
+    plan = pages_portal._static_plan(view)
+    assert plan is not None
+    assert pages_portal._static_plan(view) is plan  # built once per plan version
+    macros = environment().get_template("portal/_cards.html").module
+    token = 'tok"<&>'  # escaped in the cached HTML as in the template
+    sets = {str(item.item["exercise_id"]): n for n, item in enumerate(view.items)}
+    done_view = replace(
+        view,
+        items=tuple(replace(i, sets_done_today=sets[i.item["exercise_id"]]) for i in view.items),
+    )
+    cached = pages_portal._exercise_cards(plan, done_view, token)
+    full = patient_text.arrange(done_view.items, view.advice, view.pain_limit_nprs)
+    expected = [macros.exercise_card(c, n, token) for n, c in enumerate(full.exercises, 1)]
+    assert len(cached) == len(expected) >= 4
+    assert [str(c) for c in cached] == [str(e) for e in expected]
+    assert any(c.sets_done_today for c in full.exercises)
+    assert "tok&#34;&lt;&amp;&gt;" in str(cached[0])
+    advice = [str(macros.advice_card(c, n)) for n, c in enumerate(full.advice, 1)]
+    assert [str(a) for a in plan.advice] == advice
+
+
+def test_a_new_log_and_a_new_signed_version_show_at_once(demo: Database) -> None:
+    client, token = _client(demo)
+    first = client.get("/me").text
+    assert "done today" not in first
+    exercise = re.findall(r'name="exercise_id" value="([^"]+)"', first)[0]
+    logged = client.post(
+        "/me/log/exercise", data={"csrf_token": token, "exercise_id": exercise, "sets_done": "2"}
+    )
+    assert "2 sets done today" in logged.text or "2 holds done today" in logged.text
+    before = _titles(client.get("/me").text)
+    _add_and_sign(demo, ("quad-iso-90",))
+    after = client.get("/me").text
+    assert len(_titles(after)) == len(before) + 1
+    assert "a note &lt;b&gt;&amp; more&lt;/b&gt;" in after
+    match = re.search(r"plan version (\d+)", after)
+    assert match is not None
+    assert f"plan version {match.group(1)}" not in first
+
+
+def test_a_draft_edit_does_not_change_the_page_until_signed(demo: Database) -> None:
+    client, _ = _client(demo)
+    before = client.get("/me").text
+    doc = _actor(demo, "clinician@demo.example")
+    patient = _actor(demo, PATIENT[0]).patient_id
+    assert patient is not None
+    with demo.transaction() as tx:
+        records.add_exercise(tx, doc, patient, "quad-iso-90", "")
+    assert _titles(client.get("/me").text) == _titles(before)
+
+
+def _plan_key(database: Database) -> tuple[str, int, str] | None:
+    patient = _actor(database, PATIENT[0])
+    assert patient.patient_id is not None
+    with database.transaction() as tx:
+        return logs.today(tx, patient, patient.patient_id, TODAY).plan_key
+
+
+def test_the_same_plan_row_id_in_another_database_is_not_shared(
+    demo: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    url = f"sqlite:///{tmp_path_factory.mktemp('other')}/other.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    other = Database(url)
+    try:
+        seed_demo(other, TODAY)
+        _add_and_sign(demo, ("quad-iso-90",))
+        _add_and_sign(other, ("stretch-calf-soleus",))
+        mine_key, their_key = _plan_key(demo), _plan_key(other)
+        assert mine_key is not None
+        assert their_key is not None
+        assert mine_key[1] == their_key[1]  # the same row id, different content
+        mine = _titles(_client(demo)[0].get("/me").text)
+        theirs = _titles(_client(other)[0].get("/me").text)
+        assert "Isometric quadriceps at 90° knee bend" in mine
+        assert "Isometric quadriceps at 90° knee bend" not in theirs
+        assert "Calf stretch, knee bent (soleus)" in theirs
+        assert "Calf stretch, knee bent (soleus)" not in mine
+    finally:
+        other.dispose()
+
+
+def test_next_morning_rating_on_an_earlier_row_changes_the_decision(demo: Database) -> None:
+    patient = _actor(demo, PATIENT[0])
+    pid = patient.patient_id
+    assert pid is not None
+    with demo.transaction() as tx:
+        before = logs.today(tx, patient, pid, TODAY).decision
+        logs.log_pain(tx, patient, pid, TODAY, None, None, 9)
+        after = logs.today(tx, patient, pid, TODAY).decision
+    assert before != after
+
+
+def _direct_pain(database: Database, patient_id: int, day: date) -> dict[str, int | None] | None:
+    with database.transaction() as tx:
+        row = tx.execute(
+            select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+            .where(PainLogRow.patient_id == patient_id, PainLogRow.logged_on == day)
+            .order_by(PainLogRow.id.desc())
+            .limit(1)
+        ).first()
+    return None if row is None else dict(zip(logs.PAIN_FIELDS, row, strict=True))
+
+
+@pytest.mark.parametrize("offset", [-400, -3, 0, 1])
+def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, offset: int) -> None:
+    patient = _actor(demo, PATIENT[0])
+    pid = patient.patient_id
+    assert pid is not None
+    day = TODAY + timedelta(days=offset)
+    with demo.transaction() as tx:
+        logs.log_pain(tx, patient, pid, day, 3, 4, None)
+        logs.log_pain(tx, patient, pid, day, 5, None, None)
+    for probe in (day, day - timedelta(days=1), TODAY, TODAY + timedelta(days=2)):
+        with demo.transaction() as tx:
+            shown = logs.today(tx, patient, pid, probe).pain_today
+        assert shown == _direct_pain(demo, pid, probe), probe
+
+
+def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Database) -> None:
+    patient = _actor(demo, PATIENT[0])
+    pid = patient.patient_id
+    assert pid is not None
+    with demo.transaction() as tx:
+        logs.log_pain(tx, patient, pid, TODAY, 2, None, None)
+        for n in range(1, logs._HISTORY + 5):
+            tx.add(PainLogRow(patient_id=pid, logged_on=TODAY + timedelta(days=n), during=1))
+    with demo.transaction() as tx:
+        shown = logs.today(tx, patient, pid, TODAY).pain_today
+    assert (
+        shown
+        == _direct_pain(demo, pid, TODAY)
+        == {"during": 2, "after": None, "next_morning": None}
+    )
+
+
+def _audits(database: Database, outcome: str) -> int:
+    with database.transaction() as tx:
+        count = tx.scalar(select(func.count()).where(AuditRow.outcome == outcome))
+    return int(count or 0)
+
+
+def test_authorize_record_decides_and_audits_like_authorize(demo: Database) -> None:
+    me = _actor(demo, PATIENT[0])
+    other = _actor(demo, "redflag@demo.example")
+    doc = _actor(demo, "clinician@demo.example")
+    assert me.patient_id is not None
+    assert other.patient_id is not None
+    stranger = replace(doc, clinic_id=doc.clinic_id + 1000)
+    cases = [
+        (me, me.patient_id, None),
+        (doc, me.patient_id, None),
+        (me, other.patient_id, Forbidden),
+        (stranger, me.patient_id, Forbidden),
+        (me, 999_999, Forbidden),
+        (doc, 999_999, NotFound),
+    ]
+    for actor, patient_id, error in cases:
+        outcomes = []
+        for check in (authorize, authorize_record):
+            allowed, denied = _audits(demo, "allowed"), _audits(demo, "denied")
+            try:
+                with demo.transaction() as tx:
+                    check(tx, actor, "patient.read", patient_id)
+                outcomes.append("ok")
+            except (Forbidden, NotFound) as raised:
+                outcomes.append(type(raised).__name__)
+            outcomes.append((_audits(demo, "allowed") - allowed, _audits(demo, "denied") - denied))
+        assert outcomes[:2] == outcomes[2:], (actor.role, patient_id)
+        assert outcomes[0] == ("ok" if error is None else error.__name__)
