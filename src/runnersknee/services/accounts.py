@@ -15,7 +15,7 @@ from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
-from runnersknee.services.authz import Actor, Role, authorize
+from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
@@ -200,7 +200,7 @@ def resolve_session(
     row = connection.execute(lookup, key).first()
     if row is None:
         return None
-    created, seen, csrf, user_id, role, clinic_id, name, active, patient_id = row
+    created, seen, csrf, user_id, role, clinic_id, name, active, patient_id, patient_clinic = row
     expired = now - seen > limits.idle or now - created > limits.absolute
     if expired or user_id is None or not active:
         connection.execute(forget, key)
@@ -208,6 +208,8 @@ def resolve_session(
     if now - seen > _TOUCH_EVERY:
         connection.execute(touch, {**key, "now": now})
     pid = patient_id if role == Role.PATIENT.value else None
+    if pid is not None:
+        note_patient_clinic(tx, pid, patient_clinic)
     return OpenSession(Actor(user_id, Role(role), clinic_id, name, pid), csrf)
 
 
@@ -226,6 +228,7 @@ def _session_statements() -> tuple[Executable, Executable, Executable]:
             UserRow.display_name,
             UserRow.active,
             PatientRow.id,
+            PatientRow.clinic_id,
         )
         .outerjoin(UserRow, UserRow.id == AuthSessionRow.user_id)
         .outerjoin(PatientRow, PatientRow.user_id == UserRow.id)

@@ -17,7 +17,7 @@ from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.services.audit import record_access
 from runnersknee.store.tables import AuditRow, PatientRow
 
-__all__ = ["POLICY", "Actor", "Role", "authorize", "authorize_record"]
+__all__ = ["POLICY", "Actor", "Role", "authorize", "authorize_record", "note_patient_clinic"]
 
 
 class Role(StrEnum):
@@ -83,12 +83,33 @@ def authorize_record(tx: Session, actor: Actor, action: str, patient_id: int) ->
     clinic) instead of loading the ORM row.
     """
     _check_role(tx, actor, action, patient_id)
-    found = tx.connection().execute(_CLINIC_OF, {"patient_id": patient_id}).first()
-    _check_record(tx, actor, action, patient_id, None if found is None else int(found[0]))
+    clinic_id = _noted_clinic(tx, patient_id)
+    if clinic_id is None:
+        found = tx.connection().execute(_CLINIC_OF, {"patient_id": patient_id}).first()
+        clinic_id = None if found is None else int(found[0])
+    _check_record(tx, actor, action, patient_id, clinic_id)
     record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
 
 
 _CLINIC_OF = select(PatientRow.clinic_id).where(PatientRow.id == bindparam("patient_id"))
+_NOTED = "runnersknee.authz.patient_clinic"
+
+
+def note_patient_clinic(tx: Session, patient_id: int, clinic_id: int) -> None:
+    """Remember a patient's clinic, read in this transaction (the session lookup reads it).
+
+    :func:`authorize_record` then decides on it instead of querying it again. The note
+    belongs to the current transaction only, so a later transaction reads the clinic anew.
+    """
+    tx.info[_NOTED] = (tx.get_transaction(), patient_id, clinic_id)
+
+
+def _noted_clinic(tx: Session, patient_id: int) -> int | None:
+    """The clinic noted for ``patient_id`` in this very transaction, else ``None``."""
+    noted: tuple[object, int, int] | None = tx.info.get(_NOTED)
+    if noted is None or noted[1] != patient_id or noted[0] is not tx.get_transaction():
+        return None
+    return noted[2]
 
 
 def _check_role(tx: Session, actor: Actor, action: str, patient_id: int | None) -> None:

@@ -160,7 +160,7 @@ def _today_of_plan(
     )
     since = signed_at.date()
     history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
-    rows = tuple(tuple(r) for r in history)
+    rows = tuple(map(tuple, history))
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,

@@ -89,7 +89,8 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     _install_headers(app)
     from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
 
-    for module in (pages_clinic, pages_care, pages_portal, pages_admin, api, api_care):
+    # The portal first: GET /me is the hottest page, and no two routes can match one path.
+    for module in (pages_portal, pages_clinic, pages_care, pages_admin, api, api_care):
         app.include_router(module.router)
     from runnersknee.web import api_runs, pages_runs
 
