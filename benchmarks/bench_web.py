@@ -54,6 +54,8 @@ else:
     from runnersknee.config import Settings
     from runnersknee.web.app import create_app
     app = create_app(Settings(database_url=url))
+import gc
+gc.collect(); gc.freeze()  # as `runnersknee serve` does, for both servers
 uvicorn.run(
     app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False,
     loop="asyncio", http="h11",
