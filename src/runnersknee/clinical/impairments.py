@@ -299,12 +299,18 @@ def _movement(
 _JUDGED = "No validated cut-off in the knowledge base; recorded as the clinician judged it."
 
 
+def _by_sex(sex: Sex, male: Threshold, female: Threshold, other: Threshold) -> Threshold:
+    """The threshold for ``sex`` (reference values differ by sex, KB 3.5 and 3.8)."""
+    return male if sex is Sex.MALE else female if sex is Sex.FEMALE else other
+
+
 def _ake_limit(sex: Sex, limits: AssessmentThresholds) -> Threshold:
-    if sex is Sex.MALE:
-        return limits.hamstring_ake_tight_male_above_deg
-    if sex is Sex.FEMALE:
-        return limits.hamstring_ake_tight_female_above_deg
-    return limits.hamstring_ake_tight_other_above_deg
+    return _by_sex(
+        sex,
+        limits.hamstring_ake_tight_male_above_deg,
+        limits.hamstring_ake_tight_female_above_deg,
+        limits.hamstring_ake_tight_other_above_deg,
+    )
 
 
 def _flexibility(
@@ -418,11 +424,12 @@ def _foot_and_knee(
 
 
 def _side_bridge_limit(sex: Sex, limits: AssessmentThresholds) -> Threshold:
-    if sex is Sex.MALE:
-        return limits.side_bridge_low_male_below_s
-    if sex is Sex.FEMALE:
-        return limits.side_bridge_low_female_below_s
-    return limits.side_bridge_low_other_below_s
+    return _by_sex(
+        sex,
+        limits.side_bridge_low_male_below_s,
+        limits.side_bridge_low_female_below_s,
+        limits.side_bridge_low_other_below_s,
+    )
 
 
 def _trunk_and_running(
