@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
+from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
@@ -197,7 +198,7 @@ def resolve_session(
     key = {"key": _key(token)}
     lookup, forget, touch = _session_statements()
     connection = tx.connection()
-    row = connection.execute(lookup, key).first()
+    row = lookup.first(connection, key)
     if row is None:
         return None
     created, seen, csrf, user_id, role, clinic_id, name, active, patient_id, patient_clinic = row
@@ -214,7 +215,7 @@ def resolve_session(
 
 
 @cache
-def _session_statements() -> tuple[Executable, Executable, Executable]:
+def _session_statements() -> tuple[PreparedSelect, Executable, Executable]:
     """Lookup, delete and touch of a session row, built once (values are bound per call)."""
     key = AuthSessionRow.id == bindparam("key")
     lookup = (
@@ -236,7 +237,7 @@ def _session_statements() -> tuple[Executable, Executable, Executable]:
     )
     now = bindparam("now", type_=AuthSessionRow.__table__.c.last_seen_at.type)
     touch = update(AuthSessionRow).where(key).values(last_seen_at=now)
-    return lookup, delete(AuthSessionRow).where(key), touch
+    return PreparedSelect(lookup), delete(AuthSessionRow).where(key), touch
 
 
 def close_session(tx: Session, token: str) -> None:

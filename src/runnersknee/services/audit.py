@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from runnersknee.store.tables import AuditRow, utcnow
 
-__all__ = ["AuditEntry", "entries_for_patient", "flush_pending", "record_access"]
+__all__ = [
+    "AuditEntry",
+    "entries_for_patient",
+    "flush_pending",
+    "record_access",
+    "take_pending",
+    "write_entries",
+]
 
 _PENDING = "runnersknee.audit.pending"
 _HOOKS_LOCK = threading.Lock()
@@ -74,6 +81,26 @@ def flush_pending(tx: Session) -> None:
         pending.clear()
 
 
+def take_pending(tx: Session) -> list[dict[str, object]]:
+    """Remove the transaction's pending audit entries and return them (none are written).
+
+    For a read whose entries are written by :class:`~runnersknee.services.audit_batch.AuditBatcher`
+    in a shared commit instead; the caller must write them before it shows the data read.
+    """
+    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
+    if not pending:
+        return []
+    taken = list(pending)
+    pending.clear()
+    return taken
+
+
+def write_entries(tx: Session, entries: list[dict[str, object]]) -> None:
+    """Insert audit entries taken with :func:`take_pending` (one statement for all)."""
+    if entries:
+        tx.connection().execute(_INSERT, entries)
+
+
 #: The audit INSERT, built once (its rows are bound per call).
 _INSERT = insert(AuditRow)
 
@@ -86,12 +113,18 @@ def _drop_pending(tx: Session, previous_transaction: object) -> None:
         pending.clear()
 
 
+_HOOKS_INSTALLED: list[bool] = []
+
+
 def _install_hooks() -> None:
     """Register the session hooks once per process (at the first audited access)."""
+    if _HOOKS_INSTALLED:
+        return
     with _HOOKS_LOCK:
         if not event.contains(Session, "before_commit", flush_pending):
             event.listen(Session, "before_commit", flush_pending)
             event.listen(Session, "after_soft_rollback", _drop_pending)
+        _HOOKS_INSTALLED.append(True)
 
 
 def entries_for_patient(tx: Session, patient_id: int, limit: int = 200) -> list[AuditEntry]:

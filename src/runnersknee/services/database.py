@@ -14,6 +14,9 @@ from runnersknee.store.migrate import require_current, upgrade
 
 __all__ = ["Database"]
 
+#: Closed sessions kept for reuse, at most (one per concurrent transaction is enough).
+_IDLE_KEPT = 32
+
 
 class Database:
     """Owns the engine; ``transaction()`` commits on success and rolls back on any error."""
@@ -22,6 +25,8 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url)
         self._sessions = make_session_factory(self.engine)
+        #: Closed sessions ready for reuse (list append and pop are atomic).
+        self._idle: list[Session] = []
         #: SQLite runs inside this process: a query is CPU work under the GIL (no network
         #: wait), so handing it to a worker thread only adds a thread switch.
         self.in_process = is_sqlite(url)
@@ -33,9 +38,22 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: everything inside commits together or not at all."""
-        with self._sessions.begin() as session:
-            yield session
+        """One unit of work: everything inside commits together or not at all.
+
+        Closed sessions are kept for reuse (a session is cheaper to reuse than to build);
+        each is used by one transaction at a time and starts empty (``close`` clears its
+        objects, and its ``info`` is cleared here).
+        """
+        idle = self._idle
+        session = idle.pop() if idle else self._sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+            session.info.clear()
+            if len(idle) < _IDLE_KEPT:
+                idle.append(session)
 
     def require_current(self) -> None:
         """Raise NotMigrated (with the command that fixes it) on an old or empty schema."""

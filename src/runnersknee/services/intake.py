@@ -30,6 +30,7 @@ from runnersknee.store.tables import (
 __all__ = [
     "RED_FLAG_LEVELS",
     "REFERRAL_DECISIONS",
+    "IntakeSummary",
     "IntakeView",
     "QuestionnaireView",
     "latest_intake",
@@ -61,6 +62,31 @@ class IntakeView:
     def red_flag(self) -> bool:
         """Whether triage blocks the plan."""
         return self.level in RED_FLAG_LEVELS
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeSummary:
+    """What the portal's start page needs of the latest intake (no answers).
+
+    ``triage`` is read only when the level blocks the plan (the page then shows it).
+    """
+
+    id: int
+    level: str | None
+    created_at: datetime
+    referral: dict[str, Any] | None
+    triage: dict[str, Any] | None
+
+    @property
+    def red_flag(self) -> bool:
+        """Whether triage blocks the plan."""
+        return self.level in RED_FLAG_LEVELS
+
+    @classmethod
+    def of(cls, view: IntakeView) -> IntakeSummary:
+        """The summary of a full intake view."""
+        triage = view.triage if view.red_flag else None
+        return cls(view.id, view.level, view.created_at, view.referral, triage)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,14 @@ regress or clinician review; regress and review raise a ``pain_flare`` alert.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import Engine, Executable, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
@@ -26,10 +27,11 @@ from runnersknee.clinical.pain_monitoring import (
 from runnersknee.services import clinical_core, patient_text
 from runnersknee.services.alerts import raise_alert
 from runnersknee.services.authz import Actor, authorize, authorize_record
-from runnersknee.services.intake import IntakeView, assert_patient
+from runnersknee.services.intake import RED_FLAG_LEVELS, IntakeSummary, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
 from runnersknee.store.mapping import to_json
+from runnersknee.store.prepared import AnySelect, PreparedSelect
 from runnersknee.store.tables import (
     EpisodeRow,
     ExerciseLogRow,
@@ -108,22 +110,25 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
 
 def today_with_intake(
     tx: Session, actor: Actor, patient_id: int, day: date
-) -> tuple[TodayView, IntakeView | None]:
+) -> tuple[TodayView, IntakeSummary | None]:
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
-    The current episode, its latest intake and its newest signed plan version come from one
-    statement (:attr:`_TodayStatements.start`).
+    The current episode, its latest intake's level and its newest signed plan version come
+    from one statement (:attr:`_TodayStatements.start`); the intake's triage is read only
+    when it blocks the plan, and its answers not at all.
     """
     authorize_record(tx, actor, "patient.read", patient_id)
-    found = tx.connection().execute(_today_statements().start, {"patient_id": patient_id})
-    row = found.first()
+    row = _today_statements().start.first(tx.connection(), {"patient_id": patient_id})
     if row is None:
         raise NotFound(f"patient {patient_id} has no episode of care")
-    referral = row[1]
     intake = None
     if row[2] is not None:
-        intake = IntakeView(row[2], row[3], row[4], row[5], row[6], referral)
-    plan = None if row[7] is None else (row[7], row[8], row[9])
+        triage = None
+        if row[3] in RED_FLAG_LEVELS:
+            found = tx.connection().execute(_today_statements().triage, {"intake_id": row[2]})
+            triage = found.scalar()
+        intake = IntakeSummary(row[2], row[3], row[4], row[1], triage)
+    plan = None if row[5] is None else (row[5], row[6], row[7])
     return _today_of_plan(tx, patient_id, plan, day), intake
 
 
@@ -150,17 +155,16 @@ def _today_of_plan(
     queries = _today_statements()
     connection = tx.connection()
     plan_id, version, signed_at = plan
-    key = (connection.engine.url.render_as_string(), int(plan_id), signed_at.isoformat())
+    key = (_database_key(connection.engine), int(plan_id), signed_at.isoformat())
     parts = _plan_parts(tx, key)
     where = {"patient_id": patient_id, "day": day}
-    done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
+    done: dict[str, int | None] = {r[0]: r[1] for r in queries.done.all(connection, where)}
     items = tuple(
         TodayItem(item, details, int(done.get(item["exercise_id"]) or 0))
         for item, details in parts.exercises
     )
     since = signed_at.date()
-    history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
-    rows = tuple(map(tuple, history))
+    rows = tuple(queries.history.all(connection, {"patient_id": patient_id, "since": since}))
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,
@@ -192,7 +196,7 @@ def _pain_of_day(
             return None
     if day >= since and len(rows) < _HISTORY:
         return None
-    found = tx.connection().execute(_today_statements().pain_today, where).first()
+    found = _today_statements().pain_today.first(tx.connection(), where)
     return None if found is None else tuple(found)
 
 
@@ -239,6 +243,17 @@ def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
     return parts
 
 
+_DATABASE_KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _database_key(engine: Engine) -> str:
+    """The engine's URL as text (part of cache keys), rendered once per engine."""
+    key = _DATABASE_KEYS.get(engine)
+    if key is None:
+        key = _DATABASE_KEYS[engine] = engine.url.render_as_string()
+    return key
+
+
 def _limit(value: Any) -> float | None:
     """The stored plan's pain limit as a number (None when absent)."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
@@ -247,12 +262,13 @@ def _limit(value: Any) -> float | None:
 @dataclass(frozen=True, slots=True)
 class _TodayStatements:
     episode: Executable
-    start: Executable
+    start: PreparedSelect
     plan: Executable
     plan_data: Executable
-    done: Executable
-    pain_today: Executable
-    history: Executable
+    triage: Executable
+    done: PreparedSelect
+    pain_today: PreparedSelect
+    history: PreparedSelect
 
 
 @cache
@@ -265,7 +281,7 @@ def _today_statements() -> _TodayStatements:
         .where(EpisodeRow.patient_id == patient)
         .order_by(EpisodeRow.id.desc())
         .limit(1),
-        start=_start_statement(),
+        start=PreparedSelect(_start_statement()),
         plan=select(PlanVersionRow.id, PlanVersionRow.version, PlanVersionRow.created_at)
         .where(
             PlanVersionRow.episode_id == bindparam("episode_id"),
@@ -274,21 +290,27 @@ def _today_statements() -> _TodayStatements:
         .order_by(PlanVersionRow.version.desc())
         .limit(1),
         plan_data=select(PlanVersionRow.data).where(PlanVersionRow.id == bindparam("plan_id")),
-        done=select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
-        .where(
-            ExerciseLogRow.patient_id == patient, ExerciseLogRow.performed_on == bindparam("day")
-        )
-        .group_by(ExerciseLogRow.exercise_id),
-        pain_today=select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
-        .where(PainLogRow.patient_id == patient, PainLogRow.logged_on == day)
-        .order_by(PainLogRow.id.desc())
-        .limit(1),
-        history=_history_statement(),
+        triage=select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id")),
+        done=PreparedSelect(
+            select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
+            .where(
+                ExerciseLogRow.patient_id == patient,
+                ExerciseLogRow.performed_on == bindparam("day"),
+            )
+            .group_by(ExerciseLogRow.exercise_id)
+        ),
+        pain_today=PreparedSelect(
+            select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+            .where(PainLogRow.patient_id == patient, PainLogRow.logged_on == day)
+            .order_by(PainLogRow.id.desc())
+            .limit(1)
+        ),
+        history=PreparedSelect(_history_statement()),
     )
 
 
-def _start_statement() -> Executable:
-    """The newest episode with its latest intake and newest signed plan version (outer joins)."""
+def _start_statement() -> AnySelect:
+    """The newest episode with its latest intake (level) and newest signed plan version."""
     intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
     latest_intake = (
         select(func.max(intakes.id))
@@ -309,8 +331,6 @@ def _start_statement() -> Executable:
             EpisodeRow.id,
             EpisodeRow.referral,
             IntakeRow.id,
-            IntakeRow.case_data,
-            IntakeRow.triage,
             IntakeRow.triage_level,
             IntakeRow.created_at,
             PlanVersionRow.id,
@@ -327,7 +347,7 @@ def _start_statement() -> Executable:
 
 
 @cache
-def _history_statement() -> Executable:
+def _history_statement() -> AnySelect:
     """Pain rows since a plan's sign-off, newest first (at most ``_HISTORY`` of them)."""
     return (
         select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Executable, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.accounts import create_user
 from runnersknee.services.authz import Actor, Role, authorize
+from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AlertRow, EpisodeRow, PatientRow, UserRow
 
 __all__ = [
@@ -160,15 +161,16 @@ def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
         params["pattern"] = f"%{text.lower()}%"
         params["as_id"] = _as_id(query)
     connection = tx.connection()
-    total = connection.execute(count, params).scalar() or 0
+    counted = count.first(connection, params)
+    total = counted[0] if counted else 0
     params |= {"offset": (page - 1) * per_page, "limit": per_page}
-    rows = connection.execute(listing, params).all()
+    rows = listing.all(connection, params)
     entries = tuple(RosterEntry(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in rows)
     return RosterPage(entries, int(total), page, per_page)
 
 
 @cache
-def _roster_statements(by_status: bool, by_query: bool) -> tuple[Executable, Executable]:
+def _roster_statements(by_status: bool, by_query: bool) -> tuple[PreparedSelect, PreparedSelect]:
     """The count and page statements of one filter combination, built once (bound values)."""
     conditions = [PatientRow.clinic_id == bindparam("clinic_id")]
     if by_status:
@@ -200,7 +202,7 @@ def _roster_statements(by_status: bool, by_query: bool) -> tuple[Executable, Exe
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
-    return count, listing
+    return PreparedSelect(count), PreparedSelect(listing)
 
 
 def _as_id(text: str) -> int:

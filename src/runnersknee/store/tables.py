@@ -237,7 +237,19 @@ class PainLogRow(Base):
     """A 0–10 pain rating (NPRS) during, after, or the morning after exercise or running."""
 
     __tablename__ = "pain_log"
-    __table_args__ = (Index("ix_pain_log_patient_day", "patient_id", "logged_on"),)
+    #: Covers the pain history the start page reads (patient, newest day first), so that it
+    #: is answered from the index alone (migration 0003).
+    __table_args__ = (
+        Index(
+            "ix_pain_log_patient_history",
+            "patient_id",
+            "logged_on",
+            "id",
+            "during",
+            "after",
+            "next_morning",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
     logged_on: Mapped[date] = mapped_column(Date)

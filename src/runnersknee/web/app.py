@@ -26,6 +26,7 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 from runnersknee.config import Settings
+from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.database import Database
 from runnersknee.web.auth import LoginRequired, Unauthenticated
 from runnersknee.web.render import render
@@ -83,6 +84,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     app.state.job_handlers = JOB_HANDLERS
     app.state.worker = Worker(database, settings, JOB_HANDLERS)
+    app.state.audit_batcher = AuditBatcher(database)
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
@@ -111,11 +113,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await app.state.audit_batcher.drain()
         await asyncio.to_thread(worker.stop)
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return str(request.scope["path"]).startswith("/api/")
 
 
 def _install_handlers(app: FastAPI) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, NoReturn, TypeVar
 
 import anyio.to_thread
-from fastapi import Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -24,15 +24,17 @@ from starlette.datastructures import FormData
 from runnersknee.clinical.errors import Forbidden, RunnersKneeError
 from runnersknee.config import Settings
 from runnersknee.services.accounts import OpenSession, SessionLimits, resolve_session
+from runnersknee.services.audit import take_pending
+from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
 
 __all__ = [
     "ActorAccess",
-    "AsActor",
     "CurrentActor",
     "CurrentSession",
     "LoginRequired",
+    "ReadPage",
     "SafeForm",
     "Unauthenticated",
     "actor_access",
@@ -40,6 +42,7 @@ __all__ = [
     "clear_session_cookie",
     "login_csrf_token",
     "optional_session",
+    "read_page",
     "require_role",
     "session_cookie_name",
     "set_session_cookie",
@@ -95,7 +98,7 @@ def _limits_of(idle_minutes: float, absolute_hours: float) -> SessionLimits:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return str(request.scope["path"]).startswith("/api/")
 
 
 def _resolve(request: Request) -> OpenSession | None:
@@ -155,11 +158,13 @@ class ActorAccess:
     :data:`CurrentActor` looks the session up in a transaction of its own on a worker thread,
     and the page then opens a second one on another thread. ``await access.run(work)`` does
     both in one transaction: the session lookup (idle and absolute timeout, inactive user),
-    then ``work(tx, actor)``, committed together. When the use case fails, the session's
-    idle-time touch is redone in a transaction of its own (as with CurrentActor, a failing
-    page still counts as activity). With SQLite the transaction runs on the event loop: a
-    query is CPU work in this process under the GIL, and the thread switch cost more than
-    the query; other databases get one worker-thread hop.
+    then ``work(tx, actor)``, committed together; the read's audit entries are then written
+    in a group commit (:mod:`runnersknee.services.audit_batch`) before the page is returned.
+    When the use case fails, the session's idle-time touch is redone in a transaction of its
+    own (as with CurrentActor, a failing page still counts as activity). With SQLite the
+    transaction runs on the event loop: a query is CPU work in this process under the GIL,
+    and the thread switch cost more than the query; other databases get one worker-thread
+    hop.
     """
 
     __slots__ = ("request", "token")
@@ -169,13 +174,24 @@ class ActorAccess:
         self.token = token
 
     async def run(self, work: Callable[[Session, Actor], T]) -> T:
-        """``work(tx, actor)`` in the transaction that resolves the session; its result."""
+        """``work(tx, actor)`` in the transaction that resolves the session; its result.
+
+        ``work`` must only read patient data: its audit entries are taken out of the
+        transaction and written by the app's :class:`AuditBatcher` in a commit shared with
+        concurrent requests, which this awaits before returning the result.
+        """
         database: Database = self.request.app.state.database
         if database.in_process:
-            return self._in_transaction(work)
-        return await anyio.to_thread.run_sync(self._in_transaction, work)
+            result, entries = self._in_transaction(work)
+        else:
+            result, entries = await anyio.to_thread.run_sync(self._in_transaction, work)
+        batcher: AuditBatcher = self.request.app.state.audit_batcher
+        await batcher.write(entries)
+        return result
 
-    def _in_transaction(self, work: Callable[[Session, Actor], T]) -> T:
+    def _in_transaction(
+        self, work: Callable[[Session, Actor], T]
+    ) -> tuple[T, list[dict[str, object]]]:
         request = self.request
         settings: Settings = request.app.state.settings
         database: Database = request.app.state.database
@@ -187,6 +203,7 @@ class ActorAccess:
                 if found is not None:
                     _admit(request, found)
                     result = work(tx, found.actor)
+                    entries = take_pending(tx)
         except Exception:
             if found is not None:  # the use case failed: keep the session's idle-time touch
                 with database.transaction() as tx:
@@ -194,7 +211,7 @@ class ActorAccess:
             raise
         if found is None:
             _no_session(request)
-        return result
+        return result, entries
 
 
 async def actor_access(request: Request) -> ActorAccess:
@@ -206,7 +223,29 @@ async def actor_access(request: Request) -> ActorAccess:
     return ActorAccess(request, token or "")
 
 
-AsActor = Annotated[ActorAccess, Depends(actor_access)]
+ReadPage = Callable[[Request, ActorAccess], Awaitable[Response]]
+
+
+def read_page(router: APIRouter, path: str) -> Callable[[ReadPage], ReadPage]:
+    """Register ``page(request, access)`` as a plain Starlette GET route at ``path``.
+
+    For the hottest read-only pages (the roster and the patient's start page): FastAPI's
+    per-request parameter and dependency handling cost about as much again as a bare
+    endpoint, and these pages need neither (no body; the session comes from
+    :func:`actor_access`, query values are parsed by the page). The exception handlers,
+    middleware and the authorization and audit of the use case are the same as for every
+    other page; HEAD is answered like GET.
+    """
+
+    def register(page: ReadPage) -> ReadPage:
+        async def endpoint(request: Request) -> Response:
+            return await page(request, await actor_access(request))
+
+        endpoint.__doc__ = page.__doc__
+        router.add_route(path, endpoint, methods=["GET"], name=page.__name__)
+        return page
+
+    return register
 
 
 async def current_actor(session: CurrentSession) -> Actor:

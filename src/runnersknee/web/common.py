@@ -22,6 +22,8 @@ __all__ = [
     "error_map",
     "instrument_form",
     "parse_answers",
+    "query_number",
+    "query_text",
     "settings",
     "today",
 ]
@@ -43,6 +45,27 @@ def today(request: Request) -> date:
     """Today's date (the app's clock; tests may replace ``app.state.clock``)."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else date.today()
+
+
+def query_text(request: Request, name: str, max_length: int) -> str:
+    """A query-string value (``""`` when absent); too long a value is refused."""
+    value = request.query_params.get(name, "")
+    if len(value) > max_length:
+        msg = f"{name}: at most {max_length} characters"
+        raise InvalidInput(msg, field=name, got=len(value))
+    return value
+
+
+def query_number(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from the query string, within ``low..high`` (refused otherwise)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    if not text.lstrip("-").isdigit() or not low <= int(text) <= high:
+        msg = f"{name}: enter a whole number from {low} to {high}"
+        raise InvalidInput(msg, field=name, got=raw[:20])
+    return int(text)
 
 
 @cache

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -14,12 +12,13 @@ from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.auth import (
-    AsActor,
+    ActorAccess,
     CurrentActor,
     SafeForm,
     check_login_csrf,
     clear_session_cookie,
     login_csrf_token,
+    read_page,
     require_role,
     session_cookie_name,
     set_session_cookie,
@@ -30,6 +29,8 @@ from runnersknee.web.common import (
     error_map,
     instrument_form,
     parse_answers,
+    query_number,
+    query_text,
     settings,
     today,
 )
@@ -120,15 +121,12 @@ def logout(request: Request, form: SafeForm) -> Response:
     return response
 
 
-@router.get("/clinic/patients")
-async def roster_page(
-    request: Request,
-    access: AsActor,
-    q: Annotated[str, Query(max_length=100)] = "",
-    status: Annotated[str, Query(max_length=20)] = "",
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-) -> Response:
+@read_page(router, "/clinic/patients")
+async def roster_page(request: Request, access: ActorAccess) -> Response:
     """The roster: search by name or number, filter by status."""
+    q = query_text(request, "q", 100)
+    status = query_text(request, "status", 20)
+    page = query_number(request, "page", 1, 1, 100_000)
 
     def read(tx: Session, actor: Actor) -> patients.RosterPage:
         require_role(actor, Role.CLINICIAN)

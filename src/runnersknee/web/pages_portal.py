@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services import clinical_core, logs, patient_text, records, timeline
 from runnersknee.services.authz import Actor, Role
-from runnersknee.services.intake import IntakeView
-from runnersknee.web.auth import AsActor, CurrentActor, SafeForm, require_role
+from runnersknee.services.intake import IntakeSummary
+from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
@@ -72,7 +72,9 @@ class _StaticPlan:
     """
 
     library: object
-    exercises: tuple[tuple[patient_text.ExerciseCard, Markup, Markup], ...]
+    #: Per exercise card: the card, its head HTML and its tail HTML split at the token's
+    #: place (``None`` for the second part when the tail has no form).
+    exercises: tuple[tuple[patient_text.ExerciseCard, str, str, str | None], ...]
     advice: tuple[Markup, ...]
     discomfort: str
 
@@ -80,6 +82,7 @@ class _StaticPlan:
 _PLANS: dict[tuple[str, int, str, int], _StaticPlan] = {}
 
 
+@cache
 def _cards_module() -> Any:
     """The macros of ``portal/_cards.html`` (the template module is built once)."""
     return environment().get_template("portal/_cards.html").module
@@ -100,11 +103,7 @@ def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
     built = _StaticPlan(
         library,
         tuple(
-            (
-                card,
-                macros.exercise_card_head(card, n),
-                macros.exercise_card_tail(card, n, _CSRF_SLOT),
-            )
+            (card, str(macros.exercise_card_head(card, n)), *_split_tail(card, n, macros))
             for n, card in enumerate(page.exercises, 1)
         ),
         tuple(macros.advice_card(card, n) for n, card in enumerate(page.advice, 1)),
@@ -116,16 +115,27 @@ def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
     return built
 
 
+def _split_tail(card: patient_text.ExerciseCard, n: int, macros: Any) -> tuple[str, str | None]:
+    """The card's tail HTML before and after the token's place."""
+    before, slot, after = str(macros.exercise_card_tail(card, n, _CSRF_SLOT)).partition(_CSRF_SLOT)
+    if _CSRF_SLOT in after:
+        msg = "an exercise card's tail holds the CSRF token more than once"
+        raise AssertionError(msg)
+    return before, after if slot else None
+
+
 def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> list[Markup]:
     """Today's exercise cards: cached HTML with today's sets and the session's token."""
     done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     token = str(escape(csrf_token))
-    macros = _cards_module()
     cards: list[Markup] = []
-    for card, head, tail in plan.exercises:
+    for card, head, before, after in plan.exercises:
         sets = done.get(card.exercise_id, 0)
-        middle = macros.exercise_card_done(replace(card, sets_done_today=sets)) if sets else ""
-        cards.append(Markup(str(head) + str(middle) + str(tail).replace(_CSRF_SLOT, token)))
+        middle = ""
+        if sets:
+            middle = str(_cards_module().exercise_card_done(replace(card, sets_done_today=sets)))
+        tail = before if after is None else before + token + after
+        cards.append(Markup(head + middle + tail))
     return cards
 
 
@@ -145,7 +155,7 @@ def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Ma
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
     view: logs.TodayView,
-    current: IntakeView | None,
+    current: IntakeSummary | None,
     errors: dict[str, str],
     code: int,
     message: str | None,
@@ -168,12 +178,12 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     )
 
 
-@router.get("/me")
-async def today_page(request: Request, access: AsActor) -> Response:
+@read_page(router, "/me")
+async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
     day = today(request)
 
-    def read(tx: Session, actor: Actor) -> tuple[logs.TodayView, IntakeView | None]:
+    def read(tx: Session, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
         return logs.today_with_intake(tx, actor, _own(actor), day)
 
     view, current = await access.run(read)

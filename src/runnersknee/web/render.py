@@ -88,7 +88,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "request": request,
         "actor": getattr(request.state, "actor", None),
         "csrf_token": session.csrf_token if session else "",
-        "path": request.url.path,
+        "path": request.scope["path"],
         "errors": {},
         "values": {},
         "message": None,

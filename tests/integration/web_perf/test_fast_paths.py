@@ -93,7 +93,8 @@ def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> Non
         alone = logs.today(tx, patient, pid, TODAY)
         reference = intake.latest_intake(tx, patient, pid)
     assert view == alone
-    assert current == reference
+    assert reference is not None
+    assert current == intake.IntakeSummary.of(reference)
     assert view.plan_version is not None
     assert view.items
     assert all(i.exercise is not None for i in view.items)
@@ -178,3 +179,21 @@ def test_templates_are_compiled_once_and_not_restatted() -> None:
     assert environment() is env
     assert env.auto_reload is False
     assert env.get_template("portal/today.html") is env.get_template("portal/today.html")
+
+
+def test_today_reads_the_triage_only_when_it_blocks_the_plan(demo: Database) -> None:
+    for email, blocked in (("redflag@demo.example", True), ("midplan@demo.example", False)):
+        patient = _actor(demo, email)
+        pid = patient.patient_id
+        assert pid is not None
+        with demo.transaction() as tx:
+            _, current = logs.today_with_intake(tx, patient, pid, TODAY)
+            reference = intake.latest_intake(tx, patient, pid)
+        assert current is not None
+        assert reference is not None
+        assert current.red_flag is blocked
+        assert current.level == reference.level
+        assert current.triage == (reference.triage if blocked else None)
+        if blocked:
+            assert current.triage is not None
+            assert current.triage["level"] == reference.level

@@ -1,7 +1,9 @@
 """The roster and today pages resolve the session in the use case's own transaction (one
-connection checkout per request) and keep the behaviour of CurrentActor: audit entry per read,
-login redirect, idle timeout with deletion, the idle-time touch even when the page fails, the
-session's CSRF token in the page; on SQLite inline, elsewhere on a worker thread."""
+connection checkout per request, plus the audit batch's) and keep the behaviour of
+CurrentActor: audit entry per read, login redirect, idle timeout with deletion, the idle-time
+touch even when the page fails, the session's CSRF token in the page; on SQLite inline,
+elsewhere on a worker thread. Their audit entries are group-committed before the page is
+returned, and a failed audit write shows no page."""
 
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ def test_roster_is_one_checkout_and_one_audit_entry(site: Site, in_process: bool
     page = client.get("/clinic/patients")
     assert page.status_code == 200
     assert "Sam Mid" in page.text
-    assert site.checkouts[0] == 1
+    assert site.checkouts[0] == 2  # the page's transaction and its audit batch's
     assert _audits(site.database, "patient.list") == before + 1
     searched = client.get("/clinic/patients", params={"q": "sam"})
     assert "Sam Mid" in searched.text
@@ -102,7 +104,7 @@ def test_today_is_one_checkout_and_its_csrf_token_works(site: Site, in_process: 
     site.checkouts[0] = 0
     page = client.get("/me")
     assert page.status_code == 200
-    assert site.checkouts[0] == 1
+    assert site.checkouts[0] == 2  # the page's transaction and its audit batch's
     assert _audits(site.database, "patient.read") == before + 1
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
