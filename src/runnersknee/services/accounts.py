@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
+from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
@@ -191,7 +192,7 @@ def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
 
 
 def resolve_session(
-    tx: Session, token: str, limits: SessionLimits, now: datetime | None = None
+    tx: Unit, token: str, limits: SessionLimits, now: datetime | None = None
 ) -> OpenSession | None:
     """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
     now = now or utcnow()

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
+from runnersknee.services.unit import Unit
 from runnersknee.store.tables import AuditRow, utcnow
 
 __all__ = [
@@ -46,7 +47,7 @@ class AuditEntry:
 
 
 def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session,
+    tx: Unit,
     user_id: int | None,
     role: str,
     action: str,
@@ -73,7 +74,7 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
     pending.append(row)
 
 
-def flush_pending(tx: Session) -> None:
+def flush_pending(tx: Unit) -> None:
     """Write the transaction's pending audit entries now (before reading the audit table)."""
     pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
     if pending:
@@ -81,7 +82,7 @@ def flush_pending(tx: Session) -> None:
         pending.clear()
 
 
-def take_pending(tx: Session) -> list[dict[str, object]]:
+def take_pending(tx: Unit) -> list[dict[str, object]]:
     """Remove the transaction's pending audit entries and return them (none are written).
 
     For a read whose entries are written by :class:`~runnersknee.services.audit_batch.AuditBatcher`
@@ -95,7 +96,7 @@ def take_pending(tx: Session) -> list[dict[str, object]]:
     return taken
 
 
-def write_entries(tx: Session, entries: list[dict[str, object]]) -> None:
+def write_entries(tx: Unit, entries: list[dict[str, object]]) -> None:
     """Insert audit entries taken with :func:`take_pending` (one statement for all)."""
     if entries:
         tx.connection().execute(_INSERT, entries)

@@ -15,9 +15,18 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.services.audit import record_access
+from runnersknee.services.unit import Unit
 from runnersknee.store.tables import AuditRow, PatientRow
 
-__all__ = ["POLICY", "Actor", "Role", "authorize", "authorize_record", "note_patient_clinic"]
+__all__ = [
+    "POLICY",
+    "Actor",
+    "Role",
+    "authorize",
+    "authorize_clinic",
+    "authorize_record",
+    "note_patient_clinic",
+]
 
 
 class Role(StrEnum):
@@ -66,17 +75,23 @@ def authorize(
 
     Returns the patient row for a record-level action, ``None`` for a clinic-level one.
     """
-    _check_role(tx, actor, action, patient_id)
     if patient_id is None:
-        record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
+        authorize_clinic(tx, actor, action)
         return None
+    _check_role(tx, actor, action, patient_id)
     patient = tx.get(PatientRow, patient_id)
     _check_record(tx, actor, action, patient_id, None if patient is None else patient.clinic_id)
     record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
     return patient
 
 
-def authorize_record(tx: Session, actor: Actor, action: str, patient_id: int) -> None:
+def authorize_clinic(tx: Unit, actor: Actor, action: str) -> None:
+    """:func:`authorize` for a clinic-level action (no patient record), in any :class:`Unit`."""
+    _check_role(tx, actor, action, None)
+    record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
+
+
+def authorize_record(tx: Unit, actor: Actor, action: str, patient_id: int) -> None:
     """:func:`authorize` for a record-level action whose caller needs no patient row.
 
     The same decision, denial records and audit entry, from one Core query (the patient's
@@ -95,7 +110,7 @@ _CLINIC_OF = select(PatientRow.clinic_id).where(PatientRow.id == bindparam("pati
 _NOTED = "runnersknee.authz.patient_clinic"
 
 
-def note_patient_clinic(tx: Session, patient_id: int, clinic_id: int) -> None:
+def note_patient_clinic(tx: Unit, patient_id: int, clinic_id: int) -> None:
     """Remember a patient's clinic, read in this transaction (the session lookup reads it).
 
     :func:`authorize_record` then decides on it instead of querying it again. The note
@@ -104,7 +119,7 @@ def note_patient_clinic(tx: Session, patient_id: int, clinic_id: int) -> None:
     tx.info[_NOTED] = (tx.get_transaction(), patient_id, clinic_id)
 
 
-def _noted_clinic(tx: Session, patient_id: int) -> int | None:
+def _noted_clinic(tx: Unit, patient_id: int) -> int | None:
     """The clinic noted for ``patient_id`` in this very transaction, else ``None``."""
     noted: tuple[object, int, int] | None = tx.info.get(_NOTED)
     if noted is None or noted[1] != patient_id or noted[0] is not tx.get_transaction():
@@ -112,14 +127,14 @@ def _noted_clinic(tx: Session, patient_id: int) -> int | None:
     return noted[2]
 
 
-def _check_role(tx: Session, actor: Actor, action: str, patient_id: int | None) -> None:
+def _check_role(tx: Unit, actor: Actor, action: str, patient_id: int | None) -> None:
     roles = POLICY.get(action)
     if roles is None or actor.role not in roles:
         _deny(tx, actor, action, patient_id, "role")
 
 
 def _check_record(
-    tx: Session, actor: Actor, action: str, patient_id: int, clinic_id: int | None
+    tx: Unit, actor: Actor, action: str, patient_id: int, clinic_id: int | None
 ) -> None:
     """Deny another clinic's or (for a patient) another person's record; 404 a missing one."""
     if clinic_id is None:
@@ -132,7 +147,7 @@ def _check_record(
         _deny(tx, actor, action, patient_id, "record")
 
 
-def _deny(tx: Session, actor: Actor, action: str, patient_id: int | None, why: str) -> None:
+def _deny(tx: Unit, actor: Actor, action: str, patient_id: int | None, why: str) -> None:
     """Record the denial outside the caller's transaction, then raise Forbidden."""
     bind = tx.get_bind()
     with Session(bind) as own, own.begin():

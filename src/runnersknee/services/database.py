@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
+from runnersknee.services.audit import flush_pending
+from runnersknee.services.unit import CoreUnit
 from runnersknee.store.db import is_sqlite, make_engine, make_session_factory
 from runnersknee.store.migrate import require_current, upgrade
 
@@ -54,6 +56,18 @@ class Database:
             session.info.clear()
             if len(idle) < _IDLE_KEPT:
                 idle.append(session)
+
+    @contextmanager
+    def unit(self) -> Iterator[CoreUnit]:
+        """A unit of work for Core-only use cases, without an ORM session (cheaper).
+
+        Commits on success and rolls back on any error, like :meth:`transaction`; audit
+        entries recorded in it and not taken by the caller are written before the commit.
+        """
+        with self.engine.begin() as connection:
+            unit = CoreUnit(connection, self.engine)
+            yield unit
+            flush_pending(unit)
 
     def require_current(self) -> None:
         """Raise NotMigrated (with the command that fixes it) on an old or empty schema."""

@@ -30,6 +30,7 @@ from runnersknee.services.authz import Actor, authorize, authorize_record
 from runnersknee.services.intake import RED_FLAG_LEVELS, IntakeSummary, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
+from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.prepared import AnySelect, PreparedSelect
 from runnersknee.store.tables import (
@@ -109,7 +110,7 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
 
 
 def today_with_intake(
-    tx: Session, actor: Actor, patient_id: int, day: date
+    tx: Unit, actor: Actor, patient_id: int, day: date
 ) -> tuple[TodayView, IntakeSummary | None]:
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
@@ -146,9 +147,7 @@ def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayVie
     return _today_of_plan(tx, patient_id, found.first(), day)
 
 
-def _today_of_plan(
-    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date
-) -> TodayView:
+def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: date) -> TodayView:
     """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
     if plan is None:
         return TodayView(None, (), (), None, None, None)
@@ -179,7 +178,7 @@ def _today_of_plan(
 
 
 def _pain_of_day(
-    tx: Session, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
+    tx: Unit, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
 ) -> tuple[int | None, ...] | None:
     """The day's newest pain ratings, read from the history rows when they hold the answer.
 
@@ -215,7 +214,7 @@ _PLANS_KEPT = 512
 _PLAN_PARTS: dict[tuple[str, int, str], _PlanParts] = {}
 
 
-def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
+def _plan_parts(tx: Unit, key: tuple[str, int, str]) -> _PlanParts:
     """The parsed items of the plan version ``key`` names (its JSON is read once).
 
     The key holds the database and the sign-off time besides the row id, so another

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.accounts import create_user
-from runnersknee.services.authz import Actor, Role, authorize
+from runnersknee.services.authz import Actor, Role, authorize, authorize_clinic
+from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AlertRow, EpisodeRow, PatientRow, UserRow
 
@@ -140,7 +141,7 @@ def current_episode(tx: Session, patient_id: int) -> EpisodeRow:
 
 
 def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session,
+    tx: Unit,
     actor: Actor,
     query: str = "",
     status: str = "",
@@ -148,7 +149,7 @@ def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
     per_page: int = 50,
 ) -> RosterPage:
     """Patients of the clinician's clinic, filtered by name and status, newest activity first."""
-    authorize(tx, actor, "patient.list")
+    authorize_clinic(tx, actor, "patient.list")
     if status and status not in STATUSES:
         raise InvalidInput("unknown status", field="status", allowed=list(STATUSES), got=status)
     page = max(1, page)

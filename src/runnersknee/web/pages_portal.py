@@ -12,17 +12,17 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup, escape
-from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services import clinical_core, logs, patient_text, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
+from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
-from runnersknee.web.render import environment, render
+from runnersknee.web.render import ascii_html, environment, render
 
 __all__ = ["router"]
 
@@ -77,6 +77,8 @@ class _StaticPlan:
     exercises: tuple[tuple[patient_text.ExerciseCard, str, str, str | None], ...]
     advice: tuple[Markup, ...]
     discomfort: str
+    #: The advice cards joined (printed as one piece).
+    advice_html: Markup
 
 
 _PLANS: dict[tuple[str, int, str, int], _StaticPlan] = {}
@@ -100,14 +102,16 @@ def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
     entries = [logs.TodayItem(i.item, i.exercise, 0) for i in view.items]
     page = patient_text.arrange(entries, view.advice, view.pain_limit_nprs)
     macros = _cards_module()
+    advice = tuple(ascii_html(macros.advice_card(card, n)) for n, card in enumerate(page.advice, 1))
     built = _StaticPlan(
         library,
         tuple(
-            (card, str(macros.exercise_card_head(card, n)), *_split_tail(card, n, macros))
+            (card, _ascii(macros.exercise_card_head(card, n)), *_split_tail(card, n, macros))
             for n, card in enumerate(page.exercises, 1)
         ),
-        tuple(macros.advice_card(card, n) for n, card in enumerate(page.advice, 1)),
+        advice,
         page.discomfort,
+        Markup("".join(advice)),
     )
     while len(_PLANS) >= _PLANS_KEPT:
         _PLANS.pop(next(iter(_PLANS)), None)
@@ -117,11 +121,17 @@ def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
 
 def _split_tail(card: patient_text.ExerciseCard, n: int, macros: Any) -> tuple[str, str | None]:
     """The card's tail HTML before and after the token's place."""
-    before, slot, after = str(macros.exercise_card_tail(card, n, _CSRF_SLOT)).partition(_CSRF_SLOT)
+    tail = str(macros.exercise_card_tail(card, n, _CSRF_SLOT))
+    before, slot, after = tail.partition(_CSRF_SLOT)
     if _CSRF_SLOT in after:
         msg = "an exercise card's tail holds the CSRF token more than once"
         raise AssertionError(msg)
-    return before, after if slot else None
+    return _ascii(before), _ascii(after) if slot else None
+
+
+def _ascii(html: str) -> str:
+    """Cached HTML as a plain ASCII ``str`` (see :func:`~runnersknee.web.render.ascii_html`)."""
+    return str(ascii_html(str(html)))
 
 
 def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> list[Markup]:
@@ -133,10 +143,16 @@ def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) ->
         sets = done.get(card.exercise_id, 0)
         middle = ""
         if sets:
-            middle = str(_cards_module().exercise_card_done(replace(card, sets_done_today=sets)))
+            done_html = _cards_module().exercise_card_done(replace(card, sets_done_today=sets))
+            middle = _ascii(done_html)
         tail = before if after is None else before + token + after
         cards.append(Markup(head + middle + tail))
     return cards
+
+
+def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> Markup:
+    """:func:`_exercise_cards` joined (the page prints them as one piece)."""
+    return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
 
 def _safety_html(stop: dict[str, Any]) -> Markup:
@@ -148,8 +164,7 @@ def _safety_html(stop: dict[str, Any]) -> Markup:
 def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Markup:
     macros: Any = environment().get_template("macros.html").module
     stop = {"stop_rules": rules, "medicines": medicines, "citation_ids": list(citation_ids)}
-    html: Markup = macros.safety(stop)
-    return html
+    return ascii_html(macros.safety(stop))
 
 
 def _render_today(  # noqa: PLR0917 - the page's parts
@@ -161,8 +176,8 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     message: str | None,
 ) -> Response:
     plan = _static_plan(view)
-    cards: Callable[[str], list[Markup]] | None = (
-        None if plan is None else partial(_exercise_cards, plan, view)
+    cards: Callable[[str], Markup] | None = (
+        None if plan is None else partial(_exercise_cards_html, plan, view)
     )
     return render(
         request,
@@ -183,7 +198,7 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
     day = today(request)
 
-    def read(tx: Session, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
+    def read(tx: Unit, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
         return logs.today_with_intake(tx, actor, _own(actor), day)
 
     view, current = await access.run(read)
