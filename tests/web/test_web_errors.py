@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI, Response
 
 from runnersknee.config import Settings
 from runnersknee.services.database import Database
@@ -55,6 +56,27 @@ def test_pages_send_security_headers_and_no_store(world: World) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-frame-options"] == "DENY"
+    for name in ("content-security-policy", "cache-control", "x-frame-options"):
+        assert len(response.headers.get_list(name)) == 1
+    static = client_for(world).get("/static/app.css")
+    assert static.status_code == 200
+    assert static.headers["x-content-type-options"] == "nosniff"
+    assert "cache-control" not in static.headers  # static files may be cached
+    assert static.headers["referrer-policy"] == "no-referrer"
+
+
+def test_security_headers_replace_what_a_response_set_itself(world: World) -> None:
+    app = world.app
+    assert isinstance(app, FastAPI)
+
+    @app.get("/test-own-headers")
+    def own_headers() -> Response:
+        return Response("x", headers={"Cache-Control": "max-age=60", "X-Frame-Options": "ALLOW"})
+
+    response = client_for(world).get("/test-own-headers")
+    assert response.headers.get_list("cache-control") == ["no-store"]
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert "default-src 'self'" in response.headers["content-security-policy"]
 
 
 def test_openapi_is_published_with_the_error_shape(world: World) -> None:

@@ -28,7 +28,7 @@ from runnersknee.clinical.errors import (
 from runnersknee.config import Settings
 from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.database import Database
-from runnersknee.web.auth import LoginRequired, Unauthenticated
+from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
 from runnersknee.web.render import render
 
 __all__ = ["STATUS", "create_app", "error_body", "route_table"]
@@ -47,6 +47,19 @@ STATUS: dict[type[RunnersKneeError], int] = {
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+#: Names of the headers :class:`_SecurityHeaders` sets (lower case, as ASGI sends them).
+_OURS = frozenset(
+    {
+        b"content-security-policy",
+        b"x-content-type-options",
+        b"referrer-policy",
+        b"x-frame-options",
+        b"strict-transport-security",
+        b"cache-control",
+    }
 )
 
 
@@ -91,7 +104,9 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     _install_headers(app)
     from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
 
-    # The portal first: GET /me is the hottest page, and no two routes can match one path.
+    # The hottest read pages first (/me, the roster), then the portal; no two routes can
+    # match one path, so the order only decides how many routes a request is matched against.
+    app.include_router(READ_PAGES)
     for module in (pages_portal, pages_clinic, pages_care, pages_admin, api, api_care):
         app.include_router(module.router)
     from runnersknee.web import api_runs, pages_runs
@@ -171,24 +186,31 @@ class _SecurityHeaders:
     def __init__(self, app: Any, secure: bool) -> None:
         self.app = app
         self.secure = secure
+        common = [
+            (b"content-security-policy", _CSP.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-frame-options", b"DENY"),
+        ]
+        if secure:
+            common.append((b"strict-transport-security", b"max-age=63072000"))
+        self._static = tuple(common)
+        self._pages = (*common, (b"cache-control", b"no-store"))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope["path"].startswith("/static/")
+        extra = self._static if scope["path"].startswith("/static/") else self._pages
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = _CSP
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                if not static:
-                    headers["Cache-Control"] = "no-store"
-                if self.secure:
-                    headers["Strict-Transport-Security"] = "max-age=63072000"
+                if any(name in _OURS for name, _ in headers.raw):
+                    for name, value in extra:  # replace the app's own values
+                        headers[name.decode()] = value.decode()
+                else:  # the usual case: none of them set yet, append the encoded pairs
+                    headers.raw.extend(extra)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

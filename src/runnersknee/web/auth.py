@@ -30,6 +30,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.unit import Unit
 
 __all__ = [
+    "READ_PAGES",
     "ActorAccess",
     "CurrentActor",
     "CurrentSession",
@@ -226,7 +227,12 @@ async def actor_access(request: Request) -> ActorAccess:
 ReadPage = Callable[[Request, ActorAccess], Awaitable[Response]]
 
 
-def read_page(router: APIRouter, path: str) -> Callable[[ReadPage], ReadPage]:
+#: The hottest read pages (the app includes this router before all others, so their paths are
+#: matched first; no two routes of the app can match one path).
+READ_PAGES = APIRouter(include_in_schema=False)
+
+
+def read_page(path: str, router: APIRouter = READ_PAGES) -> Callable[[ReadPage], ReadPage]:
     """Register ``page(request, access)`` as a plain Starlette GET route at ``path``.
 
     For the hottest read-only pages (the roster and the patient's start page): FastAPI's

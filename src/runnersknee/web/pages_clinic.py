@@ -121,7 +121,7 @@ def logout(request: Request, form: SafeForm) -> Response:
     return response
 
 
-@read_page(router, "/clinic/patients")
+@read_page("/clinic/patients")
 async def roster_page(request: Request, access: ActorAccess) -> Response:
     """The roster: search by name or number, filter by status."""
     q = query_text(request, "q", 100)

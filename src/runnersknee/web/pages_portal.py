@@ -193,7 +193,7 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     )
 
 
-@read_page(router, "/me")
+@read_page("/me")
 async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
     day = today(request)
