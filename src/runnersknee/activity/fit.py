@@ -29,7 +29,18 @@ from runnersknee.activity.model import (
 )
 from runnersknee.clinical.errors import InvalidInput
 
-__all__ = ["fit_crc16", "parse_fit"]
+__all__ = ["DECODE_ERRORS", "fit_crc16", "parse_fit"]
+
+#: What fitdecode's own consistency checks raise on damaged data (each becomes InvalidInput).
+DECODE_ERRORS = (
+    fitdecode.FitError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AssertionError,
+    struct.error,
+)
 
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _MESSAGES = frozenset({"file_id", "sport", "session", "record", "activity"})
@@ -231,15 +242,7 @@ def _read(data: bytes, source: str) -> tuple[dict[str, list[dict[str, Any]]], li
         raise InvalidInput(
             f"{source}: FIT file is corrupt (CRC mismatch: {exc})", field="file", got=source
         ) from exc
-    except (  # fitdecode's own consistency checks on damaged data surface as these
-        fitdecode.FitError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AssertionError,
-        struct.error,
-    ) as exc:
+    except DECODE_ERRORS as exc:
         raise InvalidInput(
             f"{source}: FIT file cannot be decoded ({exc})", field="file", got=source
         ) from exc

@@ -29,8 +29,8 @@ __all__ = ["AuditBatcher"]
 
 @dataclass(slots=True)
 class _Batch:
+    committed: asyncio.Future[None]
     entries: list[dict[str, object]] = field(default_factory=list)
-    committed: asyncio.Future[None] | None = None
 
 
 def _consume(future: asyncio.Future[None]) -> None:
@@ -60,10 +60,9 @@ class AuditBatcher:
             # Retrieved here too, so a failure that no waiter is left to see is not reported
             # as "never retrieved" (the waiters themselves re-raise it).
             committed.add_done_callback(_consume)
-            batch = self._open = _Batch(committed=committed)
+            batch = self._open = _Batch(committed)
             self._last = loop.create_task(self._flush(batch, self._last))
         batch.entries.extend(entries)
-        assert batch.committed is not None
         # Shielded: a request cancelled while waiting (client gone) leaves the batch alone.
         await asyncio.shield(batch.committed)
 
@@ -73,7 +72,6 @@ class AuditBatcher:
             await asyncio.wait([previous])
         if self._open is batch:
             self._open = None  # later entries open the next batch
-        assert batch.committed is not None
         try:
             if self._database.in_process:
                 self._write(batch.entries)

@@ -232,8 +232,8 @@ ReadPage = Callable[[Request, ActorAccess], Awaitable[Response]]
 READ_PAGES = APIRouter(include_in_schema=False)
 
 
-def read_page(path: str, router: APIRouter = READ_PAGES) -> Callable[[ReadPage], ReadPage]:
-    """Register ``page(request, access)`` as a plain Starlette GET route at ``path``.
+def read_page(path: str) -> Callable[[ReadPage], ReadPage]:
+    """Register ``page(request, access)`` as a plain Starlette GET route of :data:`READ_PAGES`.
 
     For the hottest read-only pages (the roster and the patient's start page): FastAPI's
     per-request parameter and dependency handling cost about as much again as a bare
@@ -248,7 +248,7 @@ def read_page(path: str, router: APIRouter = READ_PAGES) -> Callable[[ReadPage],
             return await page(request, await actor_access(request))
 
         endpoint.__doc__ = page.__doc__
-        router.add_route(path, endpoint, methods=["GET"], name=page.__name__)
+        READ_PAGES.add_route(path, endpoint, methods=["GET"], name=page.__name__)
         return page
 
     return register

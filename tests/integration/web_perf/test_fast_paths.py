@@ -3,7 +3,6 @@ page, value-keyed pain-monitoring memo, prebuilt roster statements, templates bu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -15,28 +14,13 @@ from runnersknee.clinical.pain_monitoring import (
     decide_progression,
 )
 from runnersknee.services import intake, logs, patients
-from runnersknee.services.accounts import actor_for
 from runnersknee.services.audit import entries_for_patient, record_access
-from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
-from runnersknee.services.demo import seed_demo
 from runnersknee.store.mapping import to_json
-from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow, UserRow
+from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow
+from tests.integration.web_perf.conftest import demo_actor
 
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def demo(sqlite_url: str) -> Iterator[Database]:
-    database = Database(sqlite_url)
-    seed_demo(database, TODAY)
-    yield database
-    database.dispose()
-
-
-def _actor(database: Database, email: str) -> Actor:
-    with database.transaction() as tx:
-        return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
 
 
 def _reads(database: Database, patient_id: int) -> int:
@@ -50,7 +34,7 @@ def _reads(database: Database, patient_id: int) -> int:
 
 
 def test_audit_entry_commits_with_the_read_and_not_after_a_rollback(demo: Database) -> None:
-    patient = _actor(demo, "midplan@demo.example")
+    patient = demo_actor(demo, "midplan@demo.example")
     assert patient.patient_id is not None
     before = _reads(demo, patient.patient_id)
     with demo.transaction() as tx:
@@ -71,8 +55,8 @@ def test_audit_entry_commits_with_the_read_and_not_after_a_rollback(demo: Databa
 def test_pending_audit_entries_are_visible_to_readers_in_the_same_transaction(
     demo: Database,
 ) -> None:
-    doc = _actor(demo, "clinician@demo.example")
-    patient = _actor(demo, "midplan@demo.example")
+    doc = demo_actor(demo, "clinician@demo.example")
+    patient = demo_actor(demo, "midplan@demo.example")
     assert patient.patient_id is not None
     with demo.transaction() as tx:
         record_access(
@@ -84,7 +68,7 @@ def test_pending_audit_entries_are_visible_to_readers_in_the_same_transaction(
 
 
 def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> None:
-    patient = _actor(demo, "midplan@demo.example")
+    patient = demo_actor(demo, "midplan@demo.example")
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
@@ -130,7 +114,7 @@ def _reference_decision(database: Database, patient_id: int) -> dict[str, object
 
 
 def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: Database) -> None:
-    patient = _actor(demo, "midplan@demo.example")
+    patient = demo_actor(demo, "midplan@demo.example")
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
@@ -153,7 +137,7 @@ def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: D
 
 
 def test_roster_filters_and_pages_with_prebuilt_statements(demo: Database) -> None:
-    doc = _actor(demo, "clinician@demo.example")
+    doc = demo_actor(demo, "clinician@demo.example")
     with demo.transaction() as tx:
         everyone = patients.roster(tx, doc)
         names = [e.display_name for e in everyone.entries]
@@ -183,7 +167,7 @@ def test_templates_are_compiled_once_and_not_restatted() -> None:
 
 def test_today_reads_the_triage_only_when_it_blocks_the_plan(demo: Database) -> None:
     for email, blocked in (("redflag@demo.example", True), ("midplan@demo.example", False)):
-        patient = _actor(demo, email)
+        patient = demo_actor(demo, email)
         pid = patient.patient_id
         assert pid is not None
         with demo.transaction() as tx:

@@ -5,7 +5,6 @@ The record-level authorization from one Core query decides and audits like ``aut
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from html import unescape
@@ -17,34 +16,21 @@ from sqlalchemy import func, select
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.config import Settings
 from runnersknee.services import logs, patient_text, records
-from runnersknee.services.accounts import actor_for
-from runnersknee.services.authz import Actor, authorize, authorize_record
+from runnersknee.services.authz import authorize, authorize_record
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
-from runnersknee.store.tables import AuditRow, PainLogRow, UserRow
+from runnersknee.store.tables import AuditRow, PainLogRow
 from runnersknee.web import pages_portal
 from runnersknee.web.app import create_app
 from runnersknee.web.render import ascii_html, environment
+from tests.integration.web_perf.conftest import demo_actor
 from tests.web.conftest import page_login
 
 TODAY = date.today()  # the plan is signed with the real clock
 PATIENT = ("midplan@demo.example", "demo-patient-pass")
 ADDED = ("quad-iso-90", "stretch-calf-soleus", "gait-cadence-metronome", "footwear-check")
-
-
-@pytest.fixture
-def demo(sqlite_url: str) -> Iterator[Database]:
-    database = Database(sqlite_url)
-    seed_demo(database, TODAY)
-    yield database
-    database.dispose()
-
-
-def _actor(database: Database, email: str) -> Actor:
-    with database.transaction() as tx:
-        return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
 
 
 def _client(database: Database) -> tuple[TestClient, str]:
@@ -61,8 +47,8 @@ def _titles(html: str) -> list[str]:
 
 
 def _add_and_sign(database: Database, exercise_ids: tuple[str, ...]) -> None:
-    doc = _actor(database, "clinician@demo.example")
-    patient = _actor(database, PATIENT[0]).patient_id
+    doc = demo_actor(database, "clinician@demo.example")
+    patient = demo_actor(database, PATIENT[0]).patient_id
     assert patient is not None
     with database.transaction() as tx:
         for exercise_id in exercise_ids:
@@ -72,7 +58,7 @@ def _add_and_sign(database: Database, exercise_ids: tuple[str, ...]) -> None:
 
 def test_cached_cards_equal_the_full_card_macro(demo: Database) -> None:
     _add_and_sign(demo, ADDED)
-    patient = _actor(demo, PATIENT[0])
+    patient = demo_actor(demo, PATIENT[0])
     assert patient.patient_id is not None
     with demo.transaction() as tx:
         view = logs.today(tx, patient, patient.patient_id, TODAY)
@@ -122,8 +108,8 @@ def test_a_new_log_and_a_new_signed_version_show_at_once(demo: Database) -> None
 def test_a_draft_edit_does_not_change_the_page_until_signed(demo: Database) -> None:
     client, _ = _client(demo)
     before = client.get("/me").text
-    doc = _actor(demo, "clinician@demo.example")
-    patient = _actor(demo, PATIENT[0]).patient_id
+    doc = demo_actor(demo, "clinician@demo.example")
+    patient = demo_actor(demo, PATIENT[0]).patient_id
     assert patient is not None
     with demo.transaction() as tx:
         records.add_exercise(tx, doc, patient, "quad-iso-90", "")
@@ -131,7 +117,7 @@ def test_a_draft_edit_does_not_change_the_page_until_signed(demo: Database) -> N
 
 
 def _plan_key(database: Database) -> tuple[str, int, str] | None:
-    patient = _actor(database, PATIENT[0])
+    patient = demo_actor(database, PATIENT[0])
     assert patient.patient_id is not None
     with database.transaction() as tx:
         return logs.today(tx, patient, patient.patient_id, TODAY).plan_key
@@ -164,7 +150,7 @@ def test_the_same_plan_row_id_in_another_database_is_not_shared(
 
 
 def test_next_morning_rating_on_an_earlier_row_changes_the_decision(demo: Database) -> None:
-    patient = _actor(demo, PATIENT[0])
+    patient = demo_actor(demo, PATIENT[0])
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
@@ -187,7 +173,7 @@ def _direct_pain(database: Database, patient_id: int, day: date) -> dict[str, in
 
 @pytest.mark.parametrize("offset", [-400, -3, 0, 1])
 def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, offset: int) -> None:
-    patient = _actor(demo, PATIENT[0])
+    patient = demo_actor(demo, PATIENT[0])
     pid = patient.patient_id
     assert pid is not None
     day = TODAY + timedelta(days=offset)
@@ -201,7 +187,7 @@ def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, off
 
 
 def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Database) -> None:
-    patient = _actor(demo, PATIENT[0])
+    patient = demo_actor(demo, PATIENT[0])
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
@@ -224,9 +210,9 @@ def _audits(database: Database, outcome: str) -> int:
 
 
 def test_authorize_record_decides_and_audits_like_authorize(demo: Database) -> None:
-    me = _actor(demo, PATIENT[0])
-    other = _actor(demo, "redflag@demo.example")
-    doc = _actor(demo, "clinician@demo.example")
+    me = demo_actor(demo, PATIENT[0])
+    other = demo_actor(demo, "redflag@demo.example")
+    doc = demo_actor(demo, "clinician@demo.example")
     assert me.patient_id is not None
     assert other.patient_id is not None
     stranger = replace(doc, clinic_id=doc.clinic_id + 1000)

@@ -5,7 +5,6 @@ automatic worker choice and the process-boundary format."""
 from __future__ import annotations
 
 import random
-import struct
 from dataclasses import replace
 from pathlib import Path
 
@@ -116,15 +115,7 @@ def test_wire_format_round_trips_a_run() -> None:
 def _outcome(data: bytes, *, fast: bool) -> object:
     try:
         return fit._decode(data, fast=fast)
-    except (
-        fitdecode.FitError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        AssertionError,
-        struct.error,
-    ) as exc:
+    except fit.DECODE_ERRORS as exc:
         return type(exc).__name__
 
 

@@ -1,0 +1,29 @@
+"""Shared fixtures of the request fast-path tests: the demo clinic and its logins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from runnersknee.services.accounts import actor_for
+from runnersknee.services.authz import Actor
+from runnersknee.services.database import Database
+from runnersknee.services.demo import seed_demo
+from runnersknee.store.tables import UserRow
+
+
+@pytest.fixture
+def demo(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The demo clinic, seeded on the test module's ``TODAY``."""
+    database = Database(sqlite_url)
+    seed_demo(database, request.module.TODAY)
+    yield database
+    database.dispose()
+
+
+def demo_actor(database: Database, email: str) -> Actor:
+    """The actor of one login of the database."""
+    with database.transaction() as tx:
+        return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
