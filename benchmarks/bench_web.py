@@ -6,8 +6,8 @@ p99 < 100 ms). Part 2 (PostgreSQL): the roster with 10,000 patients and 1,000,00
 rows (target p95 < 150 ms).
 
 Each server is ``uvicorn`` with one worker in its own process (pinned to CPU 0 when the
-machine has 2+ CPUs), both with the same options (asyncio loop and h11 parser, as
-``runnersknee serve`` uses, whether or not uvloop/httptools are installed); the server's CPU
+machine has 2+ CPUs), both with the same options (asyncio loop and httptools parser, as
+``runnersknee serve`` uses; uvloop is not used even when installed); the server's CPU
 time per request is read from ``/proc`` around each run. The load generator is a separate
 process: ``wrk`` with ``benchmarks/wrk_session.lua`` (install with
 ``scripts/install-bench-deps.sh``), or, with ``--client python`` or when wrk is missing, an
@@ -58,7 +58,7 @@ import gc
 gc.collect(); gc.freeze()  # as `runnersknee serve` does, for both servers
 uvicorn.run(
     app, host="127.0.0.1", port=port, workers=1, log_level="warning", access_log=False,
-    loop="asyncio", http="h11",
+    loop="asyncio", http="httptools",
 )
 """
 

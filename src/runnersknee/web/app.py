@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from runnersknee import __version__
 from runnersknee.clinical.errors import (
@@ -30,6 +31,7 @@ from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.database import Database
 from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
 from runnersknee.web.render import render
+from runnersknee.web.shortcut import ReadPageShortcut
 
 __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 
@@ -101,7 +103,6 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
-    _install_headers(app)
     from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
 
     # The hottest read pages first (/me, the roster), then the portal; no two routes can
@@ -117,6 +118,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     app.include_router(pages_video.router)
     app.include_router(api_video.router)
+    _install_middleware(app)
     return app
 
 
@@ -176,7 +178,10 @@ def _install_handlers(app: FastAPI) -> None:
         return render(request, "error.html", status_code=error.status_code, error=kind)
 
 
-def _install_headers(app: FastAPI) -> None:
+def _install_middleware(app: FastAPI) -> None:
+    """The read-page shortcut inside the security headers (the last added is outermost)."""
+    hot = [route for route in READ_PAGES.routes if isinstance(route, Route)]
+    app.add_middleware(ReadPageShortcut, routes=hot)
     app.add_middleware(_SecurityHeaders, secure=app.state.settings.secure_cookies)
 
 

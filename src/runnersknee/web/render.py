@@ -96,6 +96,9 @@ def environment() -> Environment:
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.globals["Markup"] = Markup
     env.globals["DASH"] = DASH
+    # The macros as a module global: hot templates call ``macros.x`` instead of importing
+    # them on every render (an import looks the module up per render).
+    env.globals["macros"] = env.get_template("macros.html").module
     return env
 
 
