@@ -4,8 +4,6 @@ exception without a handler to the server-error middleware."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,21 +15,17 @@ from starlette.routing import Route
 
 from runnersknee.config import Settings
 from runnersknee.services.database import Database
-from runnersknee.services.demo import seed_demo
+from runnersknee.web.app import create_app
 from runnersknee.web.shortcut import ReadPageShortcut
 from tests.integration.web_perf.test_request_transaction import DOC, PATIENT, TODAY, _login
 
 
 @pytest.fixture
-def app(sqlite_url: str) -> Iterator[FastAPI]:
-    from runnersknee.web.app import create_app
-
-    database = Database(sqlite_url)
-    seed_demo(database, TODAY)
-    built = create_app(Settings(database_url=sqlite_url), database)
+def app(demo: Database, sqlite_url: str) -> FastAPI:
+    """The app on the demo clinic (the ``demo`` fixture seeds on this module's TODAY)."""
+    built = create_app(Settings(database_url=sqlite_url), demo)
     built.state.clock = lambda: TODAY
-    yield built
-    database.dispose()
+    return built
 
 
 def _shortcut(app: FastAPI) -> ReadPageShortcut:
