@@ -22,6 +22,7 @@ from runnersknee.store.tables import AuditRow, utcnow
 
 __all__ = [
     "AuditEntry",
+    "audit_row",
     "entries_for_patient",
     "flush_pending",
     "record_access",
@@ -57,7 +58,25 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
     outcome: str = "allowed",
 ) -> None:
     """Append one audit entry in the caller's transaction (written when it commits)."""
-    row: dict[str, object] = {
+    row = audit_row(user_id, role, action, record_type, record_id, patient_id, outcome)
+    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
+    if pending is None:
+        _install_hooks()
+        pending = tx.info[_PENDING] = []
+    pending.append(row)
+
+
+def audit_row(  # noqa: PLR0917 - the columns of one entry
+    user_id: int | None,
+    role: str,
+    action: str,
+    record_type: str,
+    record_id: str | None,
+    patient_id: int | None,
+    outcome: str,
+) -> dict[str, object]:
+    """One audit entry as the values of its row, stamped now (for :func:`write_entries`)."""
+    return {
         "at": utcnow(),
         "user_id": user_id,
         "role": role,
@@ -67,11 +86,6 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
         "patient_id": patient_id,
         "outcome": outcome,
     }
-    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
-    if pending is None:
-        _install_hooks()
-        pending = tx.info[_PENDING] = []
-    pending.append(row)
 
 
 def flush_pending(tx: Unit) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
-from runnersknee.services.audit import flush_pending
+from runnersknee.services.audit import flush_pending, write_entries
+from runnersknee.services.authz import Denied
 from runnersknee.services.unit import CoreUnit
 from runnersknee.store.db import is_sqlite, make_engine, make_session_factory
 from runnersknee.store.migrate import require_current, upgrade
@@ -57,11 +58,28 @@ class Database:
         try:
             with session.begin():
                 yield session
-        finally:
-            session.close()
-            session.info.clear()
-            if len(idle) < _IDLE_KEPT:
-                idle.append(session)
+        except Denied as denied:
+            self._release(session)
+            self._write_denial(denied)
+            raise
+        except BaseException:
+            self._release(session)
+            raise
+        self._release(session)
+
+    def _release(self, session: Session) -> None:
+        """Close ``session`` and keep it for reuse."""
+        session.close()
+        session.info.clear()
+        if len(self._idle) < _IDLE_KEPT:
+            self._idle.append(session)
+
+    def _write_denial(self, denied: Denied) -> None:
+        """Write a denial's audit entry after its transaction has ended (once)."""
+        entry, denied.entry = denied.entry, None
+        if entry is not None:
+            with self.transaction() as tx:
+                write_entries(tx, [entry])
 
     @contextmanager
     def unit(self) -> Iterator[CoreUnit]:
@@ -77,23 +95,27 @@ class Database:
         opened for the next unit, so a failed or invalidated connection is never reused.
         """
         kept = self._take_kept()
-        if kept is None:
-            with self.engine.begin() as connection:
-                unit = CoreUnit(connection, self.engine)
-                yield unit
-                flush_pending(unit)
-            return
         try:
-            with kept.begin():
-                unit = CoreUnit(kept, self.engine)
-                yield unit
-                flush_pending(unit)
-        except BaseException:
-            self._kept = None
-            kept.close()
+            if kept is None:
+                with self.engine.begin() as connection:
+                    unit = CoreUnit(connection, self.engine)
+                    yield unit
+                    flush_pending(unit)
+                return
+            try:
+                with kept.begin():
+                    unit = CoreUnit(kept, self.engine)
+                    yield unit
+                    flush_pending(unit)
+            except BaseException:
+                self._kept = None
+                kept.close()
+                raise
+            finally:
+                self._kept_busy = False
+        except Denied as denied:
+            self._write_denial(denied)
             raise
-        finally:
-            self._kept_busy = False
 
     def _take_kept(self) -> Connection | None:
         """The kept connection when this thread may use it now (``None``: use the pool)."""
