@@ -22,15 +22,17 @@ from runnersknee.store.tables import AuditRow, utcnow
 
 __all__ = [
     "AuditEntry",
-    "audit_row",
     "entries_for_patient",
     "flush_pending",
     "record_access",
+    "take_denied",
     "take_pending",
     "write_entries",
 ]
 
 _PENDING = "runnersknee.audit.pending"
+#: Denials: kept apart, so a rollback does not drop them (see :func:`take_denied`).
+_DENIED = "runnersknee.audit.denied"
 _HOOKS_LOCK = threading.Lock()
 
 
@@ -57,26 +59,12 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
     patient_id: int | None,
     outcome: str = "allowed",
 ) -> None:
-    """Append one audit entry in the caller's transaction (written when it commits)."""
-    row = audit_row(user_id, role, action, record_type, record_id, patient_id, outcome)
-    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
-    if pending is None:
-        _install_hooks()
-        pending = tx.info[_PENDING] = []
-    pending.append(row)
+    """Append one audit entry in the caller's transaction (written when it commits).
 
-
-def audit_row(  # noqa: PLR0917 - the columns of one entry
-    user_id: int | None,
-    role: str,
-    action: str,
-    record_type: str,
-    record_id: str | None,
-    patient_id: int | None,
-    outcome: str,
-) -> dict[str, object]:
-    """One audit entry as the values of its row, stamped now (for :func:`write_entries`)."""
-    return {
+    A denial (``outcome="denied"``) is kept apart: it is written when the transaction commits
+    too, and when it rolls back the ``Database`` writes it afterwards (:func:`take_denied`).
+    """
+    row: dict[str, object] = {
         "at": utcnow(),
         "user_id": user_id,
         "role": role,
@@ -86,14 +74,21 @@ def audit_row(  # noqa: PLR0917 - the columns of one entry
         "patient_id": patient_id,
         "outcome": outcome,
     }
+    key = _DENIED if outcome == "denied" else _PENDING
+    pending: list[dict[str, object]] | None = tx.info.get(key)
+    if pending is None:
+        _install_hooks()
+        pending = tx.info[key] = []
+    pending.append(row)
 
 
 def flush_pending(tx: Unit) -> None:
     """Write the transaction's pending audit entries now (before reading the audit table)."""
-    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
-    if pending:
-        tx.connection().execute(_INSERT, pending)
-        pending.clear()
+    for key in (_PENDING, _DENIED):
+        pending: list[dict[str, object]] | None = tx.info.get(key)
+        if pending:
+            tx.connection().execute(_INSERT, pending)
+            pending.clear()
 
 
 def take_pending(tx: Unit) -> list[dict[str, object]]:
@@ -102,11 +97,23 @@ def take_pending(tx: Unit) -> list[dict[str, object]]:
     For a read whose entries are written by :class:`~runnersknee.services.audit_batch.AuditBatcher`
     in a shared commit instead; the caller must write them before it shows the data read.
     """
-    pending: list[dict[str, object]] | None = tx.info.get(_PENDING)
-    if not pending:
+    return _take(tx, _PENDING)
+
+
+def take_denied(tx: Unit) -> list[dict[str, object]]:
+    """Remove the denials recorded in ``tx`` and not yet written; return them.
+
+    For the ``Database`` after ``tx`` rolled back: it writes them in a transaction of its own.
+    """
+    return _take(tx, _DENIED)
+
+
+def _take(tx: Unit, key: str) -> list[dict[str, object]]:
+    found: list[dict[str, object]] | None = tx.info.get(key)
+    if not found:
         return []
-    taken = list(pending)
-    pending.clear()
+    taken = list(found)
+    found.clear()
     return taken
 
 

@@ -1,11 +1,11 @@
 """The ONE authorization check. Every read or write of patient data calls :func:`authorize`.
 
-It decides by role, clinic and record ownership (deny by default) and writes an audit entry
-for every allowed access in the caller's transaction. A denial raises :class:`Denied` (a
-:class:`Forbidden`) carrying its audit entry, which the :class:`Database` transaction or unit
-it leaves writes in a transaction of its own after the caller's has rolled back: so the
-denial survives the rollback, and it never waits for a write lock the caller's own
-transaction holds (SQLite has one writer; a separate write inside would wait out the busy
+It decides by role, clinic and record ownership (deny by default) and records an audit entry
+for every access in the caller's transaction. A denial's entry is kept apart from the others
+(:func:`~runnersknee.services.audit.take_denied`): when :class:`Forbidden` makes the
+transaction roll back, the ``Database`` writes it in a transaction of its own afterwards, so
+the denial survives the rollback and never waits for a write lock the caller's own
+transaction holds (SQLite has one writer; a separate write inside it would wait out the busy
 timeout).
 """
 
@@ -19,14 +19,13 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Forbidden, NotFound
-from runnersknee.services.audit import audit_row, record_access
+from runnersknee.services.audit import record_access
 from runnersknee.services.unit import Unit
 from runnersknee.store.tables import PatientRow
 
 __all__ = [
     "POLICY",
     "Actor",
-    "Denied",
     "Role",
     "authorize",
     "authorize_clinic",
@@ -84,16 +83,16 @@ def authorize(
     if patient_id is None:
         authorize_clinic(tx, actor, action)
         return None
-    _check_role(actor, action, patient_id)
+    _check_role(tx, actor, action, patient_id)
     patient = tx.get(PatientRow, patient_id)
-    _check_record(actor, action, patient_id, None if patient is None else patient.clinic_id)
+    _check_record(tx, actor, action, patient_id, None if patient is None else patient.clinic_id)
     record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
     return patient
 
 
 def authorize_clinic(tx: Unit, actor: Actor, action: str) -> None:
     """:func:`authorize` for a clinic-level action (no patient record), in any :class:`Unit`."""
-    _check_role(actor, action, None)
+    _check_role(tx, actor, action, None)
     record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
 
 
@@ -103,12 +102,12 @@ def authorize_record(tx: Unit, actor: Actor, action: str, patient_id: int) -> No
     The same decision, denial records and audit entry, from one Core query (the patient's
     clinic) instead of loading the ORM row.
     """
-    _check_role(actor, action, patient_id)
+    _check_role(tx, actor, action, patient_id)
     clinic_id = _noted_clinic(tx, patient_id)
     if clinic_id is None:
         found = tx.connection().execute(_CLINIC_OF, {"patient_id": patient_id}).first()
         clinic_id = None if found is None else int(found[0])
-    _check_record(actor, action, patient_id, clinic_id)
+    _check_record(tx, actor, action, patient_id, clinic_id)
     record_access(tx, actor.user_id, actor.role, action, "patient", str(patient_id), patient_id)
 
 
@@ -133,43 +132,35 @@ def _noted_clinic(tx: Unit, patient_id: int) -> int | None:
     return noted[2]
 
 
-def _check_role(actor: Actor, action: str, patient_id: int | None) -> None:
+def _check_role(tx: Unit, actor: Actor, action: str, patient_id: int | None) -> None:
     roles = POLICY.get(action)
     if roles is None or actor.role not in roles:
-        _deny(actor, action, patient_id, "role")
+        _deny(tx, actor, action, patient_id, "role")
 
 
-def _check_record(actor: Actor, action: str, patient_id: int, clinic_id: int | None) -> None:
+def _check_record(
+    tx: Unit, actor: Actor, action: str, patient_id: int, clinic_id: int | None
+) -> None:
     """Deny another clinic's or (for a patient) another person's record; 404 a missing one."""
     if clinic_id is None:
         if actor.role is Role.PATIENT:
-            _deny(actor, action, patient_id, "record")
+            _deny(tx, actor, action, patient_id, "record")
         raise NotFound(f"patient {patient_id} does not exist", patient_id=patient_id)
     if clinic_id != actor.clinic_id:
-        _deny(actor, action, patient_id, "clinic")
+        _deny(tx, actor, action, patient_id, "clinic")
     if actor.role is Role.PATIENT and patient_id != actor.patient_id:
-        _deny(actor, action, patient_id, "record")
+        _deny(tx, actor, action, patient_id, "record")
 
 
-class Denied(Forbidden):
-    """A denial whose audit entry is still to be written (by the ``Database`` it leaves)."""
-
-    def __init__(self, message: str, entry: dict[str, object], **details: object) -> None:
-        super().__init__(message, **details)
-        #: The denial's audit row; ``None`` once written.
-        self.entry: dict[str, object] | None = entry
-
-
-def _deny(actor: Actor, action: str, patient_id: int | None, why: str) -> NoReturn:
-    """Raise :class:`Denied` with the denial's audit entry (written after the rollback)."""
+def _deny(tx: Unit, actor: Actor, action: str, patient_id: int | None, why: str) -> NoReturn:
+    """Record the denial (written also when the transaction rolls back), raise Forbidden."""
     record_type = "patient" if patient_id is not None else "clinic"
     record_id = None if patient_id is None else str(patient_id)
-    entry = audit_row(
-        actor.user_id, actor.role.value, action, record_type, record_id, patient_id, "denied"
+    record_access(
+        tx, actor.user_id, actor.role.value, action, record_type, record_id, patient_id, "denied"
     )
-    raise Denied(
+    raise Forbidden(
         f"{actor.role.value} may not {action.replace('.', ' ')} this record",
-        entry,
         action=action,
         reason=why,
     )

@@ -10,8 +10,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
-from runnersknee.services.audit import flush_pending, write_entries
-from runnersknee.services.authz import Denied
+from runnersknee.services.audit import flush_pending, take_denied, write_entries
 from runnersknee.services.unit import CoreUnit
 from runnersknee.store.db import is_sqlite, make_engine, make_session_factory
 from runnersknee.store.migrate import require_current, upgrade
@@ -51,19 +50,18 @@ class Database:
 
         Closed sessions are kept for reuse (a session is cheaper to reuse than to build);
         each is used by one transaction at a time and starts empty (``close`` clears its
-        objects, and its ``info`` is cleared here).
+        objects, and its ``info`` is cleared here). Denials recorded in a transaction that
+        rolls back are written afterwards, in a transaction of their own.
         """
         idle = self._idle
         session = idle.pop() if idle else self._sessions()
         try:
             with session.begin():
                 yield session
-        except Denied as denied:
-            self._release(session)
-            self._write_denial(denied)
-            raise
         except BaseException:
+            denied = take_denied(session)
             self._release(session)
+            self._write_denials(denied)
             raise
         self._release(session)
 
@@ -74,19 +72,19 @@ class Database:
         if len(self._idle) < _IDLE_KEPT:
             self._idle.append(session)
 
-    def _write_denial(self, denied: Denied) -> None:
-        """Write a denial's audit entry after its transaction has ended (once)."""
-        entry, denied.entry = denied.entry, None
-        if entry is not None:
+    def _write_denials(self, denied: list[dict[str, object]]) -> None:
+        """Write the denials of a transaction that rolled back, in a transaction of their own."""
+        if denied:
             with self.transaction() as tx:
-                write_entries(tx, [entry])
+                write_entries(tx, denied)
 
     @contextmanager
     def unit(self) -> Iterator[CoreUnit]:
         """A unit of work for Core-only use cases, without an ORM session (cheaper).
 
         Commits on success and rolls back on any error, like :meth:`transaction`; audit
-        entries recorded in it and not taken by the caller are written before the commit.
+        entries recorded in it and not taken by the caller are written before the commit,
+        and its denials also after a rollback.
 
         On SQLite the units of one thread (the event loop's, in the web app) reuse one kept
         connection instead of checking one out of the pool and returning it (with its reset)
@@ -95,6 +93,7 @@ class Database:
         opened for the next unit, so a failed or invalidated connection is never reused.
         """
         kept = self._take_kept()
+        unit: CoreUnit | None = None
         try:
             if kept is None:
                 with self.engine.begin() as connection:
@@ -113,8 +112,9 @@ class Database:
                 raise
             finally:
                 self._kept_busy = False
-        except Denied as denied:
-            self._write_denial(denied)
+        except BaseException:
+            if unit is not None:
+                self._write_denials(take_denied(unit))
             raise
 
     def _take_kept(self) -> Connection | None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from runnersknee.clinical.errors import Forbidden
-from runnersknee.services.authz import Denied, authorize, authorize_clinic, authorize_record
+from runnersknee.services.authz import authorize, authorize_clinic, authorize_record
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AuditRow, ClinicRow
@@ -53,11 +53,8 @@ def test_a_denial_after_a_write_is_forbidden_and_recorded_once(
             tx.connection().exec_driver_sql("PRAGMA busy_timeout=200")
             authorize_record(tx, me, "patient.read", other.patient_id)
 
-    with pytest.raises(Forbidden) as raised:
+    with pytest.raises(Forbidden):
         read_another_record()
-    assert isinstance(raised.value, Denied)
-    assert raised.value.code == "forbidden"
-    assert raised.value.entry is None  # written
     assert _name(database) == name  # the caller's write rolled back
     assert _denials(database) == before + 1
     with database.transaction() as tx:
@@ -78,9 +75,24 @@ def test_a_denial_leaving_nested_transactions_is_recorded_once(database: Databas
         with database.transaction(), database.transaction() as inner:
             authorize(inner, me, "patient.list")
 
-    with pytest.raises(Denied):
+    with pytest.raises(Forbidden):
         nested()
     assert _denials(database) == before + 1
-    with pytest.raises(Denied), database.unit() as unit:
+    with pytest.raises(Forbidden), database.unit() as unit:
         authorize_clinic(unit, doc, "user.manage")
     assert _denials(database) == before + 2
+
+
+@pytest.mark.parametrize("kind", ["unit", "transaction"])
+def test_a_denial_caught_inside_a_committed_transaction_is_written_with_it(
+    database: Database, kind: str
+) -> None:
+    me = demo_actor(database, "midplan@demo.example")
+    begin = database.unit if kind == "unit" else database.transaction
+    before = _denials(database)
+    with begin() as tx:
+        with pytest.raises(Forbidden):
+            authorize_clinic(tx, me, "patient.list")
+        tx.connection().execute(update(ClinicRow).values(name="Committed"))
+    assert _name(database) == "Committed"
+    assert _denials(database) == before + 1

@@ -137,3 +137,16 @@ def test_dispose_closes_the_kept_connection(database: Database) -> None:
     assert kept.closed
     with database.unit() as unit:
         assert unit.connection() is not kept
+
+
+def test_the_kept_connection_sees_what_others_committed_since(database: Database) -> None:
+    def read_name() -> str:
+        with database.unit() as unit:
+            return str(unit.connection().scalar(select(ClinicRow.name).limit(1)))
+
+    first = read_name()
+    for number in range(3):
+        with database.transaction() as tx:  # a pooled connection
+            tx.execute(update(ClinicRow).values(name=f"Seen {number}"))
+        assert read_name() == f"Seen {number}"
+    assert first != "Seen 0"
