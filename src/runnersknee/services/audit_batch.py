@@ -45,7 +45,7 @@ class AuditBatcher:
         self._database = database
         self._open: _Batch | None = None
         self._last: asyncio.Task[None] | None = None
-        #: Batches written and entries in them (for tests and the benchmark's report).
+        #: Batches written and entries in them (for tests).
         self.batches = 0
         self.entries = 0
 

@@ -93,29 +93,23 @@ class Database:
         opened for the next unit, so a failed or invalidated connection is never reused.
         """
         kept = self._take_kept()
-        unit: CoreUnit | None = None
+        connection = self.engine.connect() if kept is None else kept
+        unit = CoreUnit(connection, self.engine)
         try:
-            if kept is None:
-                with self.engine.begin() as connection:
-                    unit = CoreUnit(connection, self.engine)
-                    yield unit
-                    flush_pending(unit)
-                return
-            try:
-                with kept.begin():
-                    unit = CoreUnit(kept, self.engine)
-                    yield unit
-                    flush_pending(unit)
-            except BaseException:
+            with connection.begin():
+                yield unit
+                flush_pending(unit)
+        except BaseException:
+            if kept is not None:  # never reuse a connection that saw an error
                 self._kept = None
                 kept.close()
-                raise
-            finally:
-                self._kept_busy = False
-        except BaseException:
-            if unit is not None:
-                self._write_denials(take_denied(unit))
+            self._write_denials(take_denied(unit))
             raise
+        finally:
+            if kept is None:
+                connection.close()
+            else:
+                self._kept_busy = False
 
     def _take_kept(self) -> Connection | None:
         """The kept connection when this thread may use it now (``None``: use the pool)."""

@@ -1,7 +1,7 @@
 """What a use case needs of its transaction, so that hot read paths can run without the ORM.
 
 :class:`Unit` is the part of SQLAlchemy's ``Session`` the Core-only use cases use: the
-connection, a per-transaction ``info`` dict, the transaction's identity and the bind. A
+connection, a per-transaction ``info`` dict and the transaction's identity. A
 ``Session`` is a :class:`Unit`; so is :class:`CoreUnit`, a unit of work on one Core
 connection (``Database.unit()``), which costs about a quarter of an ORM session's begin,
 commit and close (measured: 24 µs against 83 µs per transaction on the development machine).
@@ -32,10 +32,6 @@ class Unit(Protocol):
         """An object that identifies the current transaction."""
         ...
 
-    def get_bind(self) -> Engine | Connection:
-        """The engine (for work that must commit on its own, such as a denial record)."""
-        ...
-
 
 class CoreUnit:
     """A :class:`Unit` on one Core connection whose transaction the caller begins and ends."""
@@ -61,5 +57,5 @@ class CoreUnit:
         return self
 
     def get_bind(self) -> Engine:
-        """The engine the connection came from."""
+        """The engine the connection came from (as ``Session.get_bind``)."""
         return self._engine

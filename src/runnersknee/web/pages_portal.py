@@ -162,7 +162,7 @@ def _safety_html(stop: dict[str, Any]) -> Markup:
 
 @lru_cache(maxsize=8)
 def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Markup:
-    macros: Any = environment().get_template("macros.html").module
+    macros: Any = environment().globals["macros"]
     stop = {"stop_rules": rules, "medicines": medicines, "citation_ids": list(citation_ids)}
     return ascii_html(macros.safety(stop))
 
