@@ -7,7 +7,7 @@ from typing import Any
 
 from runnersknee.clinical.errors import InvalidInput
 
-__all__ = ["bounded", "check_bounds"]
+__all__ = ["asked", "bounded", "check_bounds", "question_of"]
 
 
 def bounded(minimum: float, maximum: float, unit: str = "", *, default: Any = None) -> Any:
@@ -15,6 +15,22 @@ def bounded(minimum: float, maximum: float, unit: str = "", *, default: Any = No
     return dataclasses.field(
         default=default, metadata={"minimum": minimum, "maximum": maximum, "unit": unit}
     )
+
+
+def asked(question: str, *, clinician_only: bool = False, default: Any = False) -> Any:
+    """A yes/no field with the plain-words question that asks for it.
+
+    ``clinician_only`` marks an examination finding: the patient is never asked it.
+    """
+    return dataclasses.field(
+        default=default, metadata={"question": question, "clinician_only": clinician_only}
+    )
+
+
+def question_of(spec: dataclasses.Field[Any]) -> str | None:
+    """The plain-words question of a field declared with :func:`asked` (None otherwise)."""
+    question = spec.metadata.get("question")
+    return None if question is None else str(question)
 
 
 def check_bounds(obj: Any) -> None:

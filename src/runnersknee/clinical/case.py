@@ -13,11 +13,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from runnersknee.clinical._fields import bounded, check_bounds
+from runnersknee.clinical._fields import asked, bounded, check_bounds
+from runnersknee.clinical.errors import InvalidInput
 
 __all__ = [
     "Activity",
+    "BackAndBladder",
     "Case",
+    "Circulation",
     "ContributingFactor",
     "Demographics",
     "ExamFindings",
@@ -162,8 +165,9 @@ class Onset:
     kind: OnsetKind = OnsetKind.INSIDIOUS
     started_on: date | None = None
     mechanism: InjuryMechanism | None = None
-    #: For a traumatic onset: is the injury recent (acute)? ``None`` (not asked) counts as
-    #: recent, so the acute-injury red flags fire unless someone says the injury is old.
+    #: For a traumatic onset without an injury date: is the injury recent (acute, within
+    #: 7 days)? ``None`` (not asked) counts as recent, so the acute-injury red flags fire
+    #: unless someone says the injury is old. An injury date (``started_on``) decides instead.
     injury_is_recent: bool | None = None
     symptom_duration_months: float | None = bounded(0, 600, "months")
 
@@ -185,6 +189,10 @@ class MechanicalSymptoms:
     patellar_dislocation_history: bool = False
     subluxation_sensation: bool = False
     acute_dislocation: bool = False
+    knee_came_out_and_went_back: bool = asked(
+        "After an injury, did your knee bend the wrong way or 'come out and go back in' "
+        "(not only the kneecap)?"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,16 +215,73 @@ class SystemicSymptoms:
     limp: bool = False
     unable_to_bear_weight: bool = False
     pain_worse_over_time: bool = False
+    cancer_history: bool = asked("Have you ever had cancer, or do you have cancer now?")
 
     def __post_init__(self) -> None:
         check_bounds(self)
 
 
 @dataclass(frozen=True, slots=True)
-class ExamFindings:
-    """Findings a clinician may add at intake (Ottawa items, bone-stress signs).
+class Circulation:
+    """Blood-clot (deep vein thrombosis) and blood-supply warning signs (KB 11.1).
 
-    ``None`` means "not examined"; rules only fire on a recorded finding.
+    The first five are signs in the leg; the rest are the clot risk factors of the Wells
+    score that a patient can answer (Wells 2003), plus long travel (NICE NG158).
+    """
+
+    __pydantic_config__ = _STRICT
+
+    calf_swelling: bool = asked("Is the calf (lower leg) on the painful side swollen?")
+    calf_tenderness: bool = asked(
+        "Is the calf on the painful side sore when you press or squeeze it?"
+    )
+    whole_leg_swollen: bool = asked("Is the whole leg swollen?")
+    cold_pale_or_numb_foot: bool = asked("Is the foot on that side cold, pale or numb?")
+    foot_drop: bool = asked(
+        "Has it become hard to lift the front of your foot, so that it slaps or drags?"
+    )
+    long_travel: bool = asked(
+        "Have you recently sat still on a long journey (more than 4 hours by plane, car, "
+        "bus or train)?"
+    )
+    leg_in_cast_or_paralysed: bool = asked(
+        "Has the leg recently been in a plaster cast, or is it paralysed or very weak?"
+    )
+    bed_rest_or_major_surgery: bool = asked(
+        "Have you been in bed for more than 3 days, or had a major operation, in the last 12 weeks?"
+    )
+    previous_clot: bool = asked(
+        "Have you ever had a blood clot in a leg (DVT) or in the lungs (pulmonary embolism)?"
+    )
+    active_cancer: bool = asked(
+        "Are you being treated for cancer now, or were you treated in the last 6 months?"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BackAndBladder:
+    """Warning signs of cauda equina syndrome (pressure on the nerves at the base of the spine)."""
+
+    __pydantic_config__ = _STRICT
+
+    saddle_numbness: bool = asked(
+        "Is there numbness or tingling between your legs, around your bottom or genitals?"
+    )
+    new_bladder_or_bowel_change: bool = asked(
+        "Have you newly had trouble passing urine, or leaked urine or stool without meaning to?"
+    )
+    both_legs_nerve_symptoms: bool = asked(
+        "Do you have pain, numbness or weakness going down both legs from your back?"
+    )
+    new_sexual_dysfunction: bool = asked("Have you noticed a new change in sexual function?")
+
+
+@dataclass(frozen=True, slots=True)
+class ExamFindings:
+    """Examination findings: clinician only, never asked of the patient.
+
+    Ottawa items, bone-stress signs, the Wells items that need an examination and foot
+    pulses. ``None`` means "not examined"; rules only fire on a recorded finding.
     """
 
     __pydantic_config__ = _STRICT
@@ -233,6 +298,25 @@ class ExamFindings:
     patellar_tilt_hypomobile: bool | None = None
     small_effusion: bool | None = None
     reduced_painful_hip_internal_rotation: bool | None = None
+    calf_swelling_3cm_or_more: bool | None = asked(
+        "Calf circumference 3 cm or more above the other side (10 cm below the tibial tuberosity)",
+        clinician_only=True,
+        default=None,
+    )
+    deep_vein_tenderness: bool | None = asked(
+        "Localised tenderness along the deep venous system", clinician_only=True, default=None
+    )
+    pitting_oedema: bool | None = asked(
+        "Pitting oedema confined to the symptomatic leg", clinician_only=True, default=None
+    )
+    collateral_superficial_veins: bool | None = asked(
+        "Collateral superficial veins (non-varicose)", clinician_only=True, default=None
+    )
+    foot_pulses_weak_or_absent: bool | None = asked(
+        "Dorsalis pedis or posterior tibial pulse weak or absent",
+        clinician_only=True,
+        default=None,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +368,23 @@ class Case:
     swelling: Swelling = Swelling.NONE
     mechanical: MechanicalSymptoms = field(default_factory=MechanicalSymptoms)
     systemic: SystemicSymptoms = field(default_factory=SystemicSymptoms)
+    circulation: Circulation = field(default_factory=Circulation)
+    back_and_bladder: BackAndBladder = field(default_factory=BackAndBladder)
     exam: ExamFindings = field(default_factory=ExamFindings)
     running: RunningHistory = field(default_factory=RunningHistory)
     contributing_factors: frozenset[ContributingFactor] = frozenset()
     questionnaires: tuple[QuestionnaireAnswers, ...] = ()
     pregnant_or_recent_surgery: bool = False
     notes: str | None = None
+    #: The day the answers were given; the injury's age (``onset.started_on``) is counted to
+    #: it. The services set it to the day of triage when a case does not carry it.
+    recorded_on: date | None = None
+
+    def __post_init__(self) -> None:
+        started = self.onset.started_on
+        if started is not None and self.recorded_on is not None and started > self.recorded_on:
+            raise InvalidInput(
+                f"the problem cannot start after the day of the answers ({self.recorded_on})",
+                field="onset.started_on",
+                got=started.isoformat(),
+            )

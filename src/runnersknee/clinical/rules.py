@@ -37,6 +37,7 @@ __all__ = [
     "Condition",
     "Schema",
     "compile_condition",
+    "wells_dvt_score",
 ]
 
 Test = Callable[[Any], bool]
@@ -182,13 +183,16 @@ def _case_schema() -> Schema:
                 "bool",
                 doc="onset.kind == traumatic",
             ),
-            "acute_traumatic_onset": ComputedName(
-                lambda case: (
-                    case.onset.kind is OnsetKind.TRAUMATIC
-                    and case.onset.injury_is_recent is not False
-                ),
-                "bool",
-                doc="onset.kind == traumatic and onset.injury_is_recent is not false",
+            "injury_age_days": ComputedName(
+                _injury_age_days,
+                "number",
+                optional=True,
+                doc="days from onset.started_on to recorded_on (unknown unless both are given)",
+            ),
+            "wells_dvt_score": ComputedName(
+                wells_dvt_score,
+                "number",
+                doc="Wells DVT score from the items an intake holds (Wells 2003; see docs)",
             ),
             "akps_reports_patellar_instability": ComputedName(
                 _akps_reports_instability,
@@ -202,6 +206,44 @@ def _case_schema() -> Schema:
             ),
         },
     )
+
+
+def _injury_age_days(case: Case) -> int | None:
+    started, recorded = case.onset.started_on, case.recorded_on
+    if started is None or recorded is None:
+        return None
+    return (recorded - started).days
+
+
+def wells_dvt_score(case: Case) -> int:
+    """The Wells DVT score (Wells 2003) from the items the case holds; 0 to 9.
+
+    One point each: active cancer; paralysis, paresis or recent plaster cast of the leg; bed
+    rest over 3 days or major surgery within 12 weeks; localised deep-vein tenderness (the
+    patient's calf tenderness or the clinician's finding); whole leg swollen; calf swelling
+    of 3 cm or more (the clinician's measurement when recorded, else the patient's report of
+    a swollen calf); pitting oedema; collateral superficial veins; previous DVT or PE. The
+    "alternative diagnosis at least as likely" item (-2) needs clinical judgement and is not
+    held, so this score can only over-estimate the probability.
+    """
+    leg, exam = case.circulation, case.exam
+    calf_swelling = (
+        leg.calf_swelling
+        if exam.calf_swelling_3cm_or_more is None
+        else exam.calf_swelling_3cm_or_more
+    )
+    items = (
+        leg.active_cancer,
+        leg.leg_in_cast_or_paralysed,
+        leg.bed_rest_or_major_surgery,
+        leg.calf_tenderness or exam.deep_vein_tenderness is True,
+        leg.whole_leg_swollen,
+        calf_swelling,
+        exam.pitting_oedema is True,
+        exam.collateral_superficial_veins is True,
+        leg.previous_clot,
+    )
+    return sum(1 for item in items if item)
 
 
 #: AKPS item 11 (patellar subluxation/dislocation) answers that report no instability: the

@@ -7,8 +7,9 @@ The rules are data (``content/data/triage``), compiled into a :class:`TriageRule
    (emergency > urgent > refer);
 2. only when none fires, the PFP diagnostic rule of section 1 decides: every criterion met →
    ``plan`` (PFP probable), otherwise ``refer`` with one reason per unmet criterion;
-3. supporting findings (section 1.2/1.4) and prognosis flags (section 8.1) are reported as
-   information; they never change the level.
+3. supporting findings (section 1.2/1.4), prognosis flags (section 8.1) and clinician prompts
+   (e.g. "examine the hip", section 11.4) are reported as information; they never change the
+   level.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class RuleKind(StrEnum):
     PRECAUTION = "precaution"
     SUPPORTING = "supporting"
     PROGNOSIS = "prognosis"
+    PROMPT = "prompt"
 
     @property
     def sets_level(self) -> bool:
@@ -198,6 +200,8 @@ class TriageResult:
     supporting: tuple[FiredRule, ...]
     prognosis: tuple[FiredRule, ...]
     always_on_safety: str
+    #: What the clinician should examine or ask next (never shown to the patient).
+    prompts: tuple[FiredRule, ...] = ()
 
     @property
     def plan_allowed(self) -> bool:
@@ -226,6 +230,7 @@ class TriageResult:
             "supporting": [item.as_dict() for item in self.supporting],
             "prognosis": [item.as_dict() for item in self.prognosis],
             "always_on_safety": self.always_on_safety,
+            "prompts": [item.as_dict() for item in self.prompts],
         }
 
 
@@ -240,7 +245,7 @@ class TriageRuleSet:
     pfp: PfpRule
     safety: SafetyWording
     _level_rules: tuple[_Entry, ...] = field(init=False, repr=False, compare=False)
-    _info_rules: tuple[tuple[_Entry, ...], tuple[_Entry, ...]] = field(
+    _info_rules: tuple[tuple[_Entry, ...], tuple[_Entry, ...], tuple[_Entry, ...]] = field(
         init=False, repr=False, compare=False
     )
     _pfp_unmet: tuple[_Entry, ...] = field(init=False, repr=False, compare=False)
@@ -256,7 +261,7 @@ class TriageRuleSet:
         set_(self, "_level_rules", tuple((r.condition, self._fired(r)) for r in ordered))
         info = tuple(
             tuple((r.condition, self._fired(r)) for r in self.rules if r.kind is kind)
-            for kind in (RuleKind.SUPPORTING, RuleKind.PROGNOSIS)
+            for kind in (RuleKind.SUPPORTING, RuleKind.PROGNOSIS, RuleKind.PROMPT)
         )
         set_(self, "_info_rules", info)
         set_(self, "_pfp_unmet", tuple((c.condition, self._unmet(c)) for c in self.pfp.criteria))
@@ -339,7 +344,7 @@ def triage(case: Case, rules: TriageRuleSet) -> TriageResult:
         if not reasons:
             reasons = (rules._pfp_met,)
             pfp_probable = True
-    supporting_rules, prognosis_rules = rules._info_rules
+    supporting_rules, prognosis_rules, prompt_rules = rules._info_rules
     return TriageResult(
         level=reasons[0].level,
         reasons=reasons,
@@ -347,4 +352,5 @@ def triage(case: Case, rules: TriageRuleSet) -> TriageResult:
         supporting=tuple(fired for test, fired in supporting_rules if test.test(case)),
         prognosis=tuple(fired for test, fired in prognosis_rules if test.test(case)),
         always_on_safety=rules.safety.always_on(case.demographics.age_years),
+        prompts=tuple(fired for test, fired in prompt_rules if test.test(case)),
     )

@@ -28,7 +28,9 @@ How the result is decided (`runnersknee.clinical.triage.triage`):
    A fired rule never allows a plan.
 2. Only when none fires, the PFP diagnostic rule decides: all criteria met → `plan`
    (`pfp_probable = true`); each criterion not met is reported as a `refer` reason.
-3. Supporting findings and prognosis flags are information only and never change the level.
+3. Supporting findings, prognosis flags and clinician prompts are information only and never
+   change the level. Clinician prompts (for example "examine the hip") are never shown to the
+   patient.
 4. The always-on safety lines (8.3) are shown with every result; the adolescent line below its age.
 
 Rules and wording are data: `src/runnersknee/content/data/triage/rules.toml` and `safety.toml`.
@@ -39,7 +41,22 @@ Unverified thresholds are parameters that can be overridden per rule
 
 A condition is a string or a table. `path` is a dotted path into the case (for example
 `mechanical.locking`) or a computed name (`age_years`, `sex`, `symptom_duration_months`,
-`onset_kind`, `traumatic_onset`, `provocative_activity_count`).
+`onset_kind`, `traumatic_onset`, `provocative_activity_count`, `injury_age_days`,
+`wells_dvt_score`).
+
+`injury_age_days` is the number of days from `onset.started_on` to `recorded_on` (the day the
+answers were given; the intake and the CLI set it to the day of triage when a case does not carry
+it); it is unknown unless both dates are known. The acute-injury rules use it (Ottawa knee rule:
+injuries up to 7 days old); without an injury date, `onset.injury_is_recent` decides, and an
+unanswered question counts as recent.
+
+`wells_dvt_score` is the Wells DVT score (Wells 2003) from the items a case holds, one point
+each: active cancer; leg paralysed or recently in a plaster cast; bed rest over 3 days or major
+surgery within 12 weeks; deep-vein tenderness (the patient's calf tenderness or the clinician's
+finding); whole leg swollen; calf swelling of 3 cm or more (the clinician's measurement when
+recorded, else the patient's swollen calf); pitting oedema; collateral superficial veins; a
+previous DVT or PE. The "alternative diagnosis at least as likely" item (−2) needs clinical
+judgement and is not held, so the score can only over-estimate.
 
 | Form | Meaning |
 |---|---|
@@ -57,7 +74,7 @@ A condition is a string or a table. `path` is a dotted path into the case (for e
 `level`, `plan_allowed`, `pfp_probable`, `safety_text` (headline: of the first, highest reason),
 `safety_texts` (every distinct wording of the reasons), `reasons`,
 `supporting`, `prognosis` (lists of `{rule_id, level, reason, safety_text, citation_ids,
-verified, condition}`) and `always_on_safety`.
+verified, condition}`), `always_on_safety` and `prompts` (clinician prompts, same shape).
 """
 
 
@@ -234,6 +251,9 @@ def render_rules_markdown(rules: TriageRuleSet) -> str:
         *_info_section(rules, RuleKind.SUPPORTING, "Supporting findings (information only)"),
         *_info_section(
             rules, RuleKind.PROGNOSIS, "Prognosis flags (section 8.1, information only)"
+        ),
+        *_info_section(
+            rules, RuleKind.PROMPT, "Clinician prompts (information for the clinician only)"
         ),
         *_param_section(rules),
         *_safety_section(rules),

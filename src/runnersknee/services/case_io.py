@@ -10,6 +10,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,9 +101,15 @@ def validate_as(kind: type[T], data: Any, *, prefix: str = "") -> T:
     return value
 
 
-def parse_case(data: Mapping[str, Any]) -> Case:
-    """Validate the Case part of a case document (other sections are ignored here)."""
+def parse_case(data: Mapping[str, Any], *, recorded_on: date | None = None) -> Case:
+    """Validate the Case part of a case document (other sections are ignored here).
+
+    ``recorded_on`` is the day the answers count from when the document does not say
+    (the injury's age is counted to it); pass the day of triage.
+    """
     case_part = {key: value for key, value in data.items() if key not in CASE_SECTIONS}
+    if recorded_on is not None and case_part.get("recorded_on") is None:
+        case_part["recorded_on"] = recorded_on
     return validate_as(Case, case_part)
 
 

@@ -76,9 +76,15 @@ class Evaluator:
                 changes[instrument_id] = interpret_change(instrument, scored[0], scored[-1])
         return Evaluation(case, triage(case, self.rules), scores, changes)
 
-    def evaluate_document(self, document: Mapping[str, Any]) -> Evaluation:
-        """Parse and evaluate a case document (the mapping read from JSON or YAML)."""
-        return self.evaluate(parse_case(document))
+    def evaluate_document(
+        self, document: Mapping[str, Any], *, today: date | None = None
+    ) -> Evaluation:
+        """Parse and evaluate a case document (the mapping read from JSON or YAML).
+
+        ``today`` (default: the local date) is the day of the answers when the document
+        does not give ``recorded_on``.
+        """
+        return self.evaluate(parse_case(document, recorded_on=today or date.today()))
 
     def _score(self, index: int, entry: QuestionnaireAnswers) -> InstrumentScore:
         try:

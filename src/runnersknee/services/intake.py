@@ -118,7 +118,7 @@ def submit_intake(
             "the intake is closed after the first visit; tell your clinician what changed",
             field="intake",
         )
-    case = parse_case(data)
+    case = parse_case(data, recorded_on=date.today())
     triage = clinical_core.triage_case(case)
     level = None if triage is None else str(triage["level"])
     row = IntakeRow(

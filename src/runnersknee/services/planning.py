@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def plan_case_document(
     config: PlanConfig | None = None,
 ) -> PlanReport:
     """Triage, interpret and (if allowed) plan one case document."""
-    case = parse_case(data)
+    case = parse_case(data, recorded_on=date.today())
     assessment = parse_assessment(data.get("assessment"))
     preferences = parse_preferences(data.get("preferences"))
     overrides = load_overrides(settings.content_overrides if settings else None)

@@ -69,9 +69,9 @@ def query_number(request: Request, name: str, default: int, low: int, high: int)
 
 
 @cache
-def case_fields() -> tuple[FormField, ...]:
-    """The intake form, generated from the Case model."""
-    return form_fields(Case)
+def case_fields(*, patient: bool = False) -> tuple[FormField, ...]:
+    """The intake form, generated from the Case model (without exam findings for patients)."""
+    return form_fields(Case, patient=patient)
 
 
 def error_map(error: InvalidInput) -> dict[str, str]:

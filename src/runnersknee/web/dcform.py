@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 FormValues = dict[str, Any]
-_SKIP = {"case_id", "questionnaires", "assessed_on"}
+_SKIP = {"case_id", "questionnaires", "assessed_on", "recorded_on"}
+#: Groups of clinician-only findings, left out of the patient's forms.
+_CLINICIAN_GROUPS = {"exam"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,25 +87,33 @@ def _is_enum(hint: Any) -> bool:
     return isinstance(hint, type) and issubclass(hint, enum.Enum)
 
 
-def form_fields(cls: type[Any], prefix: str = "") -> tuple[FormField, ...]:
-    """The inputs of dataclass ``cls``; nested dataclasses become groups."""
+def form_fields(
+    cls: type[Any], prefix: str = "", *, patient: bool = False
+) -> tuple[FormField, ...]:
+    """The inputs of dataclass ``cls``; nested dataclasses become groups.
+
+    ``patient`` leaves out clinician-only findings (the examination group and fields
+    declared ``clinician_only``); a field declared with a question is labelled with it.
+    """
     hints = typing.get_type_hints(cls)
     result: list[FormField] = []
     for spec in dataclasses.fields(cls):
         if spec.name in _SKIP or spec.name.startswith("_"):
             continue
-        built = _field(spec, hints[spec.name], prefix)
+        if patient and (spec.name in _CLINICIAN_GROUPS or spec.metadata.get("clinician_only")):
+            continue
+        built = _field(spec, hints[spec.name], prefix, patient)
         if built is not None:
             result.append(built)
     return tuple(result)
 
 
-def _field(spec: dataclasses.Field[Any], hint: Any, prefix: str) -> FormField | None:
+def _field(spec: dataclasses.Field[Any], hint: Any, prefix: str, patient: bool) -> FormField | None:
     name = f"{prefix}{spec.name}"
     inner, optional = _unwrap(hint)
     required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
     meta = spec.metadata
-    label = _label(spec.name)
+    label = str(meta.get("question") or _label(spec.name))
     origin = typing.get_origin(inner)
     if inner is bool:
         return FormField(name, label, "tribool" if optional else "bool")
@@ -131,7 +141,7 @@ def _field(spec: dataclasses.Field[Any], hint: Any, prefix: str) -> FormField | 
     if inner is date:
         return FormField(name, label, "date", required)
     if dataclasses.is_dataclass(inner) and isinstance(inner, type):
-        children = form_fields(inner, f"{name}.")
+        children = form_fields(inner, f"{name}.", patient=patient)
         return FormField(name, label, "group", children=children, optional_group=optional)
     return None
 

@@ -221,7 +221,7 @@ def intake_page(
     request: Request, actor: Actor, patient_id: int, action: str, form: FormData | None
 ) -> Response:
     """Show (GET) or submit (POST) the intake form for ``patient_id``."""
-    fields = case_fields()
+    fields = case_fields(patient=actor.role is Role.PATIENT)
     if form is None:
         with database(request).transaction() as tx:
             current = intake.latest_intake(tx, actor, patient_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from pydantic import TypeAdapter
 
 from runnersknee.clinical.case import (
     Activity,
+    BackAndBladder,
     Case,
+    Circulation,
     Demographics,
     ExamFindings,
     MechanicalSymptoms,
@@ -27,6 +30,8 @@ from runnersknee.clinical.case import (
     Swelling,
     SystemicSymptoms,
 )
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.clinical.rules import wells_dvt_score
 from runnersknee.clinical.triage import TriageLevel, TriageResult, triage
 from runnersknee.content.triage import load_triage_rules
 
@@ -50,6 +55,7 @@ def make(
     """BASE with changes; nested sections are given as dicts of their fields."""
     nested = {"onset": Onset, "mechanical": MechanicalSymptoms, "systemic": SystemicSymptoms}
     nested |= {"exam": ExamFindings, "running": RunningHistory}
+    nested |= {"circulation": Circulation, "back_and_bladder": BackAndBladder}
     fields: dict[str, Any] = {"demographics": Demographics(age_years=age, sex=Sex.FEMALE)}
     if sites is not None:
         fields["pain_sites"] = frozenset(PainSite(site) for site in sites)
@@ -61,11 +67,24 @@ def make(
 
 
 def fired_ids(result: TriageResult) -> set[str]:
-    return {item.rule_id for item in (*result.reasons, *result.supporting, *result.prognosis)}
+    items = (*result.reasons, *result.supporting, *result.prognosis, *result.prompts)
+    return {item.rule_id for item in items}
 
 
 TRAUMA = {"kind": OnsetKind.TRAUMATIC}
 OLD_TRAUMA = {"kind": OnsetKind.TRAUMATIC, "injury_is_recent": False}
+TODAY = date(2026, 12, 7)
+
+
+def injured(days_ago: int, **onset: Any) -> dict[str, Any]:
+    """A traumatic onset on a known date, ``days_ago`` days before the answers (TODAY)."""
+    return {"kind": OnsetKind.TRAUMATIC, "started_on": TODAY - timedelta(days=days_ago)} | onset
+
+
+def dated(**changes: Any) -> Case:
+    """:func:`make` with the answers recorded on TODAY."""
+    return dataclasses.replace(make(**changes), recorded_on=TODAY)
+
 
 #: rule id → (a case where it fires, a close case where it does not).
 RULE_CASES: dict[str, tuple[Case, Case]] = {
@@ -81,16 +100,62 @@ RULE_CASES: dict[str, tuple[Case, Case]] = {
         make(systemic={"fever_or_unwell": True}, swelling=Swelling.SMALL_AFTER_ACTIVITY),
         make(systemic={"fever_or_unwell": True}),
     ),
-    "RF-TRAUMA-OTTAWA": (make(age=60, onset=TRAUMA), make(age=54, onset=TRAUMA)),
+    "RF-TRAUMA-OTTAWA": (
+        dated(age=60, onset=injured(7)),
+        dated(age=60, onset=injured(8)),
+    ),
     "RF-TRAUMA-HAEMARTHROSIS": (
         make(onset=TRAUMA, swelling=Swelling.WITHIN_2H_OF_INJURY),
         make(onset=TRAUMA, swelling=Swelling.SMALL_AFTER_ACTIVITY),
     ),
     "RF-TRAUMA-ACUTE": (make(onset=TRAUMA), make(onset=OLD_TRAUMA)),
-    "DD-PAST-INJURY": (make(onset=OLD_TRAUMA), make(onset=TRAUMA)),
+    "DD-PAST-INJURY": (dated(onset=injured(21)), dated(onset=injured(3))),
+    "RF-TRAUMA-OLDER-WITH-SIGNS": (
+        dated(onset=injured(21), exam={"isolated_patellar_tenderness": True}),
+        dated(onset=injured(21), exam={"isolated_patellar_tenderness": False}),
+    ),
+    "RF-DVT-LIKELY": (
+        make(circulation={"calf_swelling": True, "previous_clot": True}),
+        make(circulation={"calf_swelling": True, "long_travel": True}),
+    ),
+    "RF-DVT-POSSIBLE": (
+        make(age=45, circulation={"calf_swelling": True, "long_travel": True}),
+        make(age=45, circulation={"long_travel": True}),
+    ),
+    "RF-CAUDA-EQUINA": (
+        make(back_and_bladder={"saddle_numbness": True}),
+        make(back_and_bladder={"both_legs_nerve_symptoms": True}),
+    ),
+    "RF-NEUROVASCULAR": (
+        make(circulation={"cold_pale_or_numb_foot": True}),
+        make(exam={"foot_pulses_weak_or_absent": False}),
+    ),
+    "RF-LIMPING-CHILD-FEVER": (
+        make(age=7, systemic={"limp": True, "fever_or_unwell": True}),
+        make(age=7, systemic={"limp": True}),
+    ),
+    "RF-LIMPING-CHILD": (
+        make(age=7, systemic={"limp": True}),
+        make(age=17, systemic={"limp": True}),
+    ),
+    "RF-CANCER-HISTORY": (
+        make(age=50, systemic={"cancer_history": True, "constant_pain_unrelated_to_load": True}),
+        make(age=50, systemic={"cancer_history": True}),
+    ),
+    "RF-FEVER-NEW-KNEE-PAIN": (make(systemic={"fever_or_unwell": True}), make()),
+    "RF-LOCKED-KNEE": (
+        make(mechanical={"locking": True}),
+        make(mechanical={"cannot_fully_straighten": True}),
+    ),
+    "RF-CONSTANT-PAIN": (make(systemic={"constant_pain_unrelated_to_load": True}), make()),
+    "DD-BELOW-PFP-AGE": (make(age=9), make(age=10)),
+    "PROMPT-HIP-EXAM-ADOLESCENT": (make(age=16), make(age=17)),
     "RF-TUMOUR": (make(swelling=Swelling.PERSISTENT_LUMP), make(systemic={"night_pain": True})),
-    "RF-TUMOUR-YOUNG": (make(age=15, systemic={"night_pain": True}), make(age=15)),
-    "RF-SCFE": (make(age=12, systemic={"limp": True}), make(age=16, systemic={"limp": True})),
+    "RF-TUMOUR-YOUNG": (
+        make(age=24, systemic={"night_pain": True}),
+        make(age=25, systemic={"night_pain": True}),
+    ),
+    "RF-SCFE": (make(age=16, systemic={"limp": True}), make(age=17, systemic={"limp": True})),
     "RF-ACUTE-PATELLAR-DISLOCATION": (
         make(mechanical={"acute_dislocation": True}, swelling=Swelling.SMALL_AFTER_ACTIVITY),
         make(mechanical={"acute_dislocation": True}),
@@ -141,7 +206,7 @@ RULE_CASES: dict[str, tuple[Case, Case]] = {
     ),
     "RF-NIGHT-PAIN-ADULT": (
         make(systemic={"night_pain": True}),
-        make(age=15, systemic={"night_pain": True}),
+        make(age=24, systemic={"night_pain": True}),
     ),
     "RF-PROGRESSIVE-PAIN": (make(systemic={"pain_worse_over_time": True}), make()),
     "PRE-PREGNANCY-SURGERY": (make(pregnant_or_recent_surgery=True), make()),
@@ -178,9 +243,8 @@ def test_rule_fires_on_its_positive_case(rule_id: str) -> None:
     positive, _ = RULE_CASES[rule_id]
     result = triage(positive, RULES)
     assert rule_id in fired_ids(result)
-    item = next(
-        i for i in (*result.reasons, *result.supporting, *result.prognosis) if i.rule_id == rule_id
-    )
+    items = (*result.reasons, *result.supporting, *result.prognosis, *result.prompts)
+    item = next(i for i in items if i.rule_id == rule_id)
     assert item.reason
     assert item.citation_ids
     assert item.condition_text
@@ -214,7 +278,7 @@ def test_each_ottawa_item_gives_emergency_after_trauma(exam: dict[str, bool]) ->
     assert "RF-TRAUMA-OTTAWA" not in fired_ids(without_trauma)
 
 
-@pytest.mark.parametrize(("age", "fires"), [(7, False), (8, True), (15, True), (16, False)])
+@pytest.mark.parametrize(("age", "fires"), [(7, False), (8, True), (16, True), (17, False)])
 def test_scfe_age_window_is_inclusive(age: int, fires: bool) -> None:
     result = triage(make(age=age, systemic={"limp": True}), RULES)
     assert ("RF-SCFE" in fired_ids(result)) is fires
@@ -231,7 +295,9 @@ def test_scfe_uses_the_child_teen_wording() -> None:
 
 def test_scfe_wording_leads_when_other_urgent_rules_fire() -> None:
     result = triage(make(age=13, systemic={"limp": True, "night_pain": True}), RULES)
-    assert [item.rule_id for item in result.reasons][:2] == ["RF-SCFE", "RF-TUMOUR-YOUNG"]
+    ids = [item.rule_id for item in result.reasons]
+    assert ids[0] == "RF-SCFE"
+    assert {"RF-LIMPING-CHILD", "RF-TUMOUR-YOUNG"} <= set(ids)
     assert result.safety_text == RULES.safety.variants["child_teen_limp"]
     assert result.safety_texts == (
         RULES.safety.variants["child_teen_limp"],
@@ -285,6 +351,7 @@ def test_plan_result_shape() -> None:
         "supporting",
         "prognosis",
         "always_on_safety",
+        "prompts",
     ]
     assert data["level"] == "plan"
     assert data["reasons"][0]["rule_id"] == "PFP-PROBABLE"
@@ -349,6 +416,159 @@ def test_level_rank_order() -> None:
     assert [level.rank for level in TriageLevel] == [3, 2, 1, 0]
 
 
+# ------------------------------------------------------------------ clinical vignettes (KB 11.1)
+
+#: name → (case, expected level, the rule whose reason must come first).
+VIGNETTES: dict[str, tuple[Case, TriageLevel, str]] = {
+    "calf swelling after a 12-hour flight, 45 years": (
+        make(age=45, circulation={"calf_swelling": True, "long_travel": True}),
+        TriageLevel.URGENT,
+        "RF-DVT-POSSIBLE",
+    ),
+    "swollen tender calf with a clot before": (
+        make(circulation={"calf_swelling": True, "calf_tenderness": True, "previous_clot": True}),
+        TriageLevel.EMERGENCY,
+        "RF-DVT-LIKELY",
+    ),
+    "back pain with saddle numbness, 50 years": (
+        make(
+            age=50,
+            sites=("around_behind_kneecap", "back"),
+            back_and_bladder={"saddle_numbness": True},
+        ),
+        TriageLevel.EMERGENCY,
+        "RF-CAUDA-EQUINA",
+    ),
+    "back pain with symptoms in both legs": (
+        make(
+            sites=("around_behind_kneecap", "back"),
+            back_and_bladder={"both_legs_nerve_symptoms": True},
+        ),
+        TriageLevel.EMERGENCY,
+        "RF-CAUDA-EQUINA",
+    ),
+    "knee came out and went back": (
+        make(onset=TRAUMA, mechanical={"knee_came_out_and_went_back": True}),
+        TriageLevel.EMERGENCY,
+        "RF-NEUROVASCULAR",
+    ),
+    "cold pale foot": (
+        make(circulation={"cold_pale_or_numb_foot": True}),
+        TriageLevel.EMERGENCY,
+        "RF-NEUROVASCULAR",
+    ),
+    "7-year-old with a limp and knee pain": (
+        make(age=7, systemic={"limp": True}),
+        TriageLevel.URGENT,
+        "RF-LIMPING-CHILD",
+    ),
+    "16-year-old with a limp (SCFE window includes 16)": (
+        make(age=16, systemic={"limp": True}),
+        TriageLevel.URGENT,
+        "RF-SCFE",
+    ),
+    "17-year-old with night pain": (
+        make(age=17, systemic={"night_pain": True}),
+        TriageLevel.URGENT,
+        "RF-TUMOUR-YOUNG",
+    ),
+    "fever with new knee pain and no swelling, 40 years": (
+        make(age=40, systemic={"fever_or_unwell": True}),
+        TriageLevel.URGENT,
+        "RF-FEVER-NEW-KNEE-PAIN",
+    ),
+    "constant pain unrelated to load, 40 years": (
+        make(age=40, systemic={"constant_pain_unrelated_to_load": True}),
+        TriageLevel.REFER,
+        "RF-CONSTANT-PAIN",
+    ),
+    "locked knee": (make(mechanical={"locking": True}), TriageLevel.URGENT, "RF-LOCKED-KNEE"),
+    "cancer history with night pain, 60 years": (
+        make(age=60, systemic={"cancer_history": True, "night_pain": True}),
+        TriageLevel.URGENT,
+        "RF-CANCER-HISTORY",
+    ),
+    "fall 3 weeks ago with patellar tenderness": (
+        dated(onset=injured(21, mechanism="fall"), exam={"isolated_patellar_tenderness": True}),
+        TriageLevel.URGENT,
+        "RF-TRAUMA-OLDER-WITH-SIGNS",
+    ),
+    "fall 3 days ago with patellar tenderness": (
+        dated(onset=injured(3, mechanism="fall"), exam={"isolated_patellar_tenderness": True}),
+        TriageLevel.EMERGENCY,
+        "RF-TRAUMA-OTTAWA",
+    ),
+    "twist 2 months ago, nothing else": (
+        dated(onset=injured(60, mechanism="twist")),
+        TriageLevel.REFER,
+        "DD-PAST-INJURY",
+    ),
+    "8-year-old with knee pain, no limp": (make(age=8), TriageLevel.REFER, "DD-BELOW-PFP-AGE"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIGNETTES))
+def test_vignette_level_and_headline(name: str) -> None:
+    case, level, headline = VIGNETTES[name]
+    result = triage(case, RULES)
+    assert result.level is level
+    assert result.reasons[0].rule_id == headline
+    assert not result.plan_allowed
+
+
+def test_the_injury_date_decides_recency_over_the_answer() -> None:
+    """A recorded injury date wins over 'is the injury recent?'; without a date the answer."""
+    tender = {"isolated_patellar_tenderness": True}
+    said_recent = dated(onset=injured(21, injury_is_recent=True), exam=tender)
+    assert triage(said_recent, RULES).level is TriageLevel.URGENT
+    said_old = dated(onset=injured(2, injury_is_recent=False), exam=tender)
+    assert triage(said_old, RULES).level is TriageLevel.EMERGENCY
+    no_day = make(onset={"kind": OnsetKind.TRAUMATIC, "started_on": TODAY}, exam=tender)
+    assert triage(no_day, RULES).level is TriageLevel.EMERGENCY  # no answer day: acute
+
+
+def test_an_injury_after_the_day_of_the_answers_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="cannot start after"):
+        dated(onset={"kind": OnsetKind.TRAUMATIC, "started_on": TODAY + timedelta(days=1)})
+
+
+@pytest.mark.parametrize(
+    ("circulation", "exam", "score"),
+    [
+        ({}, {}, 0),
+        ({"calf_swelling": True}, {}, 1),
+        ({"calf_swelling": True}, {"calf_swelling_3cm_or_more": False}, 0),
+        ({}, {"calf_swelling_3cm_or_more": True, "pitting_oedema": True}, 2),
+        ({"calf_tenderness": True}, {"deep_vein_tenderness": True}, 1),
+        (
+            {
+                "active_cancer": True,
+                "leg_in_cast_or_paralysed": True,
+                "bed_rest_or_major_surgery": True,
+                "calf_tenderness": True,
+                "whole_leg_swollen": True,
+                "calf_swelling": True,
+                "previous_clot": True,
+                "long_travel": True,
+            },
+            {"pitting_oedema": True, "collateral_superficial_veins": True},
+            9,
+        ),
+    ],
+)
+def test_wells_score_counts_the_items_the_intake_holds(
+    circulation: dict[str, bool], exam: dict[str, bool], score: int
+) -> None:
+    assert wells_dvt_score(make(circulation=circulation, exam=exam)) == score
+
+
+def test_hip_exam_prompt_is_information_for_the_clinician() -> None:
+    result = triage(make(age=13), RULES)
+    assert [item.rule_id for item in result.prompts] == ["PROMPT-HIP-EXAM-ADOLESCENT"]
+    assert result.level is TriageLevel.PLAN
+    assert result.as_dict()["prompts"][0]["rule_id"] == "PROMPT-HIP-EXAM-ADOLESCENT"
+
+
 # ------------------------------------------------------------------ example cases
 
 EXPECTED: dict[str, tuple[TriageLevel, set[str]]] = {
@@ -366,6 +586,13 @@ EXPECTED: dict[str, tuple[TriageLevel, set[str]]] = {
     "urgent-acute-patellar-dislocation": (
         TriageLevel.URGENT,
         {"RF-ACUTE-PATELLAR-DISLOCATION", "DD-PATELLAR-INSTABILITY"},
+    ),
+    "urgent-dvt-calf-swelling-after-flight": (TriageLevel.URGENT, {"RF-DVT-POSSIBLE"}),
+    "emergency-cauda-equina-saddle-numbness": (TriageLevel.EMERGENCY, {"RF-CAUDA-EQUINA"}),
+    "urgent-limping-child": (TriageLevel.URGENT, {"RF-LIMPING-CHILD", "DD-BELOW-PFP-AGE"}),
+    "urgent-old-fall-patellar-tenderness": (
+        TriageLevel.URGENT,
+        {"RF-TRAUMA-OLDER-WITH-SIGNS", "DD-PAST-INJURY"},
     ),
     "refer-itb-syndrome": (TriageLevel.REFER, {"DD-ITB-SYNDROME"}),
     "refer-osteoarthritis-over-45": (TriageLevel.REFER, {"DD-KNEE-OSTEOARTHRITIS"}),
@@ -451,6 +678,8 @@ cases = st.builds(
     ),
     exam=st.builds(ExamFindings, **_flags(ExamFindings, _MAYBE_BOOL)),
     running=st.builds(RunningHistory, recent_load_spike=st.booleans()),
+    circulation=st.builds(Circulation, **_flags(Circulation, st.booleans())),
+    back_and_bladder=st.builds(BackAndBladder, **_flags(BackAndBladder, st.booleans())),
     pregnant_or_recent_surgery=st.booleans(),
 )
 # Sparse cases (mostly no flags) so that the plan and refer paths are exercised often too.
@@ -477,6 +706,8 @@ def _red_flag_answers() -> list[tuple[str, Any]]:
         ("systemic", SystemicSymptoms),
         ("exam", ExamFindings),
         ("running", RunningHistory),
+        ("circulation", Circulation),
+        ("back_and_bladder", BackAndBladder),
     ):
         answers += [(f"{section}.{name}", True) for name in _flags(cls, st.booleans())]
     answers += [("swelling", value) for value in Swelling if value is not Swelling.NONE]
