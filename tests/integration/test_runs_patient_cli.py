@@ -24,6 +24,7 @@ from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
 from runnersknee.store.tables import AlertRow, AuditRow, RunRow, UserRow
+from tests.ready import sign_plan_for
 
 TODAY = date(2026, 3, 2)
 PASSWORD = "a-long-enough-password"
@@ -55,6 +56,7 @@ def _clinic(db: Database, tag: str) -> tuple[Actor, int]:
             tx, tx.scalars(select(UserRow).where(UserRow.email == f"run-doc-{tag}@x.example")).one()
         )
         pid = patients.create_patient(tx, doc, patients.NewPatient("Runner", 1990), TODAY)
+        sign_plan_for(tx, doc, pid)  # cleared, in the running phase: the safety gate opens
     return doc, pid
 
 

@@ -17,6 +17,7 @@ from runnersknee.services.authz import Role
 from runnersknee.services.database import Database
 from runnersknee.store.tables import UserRow
 from runnersknee.web.app import create_app
+from tests.ready import sign_plan_for
 
 PASSWORD = "correct-horse-battery"
 TODAY = date(2026, 3, 2)
@@ -92,3 +93,12 @@ def api_login(client: TestClient, email: str, password: str = PASSWORD) -> dict[
     response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+@pytest.fixture
+def runner_ready(world: World) -> int:
+    """Patient A with a cleared intake and a signed plan in the running phase (the gate opens)."""
+    with world.database.transaction() as tx:
+        doc = actor_for(tx, tx.query(UserRow).filter_by(email="doc@test.example").one())
+        sign_plan_for(tx, doc, world.patient_a)
+    return world.patient_a

@@ -208,5 +208,6 @@ def test_patient_intake_from_the_portal_before_the_first_visit(world: World) -> 
         },
     )
     assert response.status_code == 200
-    assert "Triage: EMERGENCY" in response.text
+    assert "Please get your knee checked first" in response.text
     assert "emergency department" in response.text
+    assert "RF-" not in response.text  # no rule ids for patients

@@ -72,7 +72,7 @@ def test_authz_matrix_enumerates_the_run_api_routes(world: World) -> None:
         assert (path, method) in guarded
 
 
-def test_patient_uploads_real_fit_sees_run_and_next_run(world: World) -> None:
+def test_patient_uploads_real_fit_sees_run_and_next_run(world: World, runner_ready: int) -> None:
     client, token = _patient(world)
     page = _upload(client, token, ("garmin-fenix-5-run.fit", FIT_RUN.read_bytes()))
     assert page.status_code == 200
@@ -201,7 +201,7 @@ def test_old_spike_of_a_history_export_is_not_alerted(world: World) -> None:
     assert api["data"][1]["spike_increase_pct"] == pytest.approx(200.0, abs=1)
 
 
-def test_next_run_is_a_distance_cap_while_running(world: World) -> None:
+def test_next_run_is_a_distance_cap_while_running(world: World, runner_ready: int) -> None:
     client, token = _patient(world)
     _upload(client, token, ("a.fit", synthetic_run(_day(5), 6.0)))
     page = client.get("/me/runs")
@@ -214,7 +214,7 @@ def test_next_run_is_a_distance_cap_while_running(world: World) -> None:
     assert nxt["citations"]["FRANDSEN-2025"]["verified"] is True
 
 
-def test_run_pain_gates_the_walk_run_programme(world: World) -> None:
+def test_run_pain_gates_the_walk_run_programme(world: World, runner_ready: int) -> None:
     client, token = _patient(world)
     saved = client.post(
         "/me/runs/pain", data={"csrf_token": token, "during": "2", "after": "1"},
@@ -234,7 +234,7 @@ def test_run_pain_gates_the_walk_run_programme(world: World) -> None:
     assert nxt["pain_sessions"] == 1
 
 
-def test_two_painful_runs_pause_for_clinician_review(world: World) -> None:
+def test_two_painful_runs_pause_for_clinician_review(world: World, runner_ready: int) -> None:
     world.app.state.clock = lambda: TODAY - timedelta(days=2)  # type: ignore[attr-defined]
     client, _ = _patient(world)
     headers = api_login(client, "a@test.example")
@@ -243,12 +243,12 @@ def test_two_painful_runs_pause_for_clinician_review(world: World) -> None:
     assert first.status_code == 201
     assert first.json()["next_run"]["decision"] == "regress"
     world.app.state.clock = lambda: TODAY  # type: ignore[attr-defined]
-    second = client.post(url, json={"during": 7}, headers=headers).json()["next_run"]
-    assert second["decision"] == "clinician_review"
-    assert second["clinician_review"] is True
+    second = client.post(url, json={"during": 7}, headers=headers).json()
+    assert second["next_run"] is None  # the safety gate holds runs during the review
+    assert second["gate"]["state"] == "clinician_review"
     assert _count(world, AlertRow, AlertRow.kind == "pain_flare") == 1
     page = client.get("/me/runs")
-    assert "Please talk to your physiotherapist" in page.text
+    assert "Your clinician will look at your plan because of your pain" in page.text
     out_of_range = client.post(url, json={"during": 12}, headers=headers)
     assert out_of_range.status_code == 422
     assert out_of_range.json()["error"]["code"] == "invalid_input"
@@ -269,7 +269,7 @@ def test_next_morning_pain_attaches_to_the_previous_run(world: World) -> None:
     ]
 
 
-def test_api_upload_list_and_error_shape(world: World) -> None:
+def test_api_upload_list_and_error_shape(world: World, runner_ready: int) -> None:
     client = client_for(world)
     headers = api_login(client, "a@test.example")
     url = f"/api/v1/patients/{world.patient_a}/runs"

@@ -106,6 +106,12 @@ def _print_report(console: Console, data: dict[str, Any]) -> None:
     cadence = data["cadence"]
     console.print(f"Cadence: {'; '.join(cadence['reasons'])} (status: {cadence['status']})")
     nxt = data["next_run"]
+    if nxt is None:
+        gate = data.get("gate") or {}
+        console.print(f"\nNo run prescribed: {gate.get('run_message', '')}", style="bold")
+        console.print(f"  {gate.get('message', '')}", highlight=False)
+        _print_skips(console, data)
+        return
     console.print(f"\nNext run (from {nxt['earliest_day']}): {nxt['instruction']}", style="bold")
     for reason in nxt["reasons"]:
         console.print(f"  - {reason}", highlight=False)

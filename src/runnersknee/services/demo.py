@@ -24,6 +24,8 @@ from runnersknee.store.tables import ClinicRow, PlanVersionRow, UserRow
 __all__ = ["DEMO_CLINIC", "DEMO_LOGINS", "DemoLogin", "seed_demo"]
 
 DEMO_CLINIC = "Demo Clinic (example data)"
+#: A number from the UK's range reserved for drama and examples (never a real line).
+DEMO_PHONE = "020 7946 0000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ RED_FLAG_CASE: dict[str, Any] = {
 
 ASSESSMENT: dict[str, Any] = {
     "body_mass_kg": 61,
-    "function": {"usual_pain_nprs": 3, "worst_pain_nprs": 5, "step_down_pain_nprs": 3},
+    "function": {"usual_pain_nprs": 2, "worst_pain_nprs": 4, "step_down_pain_nprs": 2},
     "right": {"movement": {"step_down": {"score": 3}}},
     "left": {"movement": {"step_down": {"score": 1}}},
 }
@@ -89,6 +91,7 @@ def seed_demo(database: Database, today: date, seed: int = 7) -> bool:
         if _clinic(tx) is not None:
             return False
         clinic_id = create_clinic(tx, DEMO_CLINIC)
+        tx.get_one(ClinicRow, clinic_id).phone = DEMO_PHONE
         for login in DEMO_LOGINS[:2]:
             create_user(tx, clinic_id, login.email, login.who, Role(login.role), login.password)
         clinician = _actor(tx, DEMO_LOGINS[0].email)

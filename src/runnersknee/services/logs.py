@@ -6,12 +6,12 @@ regress or clinician review; regress and review raise a ``pain_flare`` alert.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, Executable, bindparam, func, select
@@ -19,17 +19,13 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.clinical.pain_monitoring import (
-    PainMonitoringConfig,
-    SessionPain,
-    decide_progression,
-)
-from runnersknee.services import clinical_core, patient_text
+from runnersknee.services import clinical_core, pain_state, patient_text
 from runnersknee.services.alerts import raise_alert
 from runnersknee.services.authz import Actor, authorize, authorize_record
 from runnersknee.services.intake import RED_FLAG_LEVELS, IntakeSummary, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
+from runnersknee.services.safety_gate import Gate, gate_for, require_exercises
 from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.prepared import AnySelect, PreparedSelect
@@ -48,7 +44,6 @@ __all__ = [
     "TodayView",
     "log_exercise",
     "log_pain",
-    "pain_decision",
     "signed_plan",
     "today",
     "today_with_intake",
@@ -56,8 +51,6 @@ __all__ = [
 
 #: The three pain ratings a patient logs (NPRS 0–10, KB 4.3 and 5.5).
 PAIN_FIELDS = ("during", "after", "next_morning")
-#: Pain sessions the pain-monitoring decision looks back over (newest first).
-_HISTORY = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +77,8 @@ class TodayView:
     #: Identifies the signed plan version's content for caches (plan versions are never
     #: changed): the database, the version's row id and its sign-off time.
     plan_key: tuple[str, int, str] | None = None
+    #: What the safety gate allows today; the view holds no plan items when it allows none.
+    gate: Gate | None = None
 
     @property
     def patient(self) -> patient_text.PatientToday:
@@ -106,7 +101,15 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
     """Today's exercises (signed plan only), today's logs and the pain-monitoring decision."""
     authorize_record(tx, actor, "patient.read", patient_id)
     episode_id, _ = _episode(tx, patient_id)
-    return _today(tx, patient_id, episode_id, day)
+    return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day))
+
+
+def _gated(tx: Unit, patient_id: int, view: TodayView) -> TodayView:
+    """``view`` with the safety gate's decision; without plan items when it allows none."""
+    gate = gate_for(tx, patient_id)
+    if gate.allowance.exercises:
+        return dataclasses.replace(view, gate=gate)
+    return TodayView(None, (), (), view.pain_today, None, None, gate=gate)
 
 
 def today_with_intake(
@@ -130,7 +133,7 @@ def today_with_intake(
             triage = found.scalar()
         intake = IntakeSummary(row[2], row[3], row[4], row[1], triage)
     plan = None if row[5] is None else (row[5], row[6], row[7])
-    return _today_of_plan(tx, patient_id, plan, day), intake
+    return _gated(tx, patient_id, _today_of_plan(tx, patient_id, plan, day)), intake
 
 
 def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
@@ -170,7 +173,7 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
         items,
         parts.advice,
         None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True)),
-        _decide(tuple(reversed(rows))),
+        pain_state.decide(tuple(reversed(rows))),
         parts.phase,
         parts.pain_limit_nprs,
         key,
@@ -193,7 +196,7 @@ def _pain_of_day(
             return tuple(row[1:])
         if row[0] < day:
             return None
-    if day >= since and len(rows) < _HISTORY:
+    if day >= since and len(rows) < pain_state.HISTORY:
         return None
     found = _today_statements().pain_today.first(tx.connection(), where)
     return None if found is None else tuple(found)
@@ -304,7 +307,7 @@ def _today_statements() -> _TodayStatements:
             .order_by(PainLogRow.id.desc())
             .limit(1)
         ),
-        history=PreparedSelect(_history_statement()),
+        history=PreparedSelect(pain_state.history_statement()),
     )
 
 
@@ -342,20 +345,6 @@ def _start_statement() -> AnySelect:
         .where(EpisodeRow.patient_id == bindparam("patient_id"))
         .order_by(EpisodeRow.id.desc())
         .limit(1)
-    )
-
-
-@cache
-def _history_statement() -> AnySelect:
-    """Pain rows since a plan's sign-off, newest first (at most ``_HISTORY`` of them)."""
-    return (
-        select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
-        .where(
-            PainLogRow.patient_id == bindparam("patient_id"),
-            PainLogRow.logged_on >= bindparam("since"),
-        )
-        .order_by(PainLogRow.logged_on.desc(), PainLogRow.id.desc())
-        .limit(_HISTORY)
     )
 
 
@@ -400,6 +389,7 @@ def log_exercise(  # noqa: PLR0917 - use case: tx, actor, record, fields
 ) -> int:
     """Record sets (and reps) done of one exercise of the signed plan."""
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
+    require_exercises(gate_for(tx, patient_id))
     plan = signed_plan(tx, patient_id)
     allowed = _plan_exercises(plan)
     if exercise_id not in allowed:
@@ -480,7 +470,7 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     _touch(patient, day)
     tx.flush()
     plan = signed_plan(tx, patient_id)
-    decision = pain_decision(tx, patient_id, plan)
+    decision = pain_state.pain_decision(tx, patient_id, plan)
     if plan is not None and decision is not None:
         kind = decision["decision"]
         key = {
@@ -492,49 +482,6 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
                 tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision["reasons"])
             )
     return decision
-
-
-def pain_decision(
-    tx: Session, patient_id: int, plan: PlanVersionRow | None
-) -> dict[str, Any] | None:
-    """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
-    if plan is None:
-        return None
-    rows = tx.connection().execute(
-        _history_statement(), {"patient_id": patient_id, "since": plan.created_at.date()}
-    )
-    return _decide(tuple(tuple(r) for r in reversed(rows.all())))
-
-
-_PainRow = tuple[date, int | None, int | None, int | None]
-
-
-def _decide(rows: tuple[_PainRow, ...]) -> dict[str, Any] | None:
-    """The decision over ``rows`` (oldest first); a fresh copy of a memoized result.
-
-    The core is pure and deterministic and the configuration fixed, so the result depends on
-    the rows' values only: an unchanged history (the common case: a page reload) is decided
-    once. Keying on the values, not on the newest row id, also covers the update of an
-    earlier row's ``next_morning``.
-    """
-    if not rows:
-        return None
-    decided: dict[str, Any] = json.loads(_decided_json(rows))
-    return decided
-
-
-@lru_cache(maxsize=2048)
-def _decided_json(rows: tuple[_PainRow, ...]) -> str:
-    history = [
-        SessionPain(
-            day=day,
-            during_nprs=None if during is None else float(during),
-            after_nprs=None if after is None else float(after),
-            next_morning_nprs=None if morning is None else float(morning),
-        )
-        for day, during, after, morning in rows
-    ]
-    return json.dumps(to_json(decide_progression(history, PainMonitoringConfig())))
 
 
 def patient_or_404(tx: Session, patient_id: int) -> PatientRow:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
 from runnersknee.services import clinical_core
-from runnersknee.services.authz import Actor, authorize
+from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
 from runnersknee.services.intake import (
     IntakeView,
@@ -29,6 +29,7 @@ from runnersknee.services.intake import (
     questionnaires,
 )
 from runnersknee.services.patients import current_episode, portal_email
+from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import AlertRow, AssessmentRow, PatientRow, PlanVersionRow
 
@@ -96,6 +97,8 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
     patient = assert_patient(authorize(tx, actor, "patient.read", patient_id))
     episode = current_episode(tx, patient_id)
     plan = _latest_plan(tx, episode.id)
+    if actor.role is Role.PATIENT:
+        plan = _patients_plan(tx, patient_id, episode.id)
     alerts = tx.scalar(
         select(func.count()).where(
             AlertRow.patient_id == patient_id, AlertRow.resolved_at.is_(None)
@@ -158,15 +161,32 @@ def _latest_plan(tx: Session, episode_id: int) -> PlanVersionRow | None:
     )
 
 
+def _patients_plan(tx: Session, patient_id: int, episode_id: int) -> PlanVersionRow | None:
+    """The plan a patient may see: the newest signed version, when the safety gate allows."""
+    if not gate_for(tx, patient_id).allowance.exercises:
+        return None
+    return tx.scalar(
+        select(PlanVersionRow)
+        .where(PlanVersionRow.episode_id == episode_id, PlanVersionRow.status == "signed")
+        .order_by(PlanVersionRow.version.desc())
+        .limit(1)
+    )
+
+
 def plan_versions(tx: Session, actor: Actor, patient_id: int) -> list[PlanVersion]:
-    """Every plan version of the current episode, newest first."""
+    """Every plan version of the current episode, newest first.
+
+    A patient sees signed versions only, and none while the safety gate allows no exercises
+    (a red flag, a referral): drafts and blocked plans are not prescriptions.
+    """
     authorize(tx, actor, "patient.read", patient_id)
     episode = current_episode(tx, patient_id)
-    rows = tx.scalars(
-        select(PlanVersionRow)
-        .where(PlanVersionRow.episode_id == episode.id)
-        .order_by(PlanVersionRow.version.desc())
-    )
+    query = select(PlanVersionRow).where(PlanVersionRow.episode_id == episode.id)
+    if actor.role is Role.PATIENT:
+        if not gate_for(tx, patient_id).allowance.exercises:
+            return []
+        query = query.where(PlanVersionRow.status == "signed")
+    rows = tx.scalars(query.order_by(PlanVersionRow.version.desc()))
     return [_version(r) for r in rows]
 
 

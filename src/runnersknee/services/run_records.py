@@ -44,6 +44,7 @@ from runnersknee.services.alerts import SPIKE_ALERT_CATEGORIES, raise_alert
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.database import Database
+from runnersknee.services.safety_gate import Gate, gate_for
 from runnersknee.store.tables import PainLogRow, PatientRow, RunRow
 
 __all__ = [
@@ -122,9 +123,11 @@ class RunsOverview:
     runs: tuple[RunEntry, ...]
     weeks: tuple[WeeklyLoad, ...]
     cadence: CadenceSummary
-    next_run: Prescription
+    #: ``None`` when the safety gate allows no run today (see ``gate``).
+    next_run: Prescription | None
     pain: tuple[SessionPain, ...]
     chart_svg: str
+    gate: Gate
 
 
 # --- stored runs -----------------------------------------------------------------------------
@@ -211,11 +214,12 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     after: int | None,
     next_morning: int | None,
     settings: Settings,
-) -> Prescription:
+) -> tuple[Prescription | None, Gate]:
     """Record pain of a run (0–10); the morning rating belongs to the latest earlier run.
 
-    Returns the next run after the entry; a clinician-review decision raises a
-    ``pain_flare`` alert (once per day of the last session).
+    Returns the next run after the entry (``None`` when the safety gate allows no run) and
+    the gate; a clinician-review decision raises a ``pain_flare`` alert (once per day of
+    the last session).
     """
     patient = authorize(tx, actor, "log.write", patient_id)
     values = [_nprs(v, n) for v, n in ((during, "during"), (after, "after"))]
@@ -261,7 +265,8 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             f"run_pain:review:{day.isoformat()}",
             "Return to running paused for clinician review: " + "; ".join(prescription.reasons),
         )
-    return prescription
+    gate = gate_for(tx, patient_id)
+    return (prescription if gate.allowance.runs else None), gate
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -324,14 +329,16 @@ def overview(
     runs = patient_runs(tx, patient_id)
     pain = run_pain(tx, patient_id)
     entries = _entries(runs)
+    gate = gate_for(tx, patient_id)
     return RunsOverview(
         today,
         entries,
         tuple(weekly_load(runs)),
         cadence_summary(runs),
-        _prescribe(runs, pain, settings, today),
+        _prescribe(runs, pain, settings, today) if gate.allowance.runs else None,
         tuple(pain),
         load_chart(entries, today - timedelta(weeks=12), today),
+        gate,
     )
 
 
@@ -397,11 +404,13 @@ def report_for_patient(
             )
             stored = patient_runs(tx, patient_id)
             pain = run_pain(tx, patient_id)
+            gate = gate_for(tx, patient_id)
     finally:
         database.dispose()
-    return _report(stored, pain, settings, today, retraining_start, chart) | {
-        "patient_id": patient_id
-    }
+    report = _report(stored, pain, settings, today, retraining_start, chart)
+    if not gate.allowance.runs:
+        report["next_run"] = None
+    return report | {"patient_id": patient_id, "gate": gate.clinician_json()}
 
 
 def _report(  # noqa: PLR0917 - internal

@@ -104,6 +104,8 @@ class ClinicRow(Base):
     __tablename__ = "clinic"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: How patients reach the clinic; shown with every stop or hold message.
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

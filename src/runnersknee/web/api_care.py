@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -137,7 +138,8 @@ def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
     with database(request).transaction() as tx:
         view = logs.today(tx, actor, patient_id, today(request))
-    result: JSON = _plain(view)
+    result: JSON = _plain(dataclasses.replace(view, gate=None))
+    result["gate"] = None if view.gate is None else view.gate.patient_json()
     return result
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.content import load_citations
-from runnersknee.services import run_records, run_uploads
+from runnersknee.services import run_records, run_uploads, safety_gate
 from runnersknee.services import runs as runs_service
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings, today
@@ -45,7 +45,10 @@ def _citations(ids: Any) -> JSON:
     }
 
 
-def _next(prescription: Any) -> JSON:
+def _next(prescription: Any) -> JSON | None:
+    """The prescription's JSON; ``None`` when the safety gate allows no run today."""
+    if prescription is None:
+        return None
     body: JSON = runs_service.prescription_json(prescription)
     body["citations"] = _citations(prescription.citation_ids)
     return body
@@ -77,6 +80,7 @@ def post_runs(
         "files_seen": outcome.files_seen,
         "alerts_raised": outcome.alerts_raised,
         "next_run": _next(view.next_run),
+        "gate": view.gate.patient_json(),
     }
 
 
@@ -99,16 +103,22 @@ def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
             for w in view.weeks
         ],
         "citations": _citations(["FRANDSEN-2025"]),
+        "gate": view.gate.patient_json(),
     }
 
 
 @router.get("/patients/{patient_id}/runs/next")
 def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
-    """The next run: a walk-run stage or a distance cap, with reasons and citations."""
+    """The next run: a walk-run stage or a distance cap, with reasons and citations.
+
+    409 (``field = gate``) when the safety gate allows no run today: a red flag, no signed
+    plan, a clinician review, or a plan phase before running; the message says why."""
     with database(request).transaction() as tx:
         view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
-    body = _next(view.next_run)
+    safety_gate.require_runs(view.gate)
+    body = _next(view.next_run) or {}
     body["pain_sessions"] = len(view.pain)
+    body["gate"] = view.gate.patient_json()
     return body
 
 
@@ -119,7 +129,7 @@ def post_run_pain(
     """Log pain of today's run (0-10); ``next_morning`` belongs to the latest earlier run."""
     given = body or RunPainIn()
     with database(request).transaction() as tx:
-        prescription = run_records.log_run_pain(
+        prescription, gate = run_records.log_run_pain(
             tx,
             actor,
             patient_id,
@@ -129,4 +139,4 @@ def post_run_pain(
             given.next_morning,
             settings(request),
         )
-    return {"next_run": _next(prescription)}
+    return {"next_run": _next(prescription), "gate": gate.patient_json()}

@@ -78,7 +78,7 @@ def runs_page_response(
         v=view,
         outcome=outcome,
         errors=errors or {},
-        cited=_citations(view.next_run.citation_ids),
+        cited=_citations(view.next_run.citation_ids if view.next_run else ()),
         message="Pain saved. Thank you." if saved == "pain" else None,
         max_size=run_uploads.size_text(settings(request).max_activity_file_bytes),
     )

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.config import Settings
-from runnersknee.services import logs, patient_text, records
+from runnersknee.services import logs, pain_state, patient_text, records
 from runnersknee.services.authz import authorize, authorize_record
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
@@ -192,7 +192,7 @@ def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Data
     assert pid is not None
     with demo.transaction() as tx:
         logs.log_pain(tx, patient, pid, TODAY, 2, None, None)
-        for n in range(1, logs._HISTORY + 5):
+        for n in range(1, pain_state.HISTORY + 5):
             tx.add(PainLogRow(patient_id=pid, logged_on=TODAY + timedelta(days=n), during=1))
     with demo.transaction() as tx:
         shown = logs.today(tx, patient, pid, TODAY).pain_today

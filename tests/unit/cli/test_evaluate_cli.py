@@ -106,6 +106,19 @@ BAD_DOCUMENTS = [
         "questionnaires.0",
         "akps",
     ),
+    (
+        "future-injury.yaml",
+        "recorded_on: 2026-12-01\ndemographics: {age_years: 30}\n"
+        "onset: {kind: traumatic, started_on: 2026-12-05}\n",
+        "onset.started_on",
+        "cannot start after",
+    ),
+    (
+        "calf.yaml",
+        "demographics: {age_years: 30}\ncirculation: {calf_swelling: maybe}\n",
+        "circulation.calf_swelling",
+        "boolean",
+    ),
     ("broken.json", '{"demographics": ', "CASE_FILE", "JSON"),
     ("notes.txt", "hello", "CASE_FILE", ".yaml"),
 ]

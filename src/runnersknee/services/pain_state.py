@@ -1,0 +1,88 @@
+"""The pain-monitoring state of a patient: the core's decision over the pain logged since the
+newest signed plan (KB 5.5). Shared by the today page and the safety gate.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache, lru_cache
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from runnersknee.clinical.pain_monitoring import (
+    PainMonitoringConfig,
+    SessionPain,
+    decide_progression,
+)
+from runnersknee.services.unit import Unit
+from runnersknee.store.mapping import to_json
+from runnersknee.store.prepared import AnySelect
+from runnersknee.store.tables import PainLogRow, PlanVersionRow
+
+__all__ = ["HISTORY", "decide", "decision_since", "history_statement", "pain_decision"]
+
+#: Pain sessions the pain-monitoring decision looks back over (newest first).
+HISTORY = 60
+
+
+@cache
+def history_statement() -> AnySelect:
+    """Pain rows since a plan's sign-off, newest first (at most ``HISTORY`` of them)."""
+    return (
+        select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
+        .where(
+            PainLogRow.patient_id == bindparam("patient_id"),
+            PainLogRow.logged_on >= bindparam("since"),
+        )
+        .order_by(PainLogRow.logged_on.desc(), PainLogRow.id.desc())
+        .limit(HISTORY)
+    )
+
+
+def pain_decision(
+    tx: Session | Unit, patient_id: int, plan: PlanVersionRow | None
+) -> dict[str, Any] | None:
+    """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
+    if plan is None:
+        return None
+    return decision_since(tx, patient_id, plan.created_at.date())
+
+
+def decision_since(tx: Session | Unit, patient_id: int, since: date) -> dict[str, Any] | None:
+    """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
+    rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
+    return decide(tuple(tuple(r) for r in reversed(rows.all())))
+
+
+_PainRow = tuple[date, int | None, int | None, int | None]
+
+
+def decide(rows: tuple[_PainRow, ...]) -> dict[str, Any] | None:
+    """The decision over ``rows`` (oldest first); a fresh copy of a memoized result.
+
+    The core is pure and deterministic and the configuration fixed, so the result depends on
+    the rows' values only: an unchanged history (the common case: a page reload) is decided
+    once. Keying on the values, not on the newest row id, also covers the update of an
+    earlier row's ``next_morning``.
+    """
+    if not rows:
+        return None
+    decided: dict[str, Any] = json.loads(_decided_json(rows))
+    return decided
+
+
+@lru_cache(maxsize=2048)
+def _decided_json(rows: tuple[_PainRow, ...]) -> str:
+    history = [
+        SessionPain(
+            day=day,
+            during_nprs=None if during is None else float(during),
+            after_nprs=None if after is None else float(after),
+            next_morning_nprs=None if morning is None else float(morning),
+        )
+        for day, during, after, morning in rows
+    ]
+    return json.dumps(to_json(decide_progression(history, PainMonitoringConfig())))

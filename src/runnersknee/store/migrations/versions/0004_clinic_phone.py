@@ -1,0 +1,26 @@
+"""the clinic's phone number, shown to patients with every stop or hold message
+
+Revision ID: 0004_clinic_phone
+Revises: 0003_pain_history_index
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_clinic_phone"
+down_revision = "0003_pain_history_index"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("clinic", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("clinic", schema=None) as batch_op:
+        batch_op.drop_column("phone")

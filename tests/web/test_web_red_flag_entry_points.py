@@ -1,0 +1,87 @@
+"""No red-flag case reaches a plan or a run prescription through any entry point.
+
+Hypothesis draws a kneecap-pain presentation plus one red-flag answer (any that makes triage
+other than ``plan``) and sends it through the CLI's plan use case, the JSON API and the
+portal's pages. A clinician may not generate a plan, and the patient gets no exercise and no
+run from the API or the pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from runnersknee.clinical.case import Case
+from runnersknee.clinical.triage import TriageLevel, triage
+from runnersknee.content.triage import load_triage_rules
+from runnersknee.services import patients, planning
+from runnersknee.services.accounts import actor_for
+from runnersknee.services.demo import PFP_CASE
+from runnersknee.store.mapping import to_json
+from runnersknee.store.tables import UserRow
+from tests.unit.clinical.test_triage import RED_FLAG_ANSWERS, add_answer
+from tests.web.conftest import PASSWORD, TODAY, World, api_login, client_for, page_login
+
+RULES = load_triage_rules()
+BASE = planning.parse_case(PFP_CASE)
+
+
+def _red_flag_case(answer: tuple[str, Any]) -> Case | None:
+    case = add_answer(BASE, *answer)
+    return None if triage(case, RULES).level is TriageLevel.PLAN else case
+
+
+red_flag_cases = (
+    st.sampled_from(RED_FLAG_ANSWERS).map(_red_flag_case).filter(lambda case: case is not None)
+)
+
+
+def _new_patient(world: World, n: int) -> tuple[int, str]:
+    email = f"p{n}@test.example"
+    with world.database.transaction() as tx:
+        doc = actor_for(tx, tx.query(UserRow).filter_by(email="doc@test.example").one())
+        new = patients.NewPatient(f"Pat {n}", 1990, email, PASSWORD)
+        return patients.create_patient(tx, doc, new, TODAY), email
+
+
+def test_every_red_flag_answer_is_drawn() -> None:
+    """The strategy can reach every red-flag answer that changes the level on this case."""
+    reachable = [answer for answer in RED_FLAG_ANSWERS if _red_flag_case(answer) is not None]
+    assert len(reachable) >= 30
+
+
+@settings(
+    derandomize=True,
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
+@given(case=red_flag_cases)
+def test_no_red_flag_case_reaches_a_plan_or_a_run(world: World, case: Case) -> None:
+    document = to_json(case)
+    report = planning.plan_case_document(document)  # what `runnersknee plan` runs
+    assert report.plan is None
+    assert report.refusal is not None
+
+    counter = getattr(world, "_drawn", 0) + 1
+    object.__setattr__(world, "_drawn", counter)
+    patient_id, email = _new_patient(world, counter)
+    doc = client_for(world)
+    headers = api_login(doc, "doc@test.example")
+    base = f"/api/v1/patients/{patient_id}"
+    put = doc.put(f"{base}/intake", json=document, headers=headers)
+    assert put.status_code == 200, put.text
+    assert put.json()["red_flag"] is True
+    assert doc.post(f"{base}/plans", headers=headers).status_code == 409
+
+    patient = client_for(world)
+    own = api_login(patient, email)
+    assert patient.get(f"{base}/today", headers=own).json()["items"] == []
+    assert patient.get(f"{base}/runs/next", headers=own).status_code == 409
+    page = client_for(world)
+    page_login(page, email)
+    assert "Your exercises" not in page.get("/me").text
+    assert "Your next run" in page.get("/me/runs").text  # the gate card, no prescription
+    assert "Walk–run stage" not in page.get("/me/runs").text
