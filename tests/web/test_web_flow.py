@@ -211,3 +211,18 @@ def test_patient_intake_from_the_portal_before_the_first_visit(world: World) -> 
     assert "Please get your knee checked first" in response.text
     assert "emergency department" in response.text
     assert "RF-" not in response.text  # no rule ids for patients
+
+
+def test_clinician_sees_the_hip_exam_prompt_for_an_adolescent(world: World) -> None:
+    client = client_for(world)
+    headers = api_login(client, "doc@test.example")
+    teen = {
+        "demographics": {"age_years": 13, "sex": "female"},
+        "pain_sites": ["around_behind_kneecap"],
+        "provocative_activities": ["running", "stairs_down"],
+    }
+    put = client.put(f"/api/v1/patients/{world.patient_a}/intake", json=teen, headers=headers)
+    assert put.json()["triage"]["prompts"][0]["rule_id"] == "PROMPT-HIP-EXAM-ADOLESCENT"
+    page = client.get(f"/clinic/patients/{world.patient_a}")
+    assert "To examine:" in page.text
+    assert "Examine the hip" in page.text

@@ -86,10 +86,10 @@ def test_exercises_come_first_and_advice_after(page: str) -> None:
     exercises = _cards(page, "exercise")
     advice = _cards(page, "advice")
     assert [_title(c) for c in exercises] == [
-        "Seated knee extension, 90° to 45°",
-        "Lateral step-down",
+        "Forward lunge, 0-45°",
+        "Side bridge with top-leg lift",
         "Clamshell",
-        "Calf raise (both legs)",
+        "Single-leg calf raise",
         "Isometric quadriceps at 90° knee bend",
         "Calf stretch, knee bent (soleus)",
         "Cadence retraining with a metronome (+5-10%)",
