@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default=10, ge=3, le=100, description="Failed logins before a temporary lock-out."
     )
     login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_rate_per_account: int = Field(
+        default=5, ge=1, le=1000, description="Login attempts per minute per account."
+    )
+    login_rate_per_address: int = Field(
+        default=20, ge=1, le=10000, description="Login attempts per minute per client address."
+    )
+    hash_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Password hashes computed at once (64 MiB each)."
+    )
     inactivity_alert_days: int = Field(
         default=7, ge=1, le=60, description="Days without any log before an alert is raised."
     )

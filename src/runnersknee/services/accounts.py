@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -14,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, RunnersKneeError
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
 from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
@@ -24,10 +25,13 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "LoginPolicy",
     "OpenSession",
+    "RateLimited",
     "SessionLimits",
     "UserView",
     "actor_for",
+    "HashingBusy",
     "authenticate",
+    "check_login",
     "close_session",
     "create_clinic",
     "create_user",
@@ -36,6 +40,7 @@ __all__ = [
     "manage_create_user",
     "open_session",
     "resolve_session",
+    "set_hash_slots",
     "set_user_active",
 ]
 
@@ -43,6 +48,47 @@ __all__ = [
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+class RateLimited(RunnersKneeError):
+    """Too many requests: try again after ``retry_after`` seconds (HTTP 429)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=max(1, retry_after))
+        self.retry_after = max(1, retry_after)
+
+
+class HashingBusy(RateLimited):
+    """Every password-hashing slot stayed busy: the server is overloaded, try again."""
+
+
+class _HashSlots:
+    """At most ``count`` argon2 computations at once (each takes 64 MiB and a core)."""
+
+    def __init__(self, count: int, wait_seconds: float) -> None:
+        self.count = count
+        self.wait_seconds = wait_seconds
+        self._slots = threading.BoundedSemaphore(count)
+
+    def __enter__(self) -> None:
+        if not self._slots.acquire(timeout=self.wait_seconds):
+            raise HashingBusy(
+                "the server is busy checking passwords; try again in a moment", retry_after=2
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+_SLOTS = [_HashSlots(2, 10.0)]
+
+
+def set_hash_slots(count: int, wait_seconds: float = 10.0) -> None:
+    """Allow ``count`` concurrent password hashes (waiting at most ``wait_seconds`` for one)."""
+    if _SLOTS[0].count != count or _SLOTS[0].wait_seconds != wait_seconds:
+        _SLOTS[0] = _HashSlots(count, wait_seconds)
 
 
 @cache
@@ -63,7 +109,8 @@ def hash_password(password: str) -> str:
             field="password",
             allowed=f">= {MIN_PASSWORD_LENGTH} characters",
         )
-    return _hasher().hash(password)
+    with _SLOTS[0]:
+        return _hasher().hash(password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,36 +192,55 @@ def actor_for(tx: Session, user: UserRow) -> Actor:
     return Actor(user.id, Role(user.role), user.clinic_id, user.display_name, patient_id)
 
 
-def authenticate(
+def check_login(
     tx: Session, email: str, password: str, policy: LoginPolicy | None = None
-) -> Actor:
-    """Check a login; one message for every failure, constant work for unknown emails."""
+) -> tuple[Actor | None, int | None]:
+    """(actor, user id) of a correct login, (None, user id or None) of a wrong one.
+
+    A failure counts against the account (a lock-out after ``policy.max_failures``); the
+    caller must COMMIT ``tx`` also when the login failed (see ``services.login.log_in``).
+    Unknown emails and locked accounts cost the same hashing work as a real check.
+    """
     policy = policy or LoginPolicy()
-    wrong = InvalidInput("email or password is wrong", field="password")
     user = tx.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
     if user is None or not user.active:
         _verify(_dummy_hash(), password)
-        raise wrong
+        return None, None if user is None else user.id
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         _verify(_dummy_hash(), password)
-        raise wrong
+        return None, user.id
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= policy.max_failures:
             user.locked_until = now + timedelta(minutes=policy.lock_minutes)
             user.failed_logins = 0
-        raise wrong
+        return None, user.id
     user.failed_logins = 0
     user.locked_until = None
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
-    return actor_for(tx, user)
+        user.password_hash = hash_password(password)
+    return actor_for(tx, user), user.id
+
+
+def authenticate(
+    tx: Session, email: str, password: str, policy: LoginPolicy | None = None
+) -> Actor:
+    """:func:`check_login` that raises on a wrong login (one message for every failure).
+
+    Raising rolls the caller's transaction back, and with it the failed-login counter: the
+    web login uses ``services.login.log_in``, which commits first.
+    """
+    actor, _ = check_login(tx, email, password, policy)
+    if actor is None:
+        raise InvalidInput("email or password is wrong", field="password")
+    return actor
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
+        with _SLOTS[0]:
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -184,7 +250,11 @@ def _key(token: str) -> str:
 
 
 def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
-    """Start a new session (a fresh token at every login); return (cookie token, CSRF token)."""
+    """Start a new session (a fresh token at every login); return (cookie token, CSRF token).
+
+    The user's earlier sessions end: logging in again logs the old browser out.
+    """
+    tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == actor.user_id))
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     tx.add(AuthSessionRow(id=_key(token), user_id=actor.user_id, csrf_token=csrf))

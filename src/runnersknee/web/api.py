@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
+from runnersknee.services.login import audit_logout, log_in
 from runnersknee.web.auth import (
     CurrentActor,
     CurrentSession,
@@ -23,7 +24,7 @@ from runnersknee.web.auth import (
     session_cookie_name,
     set_session_cookie,
 )
-from runnersknee.web.common import database, settings, today
+from runnersknee.web.common import client_address, database, login_guard, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
@@ -94,9 +95,9 @@ def login(request: Request, body: LoginIn, response: Response) -> JSON:
     """Log in; sets the session cookie and returns the CSRF token for unsafe requests."""
     cfg = settings(request)
     policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
+    login_guard(request).admit(body.email, client_address(request))
     db = database(request)
-    with db.transaction() as tx:
-        actor = accounts.authenticate(tx, body.email, body.password, policy)
+    actor = log_in(db, body.email, body.password, policy)
     with db.transaction() as tx:
         token, csrf = accounts.open_session(tx, actor)
     set_session_cookie(response, cfg, token)
@@ -112,10 +113,10 @@ def session_info(session: CurrentSession) -> JSON:
 @router.post("/auth/logout", tags=["auth"])
 def logout(request: Request, session: CurrentSession, response: Response) -> JSON:
     """End the session."""
-    del session
     cfg = settings(request)
     with database(request).transaction() as tx:
         accounts.close_session(tx, request.cookies.get(session_cookie_name(cfg), ""))
+    audit_logout(database(request), session.actor)
     clear_session_cookie(response, cfg)
     return {"logged_out": True}
 

@@ -27,7 +27,9 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 from runnersknee.config import Settings
+from runnersknee.services.accounts import RateLimited, set_hash_slots
 from runnersknee.services.audit_batch import AuditBatcher
+from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.services.database import Database
 from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
 from runnersknee.web.render import render
@@ -38,6 +40,7 @@ __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 #: HTTP status of each error kind (the API's one error shape is ``error_body``).
 STATUS: dict[type[RunnersKneeError], int] = {
     Unauthenticated: 401,
+    RateLimited: 429,
     InvalidInput: 422,
     NotFound: 404,
     Forbidden: 403,
@@ -100,6 +103,10 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.job_handlers = JOB_HANDLERS
     app.state.worker = Worker(database, settings, JOB_HANDLERS)
     app.state.audit_batcher = AuditBatcher(database)
+    app.state.login_guard = LoginGuard(
+        LoginLimits(settings.login_rate_per_account, settings.login_rate_per_address)
+    )
+    set_hash_slots(settings.hash_concurrency)
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
@@ -142,9 +149,14 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RunnersKneeError)
     async def _domain(request: Request, error: RunnersKneeError) -> Response:
         status = status_for(error)
+        response: Response
         if _wants_json(request):
-            return JSONResponse(error_body(error), status_code=status)
-        return render(request, "error.html", status_code=status, error=error)
+            response = JSONResponse(error_body(error), status_code=status)
+        else:
+            response = render(request, "error.html", status_code=status, error=error)
+        if isinstance(error, RateLimited):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> Response:

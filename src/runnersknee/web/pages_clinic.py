@@ -10,6 +10,7 @@ from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
+from runnersknee.services.login import audit_logout, log_in
 from runnersknee.services.unit import Unit
 from runnersknee.web.auth import (
     ActorAccess,
@@ -25,9 +26,11 @@ from runnersknee.web.auth import (
 )
 from runnersknee.web.common import (
     case_fields,
+    client_address,
     database,
     error_map,
     instrument_form,
+    login_guard,
     parse_answers,
     query_number,
     query_text,
@@ -82,6 +85,7 @@ async def login(request: Request) -> Response:
     policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
     from starlette.concurrency import run_in_threadpool
 
+    login_guard(request).admit(email, client_address(request))
     try:
         actor, token = await run_in_threadpool(_login, request, email, password, policy)
     except InvalidInput as error:
@@ -101,8 +105,7 @@ async def login(request: Request) -> Response:
 
 def _login(request: Request, email: str, password: str, policy: LoginPolicy) -> tuple[Actor, str]:
     db = database(request)
-    with db.transaction() as tx:
-        actor = accounts.authenticate(tx, email, password, policy)
+    actor = log_in(db, email, password, policy)
     with db.transaction() as tx:
         token, _ = accounts.open_session(tx, actor)
     return actor, token
@@ -116,6 +119,7 @@ def logout(request: Request, form: SafeForm) -> Response:
     token = request.cookies.get(session_cookie_name(cfg), "")
     with database(request).transaction() as tx:
         accounts.close_session(tx, token)
+    audit_logout(database(request), request.state.actor)
     response = _see_other("/login")
     clear_session_cookie(response, cfg)
     return response
