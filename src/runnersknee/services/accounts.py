@@ -23,13 +23,13 @@ from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, User
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "HashingBusy",
     "LoginPolicy",
     "OpenSession",
     "RateLimited",
     "SessionLimits",
     "UserView",
     "actor_for",
-    "HashingBusy",
     "authenticate",
     "check_login",
     "close_session",

@@ -29,8 +29,8 @@ from runnersknee.clinical.errors import (
 from runnersknee.config import Settings
 from runnersknee.services.accounts import RateLimited, set_hash_slots
 from runnersknee.services.audit_batch import AuditBatcher
-from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.services.database import Database
+from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
 from runnersknee.web.render import render
 from runnersknee.web.shortcut import ReadPageShortcut
