@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    max_json_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest JSON or form body (uploads apart)."
+    )
     max_activity_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_video_seconds: float = Field(default=15 * 60, gt=0)
     worker_threads: int = Field(default=1, ge=1, le=8)

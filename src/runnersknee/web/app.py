@@ -32,6 +32,7 @@ from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
+from runnersknee.web.guards import BodyGuard, log_unhandled, send_error
 from runnersknee.web.render import render
 from runnersknee.web.shortcut import ReadPageShortcut
 
@@ -68,9 +69,17 @@ _OURS = frozenset(
 )
 
 
+#: Fields whose submitted value is never echoed in an error.
+_SECRET_FIELDS = ("password", "secret", "token", "otp", "code")
+
+
 def error_body(error: RunnersKneeError) -> dict[str, object]:
     """The one JSON error shape: ``{"error": {"code", "message", ...details}}``."""
-    return {"error": error.to_dict()}
+    body = error.to_dict()
+    field = str(body.get("field") or "").lower()
+    if body.get("got") is not None and any(word in field for word in _SECRET_FIELDS):
+        body["got"] = None
+    return {"error": body}
 
 
 def status_for(error: RunnersKneeError) -> int:
@@ -167,10 +176,9 @@ def _install_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        # Never echo the submitted value: it may be a password, and it may not be JSON.
         problem = InvalidInput(
-            f"{field or 'request'}: {first.get('msg', 'invalid request')}",
-            field=field or None,
-            got=first.get("input"),
+            f"{field or 'request'}: {first.get('msg', 'invalid request')}", field=field or None
         )
         if _wants_json(request):
             return JSONResponse(error_body(problem), status_code=422)
@@ -193,12 +201,23 @@ def _install_handlers(app: FastAPI) -> None:
 def _install_middleware(app: FastAPI) -> None:
     """The read-page shortcut inside the security headers (the last added is outermost)."""
     hot = [route for route in READ_PAGES.routes if isinstance(route, Route)]
+    settings: Settings = app.state.settings
     app.add_middleware(ReadPageShortcut, routes=hot)
-    app.add_middleware(_SecurityHeaders, secure=app.state.settings.secure_cookies)
+    app.add_middleware(
+        BodyGuard,
+        max_json_bytes=settings.max_json_bytes,
+        # a hard ceiling: the upload routes check each file against the finer limits
+        max_upload_bytes=2 * settings.max_upload_bytes + 1024 * 1024,
+    )
+    app.add_middleware(_SecurityHeaders, secure=settings.secure_cookies)
 
 
 class _SecurityHeaders:
-    """Security headers on every response (a plain ASGI middleware: no task per request)."""
+    """Security headers on every response (a plain ASGI middleware: no task per request).
+
+    It also answers an unhandled error with a plain 500 that carries the headers, and logs
+    it without its message or the request body (:func:`~runnersknee.web.guards.log_unhandled`).
+    """
 
     def __init__(self, app: Any, secure: bool) -> None:
         self.app = app
@@ -220,8 +239,12 @@ class _SecurityHeaders:
             return
         extra = self._static if scope["path"].startswith("/static/") else self._pages
 
+        started = False
+
         async def send_with_headers(message: Any) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 if any(name in _OURS for name, _ in headers.raw):
                     for name, value in extra:  # replace the app's own values
@@ -230,7 +253,14 @@ class _SecurityHeaders:
                     headers.raw.extend(extra)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as error:  # noqa: BLE001 - the last line: log safely, answer 500
+            log_unhandled(scope, error)
+            if not started:
+                await send_error(
+                    send_with_headers, 500, "server_error", "something went wrong on the server"
+                )
 
 
 def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
