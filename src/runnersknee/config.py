@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Largest JSON or form body (uploads apart)."
     )
+    max_zip_members: int = Field(
+        default=5000, ge=1, description="Most entries a zip upload may hold."
+    )
+    max_zip_unpacked_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024, description="Largest total unpacked size of a zip."
+    )
     max_activity_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_video_seconds: float = Field(default=15 * 60, gt=0)
     worker_threads: int = Field(default=1, ge=1, le=8)

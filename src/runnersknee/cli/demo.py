@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from datetime import date
 from typing import Annotated
 
@@ -21,6 +22,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
     from runnersknee.web.app import create_app
 
+    os.umask(0o077)  # files the server writes (uploads, job outputs, SQLite) are owner-only
     app = create_app(settings)
     # Objects built at start-up (app, routes, templates, content) never die: moving them out of
     # the garbage collector's generations shortens its pauses, which set the pages' p99 latency.
