@@ -119,21 +119,27 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
-    from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
+    from runnersknee.web import (
+        api,
+        api_care,
+        api_runs,
+        api_video,
+        pages_admin,
+        pages_care,
+        pages_clinic,
+        pages_portal,
+        pages_runs,
+        pages_video,
+    )
 
     # The hottest read pages first (/me, the roster), then the portal; no two routes can
     # match one path, so the order only decides how many routes a request is matched against.
-    app.include_router(READ_PAGES)
-    for module in (pages_portal, pages_clinic, pages_care, pages_admin, api, api_care):
-        app.include_router(module.router)
-    from runnersknee.web import api_runs, pages_runs
-
-    app.include_router(pages_runs.router)
-    app.include_router(api_runs.router)
-    from runnersknee.web import api_video, pages_video
-
-    app.include_router(pages_video.router)
-    app.include_router(api_video.router)
+    routers = [READ_PAGES]
+    routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
+    routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
+    for router in routers:
+        app.include_router(router)
+    app.state.routers = tuple(routers)
     _install_middleware(app)
     return app
 
@@ -264,14 +270,15 @@ class _SecurityHeaders:
 
 
 def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
-    """Every (path, methods) the app serves, including routes of included routers."""
-    table: list[tuple[str, frozenset[str]]] = []
-    for route in app.routes:
-        candidates = getattr(route, "effective_candidates", None)
-        entries = candidates() if callable(candidates) else [route]
-        for entry in entries:
-            path = getattr(entry, "path", None)
-            methods = getattr(entry, "methods", None)
-            if path and methods:
-                table.append((str(path), frozenset(methods)))
-    return table
+    """Every (path, methods) the app serves: its own routes and those of every router it
+    included (``app.state.routers``, kept by :func:`create_app`), read from each router's
+    public ``routes`` list, so the table does not depend on how FastAPI stores inclusions."""
+    table: dict[tuple[str, frozenset[str]], None] = {}
+    owners = [app.router, *getattr(app.state, "routers", ())]
+    for owner in owners:
+        for route in owner.routes:
+            path = getattr(route, "path", None)
+            methods = getattr(route, "methods", None)
+            if isinstance(path, str) and isinstance(methods, set | frozenset) and methods:
+                table[path, frozenset(methods)] = None
+    return list(table)
