@@ -32,7 +32,7 @@ from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
-from runnersknee.web.guards import BodyGuard, log_unhandled, send_error
+from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
 from runnersknee.web.shortcut import ReadPageShortcut
 
@@ -215,6 +215,7 @@ def _install_middleware(app: FastAPI) -> None:
         # a hard ceiling: the upload routes check each file against the finer limits
         max_upload_bytes=2 * settings.max_upload_bytes + 1024 * 1024,
     )
+    app.add_middleware(IdGuard)
     app.add_middleware(_SecurityHeaders, secure=settings.secure_cookies)
 
 

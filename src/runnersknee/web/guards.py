@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import traceback
 from typing import Any
 
-__all__ = ["BodyGuard", "BodyTooLarge", "log_unhandled", "send_error"]
+__all__ = ["MAX_RECORD_ID", "BodyGuard", "BodyTooLarge", "IdGuard", "log_unhandled", "send_error"]
 
 _LOG = logging.getLogger("runnersknee.web")
 _API_TYPES = ("application/json", "multipart/form-data")
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+#: Record numbers are 32-bit on every database (PostgreSQL INTEGER); larger ones cannot exist.
+MAX_RECORD_ID = 2**31 - 1
+_NUMBER = re.compile(r"^[+-]?\d+$")
+_NOT_FOUND_PAGE = (
+    b"<!doctype html><html lang=en><meta charset=utf-8><title>Not found</title>"
+    b"<p>No such page or record. <a href=/>Start page</a></p></html>"
+)
 
 
 class BodyTooLarge(Exception):
@@ -46,6 +54,32 @@ def log_unhandled(scope: Any, error: BaseException) -> None:
         scope.get("method", "?"),
         scope.get("path", "?"),
         stack,
+    )
+
+
+class IdGuard:
+    """404 for a path with a number no record can have (beyond 32 bits), before any route."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and _impossible_id(scope["path"]):
+            if scope["path"].startswith("/api/"):
+                await send_error(send, 404, "not_found", "no such page or resource")
+                return
+            headers = [(b"content-type", b"text/html; charset=utf-8")]
+            await send({"type": "http.response.start", "status": 404, "headers": headers})
+            await send({"type": "http.response.body", "body": _NOT_FOUND_PAGE})
+            return
+        await self.app(scope, receive, send)
+
+
+def _impossible_id(path: str) -> bool:
+    return any(
+        _NUMBER.match(part) and abs(int(part)) > MAX_RECORD_ID
+        for part in path.split("/")
+        if len(part) > 9
     )
 
 
