@@ -100,7 +100,10 @@ def register(app: typer.Typer) -> None:
     """Add ``demo``, ``serve`` and the ``db`` group to ``app``."""
     app.command("demo")(demo_command)
     app.command("serve")(serve_command)
-    db = typer.Typer(help="Database migrations.", no_args_is_help=True)
+    db = typer.Typer(help="Database migrations and backups.", no_args_is_help=True)
     db.command("upgrade")(upgrade_command)
     db.command("current")(current_command)
+    from runnersknee.cli.operations import register_db
+
+    register_db(db)
     app.add_typer(db, name="db")

@@ -16,6 +16,7 @@ from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, RunnersKneeError
+from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
 from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
@@ -34,6 +35,7 @@ __all__ = [
     "check_login",
     "close_session",
     "create_clinic",
+    "create_first_admin",
     "create_user",
     "hash_password",
     "list_users",
@@ -154,6 +156,19 @@ def create_clinic(tx: Session, name: str) -> int:
     tx.add(clinic)
     tx.flush()
     return clinic.id
+
+
+def create_first_admin(tx: Session, clinic_name: str, email: str, name: str, password: str) -> int:
+    """The first admin of a clinic on a real install (the clinic is created when new)."""
+    cleaned = clinic_name.strip()
+    if not cleaned:
+        raise InvalidInput("the clinic needs a name", field="clinic")
+    clinic_id = tx.scalar(select(ClinicRow.id).where(ClinicRow.name == cleaned))
+    if clinic_id is None:
+        clinic_id = create_clinic(tx, cleaned)
+    user_id = create_user(tx, clinic_id, email, name, Role.ADMIN, password)
+    record_access(tx, None, "operator", "user.create", "user", str(user_id), None)
+    return user_id
 
 
 def _check_email(email: str) -> str:
