@@ -41,6 +41,7 @@ PUBLIC = {
     "/api/v1/docs",
     "/docs/oauth2-redirect",
     "/illustrations/{exercise_id}.svg",
+    "/healthz",
 }
 OWN_ONLY_PREFIX = "/me"
 

@@ -96,3 +96,28 @@ def test_a_server_error_is_a_plain_500_with_headers_and_no_message_logged(
     assert SECRET not in response.text
     assert "RuntimeError" in caplog.text
     assert SECRET not in caplog.text
+
+
+def test_healthz_answers_without_login_or_data(world: World) -> None:
+    response = _client(world).get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_role_gate_denials_are_audited(world: World) -> None:
+    from sqlalchemy import select
+
+    from runnersknee.store.tables import AuditRow
+    from tests.web.conftest import page_login
+
+    client = _client(world)
+    page_login(client, "a@test.example")
+    assert client.get("/admin/users").status_code == 403
+    with world.database.transaction() as tx:
+        rows = tx.execute(
+            select(AuditRow.action, AuditRow.record_id, AuditRow.outcome).where(
+                AuditRow.action == "page.role_gate"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("page.role_gate", "/admin/users", "denied")]

@@ -29,9 +29,11 @@ from runnersknee.clinical.errors import (
 from runnersknee.config import Settings
 from runnersknee.services.accounts import RateLimited, set_hash_slots
 from runnersknee.services.audit_batch import AuditBatcher
+from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits
-from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
+from runnersknee.store.tables import utcnow
+from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
 from runnersknee.web.shortcut import ReadPageShortcut
@@ -137,6 +139,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     routers = [READ_PAGES]
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)
     app.state.routers = tuple(routers)
@@ -164,6 +167,8 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RunnersKneeError)
     async def _domain(request: Request, error: RunnersKneeError) -> Response:
         status = status_for(error)
+        if isinstance(error, RoleGateDenied):
+            await _audit_role_gate(request)
         response: Response
         if _wants_json(request):
             response = JSONResponse(error_body(error), status_code=status)
@@ -202,6 +207,36 @@ def _install_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse(body, status_code=error.status_code)
         return render(request, "error.html", status_code=error.status_code, error=kind)
+
+
+def _healthz(request: Request) -> Response:
+    """Liveness and database reachability for a load balancer; no data, no login."""
+    database: Database = request.app.state.database
+    try:
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure is "unavailable"
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def _audit_role_gate(request: Request) -> None:
+    """Audit a page refused by its role gate (the path is the record, the role the reason)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if actor is None:
+        return
+    entry = {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "role": actor.role.value,
+        "action": "page.role_gate",
+        "record_type": "page",
+        "record_id": request.url.path[:40],
+        "patient_id": None,
+        "outcome": "denied",
+    }
+    batcher: AuditBatcher = request.app.state.audit_batcher
+    await batcher.write([entry])
 
 
 def _install_middleware(app: FastAPI) -> None:
