@@ -288,7 +288,12 @@ def require_role(actor: Actor, *roles: Role) -> None:
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="login-csrf")
+    return URLSafeSerializer(_key_of(settings), salt="login-csrf")
+
+
+@lru_cache(maxsize=8)
+def _key_of(settings: Settings) -> str:
+    return settings.signing_key()
 
 
 def login_csrf_token(request: Request, response: Response) -> str:
