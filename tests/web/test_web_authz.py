@@ -42,6 +42,10 @@ PUBLIC = {
     "/docs/oauth2-redirect",
     "/illustrations/{exercise_id}.svg",
     "/healthz",
+    "/api/v1/auth/password",
+    "/api/v1/auth/reset",
+    "/api/v1/auth/mfa",
+    "/api/v1/auth/mfa/confirm",
 }
 OWN_ONLY_PREFIX = "/me"
 

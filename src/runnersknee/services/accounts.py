@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, RunnersKneeError
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
+from runnersknee.services.credentials import check_password_policy
 from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
@@ -25,6 +27,7 @@ from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, User
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "HashingBusy",
+    "LoginCheck",
     "LoginPolicy",
     "OpenSession",
     "RateLimited",
@@ -44,6 +47,7 @@ __all__ = [
     "resolve_session",
     "set_hash_slots",
     "set_user_active",
+    "verify_password",
 ]
 
 #: OWASP ASVS 4.0.3 V2.1.1: at least 12 characters.
@@ -103,16 +107,21 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_hex(16))
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` after checking the length rule."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-            field="password",
-            allowed=f">= {MIN_PASSWORD_LENGTH} characters",
-        )
+def hash_password(password: str, *context: str) -> str:
+    """An argon2id hash of ``password`` after the password policy (``context``: the email and
+    name of the login, which the password must not be built from)."""
+    check_password_policy(password, MIN_PASSWORD_LENGTH, *context)
+    return _rehash(password)
+
+
+def _rehash(password: str) -> str:
     with _SLOTS[0]:
         return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the hash (within the hashing cap)."""
+    return _verify(password_hash, password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +203,7 @@ def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
         email=cleaned,
         display_name=display_name.strip(),
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, cleaned, display_name),
     )
     tx.add(user)
     tx.flush()
@@ -209,35 +218,59 @@ def actor_for(tx: Session, user: UserRow) -> Actor:
     return Actor(user.id, Role(user.role), user.clinic_id, user.display_name, patient_id)
 
 
-def check_login(
-    tx: Session, email: str, password: str, policy: LoginPolicy | None = None
-) -> tuple[Actor | None, int | None]:
-    """(actor, user id) of a correct login, (None, user id or None) of a wrong one.
+#: ``second_factor(user)``: True (passed), False (a wrong code), None (a code is needed).
+SecondFactor = Callable[[UserRow], bool | None]
 
-    A failure counts against the account (a lock-out after ``policy.max_failures``); the
-    caller must COMMIT ``tx`` also when the login failed (see ``services.login.log_in``).
-    Unknown emails and locked accounts cost the same hashing work as a real check.
+
+@dataclass(frozen=True, slots=True)
+class LoginCheck:
+    """A login's outcome: the actor when it passed, else why not."""
+
+    actor: Actor | None
+    user_id: int | None
+    needs_second_factor: bool = False
+
+
+def check_login(
+    tx: Session,
+    email: str,
+    password: str,
+    policy: LoginPolicy | None = None,
+    second_factor: SecondFactor | None = None,
+) -> LoginCheck:
+    """Check a password (and, when given, the second factor) of a login.
+
+    A wrong password or code counts against the account (a lock-out after
+    ``policy.max_failures``); the caller must COMMIT ``tx`` also when the login failed (see
+    ``services.login.log_in``). Unknown emails and locked accounts cost the same hashing
+    work as a real check.
     """
     policy = policy or LoginPolicy()
     user = tx.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
     if user is None or not user.active:
         _verify(_dummy_hash(), password)
-        return None, None if user is None else user.id
+        return LoginCheck(None, None if user is None else user.id)
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         _verify(_dummy_hash(), password)
-        return None, user.id
-    if not _verify(user.password_hash, password):
+        return LoginCheck(None, user.id)
+    passed = _verify(user.password_hash, password)
+    if passed and second_factor is not None:
+        factor = second_factor(user)
+        if factor is None:
+            return LoginCheck(None, user.id, needs_second_factor=True)
+        passed = factor
+    if not passed:
         user.failed_logins += 1
         if user.failed_logins >= policy.max_failures:
             user.locked_until = now + timedelta(minutes=policy.lock_minutes)
             user.failed_logins = 0
-        return None, user.id
+        return LoginCheck(None, user.id)
     user.failed_logins = 0
     user.locked_until = None
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return actor_for(tx, user), user.id
+        user.password_hash = _rehash(password)
+    return LoginCheck(actor_for(tx, user), user.id)
 
 
 def authenticate(
@@ -248,7 +281,7 @@ def authenticate(
     Raising rolls the caller's transaction back, and with it the failed-login counter: the
     web login uses ``services.login.log_in``, which commits first.
     """
-    actor, _ = check_login(tx, email, password, policy)
+    actor = check_login(tx, email, password, policy).actor
     if actor is None:
         raise InvalidInput("email or password is wrong", field="password")
     return actor

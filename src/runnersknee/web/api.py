@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
-from runnersknee.services.login import audit_logout, log_in
+from runnersknee.services.login import SecondStep, audit_logout, log_in
 from runnersknee.web.auth import (
     CurrentActor,
     CurrentSession,
@@ -40,6 +40,10 @@ class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(max_length=1000)
+    otp: str = Field(default="", max_length=64, description="TOTP or recovery code.")
+    enrol_token: str = Field(
+        default="", max_length=2000, description="From a first-enrolment mfa_required error."
+    )
 
 
 class PatientIn(BaseModel):
@@ -92,16 +96,24 @@ def _actor_json(session: accounts.OpenSession) -> JSON:
 
 @router.post("/auth/login", tags=["auth"])
 def login(request: Request, body: LoginIn, response: Response) -> JSON:
-    """Log in; sets the session cookie and returns the CSRF token for unsafe requests."""
+    """Log in; sets the session cookie and returns the CSRF token for unsafe requests.
+
+    A login with two-factor sign-in (or whose clinic requires it) first answers 401
+    ``mfa_required``; send the TOTP code as ``otp`` (with ``enrol_token`` for a first
+    enrolment, whose answer also lists the recovery codes, once)."""
     cfg = settings(request)
     policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
     login_guard(request).admit(body.email, client_address(request))
     db = database(request)
-    actor = log_in(db, body.email, body.password, policy)
+    step = SecondStep(body.otp, body.enrol_token, cfg.signing_key())
+    result = log_in(db, body.email, body.password, policy, step)
     with db.transaction() as tx:
-        token, csrf = accounts.open_session(tx, actor)
+        token, csrf = accounts.open_session(tx, result.actor)
     set_session_cookie(response, cfg, token)
-    return _actor_json(accounts.OpenSession(actor, csrf))
+    body_out = _actor_json(accounts.OpenSession(result.actor, csrf))
+    if result.recovery_codes:
+        body_out["recovery_codes"] = list(result.recovery_codes)
+    return body_out
 
 
 @router.get("/auth/session", tags=["auth"])

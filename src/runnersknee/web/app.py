@@ -31,7 +31,7 @@ from runnersknee.services.accounts import RateLimited, set_hash_slots
 from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
-from runnersknee.services.login import LoginGuard, LoginLimits
+from runnersknee.services.login import LoginGuard, LoginLimits, SecondFactorNeeded
 from runnersknee.store.tables import utcnow
 from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
@@ -44,6 +44,7 @@ __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 STATUS: dict[type[RunnersKneeError], int] = {
     Unauthenticated: 401,
     RateLimited: 429,
+    SecondFactorNeeded: 401,
     InvalidInput: 422,
     NotFound: 404,
     Forbidden: 403,
@@ -123,6 +124,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     _install_handlers(app)
     from runnersknee.web import (
         api,
+        api_account,
         api_care,
         api_runs,
         api_video,
@@ -139,6 +141,7 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     routers = [READ_PAGES]
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
+    routers.append(api_account.router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)
