@@ -28,6 +28,7 @@ BODIES: dict[str, Any] = {
     "/api/v1/patients/{patient_id}/plans/sign": {"note": ""},
     "/api/v1/patients/{patient_id}/exercise-logs": {"exercise_id": "x", "sets_done": 1},
     "/api/v1/patients/{patient_id}/pain-logs": {"during": 1},
+    "/api/v1/clinic/mfa": {"required": True},
 }
 #: Routes open to any logged-in user or to nobody's data.
 PUBLIC = {
