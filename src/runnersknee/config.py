@@ -6,12 +6,17 @@ Nothing here runs at import time; read values from the environment with ``Settin
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
+
+#: Shortest secret key accepted outside development.
+_MIN_SECRET = 32
 
 
 class Settings(BaseSettings):
@@ -28,12 +33,25 @@ class Settings(BaseSettings):
         default=None,
         description="A TOML file overriding configurable clinical defaults (unverified values).",
     )
-    secret_key: str = Field(default="dev-only-change-me", description="Signs session cookies.")
+    secret_key: str = Field(
+        default="",
+        description="Signs the login form's CSRF cookie and MFA enrolment; required outside "
+        "development (in development a random per-install key is kept in data_dir).",
+    )
     environment: str = Field(default="development", description="development or production.")
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    max_json_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest JSON or form body (uploads apart)."
+    )
+    max_zip_members: int = Field(
+        default=5000, ge=1, description="Most entries a zip upload may hold."
+    )
+    max_zip_unpacked_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024, description="Largest total unpacked size of a zip."
+    )
     max_activity_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_video_seconds: float = Field(default=15 * 60, gt=0)
     worker_threads: int = Field(default=1, ge=1, le=8)
@@ -48,6 +66,15 @@ class Settings(BaseSettings):
         default=10, ge=3, le=100, description="Failed logins before a temporary lock-out."
     )
     login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_rate_per_account: int = Field(
+        default=5, ge=1, le=1000, description="Login attempts per minute per account."
+    )
+    login_rate_per_address: int = Field(
+        default=20, ge=1, le=10000, description="Login attempts per minute per client address."
+    )
+    hash_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Password hashes computed at once (64 MiB each)."
+    )
     inactivity_alert_days: int = Field(
         default=7, ge=1, le=60, description="Days without any log before an alert is raised."
     )
@@ -60,7 +87,27 @@ class Settings(BaseSettings):
         return self.environment != "development"
 
     def check_production_safety(self) -> None:
-        """Refuse the development secret outside development."""
-        if self.environment != "development" and self.secret_key == "dev-only-change-me":
-            msg = "RUNNERSKNEE_SECRET_KEY must be set outside development"
+        """Refuse a missing or short secret outside development."""
+        if self.environment != "development" and len(self.secret_key) < _MIN_SECRET:
+            msg = (
+                f"RUNNERSKNEE_SECRET_KEY must be set outside development (at least "
+                f"{_MIN_SECRET} characters, e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
             raise ValueError(msg)
+
+    def signing_key(self) -> str:
+        """``secret_key``; in development without one, a random key made once per install
+        and kept (owner-only) in ``data_dir/secret-key``, never a value published anywhere."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                return path.read_text(encoding="ascii").strip()
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48))
+        return path.read_text(encoding="ascii").strip()

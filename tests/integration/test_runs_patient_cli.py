@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.cli import build_app
-from runnersknee.clinical.errors import Forbidden, InvalidInput
+from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import Settings
 from runnersknee.services import patients, run_records, run_uploads
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
@@ -105,7 +105,7 @@ def test_other_clinic_is_refused_and_audited(
     _, pid = _clinic(database, f"own-{tag}")
     other, _ = _clinic(database, f"other-{tag}")
     settings = Settings(database_url=database.url)
-    with pytest.raises(Forbidden), database.transaction() as tx:
+    with pytest.raises(NotFound), database.transaction() as tx:  # like a missing record
         run_records.overview(tx, other, pid, settings, TODAY)
     with database.transaction() as tx:
         denied = tx.scalar(

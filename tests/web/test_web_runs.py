@@ -330,10 +330,10 @@ def test_clinician_timeline_shows_running_load_beside_pain(world: World) -> None
     assert "Running load spike" in alerts.text
     other = client_for(world)
     page_login(other, "doc2@test.example")
-    assert other.get(f"/clinic/patients/{world.patient_a}/timeline").status_code == 403
+    assert other.get(f"/clinic/patients/{world.patient_a}/timeline").status_code == 404
     headers = api_login(other, "doc2@test.example")
     listed = other.get(f"/api/v1/patients/{world.patient_a}/runs", headers=headers)
-    assert listed.status_code == 403
+    assert listed.status_code == 404
 
 
 def test_clinician_reads_and_uploads_for_own_patient(world: World) -> None:

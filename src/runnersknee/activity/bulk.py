@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
@@ -129,6 +130,9 @@ def _parse(source: Source, max_bytes: int) -> Run | SkippedFile:
         return SkippedFile(source.name, exc.message.removeprefix(f"{source.name}: "), exc.code)
     except OSError as exc:
         return SkippedFile(source.name, f"cannot read: {exc.strerror or exc}", "io_error")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        reason = f"a corrupt zip member ({type(exc).__name__})"
+        return SkippedFile(source.name, reason, "invalid_input")
 
 
 def _usable_cpus() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from datetime import date
 from typing import Annotated
 
@@ -21,6 +22,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
 
     from runnersknee.web.app import create_app
 
+    os.umask(0o077)  # files the server writes (uploads, job outputs, SQLite) are owner-only
     app = create_app(settings)
     # Objects built at start-up (app, routes, templates, content) never die: moving them out of
     # the garbage collector's generations shortens its pauses, which set the pages' p99 latency.
@@ -98,7 +100,10 @@ def register(app: typer.Typer) -> None:
     """Add ``demo``, ``serve`` and the ``db`` group to ``app``."""
     app.command("demo")(demo_command)
     app.command("serve")(serve_command)
-    db = typer.Typer(help="Database migrations.", no_args_is_help=True)
+    db = typer.Typer(help="Database migrations and backups.", no_args_is_help=True)
     db.command("upgrade")(upgrade_command)
     db.command("current")(current_command)
+    from runnersknee.cli.operations import register_db
+
+    register_db(db)
     app.add_typer(db, name="db")

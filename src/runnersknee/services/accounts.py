@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -14,35 +16,85 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, RunnersKneeError
+from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, Role, authorize, note_patient_clinic
+from runnersknee.services.credentials import check_password_policy
 from runnersknee.services.unit import Unit
 from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "HashingBusy",
+    "LoginCheck",
     "LoginPolicy",
     "OpenSession",
+    "RateLimited",
     "SessionLimits",
     "UserView",
     "actor_for",
     "authenticate",
+    "check_login",
     "close_session",
     "create_clinic",
+    "create_first_admin",
     "create_user",
     "hash_password",
     "list_users",
     "manage_create_user",
     "open_session",
     "resolve_session",
+    "set_hash_slots",
     "set_user_active",
+    "verify_password",
 ]
 
 #: OWASP ASVS 4.0.3 V2.1.1: at least 12 characters.
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOUCH_EVERY = timedelta(seconds=60)
+
+
+class RateLimited(RunnersKneeError):
+    """Too many requests: try again after ``retry_after`` seconds (HTTP 429)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=max(1, retry_after))
+        self.retry_after = max(1, retry_after)
+
+
+class HashingBusy(RateLimited):
+    """Every password-hashing slot stayed busy: the server is overloaded, try again."""
+
+
+class _HashSlots:
+    """At most ``count`` argon2 computations at once (each takes 64 MiB and a core)."""
+
+    def __init__(self, count: int, wait_seconds: float) -> None:
+        self.count = count
+        self.wait_seconds = wait_seconds
+        self._slots = threading.BoundedSemaphore(count)
+
+    def __enter__(self) -> None:
+        if not self._slots.acquire(timeout=self.wait_seconds):
+            raise HashingBusy(
+                "the server is busy checking passwords; try again in a moment", retry_after=2
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+_SLOTS = [_HashSlots(2, 10.0)]
+
+
+def set_hash_slots(count: int, wait_seconds: float = 10.0) -> None:
+    """Allow ``count`` concurrent password hashes (waiting at most ``wait_seconds`` for one)."""
+    if _SLOTS[0].count != count or _SLOTS[0].wait_seconds != wait_seconds:
+        _SLOTS[0] = _HashSlots(count, wait_seconds)
 
 
 @cache
@@ -55,15 +107,21 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_hex(16))
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password`` after checking the length rule."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"password must have at least {MIN_PASSWORD_LENGTH} characters",
-            field="password",
-            allowed=f">= {MIN_PASSWORD_LENGTH} characters",
-        )
-    return _hasher().hash(password)
+def hash_password(password: str, *context: str) -> str:
+    """An argon2id hash of ``password`` after the password policy (``context``: the email and
+    name of the login, which the password must not be built from)."""
+    check_password_policy(password, MIN_PASSWORD_LENGTH, *context)
+    return _rehash(password)
+
+
+def _rehash(password: str) -> str:
+    with _SLOTS[0]:
+        return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches the hash (within the hashing cap)."""
+    return _verify(password_hash, password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +133,8 @@ class UserView:
     display_name: str
     role: str
     active: bool
+    pending: bool = False
+    created_by: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +169,19 @@ def create_clinic(tx: Session, name: str) -> int:
     return clinic.id
 
 
+def create_first_admin(tx: Session, clinic_name: str, email: str, name: str, password: str) -> int:
+    """The first admin of a clinic on a real install (the clinic is created when new)."""
+    cleaned = clinic_name.strip()
+    if not cleaned:
+        raise InvalidInput("the clinic needs a name", field="clinic")
+    clinic_id = tx.scalar(select(ClinicRow.id).where(ClinicRow.name == cleaned))
+    if clinic_id is None:
+        clinic_id = create_clinic(tx, cleaned)
+    user_id = create_user(tx, clinic_id, email, name, Role.ADMIN, password)
+    record_access(tx, None, "operator", "user.create", "user", str(user_id), None)
+    return user_id
+
+
 def _check_email(email: str) -> str:
     cleaned = email.strip().lower()
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
@@ -130,7 +203,7 @@ def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
         email=cleaned,
         display_name=display_name.strip(),
         role=role.value,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password, cleaned, display_name),
     )
     tx.add(user)
     tx.flush()
@@ -145,36 +218,79 @@ def actor_for(tx: Session, user: UserRow) -> Actor:
     return Actor(user.id, Role(user.role), user.clinic_id, user.display_name, patient_id)
 
 
-def authenticate(
-    tx: Session, email: str, password: str, policy: LoginPolicy | None = None
-) -> Actor:
-    """Check a login; one message for every failure, constant work for unknown emails."""
+#: ``second_factor(user)``: True (passed), False (a wrong code), None (a code is needed).
+SecondFactor = Callable[[UserRow], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginCheck:
+    """A login's outcome: the actor when it passed, else why not."""
+
+    actor: Actor | None
+    user_id: int | None
+    needs_second_factor: bool = False
+
+
+def check_login(
+    tx: Session,
+    email: str,
+    password: str,
+    policy: LoginPolicy | None = None,
+    second_factor: SecondFactor | None = None,
+) -> LoginCheck:
+    """Check a password (and, when given, the second factor) of a login.
+
+    A wrong password or code counts against the account (a lock-out after
+    ``policy.max_failures``); the caller must COMMIT ``tx`` also when the login failed (see
+    ``services.login.log_in``). Unknown emails and locked accounts cost the same hashing
+    work as a real check.
+    """
     policy = policy or LoginPolicy()
-    wrong = InvalidInput("email or password is wrong", field="password")
     user = tx.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
     if user is None or not user.active:
         _verify(_dummy_hash(), password)
-        raise wrong
+        return LoginCheck(None, None if user is None else user.id)
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
         _verify(_dummy_hash(), password)
-        raise wrong
-    if not _verify(user.password_hash, password):
+        return LoginCheck(None, user.id)
+    passed = _verify(user.password_hash, password)
+    if passed and second_factor is not None:
+        factor = second_factor(user)
+        if factor is None:
+            return LoginCheck(None, user.id, needs_second_factor=True)
+        passed = factor
+    if not passed:
         user.failed_logins += 1
         if user.failed_logins >= policy.max_failures:
             user.locked_until = now + timedelta(minutes=policy.lock_minutes)
             user.failed_logins = 0
-        raise wrong
+        return LoginCheck(None, user.id)
     user.failed_logins = 0
     user.locked_until = None
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher().hash(password)
-    return actor_for(tx, user)
+        user.password_hash = _rehash(password)
+    return LoginCheck(actor_for(tx, user), user.id)
+
+
+def authenticate(
+    tx: Session, email: str, password: str, policy: LoginPolicy | None = None
+) -> Actor:
+    """:func:`check_login` that raises on a wrong login (one message for every failure).
+
+    Raising rolls the caller's transaction back, and with it the failed-login counter: the
+    web login uses ``services.login.log_in``, which commits first.
+    """
+    actor = check_login(tx, email, password, policy).actor
+    if actor is None:
+        raise InvalidInput("email or password is wrong", field="password")
+    return actor
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash, password)
+        with _SLOTS[0]:
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -184,7 +300,11 @@ def _key(token: str) -> str:
 
 
 def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
-    """Start a new session (a fresh token at every login); return (cookie token, CSRF token)."""
+    """Start a new session (a fresh token at every login); return (cookie token, CSRF token).
+
+    The user's earlier sessions end: logging in again logs the old browser out.
+    """
+    tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == actor.user_id))
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     tx.add(AuthSessionRow(id=_key(token), user_id=actor.user_id, csrf_token=csrf))
@@ -247,18 +367,28 @@ def close_session(tx: Session, token: str) -> None:
 
 
 def list_users(tx: Session, actor: Actor) -> list[UserView]:
-    """The logins of the admin's clinic."""
+    """The clinician and admin logins of the admin's clinic (never patients: their names and
+    emails are patient data)."""
     authorize(tx, actor, "user.manage")
     rows = tx.scalars(
-        select(UserRow).where(UserRow.clinic_id == actor.clinic_id).order_by(UserRow.email)
+        select(UserRow)
+        .where(UserRow.clinic_id == actor.clinic_id, UserRow.role != Role.PATIENT.value)
+        .order_by(UserRow.email)
     )
-    return [UserView(r.id, r.email, r.display_name, r.role, r.active) for r in rows]
+    return [
+        UserView(r.id, r.email, r.display_name, r.role, r.active, r.pending, r.created_by)
+        for r in rows
+    ]
 
 
 def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
     tx: Session, actor: Actor, email: str, display_name: str, role: str, password: str
 ) -> int:
-    """An admin creates a clinician or admin login in their clinic."""
+    """An admin creates a clinician or admin login in their clinic.
+
+    Separation of duties: the login starts inactive and *pending* until a second admin
+    approves it (:func:`set_user_active`), so no admin alone can make a login they can use.
+    """
     authorize(tx, actor, "user.manage")
     allowed = [Role.CLINICIAN.value, Role.ADMIN.value]
     if role not in allowed:
@@ -268,17 +398,40 @@ def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
             allowed=allowed,
             got=role,
         )
-    return create_user(tx, actor.clinic_id, email, display_name, Role(role), password)
+    user_id = create_user(tx, actor.clinic_id, email, display_name, Role(role), password)
+    user = tx.get_one(UserRow, user_id)
+    user.active, user.pending, user.created_by = False, True, actor.user_id
+    _audit_user(tx, actor, "user.create", user_id)
+    return user_id
 
 
 def set_user_active(tx: Session, actor: Actor, user_id: int, active: bool) -> None:
-    """An admin disables or re-enables a login of their clinic (ends its sessions)."""
+    """An admin disables or re-enables a login of their clinic (ends its sessions).
+
+    Enabling a pending login approves it, which only an admin other than its creator may do.
+    """
     authorize(tx, actor, "user.manage")
     user = tx.get(UserRow, user_id)
-    if user is None or user.clinic_id != actor.clinic_id:
+    if user is None or user.clinic_id != actor.clinic_id or user.role == Role.PATIENT.value:
         raise NotFound(f"user {user_id} does not exist", user_id=user_id)
     if user.id == actor.user_id and not active:
         raise Conflict("you cannot disable your own login", field="active")
+    if active and user.pending and user.created_by == actor.user_id:
+        raise Conflict(
+            "another admin must approve a login you created (separation of duties)",
+            field="active",
+        )
+    action = "user.disable"
+    if active:
+        action = "user.approve" if user.pending else "user.enable"
     user.active = active
-    if not active:
+    if active:
+        user.pending = False
+    else:
         tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == user_id))
+    _audit_user(tx, actor, action, user_id)
+
+
+def _audit_user(tx: Session, actor: Actor, action: str, target: int) -> None:
+    """Audit a user-management action with its target login."""
+    record_access(tx, actor.user_id, actor.role.value, action, "user", str(target), None)

@@ -14,19 +14,22 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import Connection, bindparam, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from runnersknee.services.unit import Unit
+from runnersknee.store.audit_chain import GENESIS, ChainReport, row_hash, verify_chain
 from runnersknee.store.tables import AuditRow, utcnow
 
 __all__ = [
     "AuditEntry",
+    "append_chained",
     "entries_for_patient",
     "flush_pending",
     "record_access",
     "take_denied",
     "take_pending",
+    "verify_audit",
     "write_entries",
 ]
 
@@ -87,7 +90,7 @@ def flush_pending(tx: Unit) -> None:
     for key in (_PENDING, _DENIED):
         pending: list[dict[str, object]] | None = tx.info.get(key)
         if pending:
-            tx.connection().execute(_INSERT, pending)
+            append_chained(tx.connection(), pending)
             pending.clear()
 
 
@@ -120,11 +123,43 @@ def _take(tx: Unit, key: str) -> list[dict[str, object]]:
 def write_entries(tx: Unit, entries: list[dict[str, object]]) -> None:
     """Insert audit entries taken with :func:`take_pending` (one statement for all)."""
     if entries:
-        tx.connection().execute(_INSERT, entries)
+        append_chained(tx.connection(), entries)
 
 
-#: The audit INSERT, built once (its rows are bound per call).
-_INSERT = insert(AuditRow)
+#: The audit INSERT (returning the new ids in the rows' order), built once.
+_INSERT = insert(AuditRow).returning(AuditRow.id, sort_by_parameter_order=True)
+_LAST_HASH = (
+    select(AuditRow.row_hash)
+    .where(AuditRow.id < bindparam("first"))
+    .order_by(AuditRow.id.desc())
+    .limit(1)
+)
+_SEAL = (
+    update(AuditRow)
+    .where(AuditRow.id == bindparam("rid"))
+    .values(prev_hash=bindparam("p"), row_hash=bindparam("h"))
+)
+#: PostgreSQL advisory-lock key that serializes audit appends (ids then follow commit order).
+_CHAIN_LOCK = 0x726B_4155_4449_54
+
+
+def append_chained(connection: Connection, rows: list[dict[str, object]]) -> None:
+    """Insert audit rows and link them into the hash chain (``store.audit_chain``).
+
+    The rows are inserted first: on SQLite that takes the database's one write lock, on
+    PostgreSQL an advisory lock held to the commit serializes appends; so the row before
+    them is final when their hashes are computed from it.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    ids = list(connection.execute(_INSERT, rows).scalars())
+    previous = connection.execute(_LAST_HASH, {"first": ids[0]}).scalar() or GENESIS
+    seals = []
+    for row_id, row in zip(ids, rows, strict=True):
+        current = row_hash(previous, row_id, row)
+        seals.append({"rid": row_id, "p": previous, "h": current})
+        previous = current
+    connection.execute(_SEAL, seals)
 
 
 def _drop_pending(tx: Session, previous_transaction: object) -> None:
@@ -162,3 +197,11 @@ def entries_for_patient(tx: Session, patient_id: int, limit: int = 200) -> list[
         AuditEntry(r.at, r.user_id, r.role, r.action, r.record_type, r.record_id, r.outcome)
         for r in rows
     ]
+
+
+def verify_audit(tx: Session, batch: int = 5000) -> ChainReport:
+    """Recompute the audit hash chain over every row (see ``store.audit_chain``)."""
+    columns = [c for c in AuditRow.__table__.c if c.name != "id"]
+    query = select(AuditRow.id, *columns).order_by(AuditRow.id).execution_options(yield_per=batch)
+    rows = (dict(row._mapping) for row in tx.execute(query))
+    return verify_chain(rows)

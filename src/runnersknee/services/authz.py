@@ -141,24 +141,43 @@ def _check_role(tx: Unit, actor: Actor, action: str, patient_id: int | None) -> 
 def _check_record(
     tx: Unit, actor: Actor, action: str, patient_id: int, clinic_id: int | None
 ) -> None:
-    """Deny another clinic's or (for a patient) another person's record; 404 a missing one."""
-    if clinic_id is None:
-        if actor.role is Role.PATIENT:
+    """Deny another clinic's or (for a patient) another person's record; 404 a missing one.
+
+    A record of another clinic answers exactly like a missing one (404, after the denial
+    is audited), so the answers do not reveal which record numbers other clinics use; a
+    patient gets 403 for every record but their own.
+    """
+    if actor.role is Role.PATIENT:
+        if clinic_id is None or patient_id != actor.patient_id:
             _deny(tx, actor, action, patient_id, "record")
-        raise NotFound(f"patient {patient_id} does not exist", patient_id=patient_id)
+        return
+    if clinic_id is None:
+        raise _missing(patient_id)
     if clinic_id != actor.clinic_id:
-        _deny(tx, actor, action, patient_id, "clinic")
-    if actor.role is Role.PATIENT and patient_id != actor.patient_id:
-        _deny(tx, actor, action, patient_id, "record")
+        _deny(tx, actor, action, patient_id, "clinic", _missing(patient_id))
 
 
-def _deny(tx: Unit, actor: Actor, action: str, patient_id: int | None, why: str) -> NoReturn:
-    """Record the denial (written also when the transaction rolls back), raise Forbidden."""
+def _missing(patient_id: int) -> NotFound:
+    return NotFound(f"patient {patient_id} does not exist", patient_id=patient_id)
+
+
+def _deny(  # noqa: PLR0917 - the decision's parts
+    tx: Unit,
+    actor: Actor,
+    action: str,
+    patient_id: int | None,
+    why: str,
+    answer: NotFound | None = None,
+) -> NoReturn:
+    """Record the denial (written also when the transaction rolls back), raise Forbidden
+    (or ``answer``, for a record the actor must not learn about)."""
     record_type = "patient" if patient_id is not None else "clinic"
     record_id = None if patient_id is None else str(patient_id)
     record_access(
         tx, actor.user_id, actor.role.value, action, record_type, record_id, patient_id, "denied"
     )
+    if answer is not None:
+        raise answer
     raise Forbidden(
         f"{actor.role.value} may not {action.replace('.', ' ')} this record",
         action=action,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ __all__ = [
     "RUN_SPIKE_ALERT_DAYS",
     "ImportOutcome",
     "Upload",
+    "authorize_upload",
     "read_uploads",
     "save_import",
     "size_text",
@@ -92,6 +94,29 @@ def size_text(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count / 1e3:.0f} kB"
 
 
+def authorize_upload(tx: Session, actor: Actor, patient_id: int) -> None:
+    """Check that ``actor`` may add runs to the record (before any upload is unpacked)."""
+    authorize(tx, actor, "log.write", patient_id)
+
+
+def zip_refusal(path: Path, settings: Settings) -> str | None:
+    """Why a zip is refused before unpacking (too many members, too large unpacked), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return None  # reported by the reader as "not a readable zip archive"
+    if len(infos) > settings.max_zip_members:
+        return f"the zip has {len(infos)} files, above the limit of {settings.max_zip_members}"
+    total = sum(info.file_size for info in infos)
+    if total > settings.max_zip_unpacked_bytes:
+        return (
+            f"the zip unpacks to {size_text(total)}, above the limit of "
+            f"{size_text(settings.max_zip_unpacked_bytes)}"
+        )
+    return None
+
+
 def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
     """Parse uploaded FIT/TCX/GPX files and zip exports; bad files are skipped with a reason.
 
@@ -116,6 +141,9 @@ def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
                 target.unlink()
             elif size == 0:
                 skipped.append(SkippedFile(name, "file is empty", "invalid_input"))
+            elif is_zip and (refusal := zip_refusal(target, settings)) is not None:
+                skipped.append(SkippedFile(name, refusal, "invalid_input"))
+                target.unlink()
             else:
                 paths.append(target)
         result = ImportResult(())

@@ -9,6 +9,7 @@ The stored file name is never taken from the client; the client's name is kept f
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping
@@ -45,6 +46,7 @@ __all__ = [
     "authorize_upload",
     "band_text",
     "captions_vtt",
+    "discard_upload",
     "output_file",
     "result_view",
     "run_video_job",
@@ -177,12 +179,15 @@ def authorize_upload(tx: Session, actor: Actor, patient_id: int) -> None:
 def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
     """Copy an upload to a new folder under ``data_dir/uploads/<patient>/``; refuse an empty
     file or one above ``Settings.max_upload_bytes``. Returns the path relative to data_dir."""
-    folder = _upload_root(settings) / str(patient_id) / secrets.token_hex(12)
-    folder.mkdir(parents=True, exist_ok=False)
+    root = _upload_root(settings)
+    folder = root / str(patient_id) / secrets.token_hex(12)
+    folder.mkdir(parents=True, exist_ok=False, mode=0o700)
+    for made in (root, folder.parent, folder):  # owner only, whatever the umask
+        made.chmod(0o700)
     target = folder / "upload"
     limit = settings.max_upload_bytes
     size = 0
-    with target.open("wb") as out:
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         while chunk := source.read(_CHUNK):
             size += len(chunk)
             if size > limit:
@@ -199,6 +204,13 @@ def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
             allowed=f"at most {limit} bytes",
         )
     return str(target.relative_to(settings.data_dir.resolve()))
+
+
+def discard_upload(settings: Settings, relative: str) -> None:
+    """Delete a stored upload whose job was refused (its folder, with the file)."""
+    path = _inside(settings, relative)
+    if path.parent.parent.parent == _upload_root(settings):
+        shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields

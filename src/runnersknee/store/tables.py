@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -41,6 +42,7 @@ __all__ = [
     "IntakeRow",
     "JobRow",
     "PainLogRow",
+    "PasswordResetRow",
     "PatientRow",
     "PlanVersionRow",
     "QuestionnaireRow",
@@ -107,6 +109,8 @@ class ClinicRow(Base):
     #: How patients reach the clinic; shown with every stop or hold message.
     phone: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Clinicians and admins of this clinic must use a second factor (TOTP).
+    mfa_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class UserRow(Base):
@@ -123,6 +127,12 @@ class UserRow(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The admin who created the login; ``pending`` until a second admin approves it.
+    created_by: Mapped[int | None] = mapped_column(Integer, default=None)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: TOTP second factor (base32 secret) and the SHA-256 hashes of unused recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSONType, default=None)
 
 
 class AuthSessionRow(Base):
@@ -134,6 +144,17 @@ class AuthSessionRow(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordResetRow(Base):
+    """A one-time password-reset token (the id is the SHA-256 of the token handed out)."""
+
+    __tablename__ = "password_reset"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class PatientRow(Base):
@@ -307,6 +328,9 @@ class AuditRow(Base):
     record_id: Mapped[str | None] = mapped_column(String(40), default=None)
     patient_id: Mapped[int | None] = mapped_column(Integer, default=None)
     outcome: Mapped[str] = mapped_column(String(10), default="allowed")
+    #: The hash chain (store/audit_chain.py): the previous row's hash and this row's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    row_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class JobRow(Base):

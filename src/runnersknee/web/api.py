@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
+from runnersknee.services.login import SecondStep, audit_logout, log_in
 from runnersknee.web.auth import (
     CurrentActor,
     CurrentSession,
@@ -23,7 +24,7 @@ from runnersknee.web.auth import (
     session_cookie_name,
     set_session_cookie,
 )
-from runnersknee.web.common import database, settings, today
+from runnersknee.web.common import client_address, database, login_guard, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
@@ -39,6 +40,10 @@ class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(max_length=1000)
+    otp: str = Field(default="", max_length=64, description="TOTP or recovery code.")
+    enrol_token: str = Field(
+        default="", max_length=2000, description="From a first-enrolment mfa_required error."
+    )
 
 
 class PatientIn(BaseModel):
@@ -91,16 +96,24 @@ def _actor_json(session: accounts.OpenSession) -> JSON:
 
 @router.post("/auth/login", tags=["auth"])
 def login(request: Request, body: LoginIn, response: Response) -> JSON:
-    """Log in; sets the session cookie and returns the CSRF token for unsafe requests."""
+    """Log in; sets the session cookie and returns the CSRF token for unsafe requests.
+
+    A login with two-factor sign-in (or whose clinic requires it) first answers 401
+    ``mfa_required``; send the TOTP code as ``otp`` (with ``enrol_token`` for a first
+    enrolment, whose answer also lists the recovery codes, once)."""
     cfg = settings(request)
     policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
+    login_guard(request).admit(body.email, client_address(request))
     db = database(request)
+    step = SecondStep(body.otp, body.enrol_token, cfg.signing_key())
+    result = log_in(db, body.email, body.password, policy, step)
     with db.transaction() as tx:
-        actor = accounts.authenticate(tx, body.email, body.password, policy)
-    with db.transaction() as tx:
-        token, csrf = accounts.open_session(tx, actor)
+        token, csrf = accounts.open_session(tx, result.actor)
     set_session_cookie(response, cfg, token)
-    return _actor_json(accounts.OpenSession(actor, csrf))
+    body_out = _actor_json(accounts.OpenSession(result.actor, csrf))
+    if result.recovery_codes:
+        body_out["recovery_codes"] = list(result.recovery_codes)
+    return body_out
 
 
 @router.get("/auth/session", tags=["auth"])
@@ -112,10 +125,10 @@ def session_info(session: CurrentSession) -> JSON:
 @router.post("/auth/logout", tags=["auth"])
 def logout(request: Request, session: CurrentSession, response: Response) -> JSON:
     """End the session."""
-    del session
     cfg = settings(request)
     with database(request).transaction() as tx:
         accounts.close_session(tx, request.cookies.get(session_cookie_name(cfg), ""))
+    audit_logout(database(request), session.actor)
     clear_session_cookie(response, cfg)
     return {"logged_out": True}
 

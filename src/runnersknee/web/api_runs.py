@@ -62,7 +62,10 @@ def post_runs(
     files: Annotated[list[UploadFile] | None, File(description="FIT/TCX/GPX files or zips")] = None,
 ) -> JSON:
     """Import watch files (multipart field ``files``, repeatable); bad files are skipped with a
-    reason, runs already stored are reported as duplicates. 422 when nothing could be read."""
+    reason, runs already stored are reported as duplicates. 422 when nothing could be read.
+    The caller is authorized before anything is unpacked."""
+    with database(request).transaction() as tx:
+        run_uploads.authorize_upload(tx, actor, patient_id)
     result = run_uploads.read_uploads(uploads_of(list(files or [])), settings(request))
     with database(request).transaction() as tx:
         outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))

@@ -15,7 +15,7 @@ from runnersknee.services import jobs, video_records
 from runnersknee.services.case_io import invalid_input_from
 from runnersknee.web.api import JSON
 from runnersknee.web.auth import CurrentActor
-from runnersknee.web.common import database
+from runnersknee.web.common import database, settings
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.pages_video import (
     job_number,
@@ -110,8 +110,12 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
         stored = stored_upload(request, patient_id, form)
         upload = form.get("video")
         name = getattr(upload, "filename", None)
-        with db.transaction() as tx:
-            return video_records.submit(tx, actor, patient_id, options, stored, name)
+        try:
+            with db.transaction() as tx:
+                return video_records.submit(tx, actor, patient_id, options, stored, name)
+        except BaseException:
+            video_records.discard_upload(settings(request), stored)
+            raise
 
     try:
         job = await run_in_threadpool(save)

@@ -27,9 +27,14 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 from runnersknee.config import Settings
+from runnersknee.services.accounts import RateLimited, set_hash_slots
 from runnersknee.services.audit_batch import AuditBatcher
+from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
-from runnersknee.web.auth import READ_PAGES, LoginRequired, Unauthenticated
+from runnersknee.services.login import LoginGuard, LoginLimits, SecondFactorNeeded
+from runnersknee.store.tables import utcnow
+from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
+from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
 from runnersknee.web.shortcut import ReadPageShortcut
 
@@ -38,6 +43,8 @@ __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 #: HTTP status of each error kind (the API's one error shape is ``error_body``).
 STATUS: dict[type[RunnersKneeError], int] = {
     Unauthenticated: 401,
+    RateLimited: 429,
+    SecondFactorNeeded: 401,
     InvalidInput: 422,
     NotFound: 404,
     Forbidden: 403,
@@ -65,9 +72,17 @@ _OURS = frozenset(
 )
 
 
+#: Fields whose submitted value is never echoed in an error.
+_SECRET_FIELDS = ("password", "secret", "token", "otp", "code")
+
+
 def error_body(error: RunnersKneeError) -> dict[str, object]:
     """The one JSON error shape: ``{"error": {"code", "message", ...details}}``."""
-    return {"error": error.to_dict()}
+    body = error.to_dict()
+    field = str(body.get("field") or "").lower()
+    if body.get("got") is not None and any(word in field for word in _SECRET_FIELDS):
+        body["got"] = None
+    return {"error": body}
 
 
 def status_for(error: RunnersKneeError) -> int:
@@ -100,24 +115,37 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     app.state.job_handlers = JOB_HANDLERS
     app.state.worker = Worker(database, settings, JOB_HANDLERS)
     app.state.audit_batcher = AuditBatcher(database)
+    app.state.login_guard = LoginGuard(
+        LoginLimits(settings.login_rate_per_account, settings.login_rate_per_address)
+    )
+    set_hash_slots(settings.hash_concurrency)
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
-    from runnersknee.web import api, api_care, pages_admin, pages_care, pages_clinic, pages_portal
+    from runnersknee.web import (
+        api,
+        api_account,
+        api_care,
+        api_runs,
+        api_video,
+        pages_admin,
+        pages_care,
+        pages_clinic,
+        pages_portal,
+        pages_runs,
+        pages_video,
+    )
 
     # The hottest read pages first (/me, the roster), then the portal; no two routes can
     # match one path, so the order only decides how many routes a request is matched against.
-    app.include_router(READ_PAGES)
-    for module in (pages_portal, pages_clinic, pages_care, pages_admin, api, api_care):
-        app.include_router(module.router)
-    from runnersknee.web import api_runs, pages_runs
-
-    app.include_router(pages_runs.router)
-    app.include_router(api_runs.router)
-    from runnersknee.web import api_video, pages_video
-
-    app.include_router(pages_video.router)
-    app.include_router(api_video.router)
+    routers = [READ_PAGES]
+    routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
+    routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
+    routers.append(api_account.router)
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    app.state.routers = tuple(routers)
     _install_middleware(app)
     return app
 
@@ -142,9 +170,16 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RunnersKneeError)
     async def _domain(request: Request, error: RunnersKneeError) -> Response:
         status = status_for(error)
+        if isinstance(error, RoleGateDenied):
+            await _audit_role_gate(request)
+        response: Response
         if _wants_json(request):
-            return JSONResponse(error_body(error), status_code=status)
-        return render(request, "error.html", status_code=status, error=error)
+            response = JSONResponse(error_body(error), status_code=status)
+        else:
+            response = render(request, "error.html", status_code=status, error=error)
+        if isinstance(error, RateLimited):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, error: LoginRequired) -> Response:
@@ -155,10 +190,9 @@ def _install_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {}
         field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query"))
+        # Never echo the submitted value: it may be a password, and it may not be JSON.
         problem = InvalidInput(
-            f"{field or 'request'}: {first.get('msg', 'invalid request')}",
-            field=field or None,
-            got=first.get("input"),
+            f"{field or 'request'}: {first.get('msg', 'invalid request')}", field=field or None
         )
         if _wants_json(request):
             return JSONResponse(error_body(problem), status_code=422)
@@ -178,15 +212,57 @@ def _install_handlers(app: FastAPI) -> None:
         return render(request, "error.html", status_code=error.status_code, error=kind)
 
 
+def _healthz(request: Request) -> Response:
+    """Liveness and database reachability for a load balancer; no data, no login."""
+    database: Database = request.app.state.database
+    try:
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure is "unavailable"
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def _audit_role_gate(request: Request) -> None:
+    """Audit a page refused by its role gate (the path is the record, the role the reason)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if actor is None:
+        return
+    entry = {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "role": actor.role.value,
+        "action": "page.role_gate",
+        "record_type": "page",
+        "record_id": request.url.path[:40],
+        "patient_id": None,
+        "outcome": "denied",
+    }
+    batcher: AuditBatcher = request.app.state.audit_batcher
+    await batcher.write([entry])
+
+
 def _install_middleware(app: FastAPI) -> None:
     """The read-page shortcut inside the security headers (the last added is outermost)."""
     hot = [route for route in READ_PAGES.routes if isinstance(route, Route)]
+    settings: Settings = app.state.settings
     app.add_middleware(ReadPageShortcut, routes=hot)
-    app.add_middleware(_SecurityHeaders, secure=app.state.settings.secure_cookies)
+    app.add_middleware(
+        BodyGuard,
+        max_json_bytes=settings.max_json_bytes,
+        # a hard ceiling: the upload routes check each file against the finer limits
+        max_upload_bytes=2 * settings.max_upload_bytes + 1024 * 1024,
+    )
+    app.add_middleware(IdGuard)
+    app.add_middleware(_SecurityHeaders, secure=settings.secure_cookies)
 
 
 class _SecurityHeaders:
-    """Security headers on every response (a plain ASGI middleware: no task per request)."""
+    """Security headers on every response (a plain ASGI middleware: no task per request).
+
+    It also answers an unhandled error with a plain 500 that carries the headers, and logs
+    it without its message or the request body (:func:`~runnersknee.web.guards.log_unhandled`).
+    """
 
     def __init__(self, app: Any, secure: bool) -> None:
         self.app = app
@@ -208,8 +284,12 @@ class _SecurityHeaders:
             return
         extra = self._static if scope["path"].startswith("/static/") else self._pages
 
+        started = False
+
         async def send_with_headers(message: Any) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 if any(name in _OURS for name, _ in headers.raw):
                     for name, value in extra:  # replace the app's own values
@@ -218,18 +298,26 @@ class _SecurityHeaders:
                     headers.raw.extend(extra)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as error:  # noqa: BLE001 - the last line: log safely, answer 500
+            log_unhandled(scope, error)
+            if not started:
+                await send_error(
+                    send_with_headers, 500, "server_error", "something went wrong on the server"
+                )
 
 
 def route_table(app: FastAPI) -> list[tuple[str, frozenset[str]]]:
-    """Every (path, methods) the app serves, including routes of included routers."""
-    table: list[tuple[str, frozenset[str]]] = []
-    for route in app.routes:
-        candidates = getattr(route, "effective_candidates", None)
-        entries = candidates() if callable(candidates) else [route]
-        for entry in entries:
-            path = getattr(entry, "path", None)
-            methods = getattr(entry, "methods", None)
-            if path and methods:
-                table.append((str(path), frozenset(methods)))
-    return table
+    """Every (path, methods) the app serves: its own routes and those of every router it
+    included (``app.state.routers``, kept by :func:`create_app`), read from each router's
+    public ``routes`` list, so the table does not depend on how FastAPI stores inclusions."""
+    table: dict[tuple[str, frozenset[str]], None] = {}
+    owners = [app.router, *getattr(app.state, "routers", ())]
+    for owner in owners:
+        for route in owner.routes:
+            path = getattr(route, "path", None)
+            methods = getattr(route, "methods", None)
+            if isinstance(path, str) and isinstance(methods, set | frozenset) and methods:
+                table[path, frozenset(methods)] = None
+    return list(table)

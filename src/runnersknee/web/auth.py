@@ -36,6 +36,7 @@ __all__ = [
     "CurrentSession",
     "LoginRequired",
     "ReadPage",
+    "RoleGateDenied",
     "SafeForm",
     "Unauthenticated",
     "actor_access",
@@ -276,14 +277,23 @@ async def safe_form(request: Request, session: CurrentSession) -> FormData:
 SafeForm = Annotated[FormData, Depends(safe_form)]
 
 
+class RoleGateDenied(Forbidden):
+    """A page of another role's area (the app's error handler audits it)."""
+
+
 def require_role(actor: Actor, *roles: Role) -> None:
     """Pages of one area (the services still authorize each record)."""
     if actor.role not in roles:
-        raise Forbidden(f"this page is not for a {actor.role.value} login", reason="role")
+        raise RoleGateDenied(f"this page is not for a {actor.role.value} login", reason="role")
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="login-csrf")
+    return URLSafeSerializer(_key_of(settings), salt="login-csrf")
+
+
+@lru_cache(maxsize=8)
+def _key_of(settings: Settings) -> str:
+    return settings.signing_key()
 
 
 def login_csrf_token(request: Request, response: Response) -> str:

@@ -14,13 +14,16 @@ from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.services import clinical_core
 from runnersknee.services.database import Database
+from runnersknee.services.login import LoginGuard
 from runnersknee.web.dcform import FormField, form_fields
 
 __all__ = [
     "case_fields",
+    "client_address",
     "database",
     "error_map",
     "instrument_form",
+    "login_guard",
     "parse_answers",
     "query_number",
     "query_text",
@@ -39,6 +42,17 @@ def settings(request: Request) -> Settings:
     """The app's settings."""
     found: Settings = request.app.state.settings
     return found
+
+
+def login_guard(request: Request) -> LoginGuard:
+    """The app's login rate limits."""
+    found: LoginGuard = request.app.state.login_guard
+    return found
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: uvicorn --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
 
 
 def today(request: Request) -> date:

@@ -7,9 +7,17 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
+from runnersknee.config import Settings
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
+from runnersknee.services.login import (
+    LoginResult,
+    SecondFactorNeeded,
+    SecondStep,
+    audit_logout,
+    log_in,
+)
 from runnersknee.services.unit import Unit
 from runnersknee.web.auth import (
     ActorAccess,
@@ -25,9 +33,11 @@ from runnersknee.web.auth import (
 )
 from runnersknee.web.common import (
     case_fields,
+    client_address,
     database,
     error_map,
     instrument_form,
+    login_guard,
     parse_answers,
     query_number,
     query_text,
@@ -80,32 +90,47 @@ async def login(request: Request) -> Response:
     password = str(form.get("password") or "")
     cfg = settings(request)
     policy = LoginPolicy(cfg.login_max_failures, cfg.login_lock_minutes)
+    step = SecondStep(
+        str(form.get("otp") or "")[:64], str(form.get("enrol_token") or "")[:2000], _key(cfg)
+    )
     from starlette.concurrency import run_in_threadpool
 
+    login_guard(request).admit(email, client_address(request))
     try:
-        actor, token = await run_in_threadpool(_login, request, email, password, policy)
-    except InvalidInput as error:
+        result, token = await run_in_threadpool(_login, request, email, password, policy, step)
+    except (InvalidInput, SecondFactorNeeded) as error:
+        mfa = error.details if isinstance(error, SecondFactorNeeded) else None
         response = Response()
         return render(
             request,
             "login.html",
-            status_code=422,
+            status_code=401 if mfa else 422,
             login_csrf=login_csrf_token(request, response),
             errors={"password": error.message},
             values={"email": email},
+            mfa=mfa,
         )
-    redirect = _see_other(HOME[actor.role])
+    if result.recovery_codes:
+        page = render(request, "recovery_codes.html", codes=result.recovery_codes)
+        set_session_cookie(page, cfg, token)
+        return page
+    redirect = _see_other(HOME[result.actor.role])
     set_session_cookie(redirect, cfg, token)
     return redirect
 
 
-def _login(request: Request, email: str, password: str, policy: LoginPolicy) -> tuple[Actor, str]:
+def _key(cfg: Settings) -> str:
+    return cfg.signing_key()
+
+
+def _login(
+    request: Request, email: str, password: str, policy: LoginPolicy, step: SecondStep
+) -> tuple[LoginResult, str]:
     db = database(request)
+    result = log_in(db, email, password, policy, step)
     with db.transaction() as tx:
-        actor = accounts.authenticate(tx, email, password, policy)
-    with db.transaction() as tx:
-        token, _ = accounts.open_session(tx, actor)
-    return actor, token
+        token, _ = accounts.open_session(tx, result.actor)
+    return result, token
 
 
 @router.post("/logout")
@@ -116,6 +141,7 @@ def logout(request: Request, form: SafeForm) -> Response:
     token = request.cookies.get(session_cookie_name(cfg), "")
     with database(request).transaction() as tx:
         accounts.close_session(tx, token)
+    audit_logout(database(request), request.state.actor)
     response = _see_other("/login")
     clear_session_cookie(response, cfg)
     return response

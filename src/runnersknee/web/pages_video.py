@@ -146,10 +146,14 @@ def video_upload(
         try:
             options = video_request(form)
             stored = stored_upload(request, patient_id, form)
-            with db.transaction() as tx:
-                job = video_records.submit(
-                    tx, actor, patient_id, options, stored, _upload_name(form)
-                )
+            try:
+                with db.transaction() as tx:
+                    job = video_records.submit(
+                        tx, actor, patient_id, options, stored, _upload_name(form)
+                    )
+            except BaseException:
+                video_records.discard_upload(settings(request), stored)
+                raise
         except InvalidInput as error:
             values = {k: v for k in ("view", "task", "side", "source") if (v := _text(form, k))}
             return _list_page(request, actor, patient_id, error_map(error), values)

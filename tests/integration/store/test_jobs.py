@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from runnersknee.clinical.errors import Forbidden, InvalidInput, NotFound
+from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import Settings
 from runnersknee.services import jobs, patients
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
@@ -228,11 +228,11 @@ def test_jobs_are_authorized_and_audited(
         job = jobs.enqueue(
             tx, doc, "add", {"numbers": []}, patient_id=pid, action="assessment.write"
         )
-    with pytest.raises(Forbidden), database.transaction() as tx:
+    with pytest.raises(NotFound), database.transaction() as tx:  # 404: another clinic's
         jobs.get_job(tx, other, job.id)
     with pytest.raises(NotFound), database.transaction() as tx:
         jobs.job_for_patient(tx, other, other_pid, job.id, "add", "patient.read")
-    with pytest.raises(Forbidden), database.transaction() as tx:
+    with pytest.raises(NotFound), database.transaction() as tx:
         jobs.enqueue(tx, other, "add", {}, patient_id=pid, action="assessment.write")
     with database.transaction() as tx:
         assert [j.id for j in jobs.list_jobs(tx, doc, pid, "add")] == [job.id]

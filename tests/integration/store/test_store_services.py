@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
-from runnersknee.clinical.errors import Conflict, Forbidden, InvalidInput, Refused
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
 from runnersknee.services import intake, logs, patients, records
 from runnersknee.services.accounts import (
     SessionLimits,
@@ -129,7 +129,7 @@ def test_roster_search_and_clinic_isolation(
         hidden = patients.create_patient(tx, other, patients.NewPatient("Zed Hidden"), DAY)
         page = patients.roster(tx, doc, "roster")
     assert [e.display_name for e in page.entries] == ["Zed Roster", "Zoe Roster"]
-    with pytest.raises(Forbidden), database.transaction() as tx:
+    with pytest.raises(NotFound), database.transaction() as tx:  # another clinic's: 404
         patients.get_patient(tx, doc, hidden)
 
 

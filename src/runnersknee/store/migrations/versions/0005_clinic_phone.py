@@ -1,7 +1,7 @@
 """the clinic's phone number, shown to patients with every stop or hold message
 
-Revision ID: 0004_clinic_phone
-Revises: 0003_pain_history_index
+Revision ID: 0005_clinic_phone
+Revises: 0004_security
 Create Date: 2026-12-07
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_clinic_phone"
-down_revision = "0003_pain_history_index"
+revision = "0005_clinic_phone"
+down_revision = "0004_security"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,138 @@
+"""Hole 4 of issue 18: a bounded schemathesis run over /api/v1/openapi.json answers no 5xx.
+
+Stateless (every operation, generated parameters and bodies) and stateful (chains of calls
+through links schemathesis infers), logged in as a clinician and as a patient, with fixed
+seeds (``derandomize``), so each run sends the same cases. Every response also carries the
+security headers. Only the "no server error" and header checks apply: a 4xx for a
+schema-valid value (an unknown instrument, say) is a correct answer here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+
+from runnersknee.config import Settings
+from runnersknee.services.database import Database
+from runnersknee.web.app import create_app
+from tests.web.conftest import PASSWORD, TODAY, World, _seed
+
+pytestmark = pytest.mark.slow
+
+_SKIP = ("/auth/logout", "/auth/login")
+_EXAMPLES = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+class _IdleWorker:
+    """No background jobs: a fuzzed video upload stays queued (the analysis is not fuzzed)."""
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def notify(self) -> None:
+        """Nothing to wake."""
+
+    def stop(self, timeout_s: float = 0.0) -> None:
+        """Nothing to stop."""
+
+
+@dataclass
+class Fuzzed:
+    """An app, the logged-in caller's cookies and CSRF header, and what came back."""
+
+    app: Any
+    cookies: dict[str, str]
+    headers: dict[str, str]
+    seen: list[tuple[str, str, int]]
+    role: str
+
+    def check(self, method: str, path: str, response: Any) -> None:
+        self.seen.append((method, path, response.status_code))
+        assert response.status_code < 500, (method, path, response.text[:300])
+        headers = {name.lower(): values for name, values in response.headers.items()}
+        assert "content-security-policy" in headers, (method, path)
+        assert headers["x-content-type-options"] == ["nosniff"]
+
+
+@pytest.fixture(params=["doc@test.example", "a@test.example"], ids=["clinician", "patient"])
+def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fuzzed]:
+    url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    database = Database(url)
+    database.upgrade()
+    _seed(database)
+    limits = {"login_rate_per_account": 1000, "login_rate_per_address": 10000}
+    app = create_app(Settings(database_url=url, data_dir=tmp_path / "data", **limits), database)
+    app.state.clock = lambda: TODAY
+    app.state.worker = _IdleWorker()
+    client = TestClient(app)
+    login = client.post("/api/v1/auth/login", json={"email": request.param, "password": PASSWORD})
+    assert login.status_code == 200
+    headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+    role = "clinician" if request.param.startswith("doc") else "patient"
+    yield Fuzzed(app, dict(client.cookies), headers, [], role)
+    database.dispose()
+
+
+def test_stateless_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if not op.path.endswith(_SKIP)]
+    assert len(operations) >= 30
+    for operation in operations:
+
+        @_EXAMPLES
+        @given(operation.as_strategy())
+        def call(case: Any) -> None:
+            response = case.call(headers=fuzzed.headers, cookies=fuzzed.cookies)
+            fuzzed.check(case.method, case.path, response)
+
+        call()
+    assert len(fuzzed.seen) >= 300
+    assert any(code < 300 for _, _, code in fuzzed.seen), "some cases must succeed"
+
+
+def test_stateful_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    workflow: Any = schema.as_state_machine()
+
+    class Workflow(workflow):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": fuzzed.headers, "cookies": fuzzed.cookies}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            fuzzed.check(case.method, case.path, response)
+
+    Workflow.run(
+        settings=settings(
+            _EXAMPLES, max_examples=25, stateful_step_count=6, phases=list(Phase)[:-1]
+        )
+    )
+    assert len(fuzzed.seen) >= 100
+    reached = {path for _, path, _ in fuzzed.seen}
+    # a clinician's roster links to every record route; a patient's calls mostly stop at 403
+    assert len(reached) >= (8 if fuzzed.role == "clinician" else 2), reached
+
+
+@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "-99999999999999999999"])
+def test_record_numbers_beyond_32_bits_are_404_on_pages_and_api(world: World, number: str) -> None:
+    client = TestClient(world.app)  # type: ignore[arg-type]
+    client.post("/api/v1/auth/login", json={"email": "doc@test.example", "password": PASSWORD})
+    for url in (f"/api/v1/patients/{number}", f"/clinic/patients/{number}/timeline"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.headers["x-frame-options"] == "DENY"
+    assert client.get("/api/v1/patients/2147483647").status_code == 404
