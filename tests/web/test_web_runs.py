@@ -279,6 +279,35 @@ def test_next_morning_pain_attaches_to_the_previous_run(world: World) -> None:
     ]
 
 
+def test_morning_baseline_recorded_in_portal_and_api_and_used(world: World) -> None:
+    world.app.state.clock = lambda: TODAY - timedelta(days=3)  # type: ignore[attr-defined]
+    client, token = _patient(world)
+    assert "Not recorded yet" in client.get("/me/runs").text
+    headers = api_login(client, "a@test.example")
+    url = f"/api/v1/patients/{world.patient_a}/runs/pain"
+    client.post(url, json={"during": 1, "after": 1}, headers=headers)
+    world.app.state.clock = lambda: TODAY - timedelta(days=2)  # type: ignore[attr-defined]
+    held = client.post(url, json={"next_morning": 2}, headers=headers).json()["next_run"]
+    assert held["decision"] == "hold"  # no baseline: 2/10 is not compared with 0/10
+    assert any("usual morning pain" in r for r in held["reasons"])
+    client, token = _patient(world)
+    saved = client.post(
+        "/me/runs/pain", data={"csrf_token": token, "morning_baseline": "2"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert saved.status_code == 303
+    assert "2/10" in client.get("/me/runs").text
+    headers = api_login(client, "a@test.example")
+    nxt = client.get(f"/api/v1/patients/{world.patient_a}/runs/next", headers=headers).json()
+    assert nxt["morning_baseline"]["nprs"] == 2
+    bad = client.post(url, json={"morning_baseline": 11}, headers=headers)
+    assert bad.status_code == 422
+    world.app.state.clock = lambda: TODAY  # type: ignore[attr-defined]
+    client.post(url, json={"morning_baseline": 3}, headers=headers)
+    latest = client.get(f"/api/v1/patients/{world.patient_a}/runs/next", headers=headers).json()
+    assert latest["morning_baseline"] == {"recorded_on": TODAY.isoformat(), "nprs": 3}
+
+
 def test_api_upload_list_and_error_shape(world: World) -> None:
     client = client_for(world)
     headers = api_login(client, "a@test.example")

@@ -34,6 +34,9 @@ class RunPainIn(BaseModel):
     during: int | None = Field(default=None, ge=0, le=10)
     after: int | None = Field(default=None, ge=0, le=10)
     next_morning: int | None = Field(default=None, ge=0, le=10)
+    #: Usual morning knee pain before running again: the baseline next-morning pain is judged
+    #: against (never assumed to be 0/10 when missing).
+    morning_baseline: int | None = Field(default=None, ge=0, le=10)
 
 
 def _citations(ids: Any) -> JSON:
@@ -109,6 +112,10 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
         view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
     body = _next(view.next_run)
     body["pain_sessions"] = len(view.pain)
+    baseline = view.morning_baseline
+    body["morning_baseline"] = (
+        None if baseline is None else {"recorded_on": baseline[0].isoformat(), "nprs": baseline[1]}
+    )
     return body
 
 
@@ -128,5 +135,6 @@ def post_run_pain(
             given.after,
             given.next_morning,
             settings(request),
+            morning_baseline=given.morning_baseline,
         )
     return {"next_run": _next(prescription)}
