@@ -168,6 +168,7 @@ def _impairment(imp: Impairment) -> dict[str, Any]:
         "verified": imp.verified,
         "citation_ids": list(imp.citation_ids),
         "note": imp.note,
+        "task": imp.task or None,
     }
 
 
@@ -201,6 +202,8 @@ def _item(item: PlanItem) -> dict[str, Any]:
         "regression_id": item.regression_id,
         "citation_ids": list(item.citation_ids),
         "verified": item.verified,
+        "intensity": item.intensity,
+        "running_context": item.running_context,
     }
 
 
@@ -214,6 +217,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "phase_citation_ids": list(plan.phase_citation_ids),
         "pain_threshold_nprs": plan.pain_threshold_nprs,
         "findings": list(plan.findings),
+        "clinician_prompts": list(plan.clinician_prompts),
+        "function_sources": list(plan.function_sources),
         "components": [
             {
                 "kind": comp.kind.value,
