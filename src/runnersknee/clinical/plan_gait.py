@@ -81,9 +81,8 @@ def _retest_text(ctx: PlanContext) -> str:
 
 
 def _with_dose(items: tuple[PlanItem, ...], dose: str, where: str) -> tuple[PlanItem, ...]:
-    return tuple(
-        replace(item, dose=f"{dose}. {item.dose}", running_context=where) for item in items
-    )
+    """The patient's own retraining dose replaces the library's generic session dose."""
+    return tuple(replace(item, dose=f"{dose}.", running_context=where) for item in items)
 
 
 def _gait_item(  # noqa: PLR0917
@@ -106,7 +105,7 @@ def _gait_item(  # noqa: PLR0917
         return tuple(
             replace_progression(item, _retest_text(ctx)) for item in _with_dose(found, dose, where)
         )
-    advice = replace(
+    item = replace(
         advice_item(
             Component.GAIT_RETRAINING,
             target,
@@ -122,7 +121,7 @@ def _gait_item(  # noqa: PLR0917
         ),
         running_context=where,
     )
-    return (advice,)
+    return (item,)
 
 
 def replace_progression(item: PlanItem, text: str) -> PlanItem:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from runnersknee.clinical.assessment import Assessment, Function
 from runnersknee.clinical.case import Case, QuestionnaireAnswers
@@ -71,7 +72,7 @@ def _score(
 def _questionnaire_function(
     case: Case, function: Function, instruments: Mapping[str, Instrument]
 ) -> tuple[Function, list[str]]:
-    changes: dict[str, float | int] = {}
+    changes: dict[str, Any] = {}
     sources: list[str] = []
     nprs = _score(case, instruments, "nprs")
     if nprs is not None:
