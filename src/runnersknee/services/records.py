@@ -30,7 +30,13 @@ from runnersknee.services.intake import (
 )
 from runnersknee.services.patients import current_episode, portal_email
 from runnersknee.store.mapping import to_json
-from runnersknee.store.tables import AlertRow, AssessmentRow, PatientRow, PlanVersionRow
+from runnersknee.store.tables import (
+    AlertRow,
+    AssessmentRow,
+    PatientRow,
+    PlanVersionRow,
+    QuestionnaireRow,
+)
 
 __all__ = [
     "Overview",
@@ -196,8 +202,38 @@ def generate_plan(tx: Session, actor: Actor, patient_id: int) -> PlanVersion:
     assessment = _latest_assessment(tx, episode.id)
     if assessment is None:
         raise Refused("record the assessment before generating a plan", field="assessment")
-    plan = clinical_core.generate_plan(intake.case_data, assessment, intake.referral)
+    case_data = with_questionnaires(tx, episode.id, intake.case_data)
+    plan = clinical_core.generate_plan(case_data, assessment, intake.referral)
     return _add_version(tx, actor, episode.id, plan, "draft", "generated")
+
+
+#: Questionnaires the plan reads (pain, function, fear of movement: clinical/plan_inputs.py).
+PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
+
+
+def with_questionnaires(
+    tx: Session, episode_id: int, case_data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations added,
+    so pain and function entered as questionnaires count for the plan's phase."""
+    rows = tx.scalars(
+        select(QuestionnaireRow)
+        .where(
+            QuestionnaireRow.episode_id == episode_id,
+            QuestionnaireRow.instrument.in_(PLAN_QUESTIONNAIRES),
+            QuestionnaireRow.total.is_not(None),
+        )
+        .order_by(QuestionnaireRow.administered_on, QuestionnaireRow.id)
+    )
+    stored = [
+        {
+            "instrument": r.instrument,
+            "answers": dict(r.answers),
+            "administered_on": r.administered_on.isoformat(),
+        }
+        for r in rows
+    ]
+    return {**dict(case_data), "questionnaires": [*case_data.get("questionnaires", []), *stored]}
 
 
 def _editable(
