@@ -89,6 +89,8 @@ class Overview:
     questionnaires: tuple[QuestionnaireView, ...]
     open_alerts: int
     instruments: tuple[tuple[str, str], ...]
+    #: The instruments a patient may fill in themselves (never the paper-form-only ones).
+    portal_instruments: tuple[tuple[str, str], ...] = ()
 
 
 def _version(row: PlanVersionRow) -> PlanVersion:
@@ -111,6 +113,11 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
         (key, str(getattr(value, "short_name", "") or value.name))
         for key, value in clinical_core.instruments().items()
     )
+    portal = tuple(
+        (key, name)
+        for key, name in instruments
+        if clinical_core.portal_instrument(clinical_core.instruments()[key])
+    )
     return Overview(
         patient.id,
         patient.display_name,
@@ -123,6 +130,7 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
         tuple(questionnaires(tx, actor, patient_id)),
         int(alerts or 0),
         instruments,
+        portal,
     )
 
 

@@ -117,9 +117,7 @@ def test_questionnaire_pain_counts_for_the_plan_phase(
         intake.submit_intake(tx, doc, pid, PFP_CASE)
         records.save_assessment(tx, doc, pid, no_pain)
         before = records.generate_plan(tx, doc, pid)
-        intake.record_questionnaire(
-            tx, doc, pid, "nprs", {"worst_week": 3, "usual_week": 2}, DAY
-        )
+        intake.record_questionnaire(tx, doc, pid, "nprs", {"worst_week": 3, "usual_week": 2}, DAY)
         after = records.generate_plan(tx, doc, pid)
     assert before.data["phase"] == 1
     assert "not recorded" in before.data["phase_reason"]
