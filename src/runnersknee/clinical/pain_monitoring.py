@@ -6,6 +6,7 @@ Knowledge base 5.5 (origin: Silbernagel 2007, SILBERNAGEL-2007) and 7.3. Default
     AND pain after the session <= 5/10 (it may reach 5 but must settle)
     AND next-morning pain <= baseline morning pain (+ tolerance, default 0); a missing
         baseline is never replaced by 0/10: the session then holds until one is recorded
+        (next-morning pain above the after-activity limit still regresses)
     AND weekly morning pain not rising
         -> the session counts towards progression; progress after ``completions_required``
     any breach -> regress one step; ``regressions_before_review`` regressions -> clinician review
@@ -117,13 +118,20 @@ def _breaches(session: SessionPain, config: PainMonitoringConfig) -> list[str]:
             f"{config.after_max_nprs:g}/10"
         )
     baseline = session.baseline_morning_nprs
-    if session.next_morning_nprs is not None and baseline is not None:
+    morning = session.next_morning_nprs
+    if morning is not None and baseline is not None:
         allowed = baseline + config.next_morning_tolerance_nprs
-        if session.next_morning_nprs > allowed:
+        if morning > allowed:
             found.append(
-                f"next-morning pain {session.next_morning_nprs:g}/10 has not settled to the "
-                f"baseline {baseline:g}/10"
+                f"next-morning pain {morning:g}/10 has not settled to the baseline {baseline:g}/10"
             )
+    elif morning is not None and morning > config.after_max_nprs:
+        # No baseline: never read as 0/10, but pain above the after-activity limit the next
+        # morning has not settled whatever the baseline (clinic-set reading).
+        found.append(
+            f"next-morning pain {morning:g}/10 is above the {config.after_max_nprs:g}/10 allowed "
+            "after activity"
+        )
     return found
 
 
@@ -133,7 +141,8 @@ def _missing(session: SessionPain) -> list[str]:
         missing.append("pain during the session is not recorded")
     if session.next_morning_nprs is None:
         missing.append("next-morning pain is not recorded yet")
-    if session.next_morning_nprs is not None and session.baseline_morning_nprs is None:
+    morning = session.next_morning_nprs
+    if morning is not None and session.baseline_morning_nprs is None:
         missing.append(
             "no usual morning pain (baseline) is recorded, so next-morning pain cannot be "
             "judged; record the usual morning pain"

@@ -222,8 +222,9 @@ PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
 def with_questionnaires(
     tx: Session, episode_id: int, case_data: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations added,
-    so pain and function entered as questionnaires count for the plan's phase."""
+    """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations, so
+    pain and function entered as questionnaires count for the plan's phase (under
+    ``stored_questionnaires``: the plan reads them, triage keeps the intake's case)."""
     rows = tx.scalars(
         select(QuestionnaireRow)
         .where(
@@ -241,7 +242,7 @@ def with_questionnaires(
         }
         for r in rows
     ]
-    return {**dict(case_data), "questionnaires": [*case_data.get("questionnaires", []), *stored]}
+    return {**dict(case_data), "stored_questionnaires": stored}
 
 
 def _editable(

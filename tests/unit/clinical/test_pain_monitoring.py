@@ -137,3 +137,5 @@ def test_missing_morning_baseline_holds_instead_of_comparing_with_zero() -> None
     assert not any("0/10" in reason for reason in result.reasons)
     with_baseline = assess_session(SessionPain(DAY, 1, 2, 2, 2), config)
     assert with_baseline.decision is PainDecision.PROGRESS
+    severe = assess_session(SessionPain(DAY, 1, 2, 6, None), config)
+    assert severe.decision is PainDecision.REGRESS  # above the after-activity limit
