@@ -75,7 +75,7 @@ def test_report_text_and_png(folder: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(build_app(), args)
     assert result.exit_code == 0, result.output
     assert "Next run" in result.stdout
-    assert "at most 11.00 km" in result.stdout
+    assert "no longer than 10.00 km" in result.stdout  # no pain log: hold, not +10 %
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -129,6 +129,9 @@ def render_markdown(data: dict[str, Any], *, title: str) -> str:
     plan_data = data["plan"]
     if plan_data:
         out += ["", f"## Phase {plan_data['phase']}", "", plan_data["phase_reason"]]
+        prompts = plan_data.get("clinician_prompts") or []
+        if prompts:
+            out += ["", "## For the clinician", ""] + [f"- {p}" for p in prompts]
         for comp in plan_data["components"]:
             out += [
                 "",
@@ -160,6 +163,11 @@ def render_html(data: dict[str, Any], *, title: str) -> str:
     plan_data = data["plan"]
     if plan_data:
         body.append(f"<h2>Phase {plan_data['phase']}</h2><p>{e(plan_data['phase_reason'])}</p>")
+        prompts = plan_data.get("clinician_prompts") or []
+        if prompts:
+            body.append("<h2>For the clinician</h2><ul>")
+            body += [f"<li>{e(p)}</li>" for p in prompts]
+            body.append("</ul>")
         for comp in plan_data["components"]:
             body.append(
                 f'<section class="{e(comp["status"])}"><h3>'

@@ -20,6 +20,7 @@ from runnersknee.clinical.errors import ContentError
 
 __all__ = [
     "Band",
+    "EntryMode",
     "Instrument",
     "InstrumentScore",
     "Item",
@@ -42,6 +43,10 @@ MissingMethod = Literal["none", "prorate", "mean"]
 #: ``points``: a fixed number of scale points; ``percent_of_before``: a percentage of the
 #: earlier ("before") total, e.g. TSK-11 MDC ≈ 16 % of score.
 ThresholdBasis = Literal["points", "percent_of_before"]
+#: ``portal``: patients may fill it in themselves (wording shipped with the software);
+#: ``paper_form``: a clinician enters the answers from the official paper form; the software
+#: ships no item wording and the instrument is never offered in the portal.
+EntryMode = Literal["portal", "paper_form"]
 
 
 def _frozen(values: Mapping[str, float]) -> Mapping[str, float]:
@@ -234,15 +239,29 @@ class Instrument:
     mdc: Threshold | None = None
     mcid: Threshold | None = None
     review_notes: tuple[str, ...] = ()
+    entry: EntryMode = "portal"
+    #: The item wording shipped is the project's paraphrase of a published form.
+    paraphrased: bool = False
 
     def __post_init__(self) -> None:
         ids = [item.id for item in self.items]
+        if self.entry not in ("portal", "paper_form"):
+            raise ContentError(f"instrument {self.id}: unknown entry {self.entry!r}")
         if not self.items or len(set(ids)) != len(ids):
             raise ContentError(f"instrument {self.id}: item ids must be unique and non-empty")
         if self.minimum >= self.maximum:
             raise ContentError(f"instrument {self.id}: minimum must be below maximum")
         _check_scoring(self)
         _check_bands(self)
+
+    @property
+    def published_wording(self) -> bool:
+        """True unless the shipped wording paraphrases a published form (paper form: published).
+
+        A paraphrased item set is a different instrument: its changes are not read against
+        the published MCID.
+        """
+        return self.entry == "paper_form" or not self.paraphrased
 
     @property
     def label(self) -> str:

@@ -369,6 +369,8 @@ class Function:
     step_down_pain_nprs: float | None = bounded(0, 10, "/10")
     akps_total: int | None = bounded(0, 100, "points")
     irritable: bool | None = None
+    #: TSK-11 total (11-44, higher = more fear of movement), when the clinician enters it here.
+    tsk11_total: int | None = bounded(11, 44, "points")
 
     def __post_init__(self) -> None:
         check_bounds(self)

@@ -35,7 +35,7 @@ class Component(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Dose:
-    """A prescription: sets × reps (or holds), rest, sessions per week and load guidance.
+    """A prescription: sets × reps (or holds), rest, sessions per week, intensity, guidance.
 
     ``verified`` is False when the knowledge base marks the default "(unverified)".
     """
@@ -49,6 +49,8 @@ class Dose:
     load_guidance: str = ""
     citation_ids: tuple[str, ...] = ()
     verified: bool = True
+    #: How hard: RPE, %RM or "load so the last 2 reps are hard" (every strength exercise).
+    intensity: str = ""
 
     def __post_init__(self) -> None:
         check_bounds(self)

@@ -106,6 +106,9 @@ class Impairment:
     verified: bool
     citation_ids: tuple[str, ...]
     note: str = ""
+    #: Where it was seen: ``running`` for running measures (video or clinician), else the task
+    #: (``single-leg squat``, ``step-down``, ``landing``) or "" when not task-specific.
+    task: str = ""
 
     @property
     def id(self) -> str:
@@ -196,6 +199,7 @@ def _make(  # noqa: PLR0917 - one call shape for every rule
     citations: tuple[str, ...] = (),
     verified: bool | None = None,
     note: str = "",
+    task: str = "",
 ) -> Impairment:
     where = f", {side.value}" if side else ""
     shown = f", {text}" if text else ""
@@ -211,6 +215,7 @@ def _make(  # noqa: PLR0917 - one call shape for every rule
         verified=(threshold.verified if threshold else True) if verified is None else verified,
         citation_ids=cites,
         note=notes,
+        task=task,
     )
 
 
@@ -293,6 +298,7 @@ def _movement(
                 limit,
                 citations=("HERRINGTON-2014", "MUNRO-2012", "GWYNNE-2014"),
                 note=_fppa_note(limits),
+                task=task,
             )
 
 
@@ -445,6 +451,11 @@ def _trunk_and_running(
             "s",
             bridge,
             citations=("MCGILL-1999", "SCHMITZ-2014"),
+            verified=False,
+            note=(
+                "Screening only: the cut-off is a healthy-population average (McGill 1999), so "
+                "about half of healthy people fall below it; low weight in the plan."
+            ),
         )
     drop = limits.pelvic_drop_high_above_deg
     if (
@@ -460,6 +471,7 @@ def _trunk_and_running(
             "deg",
             drop,
             citations=("BRAMAH-2018",),
+            task="running",
         )
 
 
@@ -487,6 +499,7 @@ def _running(
                 "No validated cut-off; each 1 deg more drop raised the odds of injury "
                 "(Bramah 2018)."
             ),
+            task="running",
         )
     if running.overstride:
         yield _make(

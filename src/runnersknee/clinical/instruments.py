@@ -296,9 +296,10 @@ def _judge(
     else:
         direction = "improved" if gain > 0 else "worse"
     mdc = instrument.mdc.points_for(before) if instrument.mdc else None
-    mcid = instrument.mcid.points_for(before) if instrument.mcid else None
+    applies = instrument.published_wording
+    mcid = instrument.mcid.points_for(before) if instrument.mcid and applies else None
     citations: list[str] = []
-    for threshold in (instrument.mdc, instrument.mcid):
+    for threshold in (instrument.mdc, instrument.mcid if applies else None):
         if threshold is not None:
             citations.extend(c for c in threshold.citation_ids if c not in citations)
     change = ScoreChange(
@@ -330,6 +331,20 @@ def _threshold_text(
     return f"{verdict} {name} {_fmt(points)}{flag} [{', '.join(threshold.citation_ids)}]"
 
 
+def _verdict(change: ScoreChange) -> str:
+    """Clinically important only beyond the MDC and at the MCID; inside the MDC it is error."""
+    kind = "improvement" if change.direction == "improved" else "worsening"
+    if change.exceeds_mdc is False:
+        return "within measurement error"
+    if change.exceeds_mcid and change.exceeds_mdc:
+        return f"clinically important {kind}"
+    if change.exceeds_mcid:
+        return "reaches the MCID, but no MDC is established, so measurement error is not excluded"
+    if change.exceeds_mdc:
+        return f"real {kind} (beyond measurement error), below the MCID"
+    return ""
+
+
 def _change_text(instrument: Instrument, change: ScoreChange) -> str:
     delta = change.delta or 0.0
     before, after = change.before or 0.0, change.after or 0.0
@@ -340,11 +355,14 @@ def _change_text(instrument: Instrument, change: ScoreChange) -> str:
     if change.direction == "unchanged":
         return head
     mdc = _threshold_text("MDC", instrument.mdc, change.mdc_points, change.exceeds_mdc)
-    mcid = _threshold_text("MCID", instrument.mcid, change.mcid_points, change.exceeds_mcid)
+    if instrument.mcid is not None and not instrument.published_wording:
+        mcid = "MCID not applied: this wording is not the published form"
+    else:
+        mcid = _threshold_text("MCID", instrument.mcid, change.mcid_points, change.exceeds_mcid)
     text = f"{head}; {mdc}; {mcid}"
-    if change.exceeds_mcid:
-        kind = "improvement" if change.direction == "improved" else "worsening"
-        text += f"; clinically important {kind}"
+    verdict = _verdict(change)
+    if verdict:
+        text += f"; {verdict}"
     if change.subscore_deltas:
         parts = ", ".join(f"{key} {val:+g}" for key, val in change.subscore_deltas.items())
         text += f"; rating changes: {parts}"

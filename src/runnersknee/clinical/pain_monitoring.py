@@ -4,7 +4,9 @@ Knowledge base 5.5 (origin: Silbernagel 2007, SILBERNAGEL-2007) and 7.3. Default
 
     during pain <= threshold (3/10; up to 5/10 in "Silbernagel mode")
     AND pain after the session <= 5/10 (it may reach 5 but must settle)
-    AND next-morning pain <= baseline morning pain (+ tolerance, default 0)
+    AND next-morning pain <= baseline morning pain (+ tolerance, default 0); a missing
+        baseline is never replaced by 0/10: the session then holds until one is recorded
+        (next-morning pain above the after-activity limit still regresses)
     AND weekly morning pain not rising
         -> the session counts towards progression; progress after ``completions_required``
     any breach -> regress one step; ``regressions_before_review`` regressions -> clinician review
@@ -115,14 +117,21 @@ def _breaches(session: SessionPain, config: PainMonitoringConfig) -> list[str]:
             f"pain after the session {session.after_nprs:g}/10 is above "
             f"{config.after_max_nprs:g}/10"
         )
-    if session.next_morning_nprs is not None:
-        baseline = session.baseline_morning_nprs or 0.0
+    baseline = session.baseline_morning_nprs
+    morning = session.next_morning_nprs
+    if morning is not None and baseline is not None:
         allowed = baseline + config.next_morning_tolerance_nprs
-        if session.next_morning_nprs > allowed:
+        if morning > allowed:
             found.append(
-                f"next-morning pain {session.next_morning_nprs:g}/10 has not settled to the "
-                f"baseline {baseline:g}/10"
+                f"next-morning pain {morning:g}/10 has not settled to the baseline {baseline:g}/10"
             )
+    elif morning is not None and morning > config.after_max_nprs:
+        # No baseline: never read as 0/10, but pain above the after-activity limit the next
+        # morning has not settled whatever the baseline (clinic-set reading).
+        found.append(
+            f"next-morning pain {morning:g}/10 is above the {config.after_max_nprs:g}/10 allowed "
+            "after activity"
+        )
     return found
 
 
@@ -132,6 +141,12 @@ def _missing(session: SessionPain) -> list[str]:
         missing.append("pain during the session is not recorded")
     if session.next_morning_nprs is None:
         missing.append("next-morning pain is not recorded yet")
+    morning = session.next_morning_nprs
+    if morning is not None and session.baseline_morning_nprs is None:
+        missing.append(
+            "no usual morning pain (baseline) is recorded, so next-morning pain cannot be "
+            "judged; record the usual morning pain"
+        )
     if not session.completed:
         missing.append("the session was not completed")
     return missing
@@ -149,8 +164,6 @@ def assess_session(session: SessionPain, config: PainMonitoringConfig) -> PainAs
     reason = (
         f"pain within limits ({session.during_nprs:g}/10 during, next morning back to baseline)"
     )
-    if session.baseline_morning_nprs is None:
-        reason += "; no baseline recorded, so next-morning pain was compared with 0/10"
     return PainAssessment(PainDecision.PROGRESS, (reason,), cites)
 
 

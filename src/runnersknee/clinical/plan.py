@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from runnersknee.clinical.assessment import Assessment, LimbSide
+from runnersknee.clinical.assessment import Assessment, Function, LimbSide
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.errors import Refused
 from runnersknee.clinical.exercises import Exercise, Phase
 from runnersknee.clinical.impairments import interpret, involved_sides
 from runnersknee.clinical.plan_components import (
     PlanContext,
-    pain_component,
     strengthening_component,
     stretching_component,
 )
 from runnersknee.clinical.plan_gait import footwear_component, gait_component
+from runnersknee.clinical.plan_inputs import PlanInputs, plan_inputs
 from runnersknee.clinical.plan_model import (
     EducationTopic,
     PhaseRule,
@@ -29,8 +29,16 @@ from runnersknee.clinical.plan_model import (
     PlanPreferences,
     TriageOutcome,
 )
+from runnersknee.clinical.plan_pain import pain_component
 
-__all__ = ["FINDING_IDS", "active_findings", "choose_phase", "generate_plan", "select_education"]
+__all__ = [
+    "FINDING_IDS",
+    "active_findings",
+    "choose_phase",
+    "clinician_prompts",
+    "generate_plan",
+    "select_education",
+]
 
 #: Finding ids that exercise contraindications may name.
 FINDING_IDS = (
@@ -50,7 +58,11 @@ def _step_down_scores(assessment: Assessment, involved: tuple[LimbSide, ...]) ->
 
 
 def choose_phase(
-    assessment: Assessment, rule: PhaseRule, involved: tuple[LimbSide, ...]
+    assessment: Assessment,
+    rule: PhaseRule,
+    involved: tuple[LimbSide, ...],
+    *,
+    function: Function | None = None,
 ) -> tuple[Phase, str]:
     """Phase from irritability and function; returns the phase and the reason in words.
 
@@ -58,9 +70,10 @@ def choose_phase(
     usual missing) above the limit, or step-down task pain above the limit. 3 (functional)
     if usual pain and the worst involved step-down score are within their limits (and AKPS,
     when a limit is configured). 4 (plyometric/running) if also step-down "good" and worst
-    pain within its limit. Otherwise 2 (isotonic).
+    pain within its limit. Otherwise 2 (isotonic). ``function`` replaces the assessment's
+    values (e.g. with NPRS and AKPS entered as questionnaires filled in).
     """
-    fn = assessment.function
+    fn = function or assessment.function
     pain = fn.usual_pain_nprs if fn.usual_pain_nprs is not None else fn.worst_pain_nprs
     limit = rule.irritable_usual_pain_above.value
     if fn.irritable:
@@ -123,7 +136,9 @@ def active_findings(
     return frozenset(found)
 
 
-def select_education(case: Case, config: PlanConfig) -> tuple[EducationTopic, ...]:
+def select_education(
+    case: Case, config: PlanConfig, inputs: PlanInputs | None = None
+) -> tuple[EducationTopic, ...]:
     """Education topics for this patient, with the pain threshold filled in."""
     threshold = f"{config.pain_threshold_nprs.value:g}"
     wanted = {"all"}
@@ -131,6 +146,10 @@ def select_education(case: Case, config: PlanConfig) -> tuple[EducationTopic, ..
         wanted.add("runner")
     if case.demographics.age_years < 18:
         wanted.add("adolescent")
+    if inputs is not None and inputs.adolescent:
+        wanted.add("parent")
+    if inputs is not None and inputs.high_kinesiophobia:
+        wanted.add("kinesiophobia")
     return tuple(
         EducationTopic(
             id=topic.id,
@@ -163,7 +182,12 @@ def generate_plan(
             level=level,
         )
     involved = involved_sides(case)
-    phase, phase_reason = choose_phase(assessment, config.phase_rule, involved)
+    inputs = plan_inputs(case, assessment, config)
+    phase, phase_reason = choose_phase(
+        assessment, config.phase_rule, involved, function=inputs.function
+    )
+    if inputs.sources:
+        phase_reason += f" (From questionnaires: {'; '.join(inputs.sources)}.)"
     ctx = PlanContext(
         case=case,
         assessment=assessment,
@@ -174,6 +198,7 @@ def generate_plan(
         findings=active_findings(case, assessment, phase, involved),
         impairments=interpret(case, assessment, config.thresholds),
         involved=involved,
+        inputs=inputs,
     )
     builders = (
         pain_component,
@@ -189,8 +214,28 @@ def generate_plan(
         phase_reason=phase_reason,
         phase_citation_ids=_PHASE_CITES,
         components=tuple(build(ctx) for build in builders),
-        education=select_education(case, config),
+        education=select_education(case, config, inputs),
         impairments=ctx.impairments,
         findings=tuple(sorted(ctx.findings)),
         pain_threshold_nprs=config.pain_threshold_nprs.value,
+        clinician_prompts=clinician_prompts(inputs),
+        function_sources=inputs.sources,
     )
+
+
+def clinician_prompts(inputs: PlanInputs) -> tuple[str, ...]:
+    """Reminders for the clinician (never shown to the patient)."""
+    prompts: list[str] = []
+    if inputs.adolescent:
+        prompts.append(
+            "Examine the hip (range of movement, pain) in every 10-16-year-old with knee pain: "
+            "slipped capital femoral epiphysis and other hip problems can present as knee pain "
+            "(Peck 2017; MSD Manual, SCFE). Involve a parent or guardian."
+        )
+    if inputs.high_kinesiophobia:
+        prompts.append(
+            f"TSK-11 {inputs.tsk11_total} (high fear of movement): emphasise pain education, "
+            "plan graded exposure with the patient, and explain each progression as a planned "
+            "step (Esculier 2020)."
+        )
+    return tuple(prompts)

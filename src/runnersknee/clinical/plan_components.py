@@ -8,12 +8,13 @@ contraindicating findings and available equipment; advice items carry their own 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runnersknee.clinical.assessment import Assessment, LimbSide
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.exercises import Component, Exercise, Phase
 from runnersknee.clinical.impairments import Impairment, ImpairmentKind
+from runnersknee.clinical.plan_inputs import PlanInputs
 from runnersknee.clinical.plan_model import (
     ComponentStatus,
     PlanComponent,
@@ -23,17 +24,21 @@ from runnersknee.clinical.plan_model import (
 )
 
 __all__ = [
+    "PLYOMETRIC_TAG",
     "PlanContext",
     "Wanted",
     "advice_item",
     "cites",
     "exercise_items",
-    "pain_component",
+    "forefoot_change_planned",
     "select_exercises",
     "strengthening_component",
     "stretching_component",
     "uncovered",
 ]
+
+#: The target tag of plyometric (running-readiness) exercises; they never cover a strength target.
+PLYOMETRIC_TAG = "running_readiness"
 
 _K = ImpairmentKind
 #: (target tag, reason, answered impairment ids, citation ids)
@@ -53,6 +58,7 @@ class PlanContext:
     findings: frozenset[str]
     impairments: tuple[Impairment, ...]
     involved: tuple[LimbSide, ...]
+    inputs: PlanInputs
 
     def having(self, *kinds: ImpairmentKind, involved_only: bool = False) -> tuple[Impairment, ...]:
         """Impairments of the given kinds (optionally only on the painful side)."""
@@ -72,23 +78,59 @@ def cites(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cid for group in groups for cid in group))
 
 
+def covers(exercise: Exercise, target: str) -> bool:
+    """True when ``exercise`` counts for ``target`` (a plyometric counts only as plyometric)."""
+    if target not in exercise.targets:
+        return False
+    return target == PLYOMETRIC_TAG or PLYOMETRIC_TAG not in exercise.targets
+
+
+def _allowed(
+    ctx: PlanContext, component: Component, target: str, phases: set[Phase]
+) -> list[Exercise]:
+    equipment = ctx.preferences.available_equipment
+    return [
+        ex
+        for ex in ctx.library.values()
+        if ex.component is component
+        and covers(ex, target)
+        and phases.intersection(ex.phases)
+        and not ctx.findings.intersection(ex.contraindications)
+        and (equipment is None or set(ex.equipment) <= equipment)
+    ]
+
+
 def select_exercises(ctx: PlanContext, component: Component, target: str) -> tuple[Exercise, ...]:
     """Library exercises for ``target`` allowed in this phase, safe and doable, best first.
 
     Order: the most advanced exercise still allowed in the phase, then by id (deterministic).
+    Strengthening continues in every phase: when nothing of this phase fits (e.g. no
+    equipment for the loaded phase-4 exercises), the most advanced earlier-phase exercise is
+    used instead.
     """
-    equipment = ctx.preferences.available_equipment
-    allowed = [
-        ex
-        for ex in ctx.library.values()
-        if ex.component is component
-        and target in ex.targets
-        and ctx.phase in ex.phases
-        and not ctx.findings.intersection(ex.contraindications)
-        and (equipment is None or set(ex.equipment) <= equipment)
-    ]
-    allowed.sort(key=lambda ex: (-min(ex.phases), ex.id))
+    allowed = _allowed(ctx, component, target, {ctx.phase})
+    if not allowed and component is Component.STRENGTHENING and target != PLYOMETRIC_TAG:
+        allowed = _allowed(ctx, component, target, {p for p in Phase if p < ctx.phase})
+        allowed.sort(key=lambda ex: (-max(ex.phases), ex.id))
+    else:
+        allowed.sort(key=lambda ex: (-min(ex.phases), ex.id))
     return tuple(allowed[: ctx.preferences.exercises_per_target])
+
+
+def forefoot_change_planned(ctx: PlanContext) -> bool:
+    """A forefoot-strike change is prescribed only with calf/soleus strengthening beside it.
+
+    True when the runner had immediate relief with a forefoot strike, has no calf or Achilles
+    symptoms, gait retraining is not deferred, and a calf exercise is available in this phase.
+    """
+    running = ctx.assessment.running
+    return bool(
+        running.forefoot_strike_immediate_relief
+        and "calf_achilles_symptoms" not in ctx.findings
+        and "not_running" not in ctx.findings
+        and ctx.phase >= Phase.ISOTONIC
+        and select_exercises(ctx, Component.STRENGTHENING, "calf")
+    )
 
 
 _NOT_LOADED = {
@@ -104,12 +146,18 @@ def _progression_text(ctx: PlanContext, ex: Exercise) -> str:
         return _NOT_LOADED[ex.component]
     nxt = f"next: {ex.progression_id}" if ex.progression_id else "next: add load or volume"
     back = f"easier: {ex.regression_id}" if ex.regression_id else "easier: reduce load or range"
-    return (
+    text = (
         f"Progress one variable at a time (load, volume or range) when pain during the exercise "
         f"stays at or below {ctx.threshold:g}/10 and next-morning pain is no worse than usual "
         f"for {ctx.config.completions_required} sessions in a row ({nxt}). Step back if pain "
         f"goes above {ctx.threshold:g}/10 or is worse the next morning ({back})."
     )
+    if ctx.inputs.high_kinesiophobia:
+        text += (
+            " Each step is planned ahead with your clinician (graded exposure): some "
+            "discomfort within the limit is expected and safe, and is not a reason to stop."
+        )
+    return text
 
 
 def _exercise_item(  # noqa: PLR0917
@@ -121,6 +169,8 @@ def _exercise_item(  # noqa: PLR0917
     extra_cites: tuple[str, ...] = (),
 ) -> PlanItem:
     dose = ex.dose.describe() or "as instructed"
+    if ex.dose.intensity:
+        dose = f"{dose}; intensity: {ex.dose.intensity.rstrip('.')}"
     if ex.dose.load_guidance:
         dose = f"{dose}; {ex.dose.load_guidance.rstrip('.')}"
     if ex.pfj_range:
@@ -141,6 +191,7 @@ def _exercise_item(  # noqa: PLR0917
         verified=ex.dose.verified,
         progression_id=ex.progression_id,
         regression_id=ex.regression_id,
+        intensity=ex.dose.intensity or None,
     )
 
 
@@ -186,7 +237,7 @@ def exercise_items(
     items: list[PlanItem] = []
     chosen: set[str] = set()
     for target, reason, answers, sources in wanted:
-        if any(target in ctx.library[i].targets for i in chosen if i in ctx.library):
+        if any(covers(ctx.library[i], target) for i in chosen if i in ctx.library):
             continue
         for ex in select_exercises(ctx, component, target):
             if ex.id not in chosen:
@@ -199,116 +250,12 @@ def uncovered(ctx: PlanContext, wanted: Sequence[Wanted], items: Sequence[PlanIt
     """A sentence naming wanted targets that no chosen exercise covers ('' when none)."""
     ids = [i.exercise_id for i in items if i.exercise_id is not None]
     chosen = [ctx.library[ex_id] for ex_id in ids if ex_id in ctx.library]
-    covered = {tag for exercise in chosen for tag in exercise.targets}
-    missing = [target for target, *_ in wanted if target not in covered]
+    missing = [target for target, *_ in wanted if not any(covers(ex, target) for ex in chosen)]
     if not missing:
         return ""
     return (
         f" No library exercise fits phase {int(ctx.phase)} for: {', '.join(missing)} "
         "(clinician to choose)."
-    )
-
-
-def pain_component(ctx: PlanContext) -> PlanComponent:
-    """Education, load management, taping with exercise, ice for comfort, medicines."""
-    t = ctx.threshold
-    c = Component.PAIN_MANAGEMENT
-    monitor = f"Keep pain at or below {t:g}/10 during activity and settled by the next morning."
-    items = [
-        advice_item(
-            c,
-            "education",
-            "Understand your knee pain",
-            "Kneecap pain is common and usually not a sign of damage; it improves with the "
-            "right exercise and by adjusting how much load the knee takes.",
-            "Read the education topics once; revisit each visit.",
-            "Education on symptom management and training modification (all patients).",
-            "Revisit when symptoms change.",
-            ("ESCULIER-2018", "ESCULIER-2020"),
-        ),
-        advice_item(
-            c,
-            "load_management",
-            "Adjust aggravating activities",
-            "Reduce (do not stop) the activities that bring on kneecap pain, such as long "
-            "runs, hills, stairs or deep squats, and build them back gradually.",
-            monitor,
-            "Load management and activity modification (all patients).",
-            f"Add activity back one step at a time while pain stays at or below {t:g}/10.",
-            ("RATHLEFF-2019", "ESCULIER-2020", "SILBERNAGEL-2007"),
-            verified=False,
-        ),
-    ]
-    items.extend(
-        exercise_items(
-            ctx,
-            c,
-            [
-                ("pain_self_management", "Self-management of pain (adjunct).", (), ("CONS-2018",)),
-            ],
-        )
-    )
-    if not any(i.target == "pain_self_management" for i in items):
-        items.append(
-            advice_item(
-                c,
-                "ice_comfort",
-                "Ice for comfort only",
-                "You may use ice for comfort if it helps; it is not a treatment.",
-                "As needed, self-managed.",
-                "Comfort only (adjunct).",
-                "Not progressed.",
-                ("CONS-2018", "KB-PLAN-DEFAULTS"),
-                verified=False,
-            )
-        )
-    if ctx.preferences.taping_ok:
-        taping = exercise_items(
-            ctx,
-            c,
-            [
-                (
-                    "taping",
-                    "Tailored patellar taping with exercise for short-term pain relief.",
-                    (),
-                    ("CPG-2019", "BARTON-2014-TAPING"),
-                )
-            ],
-        )
-        items.extend(
-            taping
-            or (
-                advice_item(
-                    c,
-                    "taping",
-                    "Tailored patellar taping with exercise",
-                    "Your clinician may tape the kneecap, tailored to what reduces your pain, "
-                    "to use while you exercise.",
-                    "During exercise sessions, short term (about 4 weeks).",
-                    "Tailored taping with exercise for immediate, short-term pain relief.",
-                    "Stop when exercise is comfortable without tape.",
-                    ("CPG-2019", "BARTON-2014-TAPING", "CONS-2018"),
-                ),
-            )
-        )
-    items.append(
-        advice_item(
-            c,
-            "medicines",
-            "Pain medicines",
-            "Ask a doctor or pharmacist before taking pain or anti-inflammatory medicines.",
-            "No drug or dose is given by this program.",
-            "Medicine questions belong with a doctor or pharmacist.",
-            "Not applicable.",
-            ("HEINTJES-2004",),
-        )
-    )
-    return PlanComponent(
-        c,
-        ComponentStatus.INDICATED,
-        "Education and load management for everyone with kneecap pain.",
-        tuple(items),
-        ("ESCULIER-2018", "CONS-2018", "CPG-2019"),
     )
 
 
@@ -375,41 +322,69 @@ def stretching_component(ctx: PlanContext) -> PlanComponent:
     )
 
 
-def strengthening_component(ctx: PlanContext) -> PlanComponent:
-    """Combined hip + knee strengthening, always (CONS-2018, CPG-2019, Lack 2015)."""
-    c = Component.STRENGTHENING
-    base = ("CONS-2018", "CPG-2019", "LACK-2015")
+_CONTROL = (_K.POOR_SLS_CONTROL, _K.REDUCED_STEP_DOWN_CONTROL, _K.DYNAMIC_KNEE_VALGUS)
+_SIDE_BRIDGE_NOTE = (
+    "Optional, low weight: the side-bridge cut-off is a population average (McGill 1999), "
+    "below which about half of healthy people fall; clinician to decide."
+)
+
+
+def _strength_wanted(ctx: PlanContext, base: tuple[str, ...]) -> list[Wanted]:
+    """(target, reason, answers, cites) for every strength target of this patient and phase."""
     default = "Combined hip and knee exercise is recommended for everyone with kneecap pain."
+    wanted: list[Wanted] = []
 
     def want(target: str, kinds: tuple[ImpairmentKind, ...], always: bool, extra: str = "") -> None:
         found = ctx.having(*kinds)
         if found:
             reason = f"Answers: {_labels(found)}."
-        elif always:
-            reason = default
-        elif extra:
-            reason = extra
+        elif always or extra:
+            reason = extra or default
         else:
             return
-        wanted.append(
-            (
-                target,
-                reason,
-                tuple(i.id for i in found),
-                cites(base, *(i.citation_ids for i in found)),
-            )
-        )
+        sources = cites(base, *(i.citation_ids for i in found))
+        wanted.append((target, reason, tuple(i.id for i in found), sources))
 
-    wanted: list[Wanted] = []
-    control = (_K.POOR_SLS_CONTROL, _K.REDUCED_STEP_DOWN_CONTROL, _K.DYNAMIC_KNEE_VALGUS)
     want("quadriceps", (_K.QUADRICEPS_WEAKNESS,), True)
-    want("hip_abductors", (_K.HIP_ABDUCTOR_WEAKNESS, *control), True)
+    want("hip_abductors", (_K.HIP_ABDUCTOR_WEAKNESS, *_CONTROL), True)
     want("hip_external_rotators", (_K.HIP_EXTERNAL_ROTATOR_WEAKNESS,), True)
     want("hip_extensors", (_K.HIP_EXTENSOR_WEAKNESS,), False)
+    if ctx.phase >= Phase.ISOTONIC:
+        want("neuromuscular_control", _CONTROL, False)
     want("core", (_K.LOW_LATERAL_TRUNK_ENDURANCE,), False)
-    if ctx.case.running.runs and ctx.phase >= Phase.ISOTONIC:
-        want("calf", (), False, "Calf capacity for running (KB 5.4, unverified dose).")
-    items = exercise_items(ctx, c, wanted)
+    runner = "not_running" not in ctx.findings
+    if forefoot_change_planned(ctx):
+        want(
+            "calf",
+            (),
+            True,
+            "Calf and soleus strengthening alongside the forefoot-landing change, which moves "
+            "load to the calf and Achilles (Vannatta 2015).",
+        )
+    elif runner and ctx.phase >= Phase.ISOTONIC:
+        want("calf", (), False, "Calf capacity for running (clinic-set default dose).")
+    if runner and ctx.phase is Phase.PLYOMETRIC_RUNNING:
+        want(PLYOMETRIC_TAG, (), False, "Plyometric running readiness, beside strengthening.")
+    return wanted
+
+
+def _side_bridge_only(item: PlanItem) -> bool:
+    return item.target == "core" and all(
+        a.startswith(_K.LOW_LATERAL_TRUNK_ENDURANCE.value) for a in item.answers
+    )
+
+
+def strengthening_component(ctx: PlanContext) -> PlanComponent:
+    """Combined hip + knee strengthening in every phase (CONS-2018, CPG-2019, Lack 2015)."""
+    c = Component.STRENGTHENING
+    base = ("CONS-2018", "CPG-2019", "LACK-2015")
+    wanted = _strength_wanted(ctx, base)
+    items = tuple(
+        replace(item, reason=f"{item.reason} {_SIDE_BRIDGE_NOTE}", verified=False)
+        if _side_bridge_only(item)
+        else item
+        for item in exercise_items(ctx, c, wanted)
+    )
     gaps = uncovered(ctx, wanted, items)
     if not items:
         return PlanComponent(

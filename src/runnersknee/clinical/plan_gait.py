@@ -5,17 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runnersknee.clinical.exercises import Component, Phase
-from runnersknee.clinical.impairments import ImpairmentKind
+from runnersknee.clinical.impairments import Impairment, ImpairmentKind
 from runnersknee.clinical.plan_components import (
     PlanContext,
     Wanted,
     advice_item,
     cites,
     exercise_items,
+    forefoot_change_planned,
 )
+from runnersknee.clinical.plan_inputs import RunningNow
 from runnersknee.clinical.plan_model import ComponentStatus, PlanComponent, PlanItem
 
-__all__ = ["baseline_cadence_spm", "cadence_target_spm", "footwear_component", "gait_component"]
+__all__ = [
+    "baseline_cadence_spm",
+    "cadence_target_spm",
+    "footwear_component",
+    "gait_component",
+    "running_context",
+    "running_hip_findings",
+]
 
 _K = ImpairmentKind
 _GAIT_BASE = ("DAVIS-2020", "CONS-2018", "ESCULIER-2018")
@@ -35,13 +44,29 @@ def cadence_target_spm(baseline_spm: float, ctx: PlanContext) -> tuple[int, int]
     return round(baseline_spm * (1 + low / 100)), round(baseline_spm * (1 + high / 100))
 
 
+def running_context(ctx: PlanContext) -> str:
+    """Where the change is practised: the walk-run table's run intervals, or the usual runs."""
+    if ctx.inputs.running_now is RunningNow.STOPPED:
+        return "walk_run_intervals"
+    return "usual_runs"
+
+
 def _session_dose(ctx: PlanContext, primary: bool) -> str:
     g = ctx.config.gait_dose
-    dose = (
-        f"{g.sessions} sessions over {g.weeks} weeks, running {g.start_min:g} → {g.end_min:g} "
-        f"min with the cue; feedback every session for sessions 1-{g.full_feedback_sessions}, "
-        "then faded"
-    )
+    feedback = f"feedback every session for sessions 1-{g.full_feedback_sessions}, then faded"
+    if running_context(ctx) == "walk_run_intervals":
+        dose = (
+            "Not running at the moment: start with the walk-run table and practise the change "
+            "only in its run intervals, adding no running for it; the course of "
+            f"{g.sessions} sessions ({g.start_min:g} → {g.end_min:g} min with the cue) starts "
+            f"once continuous runs are that long; {feedback}"
+        )
+    else:
+        dose = (
+            f"{g.sessions} sessions over {g.weeks} weeks inside your usual runs: use the cue "
+            f"for {g.start_min:g} → {g.end_min:g} min of a run (the whole run if it is "
+            f"shorter), adding no running for it; {feedback}"
+        )
     if not primary:
         dose += "; start only once the first change feels natural (one change at a time)"
     return dose
@@ -55,8 +80,9 @@ def _retest_text(ctx: PlanContext) -> str:
     )
 
 
-def _with_dose(items: tuple[PlanItem, ...], dose: str) -> tuple[PlanItem, ...]:
-    return tuple(replace(item, dose=f"{dose}. {item.dose}") for item in items)
+def _with_dose(items: tuple[PlanItem, ...], dose: str, where: str) -> tuple[PlanItem, ...]:
+    """The patient's own retraining dose replaces the library's generic session dose."""
+    return tuple(replace(item, dose=f"{dose}.", running_context=where) for item in items)
 
 
 def _gait_item(  # noqa: PLR0917
@@ -74,11 +100,12 @@ def _gait_item(  # noqa: PLR0917
         low, high = cadence_target_spm(baseline_cadence_spm(ctx) or 0.0, ctx)
         dose = f"Target {low}-{high} steps/min; {dose}"
     found = exercise_items(ctx, Component.GAIT_RETRAINING, [(target, reason, answers, sources)])
+    where = running_context(ctx)
     if found:
         return tuple(
-            replace_progression(item, _retest_text(ctx)) for item in _with_dose(found, dose)
+            replace_progression(item, _retest_text(ctx)) for item in _with_dose(found, dose, where)
         )
-    return (
+    item = replace(
         advice_item(
             Component.GAIT_RETRAINING,
             target,
@@ -92,7 +119,9 @@ def _gait_item(  # noqa: PLR0917
             target=target,
             answers=answers,
         ),
+        running_context=where,
     )
+    return (item,)
 
 
 def replace_progression(item: PlanItem, text: str) -> PlanItem:
@@ -123,27 +152,48 @@ def _cadence(ctx: PlanContext, primary: bool, answers: tuple[str, ...]) -> tuple
     )
 
 
-def gait_component(ctx: PlanContext) -> PlanComponent:
-    """Running retraining: cadence first line; hip-drop cue when pelvic drop or FPPA is high."""
-    c = Component.GAIT_RETRAINING
+def _deferred(ctx: PlanContext) -> str | None:
+    """Why gait retraining is not started yet, or None."""
     if "not_running" in ctx.findings:
-        return PlanComponent(
-            c,
-            ComponentStatus.NOT_INDICATED,
-            "Not a runner: gait retraining is for runners.",
-            (),
-            _GAIT_BASE,
-        )
+        return "Not a runner: gait retraining is for runners."
     if ctx.phase is Phase.ISOMETRIC:
-        return PlanComponent(
-            c,
-            ComponentStatus.NOT_INDICATED,
+        return (
             "Deferred: the knee is irritable (phase 1). Start running retraining when pain "
-            f"with daily activity stays at or below {ctx.threshold:g}/10.",
-            (),
-            cites(_GAIT_BASE, ("KB-PLAN-DEFAULTS",)),
+            f"with daily activity stays at or below {ctx.threshold:g}/10."
         )
-    hip = ctx.having(_K.EXCESSIVE_PELVIC_DROP, _K.DYNAMIC_KNEE_VALGUS, involved_only=True)
+    if ctx.inputs.adolescent and ctx.phase < Phase.FUNCTIONAL:
+        return (
+            "Deferred: for a young person (10-16 years) the activity changes and the loading "
+            "plan come first; no cadence or running retraining until they are tolerated "
+            "(functional phase)."
+        )
+    return None
+
+
+def running_hip_findings(ctx: PlanContext) -> tuple[Impairment, ...]:
+    """Pelvic drop or knee valgus seen while running (video or clinician), painful side.
+
+    A squat or step-down FPPA alone triggers strengthening and movement retraining, not a
+    running cue.
+    """
+    found = ctx.having(_K.EXCESSIVE_PELVIC_DROP, _K.DYNAMIC_KNEE_VALGUS, involved_only=True)
+    return tuple(i for i in found if i.task == "running")
+
+
+def gait_component(ctx: PlanContext) -> PlanComponent:
+    """Running retraining: cadence first line; hip cue when running measures show drop/valgus."""
+    c = Component.GAIT_RETRAINING
+    why = _deferred(ctx)
+    if why is not None:
+        base = (
+            _GAIT_BASE
+            if "not_running" in ctx.findings
+            else cites(_GAIT_BASE, ("KB-PLAN-DEFAULTS",))
+        )
+        if ctx.inputs.adolescent and "not_running" not in ctx.findings:
+            base = cites(base, ("RATHLEFF-2019",))
+        return PlanComponent(c, ComponentStatus.NOT_INDICATED, why, (), base)
+    hip = running_hip_findings(ctx)
     low_cadence = tuple(i.id for i in ctx.having(_K.LOW_CADENCE))
     items: list[PlanItem] = []
     if hip:
@@ -155,7 +205,7 @@ def gait_component(ctx: PlanContext) -> PlanComponent:
                 "Hip and knee alignment cue",
                 "Run with your knees apart and kneecaps in line with your toes; keep your pelvis "
                 "level (mirror or video feedback).",
-                f"Pelvic drop or knee valgus is high: {labels}.",
+                f"Pelvic drop or knee valgus while running is high: {labels}.",
                 tuple(i.id for i in hip),
                 cites(_HIP_CUE_CITES, *(i.citation_ids for i in hip)),
                 True,
@@ -187,15 +237,15 @@ def gait_component(ctx: PlanContext) -> PlanComponent:
                 )
             )
     running = ctx.assessment.running
-    if running.forefoot_strike_immediate_relief and "calf_achilles_symptoms" not in ctx.findings:
+    if forefoot_change_planned(ctx):
         items.extend(
             _gait_item(
                 ctx,
                 "foot_strike",
                 "Land further forward on the foot",
                 "Land on the front of the foot; add calf strengthening and build volume slowly.",
-                "Immediate pain relief with a forefoot strike in the trial; "
-                "calf capacity adequate.",
+                "Immediate pain relief with a forefoot strike in the trial; no calf or Achilles "
+                "symptoms; calf and soleus strengthening is in the plan beside it.",
                 (),
                 ("ESCULIER-2023", "VANNATTA-2015", "ROPER-2016"),
                 False,

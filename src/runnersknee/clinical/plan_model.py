@@ -6,14 +6,15 @@ later (the generator's output is the proposal, not the final word).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 from runnersknee.clinical._fields import bounded, check_bounds
 from runnersknee.clinical.exercises import Component, Phase
 from runnersknee.clinical.impairments import AssessmentThresholds, Impairment, Threshold
+from runnersknee.clinical.instruments import Instrument
 
 __all__ = [
     "COMPONENT_ORDER",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 _STRICT: dict[str, Any] = {"extra": "forbid"}
+
+#: TSK-11 "high" band start (Chimenti 2021); content (plan.toml) normally supplies it.
+_TSK11_HIGH = Threshold(36, ("CHIMENTI-2021",), verified=False)
 
 #: The five seed components, always in this order.
 COMPONENT_ORDER: tuple[Component, ...] = (
@@ -90,6 +94,11 @@ class PlanItem:
     verified: bool = True
     progression_id: str | None = None
     regression_id: str | None = None
+    #: How hard (strength items): RPE, %RM or "load so the last 2 reps are hard".
+    intensity: str | None = None
+    #: Gait items: where the change is practised, ``walk_run_intervals`` (not running now:
+    #: only inside the walk-run table's run intervals) or ``usual_runs`` (never added running).
+    running_context: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,10 @@ class Plan:
     impairments: tuple[Impairment, ...]
     findings: tuple[str, ...]
     pain_threshold_nprs: float
+    #: For the clinician only (e.g. "examine the hip" for a 10-16-year-old).
+    clinician_prompts: tuple[str, ...] = ()
+    #: Where pain/function values came from when entered as questionnaires.
+    function_sources: tuple[str, ...] = ()
 
     def items(self) -> Iterator[PlanItem]:
         """Every item of every component, in plan order."""
@@ -169,6 +182,13 @@ class PlanConfig:
     education: tuple[EducationTopic, ...] = ()
     default_stretch_dose: str = "3 × 30 s hold, daily"
     default_stretch_citation_ids: tuple[str, ...] = ("KB-PLAN-DEFAULTS",)
+    #: TSK-11 total at or above which fear of movement is "high" (Chimenti 2021 band).
+    tsk11_high_at_least: Threshold = _TSK11_HIGH
+    #: The adolescent pathway (activity modification first, parent education, hip exam).
+    adolescent_min_age: int = 10
+    adolescent_max_age: int = 16
+    #: Scored questionnaires the plan reads (NPRS, AKPS, TSK-11); id -> instrument.
+    instruments: Mapping[str, Instrument] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

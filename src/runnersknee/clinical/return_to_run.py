@@ -5,8 +5,10 @@ Knowledge base 7.1-7.4. The stage table (7.2) comes from the *Trials* 2023 proto
 day between runs, do not progress with swelling, stiffness or increased pain. Each session is
 judged by :mod:`runnersknee.clinical.pain_monitoring` (KB 5.5, 7.3). After the last stage, or
 when the runner has run in the last 30 days and keeps no walk-run log, the next run is capped
-by the single-session spike rule (KB 7.4, FRANDSEN-2025): at most 110 % of the longest run of
-the previous 30 days. After a layoff (no run in 30 days) the stage table applies, never a %.
+at the longest run of the previous 30 days (hold); only when the pain log says "progress" may it
+grow, and then by at most the single-session spike rule (FRANDSEN-2025): 110 % of that run.
+Without pain data there is no increase (docs/clinical-basis.md, "Return to running"). After a
+layoff (no run in 30 days) the stage table applies, never a %.
 
 The next run is always a concrete prescription with its reasons and citations.
 """
@@ -215,6 +217,22 @@ def _earliest(
     return max(today, last + timedelta(days=rest + 1))
 
 
+_STAGE_VERBS = {
+    PainDecision.PROGRESS: "Move up to stage {n}",
+    PainDecision.HOLD: "Stay at stage {n}",
+    PainDecision.REGRESS: "Step back to stage {n}",
+    PainDecision.CLINICIAN_REVIEW: (
+        "Pause progression until a clinician has reviewed. Meanwhile at most stage {n}"
+    ),
+}
+
+
+def _stage_instruction(decision: PainDecision, stage: WalkRunStage, *, entry: bool) -> str:
+    """The walk-run instruction, worded after the decision it carries out."""
+    head = f"Start at stage {stage.number}" if entry else _STAGE_VERBS[decision]
+    return f"{head.format(n=stage.number)}: {stage.describe()}"
+
+
 def _walk_run(
     protocol: ReturnToRunProtocol,
     index: int,
@@ -242,14 +260,7 @@ def _walk_run(
         stage=stage,
         decision=decision,
         clinician_review=review,
-        instruction=(
-            (
-                "Pause progression until a clinician has reviewed. Meanwhile at most: "
-                if review
-                else ""
-            )
-            + stage.describe()
-        ),
+        instruction=_stage_instruction(decision, stage, entry=entry),
         reasons=tuple(reasons),
         citation_ids=tuple(dict.fromkeys(cites)),
         entry_checks=protocol.entry_criteria if entry else (),
@@ -263,12 +274,21 @@ def _capped(
     earliest: date,
     reasons: list[str],
 ) -> Prescription:
+    """Free running: +spike cap only when the pain rule says progress, else hold at the longest.
+
+    With no pain data the decision is HOLD: the spike rule (Frandsen 2025) is an injury-risk
+    threshold for healthy runners, not a rehabilitation progression, so a symptomatic runner
+    without pain data is never told to run further than before.
+    """
     decision = state.last.decision if state else PainDecision.HOLD
-    grow = state is None or decision is PainDecision.PROGRESS
-    factor = 1.0 + protocol.spike_cap_fraction if grow else 1.0
-    cap = longest_m * factor
+    grow = decision is PainDecision.PROGRESS
+    cap = longest_m * (1.0 + protocol.spike_cap_fraction if grow else 1.0)
     if state is None:
-        reasons.append("no pain log: only the single-session spike rule limits the next run")
+        reasons.append(
+            "no pain log yet: hold, with no run longer than the longest recent run, until pain "
+            "during, after and the morning after runs is recorded (a rise above 10 % is an "
+            "injury-risk threshold, not a rehabilitation step)"
+        )
     else:
         reasons.extend(state.last.reasons)
     reasons.append(
@@ -280,14 +300,21 @@ def _capped(
         )
     )
     cites = protocol.spike_citation_ids + (state.last.citation_ids if state else ())
+    if grow:
+        instruction = f"Progress: easy run of at most {cap / 1000:.2f} km on level ground."
+    else:
+        instruction = (
+            f"Hold: easy run no longer than {cap / 1000:.2f} km (your longest recent run) on "
+            "level ground; shorter if pain rises. Record pain during, after and the next morning."
+        )
     return Prescription(
         kind=PrescriptionKind.DISTANCE_CAP,
         earliest_day=earliest,
         distance_m=cap,
         stage=None,
         decision=decision,
-        clinician_review=False,
-        instruction=f"Easy run of at most {cap / 1000:.2f} km on level ground.",
+        clinician_review=decision is PainDecision.CLINICIAN_REVIEW,
+        instruction=instruction,
         reasons=tuple(reasons),
         citation_ids=tuple(dict.fromkeys(cites)),
     )
@@ -307,8 +334,8 @@ def next_run(
       before its first session (a return after a layoff), else from free running;
       while the stage table is not completed -> that walk-run stage;
     * no run in the last ``layoff_days`` days -> stage table (stage 1 unless the log says more);
-    * otherwise -> a distance cap of (1 + spike_cap_fraction) x the 30-day longest run, or
-      1 x that run while the pain rule says hold.
+    * otherwise -> a distance cap of 1 x the 30-day longest run (hold; always so without a
+      pain log), or (1 + spike_cap_fraction) x that run when the pain rule says progress.
     """
     past_runs = [r for r in runs if r.start.date() <= today]
     past_sessions = [s for s in sessions if s.day <= today]

@@ -17,6 +17,7 @@ from runnersknee.clinical.impairments import AssessmentThresholds, Threshold
 from runnersknee.clinical.plan_model import EducationTopic, GaitDose, PhaseRule, PlanConfig
 from runnersknee.content._files import data_root, read_toml
 from runnersknee.content.citations import load_citations
+from runnersknee.content.instruments import load_instruments
 
 __all__ = ["Overrides", "load_assessment_thresholds", "load_plan_config"]
 
@@ -162,6 +163,10 @@ def _build_config(
             orthoses_max_weeks=s["orthoses_max_weeks"],
             completions_required=_int(s["completions_required"], "completions_required"),
             education=education,
+            tsk11_high_at_least=s["tsk11_high_at_least"],
+            adolescent_min_age=_int(s["adolescent_min_age"], "adolescent_min_age"),
+            adolescent_max_age=_int(s["adolescent_max_age"], "adolescent_max_age"),
+            instruments=load_instruments(),
         )
     except KeyError as exc:
         raise ContentError(f"plan.toml: missing setting {exc.args[0]!r}") from exc

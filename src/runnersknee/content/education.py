@@ -17,7 +17,7 @@ from runnersknee.content.citations import load_citations
 __all__ = ["AUDIENCES", "load_education"]
 
 #: Who a topic is shown to.
-AUDIENCES = ("all", "runner", "adolescent")
+AUDIENCES = ("all", "runner", "adolescent", "parent", "kinesiophobia")
 _KEYS = {"id", "title", "body", "citation_ids", "audience", "verified"}
 
 

@@ -37,7 +37,7 @@ __all__ = [
 ILLUSTRATION_LICENCE = "CC0-1.0, drawn for runnersknee"
 _FOLDER = "exercises"
 _DOSE_KEYS = frozenset(
-    {"sets", "reps", "hold_s", "rest_s", "per_week", "duration_min", "load_guidance"}
+    {"sets", "reps", "hold_s", "rest_s", "per_week", "duration_min", "load_guidance", "intensity"}
     | {"citations", "verified", "review_note"}
 )
 _EXERCISE_KEYS = frozenset(
@@ -84,6 +84,7 @@ def _dose(raw: Any, where: str) -> tuple[Dose, str | None]:
             per_week=raw.get("per_week"),
             duration_min=raw.get("duration_min"),
             load_guidance=str(raw.get("load_guidance", "")),
+            intensity=str(raw.get("intensity", "")),
             citation_ids=load_citations().require(
                 _texts(raw, "citations", where), where=f"{where} dose"
             ),

@@ -42,7 +42,7 @@ _TOP_KEYS = {
     "id", "name", "short_name", "version", "scoring", "minimum", "maximum",
     "higher_is_better", "text_verified", "scoring_verified", "citation_ids", "source",
     "licence_note", "instructions", "review", "primary_item", "missing_rule", "mdc",
-    "mcid", "band", "item",
+    "mcid", "band", "item", "entry", "paraphrased",
 }  # fmt: skip
 _ITEM_KEYS = {
     "id", "text", "kind", "option", "minimum", "maximum", "minimum_label",
@@ -132,6 +132,8 @@ def _instrument(table: Mapping[str, Any]) -> Instrument:
         mdc=_threshold(table["mdc"], f"{where} mdc") if "mdc" in table else None,
         mcid=_threshold(table["mcid"], f"{where} mcid") if "mcid" in table else None,
         review_notes=tuple(str(note) for note in table.get("review", [])),
+        entry=table.get("entry", "portal"),
+        paraphrased=_flag(table.get("paraphrased", False), f"{where} paraphrased"),
     )
 
 
@@ -314,7 +316,16 @@ all (`runnersknee.clinical.instruments`, knowledge base sections 4 and 9.1).
   the reason in `interpretation`. `complete` is true only when every item was answered.
 - `interpret_change(instrument, before, after)` gives `delta = after − before`, a direction
   that respects "higher is better", and whether |delta| reaches the MDC and the MCID
-  (reaching = equal or above). Thresholds marked unverified are flagged in the text.
+  (reaching = equal or above). Thresholds marked unverified are flagged in the text. A change
+  is called "clinically important" only when it reaches the MDC **and** the MCID; inside the
+  MDC it is "within measurement error", whatever the MCID. A paraphrased item set
+  (`paraphrased = true`: AKPS, LEFS) is a different instrument: it is not read against the
+  published MCID (`exceeds_mcid = null`, "MCID not applied").
+- `entry = "paper_form"` (KOOS-PF, TSK-11): no item wording is shipped; a clinician enters
+  the answers from the official paper form, and the questionnaire is never offered in the
+  patient portal (a patient's GET or POST is 404, the API answers 422). A form with too
+  few answers to score is not stored: it comes back (422) with the missing items marked and
+  the answers given kept.
 - `score_for(instruments, instrument_id, answers, version=None)` does the same by instrument
   id (unknown id or other version → `InvalidInput`). `score_summary(score)` and
   `change_summary(change)` give stable JSON keys: `instrument, version, total, min, max, band,

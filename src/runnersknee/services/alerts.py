@@ -17,6 +17,7 @@ from runnersknee.store.tables import AlertRow, PatientRow, utcnow
 __all__ = [
     "ALERT_KINDS",
     "SPIKE_ALERT_CATEGORIES",
+    "SPIKE_BANDS",
     "AlertView",
     "list_alerts",
     "raise_alert",
@@ -26,13 +27,23 @@ __all__ = [
 ]
 
 #: pain_flare: the pain-monitoring model says regress or review; inactive: no log for N days;
-#: red_flag: a new red-flag answer at intake; run_spike: a run > 30 % longer than the longest
-#: run of the previous 30 days (Frandsen 2025, KB 7.4).
+#: red_flag: a new red-flag answer at intake; run_spike: a run more than 10 % longer than the
+#: longest run of the previous 30 days (Frandsen 2025; docs/clinical-basis.md, "Running load").
 ALERT_KINDS = ("pain_flare", "inactive", "red_flag", "run_spike")
 
-#: Spike categories that raise a ``run_spike`` alert: > 30-100 % and > 100 % above the longest
-#: run of the previous 30 days (Frandsen 2025 categories, KB 7.4, FRANDSEN-2025).
-SPIKE_ALERT_CATEGORIES = frozenset({SpikeCategory.MODERATE, SpikeCategory.LARGE})
+#: Spike categories that raise a ``run_spike`` alert: every band above 10 % over the longest run
+#: of the previous 30 days. Frandsen 2025 found the > 10-30 % band already carried a higher
+#: injury hazard (HRR 1.64), similar to > 30-100 % (1.52) (FRANDSEN-2025).
+SPIKE_ALERT_CATEGORIES = frozenset(
+    {SpikeCategory.SMALL, SpikeCategory.MODERATE, SpikeCategory.LARGE}
+)
+
+#: The band of each alerting category as shown to the clinician, with its hazard-rate ratio.
+SPIKE_BANDS = {
+    SpikeCategory.SMALL: "> 10-30 %, hazard ratio about 1.6",
+    SpikeCategory.MODERATE: "> 30-100 %, hazard ratio about 1.5",
+    SpikeCategory.LARGE: "> 100 %, hazard ratio about 2.3",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,16 +124,17 @@ def scan_inactivity(tx: Session, actor: Actor, today: date, days: int) -> int:
 def raise_run_spike(tx: Session, patient_id: int, run_id: int, spike: RunSpike) -> bool:
     """A ``run_spike`` alert for one stored run (key ``run_spike:<run id>``, so idempotent).
 
-    Only moderate (> 30-100 %) and large (> 100 %) spikes alert (KB 7.4, FRANDSEN-2025).
+    Every spike above 10 % alerts, with its Frandsen 2025 band (FRANDSEN-2025).
     """
     if spike.category not in SPIKE_ALERT_CATEGORIES:
         return False
     increase = (spike.increase_fraction or 0.0) * 100
-    band = "> 100 %" if spike.category is SpikeCategory.LARGE else "> 30-100 %"
+    band = SPIKE_BANDS[spike.category]
     message = (
         f"Running load spike: run of {spike.start.date().isoformat()} was "
         f"{spike.distance_m / 1000:.2f} km, {increase:.0f} % longer than the longest run of the "
-        f"previous 30 days ({spike.longest_previous_30d_m / 1000:.2f} km); Frandsen 2025 "
-        f"category {spike.category.value} ({band}), KB 7.4 [{', '.join(spike.citation_ids)}]"
+        f"previous 30 days ({spike.longest_previous_30d_m / 1000:.2f} km); band {band} "
+        f"against <= 10 % (Frandsen JSB et al., Br J Sports Med 2025) "
+        f"[{', '.join(spike.citation_ids)}]"
     )
     return raise_alert(tx, patient_id, "run_spike", f"run_spike:{run_id}", message)

@@ -26,6 +26,7 @@ __all__ = [
     "illustration_path",
     "instruments",
     "library_item",
+    "portal_instrument",
     "score",
     "stop_rules",
     "triage_case",
@@ -79,6 +80,11 @@ def instruments() -> Mapping[str, Any]:
         return {}
     loaded: Mapping[str, Any] = loader.load_instruments()
     return loaded
+
+
+def portal_instrument(instrument: Any) -> bool:
+    """True when patients may fill ``instrument`` in themselves (not paper-form-only)."""
+    return getattr(instrument, "entry", "portal") == "portal"
 
 
 def score(instrument_id: str, answers: Mapping[str, int | str]) -> dict[str, Any] | None:

@@ -248,8 +248,24 @@ def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
             allowed=sorted(known),
             got=instrument_id,
         )
+    if actor.role is Role.PATIENT and not clinical_core.portal_instrument(known[instrument_id]):
+        raise InvalidInput(
+            "this questionnaire is entered by your clinician from the paper form",
+            field="instrument",
+            allowed=sorted(k for k, v in known.items() if clinical_core.portal_instrument(v)),
+            got=instrument_id,
+        )
     score = clinical_core.score(instrument_id, answers)
     total = None if score is None else score.get("total")
+    if score is not None and total is None:
+        missing = [str(i) for i in score.get("missing_items", ())]
+        raise InvalidInput(
+            "not enough answers to score this questionnaire; please answer: "
+            + ", ".join(_item_labels(known[instrument_id], missing)),
+            field="answers",
+            allowed=missing,
+            got=sorted(answers),
+        )
     episode = current_episode(tx, patient_id)
     row = QuestionnaireRow(
         episode_id=episode.id,
@@ -265,6 +281,12 @@ def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
     return QuestionnaireView(
         row.id, instrument_id, administered_on, row.total, score, dict(answers)
     )
+
+
+def _item_labels(instrument: Any, item_ids: list[str]) -> list[str]:
+    """Readable names of missing items: their position on the form (``item 3``)."""
+    order = {item.id: n for n, item in enumerate(getattr(instrument, "items", ()), start=1)}
+    return [f"item {order[i]}" if i in order else i for i in item_ids]
 
 
 def questionnaires(tx: Session, actor: Actor, patient_id: int) -> list[QuestionnaireView]:

@@ -8,6 +8,7 @@ the refusal. :func:`report_to_dict` is the stable JSON form (docs/assessment-and
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.case import Case
+from runnersknee.clinical.case import Case, QuestionnaireAnswers
 from runnersknee.clinical.errors import ContentError, InvalidInput, Refused
 from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.impairments import Impairment, StrengthRow, interpret, strength_table
@@ -115,7 +116,13 @@ def plan_case_document(
     library: Mapping[str, Exercise] | None = None,
     config: PlanConfig | None = None,
 ) -> PlanReport:
-    """Triage, interpret and (if allowed) plan one case document."""
+    """Triage, interpret and (if allowed) plan one case document.
+
+    ``stored_questionnaires`` (the web app's scored administrations) feed the plan's pain,
+    function and fear-of-movement values only; triage sees the case as entered at intake.
+    """
+    stored = data.get("stored_questionnaires") or []
+    data = {k: v for k, v in data.items() if k != "stored_questionnaires"}
     case = parse_case(data, recorded_on=date.today())
     assessment = parse_assessment(data.get("assessment"))
     preferences = parse_preferences(data.get("preferences"))
@@ -130,9 +137,15 @@ def plan_case_document(
     impairments = interpret(case, assessment, config.thresholds)
     plan: Plan | None = None
     refusal: Refused | None = None
+    plan_case = case
+    if stored:
+        extra = tuple(
+            validate_as(QuestionnaireAnswers, q, prefix="stored_questionnaires") for q in stored
+        )
+        plan_case = dataclasses.replace(case, questionnaires=(*case.questionnaires, *extra))
     try:
         plan = generate_plan(
-            case,
+            plan_case,
             assessment,
             preferences,
             triage_result=result,
@@ -169,6 +182,7 @@ def _impairment(imp: Impairment) -> dict[str, Any]:
         "verified": imp.verified,
         "citation_ids": list(imp.citation_ids),
         "note": imp.note,
+        "task": imp.task or None,
     }
 
 
@@ -202,6 +216,8 @@ def _item(item: PlanItem) -> dict[str, Any]:
         "regression_id": item.regression_id,
         "citation_ids": list(item.citation_ids),
         "verified": item.verified,
+        "intensity": item.intensity,
+        "running_context": item.running_context,
     }
 
 
@@ -215,6 +231,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "phase_citation_ids": list(plan.phase_citation_ids),
         "pain_threshold_nprs": plan.pain_threshold_nprs,
         "findings": list(plan.findings),
+        "clinician_prompts": list(plan.clinician_prompts),
+        "function_sources": list(plan.function_sources),
         "components": [
             {
                 "kind": comp.kind.value,

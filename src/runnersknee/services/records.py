@@ -31,7 +31,13 @@ from runnersknee.services.intake import (
 from runnersknee.services.patients import current_episode, portal_email
 from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
-from runnersknee.store.tables import AlertRow, AssessmentRow, PatientRow, PlanVersionRow
+from runnersknee.store.tables import (
+    AlertRow,
+    AssessmentRow,
+    PatientRow,
+    PlanVersionRow,
+    QuestionnaireRow,
+)
 
 __all__ = [
     "Overview",
@@ -84,6 +90,8 @@ class Overview:
     questionnaires: tuple[QuestionnaireView, ...]
     open_alerts: int
     instruments: tuple[tuple[str, str], ...]
+    #: The instruments a patient may fill in themselves (never the paper-form-only ones).
+    portal_instruments: tuple[tuple[str, str], ...] = ()
 
 
 def _version(row: PlanVersionRow) -> PlanVersion:
@@ -108,6 +116,11 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
         (key, str(getattr(value, "short_name", "") or value.name))
         for key, value in clinical_core.instruments().items()
     )
+    portal = tuple(
+        (key, name)
+        for key, name in instruments
+        if clinical_core.portal_instrument(clinical_core.instruments()[key])
+    )
     return Overview(
         patient.id,
         patient.display_name,
@@ -120,6 +133,7 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
         tuple(questionnaires(tx, actor, patient_id)),
         int(alerts or 0),
         instruments,
+        portal,
     )
 
 
@@ -216,8 +230,39 @@ def generate_plan(tx: Session, actor: Actor, patient_id: int) -> PlanVersion:
     assessment = _latest_assessment(tx, episode.id)
     if assessment is None:
         raise Refused("record the assessment before generating a plan", field="assessment")
-    plan = clinical_core.generate_plan(intake.case_data, assessment, intake.referral)
+    case_data = with_questionnaires(tx, episode.id, intake.case_data)
+    plan = clinical_core.generate_plan(case_data, assessment, intake.referral)
     return _add_version(tx, actor, episode.id, plan, "draft", "generated")
+
+
+#: Questionnaires the plan reads (pain, function, fear of movement: clinical/plan_inputs.py).
+PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
+
+
+def with_questionnaires(
+    tx: Session, episode_id: int, case_data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations, so
+    pain and function entered as questionnaires count for the plan's phase (under
+    ``stored_questionnaires``: the plan reads them, triage keeps the intake's case)."""
+    rows = tx.scalars(
+        select(QuestionnaireRow)
+        .where(
+            QuestionnaireRow.episode_id == episode_id,
+            QuestionnaireRow.instrument.in_(PLAN_QUESTIONNAIRES),
+            QuestionnaireRow.total.is_not(None),
+        )
+        .order_by(QuestionnaireRow.administered_on, QuestionnaireRow.id)
+    )
+    stored = [
+        {
+            "instrument": r.instrument,
+            "answers": dict(r.answers),
+            "administered_on": r.administered_on.isoformat(),
+        }
+        for r in rows
+    ]
+    return {**dict(case_data), "stored_questionnaires": stored}
 
 
 def _editable(

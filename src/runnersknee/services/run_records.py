@@ -45,6 +45,11 @@ from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.database import Database
 from runnersknee.services.safety_gate import Gate, gate_for
+from runnersknee.services.morning_baseline import (
+    latest_baseline,
+    record_baseline,
+    with_baselines,
+)
 from runnersknee.store.tables import PainLogRow, PatientRow, RunRow
 
 __all__ = [
@@ -128,6 +133,8 @@ class RunsOverview:
     pain: tuple[SessionPain, ...]
     chart_svg: str
     gate: Gate
+    #: The latest usual morning pain before running again (day, NPRS), None if not recorded.
+    morning_baseline: tuple[date, int] | None = None
 
 
 # --- stored runs -----------------------------------------------------------------------------
@@ -188,13 +195,14 @@ def _nprs(value: int | None, name: str) -> int | None:
 
 
 def run_pain(tx: Session, patient_id: int) -> list[SessionPain]:
-    """Pain logged after runs (``activity = "run"``), oldest first, as core sessions."""
+    """Pain logged after runs (``activity = "run"``), oldest first, as core sessions, each
+    with the usual morning pain (baseline) recorded up to its next morning."""
     rows = tx.scalars(
         select(PainLogRow)
         .where(PainLogRow.patient_id == patient_id, PainLogRow.activity == "run")
         .order_by(PainLogRow.logged_on, PainLogRow.id)
     )
-    return [
+    sessions = [
         SessionPain(
             day=r.logged_on,
             during_nprs=None if r.during is None else float(r.during),
@@ -203,6 +211,7 @@ def run_pain(tx: Session, patient_id: int) -> list[SessionPain]:
         )
         for r in rows
     ]
+    return with_baselines(tx, patient_id, sessions)
 
 
 def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
@@ -214,8 +223,13 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     after: int | None,
     next_morning: int | None,
     settings: Settings,
+    *,
+    morning_baseline: int | None = None,
 ) -> tuple[Prescription | None, Gate]:
     """Record pain of a run (0–10); the morning rating belongs to the latest earlier run.
+
+    ``morning_baseline`` is the usual morning pain before running again (the baseline that
+    next-morning pain is judged against).
 
     Returns the next run after the entry (``None`` when the safety gate allows no run) and
     the gate; a clinician-review decision raises a ``pain_flare`` alert (once per day of
@@ -224,8 +238,11 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     patient = authorize(tx, actor, "log.write", patient_id)
     values = [_nprs(v, n) for v, n in ((during, "during"), (after, "after"))]
     morning = _nprs(next_morning, "next_morning")
-    if all(v is None for v in (*values, morning)):
+    baseline = _nprs(morning_baseline, "morning_baseline")
+    if all(v is None for v in (*values, morning, baseline)):
         raise InvalidInput("enter at least one pain rating", field="during", allowed="0..10")
+    if baseline is not None:
+        record_baseline(tx, patient_id, day, baseline)
     if morning is not None:
         earlier = tx.scalar(
             select(PainLogRow)
@@ -339,6 +356,7 @@ def overview(
         tuple(pain),
         load_chart(entries, today - timedelta(weeks=12), today),
         gate,
+        latest_baseline(tx, patient_id),
     )
 
 

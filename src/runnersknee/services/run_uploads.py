@@ -217,7 +217,7 @@ def save_import(
 ) -> ImportOutcome:
     """Store the runs of an upload; runs already stored are reported as duplicates.
 
-    Raises ``run_spike`` alerts (idempotent per run) for moderate and large spikes of runs of
+    Raises ``run_spike`` alerts (idempotent per run) for every spike above 10 % of runs of
     the last :data:`RUN_SPIKE_ALERT_DAYS` days. Nothing is stored when nothing could be read.
     """
     authorize(tx, actor, "log.write", patient_id)

@@ -41,6 +41,7 @@ __all__ = [
     "ExerciseLogRow",
     "IntakeRow",
     "JobRow",
+    "MorningPainBaselineRow",
     "PainLogRow",
     "PasswordResetRow",
     "PatientRow",
@@ -280,6 +281,21 @@ class PainLogRow(Base):
     after: Mapped[int | None] = mapped_column(Integer, default=None)
     next_morning: Mapped[int | None] = mapped_column(Integer, default=None)
     activity: Mapped[str] = mapped_column(String(20), default="exercise")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MorningPainBaselineRow(Base):
+    """The patient's usual morning knee pain (NPRS 0-10) before running again.
+
+    Next-morning pain after a run is judged against the latest baseline recorded on or
+    before that morning; without one it is never compared with 0/10 (migration 0004).
+    """
+
+    __tablename__ = "morning_pain_baseline"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    nprs: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -34,6 +34,9 @@ class RunPainIn(BaseModel):
     during: int | None = Field(default=None, ge=0, le=10)
     after: int | None = Field(default=None, ge=0, le=10)
     next_morning: int | None = Field(default=None, ge=0, le=10)
+    #: Usual morning knee pain before running again: the baseline next-morning pain is judged
+    #: against (never assumed to be 0/10 when missing).
+    morning_baseline: int | None = Field(default=None, ge=0, le=10)
 
 
 def _citations(ids: Any) -> JSON:
@@ -122,6 +125,10 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     body = _next(view.next_run) or {}
     body["pain_sessions"] = len(view.pain)
     body["gate"] = view.gate.patient_json()
+    baseline = view.morning_baseline
+    body["morning_baseline"] = (
+        None if baseline is None else {"recorded_on": baseline[0].isoformat(), "nprs": baseline[1]}
+    )
     return body
 
 
@@ -141,5 +148,6 @@ def post_run_pain(
             given.after,
             given.next_morning,
             settings(request),
+            morning_baseline=given.morning_baseline,
         )
     return {"next_run": _next(prescription), "gate": gate.patient_json()}

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
+from runnersknee.clinical.errors import InvalidInput, NotFound, RunnersKneeError
 from runnersknee.config import Settings
-from runnersknee.services import accounts, intake, patients, records
+from runnersknee.services import accounts, clinical_core, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.login import (
@@ -303,6 +303,8 @@ def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
     instrument = instrument_form(instrument_id)
     if instrument is None:
         raise InvalidInput("unknown questionnaire", field="instrument", got=instrument_id)
+    if actor.role is Role.PATIENT and not clinical_core.portal_instrument(instrument):
+        raise NotFound("this questionnaire is entered by your clinician from the paper form")
     if form is None:
         with database(request).transaction() as tx:
             patients.get_patient(tx, actor, patient_id)
@@ -315,6 +317,10 @@ def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
                 tx, actor, patient_id, instrument_id, answers, today(request)
             )
     except InvalidInput as error:
+        errors = error_map(error)
+        if error.field == "answers":  # partly answered: mark each missing item, keep the draft
+            missing = error.allowed
+            errors.update({f"item.{i}": "Please answer this question." for i in missing})
         return render(
             request,
             "questionnaire.html",
@@ -322,7 +328,7 @@ def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
             instrument=instrument,
             action=action,
             values=values,
-            errors=error_map(error),
+            errors=errors,
         )
     back = "/me/progress" if actor.role is Role.PATIENT else f"/clinic/patients/{patient_id}"
     return _see_other(back)

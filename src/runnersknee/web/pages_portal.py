@@ -257,7 +257,7 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
         data = timeline.timeline(tx, actor, patient_id, today(request))
         view = logs.today(tx, actor, patient_id, today(request))
     done = {q.instrument for q in overview.questionnaires}
-    due = [(key, name) for key, name in overview.instruments if key not in done]
+    due = [(key, name) for key, name in overview.portal_instruments if key not in done]
     return render(request, "portal/progress.html", o=overview, t=data, view=view, due=due)
 
 

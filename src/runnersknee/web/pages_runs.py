@@ -24,6 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 #: The pain ratings of the form (NPRS 0-10): during, after, next morning.
 PAIN_FIELDS = ("during", "after", "next_morning")
+#: The usual morning pain before running again (the baseline next-morning pain is judged by).
+BASELINE_FIELD = "morning_baseline"
 
 
 def _own(actor: Actor) -> int:
@@ -119,6 +121,7 @@ def runs_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response
     patient_id = _own(actor)
     try:
         values = [_rating(form.get(f), f) for f in PAIN_FIELDS]
+        baseline = _rating(form.get(BASELINE_FIELD), BASELINE_FIELD)
         with database(request).transaction() as tx:
             run_records.log_run_pain(
                 tx,
@@ -129,6 +132,7 @@ def runs_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response
                 values[1],
                 values[2],
                 settings(request),
+                morning_baseline=baseline,
             )
     except InvalidInput as error:
         return runs_page_response(request, actor, code=422, errors=error_map(error))

@@ -106,6 +106,26 @@ def test_plan_versions_and_logs(database: Database, request: pytest.FixtureReque
         assert row.status == "active"
 
 
+def test_questionnaire_pain_counts_for_the_plan_phase(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    tag = f"qp-{request.node.callspec.id}"
+    doc = _clinician(database, tag)
+    no_pain = {**ASSESSMENT, "function": {}}
+    with database.transaction() as tx:
+        pid = patients.create_patient(tx, doc, patients.NewPatient("Quest"), DAY)
+        intake.submit_intake(tx, doc, pid, PFP_CASE)
+        records.save_assessment(tx, doc, pid, no_pain)
+        before = records.generate_plan(tx, doc, pid)
+        intake.record_questionnaire(tx, doc, pid, "nprs", {"worst_week": 3, "usual_week": 2}, DAY)
+        after = records.generate_plan(tx, doc, pid)
+    assert before.data["phase"] == 1
+    assert "not recorded" in before.data["phase_reason"]
+    assert after.data["phase"] > 1
+    assert "NPRS questionnaire" in after.data["phase_reason"]
+    assert after.data["function_sources"]
+
+
 def test_red_flag_refuses_plan(database: Database, request: pytest.FixtureRequest) -> None:
     doc = _clinician(database, f"rf-{request.node.callspec.id}")
     with database.transaction() as tx:

@@ -54,7 +54,8 @@ def test_json_output_is_stable_and_documented() -> None:
     assert (akps["total"], akps["max"]) == (93.0, 100.0)
     assert {"band", "interpretation", "complete", "citations"} <= set(akps)
     assert body["changes"]["akps"]["delta"] == 11.0  # type: ignore[index]
-    assert body["changes"]["akps"]["exceeds_mcid"] is True  # type: ignore[index]
+    assert body["changes"]["akps"]["exceeds_mcid"] is None  # paraphrased: MCID not read
+    assert "MCID not applied" in body["changes"]["akps"]["interpretation"]  # type: ignore[index]
     assert body["scores"]["koos_pf"]["total"] == 50.0 + 25.0  # type: ignore[index]
 
 

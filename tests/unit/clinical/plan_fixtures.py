@@ -178,6 +178,7 @@ def make_case(
     runs: bool = True,
     mass_kg: float | None = 60.0,
     pregnant: bool = False,
+    weekly_km: float | None = None,
 ) -> Case:
     """A PFP-probable case (pain around the kneecap, squatting and running provoke it)."""
     return Case(
@@ -186,7 +187,9 @@ def make_case(
         case_id="test-case",
         pain_sites=frozenset({PainSite.AROUND_BEHIND_KNEECAP}),
         provocative_activities=frozenset({Activity.SQUATTING, Activity.RUNNING}),
-        running=RunningHistory(runs=runs, weekly_km=30 if runs else None),
+        running=RunningHistory(
+            runs=runs, weekly_km=(30 if weekly_km is None else weekly_km) if runs else None
+        ),
         pregnant_or_recent_surgery=pregnant,
     )
 
@@ -202,6 +205,8 @@ def assessed(
     cadence: float | None = 160.0,
     fpi6: int | None = 3,
     ake: float | None = None,
+    fppa_running: float | None = None,
+    pelvic_drop_seen: bool | None = None,
 ) -> Assessment:
     """A left-sided runner with hip abductor weakness, high FPPA and low cadence by default."""
     movement = Movement(
@@ -216,6 +221,7 @@ def assessed(
         ),
         flexibility=SideFlexibility(hamstring_ake_deg=ake),
         foot=FootPosture(fpi6_total=fpi6),
+        fppa_running_deg=fppa_running,
     )
     right = SideMeasures(
         strength=(
@@ -226,6 +232,6 @@ def assessed(
     return Assessment(
         left=left,
         right=right,
-        running=Running(cadence_spm=cadence),
+        running=Running(cadence_spm=cadence, pelvic_drop_excessive=pelvic_drop_seen),
         function=Function(usual_pain_nprs=usual_pain, worst_pain_nprs=worst_pain, akps_total=72),
     )

@@ -41,41 +41,43 @@ def _change(instrument_id: str, before: float, after: float) -> ScoreChange:
 
 
 class TestAkps:
-    def test_gain_of_exactly_10_reaches_the_mcid(self) -> None:
+    """The shipped AKPS wording is a paraphrase: never read against the published MCID."""
+
+    def test_paraphrased_wording_is_not_read_against_the_mcid(self) -> None:
         change = _change("akps", 70, 80)
         assert change.delta == 10
         assert change.improved is True
         assert change.direction == "improved"
+        assert change.exceeds_mcid is None
+        assert change.mcid_points is None
+        assert change.exceeds_mdc is None  # MDC not established (unverified)
+        assert "MCID not applied" in change.interpretation
+        assert "clinically important" not in change.interpretation
+
+    def test_published_wording_reads_the_mcid_but_needs_an_mdc(self) -> None:
+        official = dataclasses.replace(load_instruments()["akps"], paraphrased=False)
+        change = interpret_change(official, _score(official, 70), _score(official, 80))
         assert change.exceeds_mcid is True
         assert change.mcid_points == 10
-        assert change.exceeds_mdc is None  # MDC not established (unverified)
         assert change.citation_ids == ("CROSSLEY-2004",)
-        assert "clinically important improvement" in change.interpretation
-
-    def test_gain_of_9_does_not(self) -> None:
-        change = _change("akps", 70, 79)
-        assert change.improved is True
-        assert change.exceeds_mcid is False
-        assert "below MCID 10" in change.interpretation
-
-    def test_loss_of_10_is_an_important_worsening(self) -> None:
-        change = _change("akps", 80, 70)
-        assert change.improved is False
-        assert change.direction == "worse"
-        assert change.exceeds_mcid is True
-        assert "clinically important worsening" in change.interpretation
+        assert "no MDC is established" in change.interpretation
+        assert "clinically important" not in change.interpretation
+        below = interpret_change(official, _score(official, 70), _score(official, 79))
+        assert below.exceeds_mcid is False
 
     def test_no_change(self) -> None:
         change = _change("akps", 75, 75)
         assert change.direction == "unchanged"
         assert change.improved is False
-        assert change.exceeds_mcid is False
 
 
 class TestKoosPf:
     def test_16_reaches_the_mdc_but_not_the_mcid(self) -> None:
         change = _change("koos_pf", 50, 66)
         assert (change.exceeds_mdc, change.exceeds_mcid) == (True, False)
+        assert "real improvement (beyond measurement error), below the MCID" in (
+            change.interpretation
+        )
 
     def test_16_4_reaches_both(self) -> None:
         change = _change("koos_pf", 50, 66.4)
@@ -84,30 +86,38 @@ class TestKoosPf:
     def test_15_9_reaches_neither(self) -> None:
         change = _change("koos_pf", 50, 65.9)
         assert (change.exceeds_mdc, change.exceeds_mcid) == (False, False)
+        assert "within measurement error" in change.interpretation
 
 
 class TestLefs:
     @pytest.mark.parametrize(("after", "reaches"), [(59, True), (58, False), (41, True)])
-    def test_mdc_and_mcid_of_9(self, after: float, reaches: bool) -> None:
+    def test_mdc_of_9_and_no_mcid_reading_for_the_paraphrase(
+        self, after: float, reaches: bool
+    ) -> None:
         change = _change("lefs", 50, after)
         assert change.exceeds_mdc is reaches
-        assert change.exceeds_mcid is reaches
+        assert change.exceeds_mcid is None  # paraphrased wording
+        if not reaches:
+            assert "within measurement error" in change.interpretation
 
 
 class TestTsk11:
-    def test_lower_is_better(self) -> None:
+    def test_mcid_inside_the_mdc_is_within_measurement_error(self) -> None:
         change = _change("tsk11", 30, 26)
         assert change.delta == -4
         assert change.improved is True
-        assert change.exceeds_mcid is True  # 4 points (unverified)
-        assert change.mdc_points == pytest.approx(4.8)  # 16 % of 30
+        assert change.exceeds_mcid is True  # 4 points (Woby 2005 abstract)
+        assert change.mdc_points == pytest.approx(7.0)  # points of the scale, not 16 % of 30
         assert change.exceeds_mdc is False
-        assert "unverified default" in change.interpretation
+        assert "within measurement error" in change.interpretation
+        assert "clinically important" not in change.interpretation
 
-    def test_mdc_edge_is_16_percent_of_the_earlier_total(self) -> None:
-        # 16 % of 30 = 4.8 → 30 − 4.8 = 25.2 reaches it, 25.3 does not
-        assert _change("tsk11", 30, 25.2).exceeds_mdc is True
-        assert _change("tsk11", 30, 25.3).exceeds_mdc is False
+    def test_mdc_is_a_fixed_number_of_points(self) -> None:
+        assert _change("tsk11", 30, 23).exceeds_mdc is True
+        assert _change("tsk11", 30, 23.1).exceeds_mdc is False
+        assert _change("tsk11", 40, 33).mdc_points == pytest.approx(7.0)
+        beyond = _change("tsk11", 30, 22)
+        assert "clinically important improvement" in beyond.interpretation
 
     def test_higher_is_worse(self) -> None:
         change = _change("tsk11", 25, 29)

@@ -116,7 +116,8 @@ def test_a_breach_never_progresses_and_thresholds_hold(
             assert session.during_nprs is not None
             assert session.during_nprs <= config.effective_during_max_nprs
             assert session.next_morning_nprs is not None
-            baseline = session.baseline_morning_nprs or 0
+            baseline = session.baseline_morning_nprs
+            assert baseline is not None  # a missing baseline is never read as 0/10
             assert session.next_morning_nprs <= baseline + config.next_morning_tolerance_nprs
     for session in history:
         single = assess_session(session, config)
@@ -125,3 +126,16 @@ def test_a_breach_never_progresses_and_thresholds_hold(
             and session.during_nprs > config.effective_during_max_nprs
         ):
             assert single.decision is PainDecision.REGRESS
+
+
+def test_missing_morning_baseline_holds_instead_of_comparing_with_zero() -> None:
+    config = PainMonitoringConfig()
+    session = SessionPain(DAY, 1, 2, 2, None)
+    result = assess_session(session, config)
+    assert result.decision is PainDecision.HOLD
+    assert any("baseline" in reason for reason in result.reasons)
+    assert not any("0/10" in reason for reason in result.reasons)
+    with_baseline = assess_session(SessionPain(DAY, 1, 2, 2, 2), config)
+    assert with_baseline.decision is PainDecision.PROGRESS
+    severe = assess_session(SessionPain(DAY, 1, 2, 6, None), config)
+    assert severe.decision is PainDecision.REGRESS  # above the after-activity limit

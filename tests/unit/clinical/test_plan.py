@@ -129,10 +129,22 @@ def test_gait_cadence_target_is_baseline_times_5_to_10_percent():
     assert "then faded" in cadence.dose
 
 
-def test_hip_drop_cue_first_when_fppa_high():
-    gait = plan_for(assessed(fppa_sls=18.0)).component(Component.GAIT_RETRAINING)
+def test_hip_drop_cue_first_when_pelvic_drop_seen_while_running():
+    gait = plan_for(assessed(fppa_sls=5.0, pelvic_drop_seen=True)).component(
+        Component.GAIT_RETRAINING
+    )
     assert [i.target for i in gait.items] == ["hip_drop_cue", "cadence"]
+    assert "while running" in gait.items[0].reason
     assert "one change at a time" in gait.items[1].dose
+
+
+def test_squat_fppa_alone_gives_strength_and_control_not_a_running_cue():
+    plan = plan_for(assessed(fppa_sls=18.0))
+    gait = plan.component(Component.GAIT_RETRAINING)
+    assert [i.target for i in gait.items] == ["cadence"]
+    strength = plan.component(Component.STRENGTHENING)
+    valgus = [i for i in strength.items if any("dynamic_knee_valgus" in a for a in i.answers)]
+    assert valgus  # strengthening / movement retraining answers the squat FPPA
 
 
 def test_gait_not_for_non_runners_or_irritable_knees():

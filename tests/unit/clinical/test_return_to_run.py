@@ -119,12 +119,29 @@ def test_breach_regresses_and_two_regressions_need_review() -> None:
     assert rx.instruction.startswith("Pause progression")
 
 
-def test_recent_runner_without_log_gets_spike_cap() -> None:
-    runs = [R(at(TODAY - timedelta(days=d)), km * 1000) for d, km in [(40, 20), (20, 8), (5, 10)]]
+def test_symptomatic_runner_without_pain_log_holds_not_plus_ten_percent() -> None:
+    runs = [R(at(TODAY - timedelta(days=d)), km * 1000) for d, km in [(40, 20), (20, 8), (5, 32)]]
     rx = next_run(runs, [], PROTOCOL, CONFIG, today=TODAY)
     assert rx.kind is PrescriptionKind.DISTANCE_CAP
-    assert rx.distance_m == pytest.approx(11000)  # 110 % of the 10 km (the 20 km is 40 days old)
+    assert rx.decision is PainDecision.HOLD
+    assert rx.distance_m == pytest.approx(32000)  # hold at the 32 km, never 35.2 km
+    assert rx.instruction.startswith("Hold")
+    assert "35.20" not in rx.instruction
+    assert "32.00" in rx.instruction
     assert rx.citation_ids[0] == "FRANDSEN-2025"
+
+
+def test_walk_run_instruction_names_the_decision() -> None:
+    d = TODAY - timedelta(days=20)
+    sessions = [clean(d), clean(d + timedelta(days=2))]
+    rx = next_run([], sessions, PROTOCOL, CONFIG, today=d + timedelta(days=2))
+    assert rx.decision is PainDecision.PROGRESS
+    assert rx.instruction.startswith("Move up to stage 2")
+    held = next_run([], sessions[:1], PROTOCOL, CONFIG, today=d)
+    assert held.decision is PainDecision.HOLD
+    assert held.instruction.startswith("Stay at stage 1")
+    fresh = next_run([], [], PROTOCOL, CONFIG, today=TODAY)
+    assert fresh.instruction.startswith("Start at stage 1")
 
 
 def test_graduated_runner_holds_at_longest_until_two_clean_runs() -> None:
@@ -165,6 +182,11 @@ def test_next_distance_within_110_percent_unless_stage_table(
     longest = longest_in_window(runs, at(today + timedelta(days=1)) - timedelta(hours=7))
     if rx.kind is PrescriptionKind.DISTANCE_CAP:
         assert rx.distance_m <= 1.10 * longest + 1e-6
+        if rx.decision is not PainDecision.PROGRESS:  # no pain data or hold: never above longest
+            assert rx.distance_m <= longest + 1e-6
+            assert rx.instruction.startswith("Hold")
+        else:
+            assert rx.instruction.startswith("Progress")
     else:
         assert rx.stage is not None
         assert rx.distance_m == rx.stage.total_distance_m

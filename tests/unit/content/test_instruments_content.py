@@ -99,9 +99,17 @@ def test_thresholds_and_verification_flags_follow_section_9_1() -> None:
     assert i["nprs"].mcid.value == 1.16
     tsk = i["tsk11"]
     assert tsk.mdc is not None
-    assert (tsk.mdc.value, tsk.mdc.basis) == (16, "percent_of_before")
+    assert (tsk.mdc.value, tsk.mdc.basis, tsk.mdc.verified) == (7, "points", False)
     assert tsk.mcid is not None
-    assert (tsk.mcid.value, tsk.mcid.verified) == (4, False)
+    assert (tsk.mcid.value, tsk.mcid.verified) == (4, True)  # Woby 2005 abstract
+    assert (tsk.entry, i["koos_pf"].entry) == ("paper_form", "paper_form")
+    assert (i["akps"].paraphrased, i["lefs"].paraphrased, i["nprs"].paraphrased) == (
+        True,
+        True,
+        False,
+    )
+    for instrument in (tsk, i["koos_pf"]):  # no placeholder question wording is shipped
+        assert all(item.text.startswith("Item ") for item in instrument.items)
     assert [(b.id, b.minimum, b.maximum) for b in tsk.bands] == [
         ("minimal", 11, 22),
         ("low", 23, 28),
@@ -175,6 +183,6 @@ def test_docs_page_is_the_rendered_content() -> None:
 
 def test_docs_page_lists_unverified_items() -> None:
     page = render_instruments_markdown()
-    assert "MCID 4 unverified (WOBY-2005)" in page
+    assert "MDC 7 unverified (DUPUIS-2023)" in page
     assert "Scoring method (100 − (mean item score" in page
     assert "`FARRAR-2001` (unverified)" in page
