@@ -44,12 +44,12 @@ from runnersknee.services.alerts import SPIKE_ALERT_CATEGORIES, raise_alert
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.database import Database
-from runnersknee.services.safety_gate import Gate, gate_for
 from runnersknee.services.morning_baseline import (
     latest_baseline,
     record_baseline,
     with_baselines,
 )
+from runnersknee.services.safety_gate import Gate, gate_for
 from runnersknee.store.tables import PainLogRow, PatientRow, RunRow
 
 __all__ = [
