@@ -1,6 +1,6 @@
 """Movement analysis in the web app: upload → background job → drain → result → accept.
 
-Jobs run synchronously through ``jobs.drain`` (the app's worker is not started: the test
+Jobs run synchronously through ``job_runner.drain`` (the app's worker is not started: the test
 client is used without its lifespan), so nothing sleeps or polls.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from runnersknee.config import Settings
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services import jobs, records
+from runnersknee.services import job_runner, jobs, records
 from runnersknee.services.video_records import band_text
 from runnersknee.store.tables import AssessmentRow, AuditRow, JobRow
 from runnersknee.web.app import create_app, route_table
@@ -41,7 +41,7 @@ class VideoWorld:
         return TestClient(self.app)
 
     def drain(self) -> list[jobs.JobView]:
-        return jobs.drain(self.world.database, self.settings, self.app.state.job_handlers)
+        return job_runner.drain(self.world.database, self.settings, self.app.state.job_handlers)
 
 
 @pytest.fixture

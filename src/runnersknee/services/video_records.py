@@ -1,15 +1,15 @@
 """Video analyses of a patient: store an upload, queue the analysis job, show the result and
 accept chosen metrics into a new assessment version.
 
-The request only stores the file (``Settings.data_dir/uploads/<patient>/<random>/upload``,
-at most ``Settings.max_upload_bytes``) and queues a job; the job sniffs the content (OpenCV
-probe for videos, the keypoint reader for keypoint files) and runs :func:`analyze_video`.
+The request only stores the file (key ``uploads/<patient>/<random>/upload`` in the configured
+:mod:`~runnersknee.services.storage`, at most ``Settings.max_upload_bytes``) and queues a
+job; the job sniffs the content (OpenCV probe for videos, the keypoint reader for keypoint
+files) and runs :func:`analyze_video`.
 The stored file name is never taken from the client; the client's name is kept for display.
 """
 
 from __future__ import annotations
 
-import secrets
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from runnersknee.services import jobs, records
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.case_io import validate_as
+from runnersknee.services.storage import storage_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import JobRow, utcnow
 
@@ -151,16 +152,8 @@ class AcceptResult:
     assessment: dict[str, Any]
 
 
-def _upload_root(settings: Settings) -> Path:
-    return (settings.data_dir / "uploads").resolve()
-
-
 def _inside(settings: Settings, relative: str) -> Path:
-    root = settings.data_dir.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        raise NotFound("the stored file is outside the data folder", field="upload")
-    return path
+    return storage_for(settings).local_path(relative)
 
 
 def _display_name(name: str | None) -> str:
@@ -175,10 +168,10 @@ def authorize_upload(tx: Session, actor: Actor, patient_id: int) -> None:
 
 
 def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
-    """Copy an upload to a new folder under ``data_dir/uploads/<patient>/``; refuse an empty
-    file or one above ``Settings.max_upload_bytes``. Returns the path relative to data_dir."""
-    folder = _upload_root(settings) / str(patient_id) / secrets.token_hex(12)
-    folder.mkdir(parents=True, exist_ok=False)
+    """Copy an upload to a new folder ``uploads/<patient>/`` of the storage; refuse an empty
+    file or one above ``Settings.max_upload_bytes``. Returns the file's storage key."""
+    store = storage_for(settings)
+    _, folder = store.new_folder("uploads", str(patient_id))
     target = folder / "upload"
     limit = settings.max_upload_bytes
     size = 0
@@ -198,7 +191,7 @@ def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
             field="video",
             allowed=f"at most {limit} bytes",
         )
-    return str(target.relative_to(settings.data_dir.resolve()))
+    return store.key_of(target)
 
 
 def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
