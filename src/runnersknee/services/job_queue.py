@@ -60,7 +60,7 @@ def build_app(settings: Settings, database: Database) -> Any:
     """The Procrastinate app of a worker process: the job task and the periodic tasks."""
     import procrastinate
 
-    from runnersknee.services.job_runner import claim, new_worker_id, run_job
+    from runnersknee.services.job_runner import claim_when_free, new_worker_id, run_job
     from runnersknee.services.video_records import JOB_HANDLERS
 
     app = procrastinate.App(
@@ -70,7 +70,7 @@ def build_app(settings: Settings, database: Database) -> Any:
     @app.task(name=RUN_JOB_TASK)
     def run(job_id: int) -> None:
         worker_id = new_worker_id()
-        if claim(database, settings, job_id, worker_id):
+        if claim_when_free(database, settings, job_id, worker_id):
             run_job(database, settings, JOB_HANDLERS, job_id, worker_id)
 
     @app.periodic(cron="15 6 * * *")

@@ -33,6 +33,7 @@ __all__ = [
     "Heartbeat",
     "Interrupted",
     "claim",
+    "claim_when_free",
     "claim_next",
     "drain",
     "new_worker_id",
@@ -119,6 +120,20 @@ def claim(database: Database, settings: Settings, job_id: int, worker_id: str) -
             _give_up(row)
             return False
     return True
+
+
+def claim_when_free(database: Database, settings: Settings, job_id: int, worker_id: str) -> bool:
+    """:func:`claim`, waiting while another worker still beats for the job (a retry that
+    arrives just before the row's heartbeat goes stale); False when it ends elsewhere."""
+    deadline = time.monotonic() + 2 * settings.job_stale_after_s
+    while True:
+        if claim(database, settings, job_id, worker_id):
+            return True
+        with database.transaction() as tx:
+            status = tx.scalar(select(JobRow.status).where(JobRow.id == job_id))
+        if status != "running" or time.monotonic() > deadline:
+            return False
+        time.sleep(settings.job_heartbeat_s)
 
 
 def _give_up(row: JobRow) -> None:
