@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup system-deps run demo test lint docs bench clean
 
-$(STAMP): pyproject.toml requirements-pose.txt
+$(STAMP): pyproject.toml requirements-pose.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,video]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
 	touch $(STAMP)
 

@@ -128,6 +128,9 @@ def analyze(
 ) -> None:
     """Analyse running gait or a single-leg squat / step-down from a video."""
     _check_format(fmt)
+    from runnersknee.services.extras import require_video
+
+    require_video("video")
     from runnersknee.services import video as video_service  # OpenCV, scipy: on use
 
     settings = Settings()
@@ -153,6 +156,9 @@ def analyze_keypoints(
     fmt: FormatOpt = "text",
 ) -> None:
     """Run the same analysis from a keypoint file (no pose estimation)."""
+    from runnersknee.services.extras import require_video
+
+    require_video("keypoints")
     from runnersknee.services import video as video_service  # scipy: on use
 
     _check_format(fmt)

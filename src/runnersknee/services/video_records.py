@@ -26,6 +26,7 @@ from runnersknee.services import jobs, records
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.case_io import validate_as
+from runnersknee.services.extras import require_video
 from runnersknee.services.storage import storage_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import JobRow, utcnow
@@ -92,13 +93,14 @@ class VideoRequest:
     source: str = "video"
 
     def __post_init__(self) -> None:
-        from runnersknee.gait.pipeline import check_view_and_task  # scipy: loaded on use
-
-        check_view_and_task(self.view, self.task)
         if self.source not in SOURCES:
             raise InvalidInput(
                 "unknown file type", field="source", allowed=list(SOURCES), got=self.source
             )
+        require_video(self.source)
+        from runnersknee.gait.pipeline import check_view_and_task  # scipy: loaded on use
+
+        check_view_and_task(self.view, self.task)
         if self.side is not None and self.side not in SIDES:
             raise InvalidInput("unknown side", field="side", allowed=list(SIDES), got=self.side)
         if self.task != "run" and self.side is None:
@@ -258,9 +260,10 @@ def _keypoint_copy(path: Path) -> Path:
 
 def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
     """The job handler: analyse the stored upload and return the result document."""
+    params = context.params
+    require_video(str(params.get("source") or "video"))
     from runnersknee.services.video import analyze_keypoint_file, analyze_video
 
-    params = context.params
     path = _inside(context.settings, str(params["upload"]))
     name = str(params.get("original_name") or "upload")
     out = path.parent / "analysis"

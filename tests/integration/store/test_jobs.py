@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -247,3 +247,65 @@ def test_jobs_are_authorized_and_audited(
         queued = tx.scalar(select(func.count()).where(JobRow.patient_id == pid))
     assert denied == 2
     assert queued == 1
+
+
+def test_recover_leaves_jobs_of_live_workers_alone(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    """A restart with overlap (or a second process) never takes a job another worker runs."""
+    from runnersknee.store.tables import utcnow
+
+    doc, pid = _clinic(database, _tag(request))
+    settings = Settings(job_stale_after_s=30)
+    with database.transaction() as tx:
+        live = _queue(tx, doc, pid, "add", {"numbers": [1]}).id
+        dead = _queue(tx, doc, pid, "add", {"numbers": [2]}).id
+    now = utcnow()
+    with database.transaction() as tx:
+        tx.execute(
+            update(JobRow)
+            .where(JobRow.id.in_([live, dead]))
+            .values(status="running", attempts=1, worker_id="other:1:x", heartbeat_at=now)
+        )
+        tx.execute(
+            update(JobRow)
+            .where(JobRow.id == dead)
+            .values(heartbeat_at=now - timedelta(seconds=31), worker_id="gone:2:y")
+        )
+    job_runner.recover(database, settings)
+    with database.transaction() as tx:
+        assert jobs.get_job(tx, doc, live).status == "running"
+        assert jobs.get_job(tx, doc, dead).status == "queued"
+    # The live worker's job cannot be claimed by anyone else; the old owner of the re-queued
+    # one can no longer write to it.
+    assert not job_runner.claim(database, settings, live, "intruder:3:z")
+    ran = [j for j in job_runner.drain(database, settings, HANDLERS) if j.id == dead]
+    assert [(j.status, j.attempts, j.result) for j in ran] == [("done", 2, {"sum": 2})]
+
+
+def test_a_cancelled_job_stops_at_its_next_progress_report(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    doc, pid = _clinic(database, _tag(request))
+    reported = threading.Event()
+    carry_on = threading.Event()
+
+    def slow(context: jobs.JobContext) -> dict[str, Any]:
+        context.report("step 1", 0.1)
+        reported.set()
+        assert carry_on.wait(30)
+        context.report("step 2", 0.5)  # the row is no longer this worker's: stops here
+        return {"never": True}
+
+    with database.transaction() as tx:
+        job_id = _queue(tx, doc, pid, "slow", {}, action="assessment.write").id
+    runner = threading.Thread(target=job_runner.drain, args=(database, Settings(), {"slow": slow}))
+    runner.start()
+    assert reported.wait(30)
+    with database.transaction() as tx:
+        assert jobs.cancel_job(tx, doc, job_id).status == "cancelled"
+    carry_on.set()
+    runner.join(timeout=30)
+    with database.transaction() as tx:
+        final = jobs.get_job(tx, doc, job_id)
+    assert (final.status, final.result, final.stage) == ("cancelled", None, "cancelled")
