@@ -383,3 +383,20 @@ def test_error_band_text() -> None:
         "(SDD 7.54–8.93°); method error 2–6° (unverified, indicative)"
     )
     assert band_text(None) == ""
+
+
+def test_a_queued_analysis_can_be_cancelled(vw: VideoWorld, squat_csv: bytes) -> None:
+    client = vw.client()
+    headers = api_login(client, DOC)
+    created = client.post(
+        f"/api/v1/patients/{vw.world.patient_a}/videos",
+        data={"view": "frontal", "task": "squat", "side": "left", "source": "keypoints"},
+        files={"video": ("a.csv", squat_csv, "text/csv")},
+        headers=headers,
+    ).json()
+    cancelled = client.post(f"/api/v1/jobs/{created['id']}/cancel", headers=headers)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    assert [j.id for j in vw.drain()] == []  # never started
+    again = client.get(f"/api/v1/jobs/{created['id']}", headers=headers).json()
+    assert (again["status"], again["started_at"]) == ("cancelled", None)
