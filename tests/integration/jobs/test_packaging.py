@@ -38,8 +38,8 @@ def test_version() -> None:
 
 def test_help_loads_no_heavy_library() -> None:
     probe = (
-        "import sys, time; t = time.perf_counter(); from runnersknee.cli import build_app; "
-        "build_app(); print(time.perf_counter() - t); "
+        "import sys, time; t = time.process_time(); from runnersknee.cli import build_app; "
+        "build_app(); print(time.process_time() - t); "
         "print(sorted(m for m in ('scipy', 'matplotlib', 'cv2', 'numpy', 'sqlalchemy', "
         "'fastapi', 'weasyprint', 'procrastinate') if m in sys.modules))"
     )

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
+from runnersknee.services.database import Database
 from runnersknee.services.storage import TEMP_PREFIX, clean_abandoned_temp_folders
 from tests.integration.jobs import processes
+from tests.web.conftest import PASSWORD, _seed
+
+DOC = "doc@test.example"
 
 pytestmark = pytest.mark.slow
 
@@ -37,41 +44,69 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _fit_files(count: int) -> list[tuple[str, bytes, str]]:
+    """``count`` one-hour runs with a record every second (about 70 kB each)."""
+    start = datetime(2026, 3, 1, 7, tzinfo=UTC)
+    files = []
+    for n in range(count):
+        records = [SyntheticRecord(t, t * 3.0, 3.0, 140, 85.0, 50.0) for t in range(3600)]
+        data = encode_activity(start - timedelta(days=n), records, avg_cadence_strides=85.0)
+        files.append((f"run-{n}.fit", data, "application/octet-stream"))
+    return files
+
+
+def _upload_folders(pid: int) -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}{pid}-*"))
+
+
 def test_kill_9_during_an_upload_then_restart_at_once(sqlite_url: str, tmp_path: Path) -> None:
+    database = Database(sqlite_url)
+    patient, _, _ = _seed(database)
+    database.dispose()
     env = processes.environment(sqlite_url, tmp_path / "storage")
     port = processes.free_port()
     base = f"http://127.0.0.1:{port}"
-    abandoned = Path(tempfile.gettempdir()) / f"{TEMP_PREFIX}999999999-left-by-a-crash"
-    abandoned.mkdir(exist_ok=True)
+    files = [("files", f) for f in _fit_files(40)]  # above the old automatic pool's threshold
     server = processes.start(["serve", "--port", str(port)], env, tmp_path / "web1.log")
     try:
         processes.wait_http(base, server)
-        big = b"\x0e\x10" + os.urandom(8 * 1024 * 1024)  # a slow 8 MB upload
+        client = httpx.Client(base_url=base, timeout=60)
+        login = client.post("/api/v1/auth/login", json={"email": DOC, "password": PASSWORD})
+        client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
 
         def upload() -> None:
             with contextlib.suppress(httpx.HTTPError):  # the server dies under it
-                httpx.post(f"{base}/me/runs", files={"files": ("a.fit", big)}, timeout=10)
+                client.post(f"/api/v1/patients/{patient}/runs", files=files)
 
         sender = threading.Thread(target=upload, daemon=True)
         sender.start()
-        time.sleep(0.3)
-        assert _children(server.pid) == []  # no parser processes forked by the web server
+        deadline = time.monotonic() + 30
+        while not _upload_folders(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _upload_folders(server.pid), "the upload never reached the parser"
+        children = set()
+        for _ in range(20):  # while it parses: no forked parser processes
+            children.update(_children(server.pid))
+            time.sleep(0.02)
         os.kill(server.pid, signal.SIGKILL)
         server.wait(timeout=10)
-        sender.join(timeout=15)
+        sender.join(timeout=30)
+        client.close()
+        assert children == set()
+        left = _upload_folders(server.pid)
+        assert left  # what a crash leaves behind
         started = time.monotonic()
         second = processes.start(["serve", "--port", str(port)], env, tmp_path / "web2.log")
         try:
             processes.wait_http(base, second, timeout_s=30)  # the port is free at once
             assert time.monotonic() - started < 30
-            assert not abandoned.exists()  # the crashed server's upload folder is gone
+            assert not any(folder.exists() for folder in left)  # removed at start-up
         finally:
             processes.stop(second)
-            assert second.returncode is not None
     finally:
         processes.stop(server)
-        if abandoned.exists():
-            abandoned.rmdir()
+        for folder in _upload_folders(server.pid):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_only_folders_of_dead_processes_are_cleaned(tmp_path: Path) -> None:
