@@ -119,3 +119,37 @@ def test_only_folders_of_dead_processes_are_cleaned(tmp_path: Path) -> None:
     assert mine.exists()
     assert not dead.exists()
     assert other.exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_runs_import_leaves_no_orphans_when_killed(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, data, _ in _fit_files(60):
+        (folder / name).write_bytes(data)
+    env = processes.environment(f"sqlite:///{tmp_path}/unused.db", tmp_path / "data")
+    command = ["runs", "import", str(folder), "--workers", "2", "--format", "json"]
+    parent = processes.start(command, env, tmp_path / "import.log")
+    try:
+        deadline = time.monotonic() + 60
+        children: list[int] = []
+        while len(children) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            children = _children(parent.pid)
+            time.sleep(0.02)
+        assert len(children) >= 2, "the import finished before its parser processes were seen"
+        os.kill(children[0], signal.SIGTERM)  # a parser process obeys SIGTERM
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [c for c in children if _alive(c)] == []  # they exit with their parent
+    finally:
+        processes.stop(parent)
