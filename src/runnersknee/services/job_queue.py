@@ -16,13 +16,14 @@ import logging
 from datetime import date
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
 from runnersknee.services.database import Database
 
-__all__ = ["RUN_JOB_TASK", "build_app", "conninfo", "defer_in", "run_worker"]
+__all__ = ["RUN_JOB_TASK", "build_app", "cancel_in", "conninfo", "defer_in", "run_worker"]
 
 #: The Procrastinate task name of "run this row of the job table".
 RUN_JOB_TASK = "runnersknee.run_job"
@@ -47,13 +48,35 @@ def _deferrer_app() -> Any:
 _DEFERRER: Any = None
 
 
-def defer_in(tx: Session, job_id: int) -> None:
-    """Queue the run of job ``job_id`` in the transaction ``tx`` (PostgreSQL)."""
+def _deferrer() -> Any:
     global _DEFERRER  # noqa: PLW0603 - one stateless deferrer per process, built on first use
     if _DEFERRER is None:
         _DEFERRER = _deferrer_app()
+    return _DEFERRER
+
+
+def defer_in(tx: Session, job_id: int) -> None:
+    """Queue the run of job ``job_id`` in the transaction ``tx`` (PostgreSQL)."""
     connection = tx.connection().connection.driver_connection
-    _DEFERRER.configure_task(RUN_JOB_TASK, connection=connection).defer(job_id=job_id)
+    _deferrer().configure_task(RUN_JOB_TASK, connection=connection).defer(job_id=job_id)
+
+
+def cancel_in(tx: Session, job_id: int) -> int:
+    """Cancel the queue entries of job ``job_id`` in ``tx``: a waiting one is never fetched, a
+    running one is asked to abort. Returns how many entries were cancelled."""
+    found = tx.execute(
+        text(
+            "SELECT id FROM procrastinate_jobs WHERE task_name = :task "
+            "AND status IN ('todo', 'doing') AND (args->>'job_id')::int = :job"
+        ),
+        {"task": RUN_JOB_TASK, "job": job_id},
+    ).scalars()
+    connection = tx.connection().connection.driver_connection
+    manager = _deferrer().job_manager
+    return sum(
+        bool(manager.cancel_job_by_id(int(queue_id), abort=True, connection=connection))
+        for queue_id in found
+    )
 
 
 def build_app(settings: Settings, database: Database) -> Any:

@@ -158,6 +158,10 @@ def cancel_job(tx: Session, actor: Actor, job_id: int, action: str = "assessment
         row.status, row.finished_at, row.stage = "cancelled", utcnow(), "cancelled"
         row.error = "cancelled by a clinician"
         tx.flush()
+        if tx.get_bind().dialect.name == "postgresql":
+            from runnersknee.services.job_queue import cancel_in
+
+            cancel_in(tx, row.id)
     return view_of(row)
 
 

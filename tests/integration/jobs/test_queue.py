@@ -149,3 +149,17 @@ def test_periodic_inactivity_scan_and_retention_cleanup(database: Database) -> N
     with database.transaction() as tx:  # ...the job table keeps both records
         assert tx.scalar(select(func.count()).select_from(JobRow)) == 2
     assert not crashed.exists()
+
+
+def test_cancelling_a_job_cancels_its_queue_entry(database: Database) -> None:
+    doc, pid = _clinic(database, "cancel")
+    with database.transaction() as tx:
+        job = jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
+    with database.transaction() as tx:
+        assert jobs.cancel_job(tx, doc, job.id, action="patient.read").status == "cancelled"
+    with database.transaction() as tx:
+        status = tx.scalar(
+            text("SELECT status FROM procrastinate_jobs WHERE (args->>'job_id')::int = :job"),
+            {"job": job.id},
+        )
+    assert status == "cancelled"  # no worker will fetch it
