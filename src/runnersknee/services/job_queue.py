@@ -79,11 +79,16 @@ def cancel_in(tx: Session, job_id: int) -> int:
     )
 
 
-def build_app(settings: Settings, database: Database) -> Any:
-    """The Procrastinate app of a worker process: the job task and the periodic tasks."""
+def build_app(settings: Settings, database: Database, worker_id: str | None = None) -> Any:
+    """The Procrastinate app of a worker process: the job task and the periodic tasks.
+
+    ``worker_id`` names this process in the job rows it runs (its heartbeat marks them alive).
+    """
     import procrastinate
 
     from runnersknee.services.job_runner import claim_when_free, new_worker_id, run_job
+
+    worker_id = worker_id or new_worker_id()
     from runnersknee.services.video_records import JOB_HANDLERS
 
     app = procrastinate.App(
@@ -92,7 +97,6 @@ def build_app(settings: Settings, database: Database) -> Any:
 
     @app.task(name=RUN_JOB_TASK)
     def run(job_id: int) -> None:
-        worker_id = new_worker_id()
         if claim_when_free(database, settings, job_id, worker_id):
             run_job(database, settings, JOB_HANDLERS, job_id, worker_id)
 
@@ -138,9 +142,16 @@ async def _retry_stalled(app: Any, settings: Settings) -> None:
 
 def run_worker(settings: Settings, concurrency: int = 1) -> None:
     """Run a worker process until SIGINT/SIGTERM (``runnersknee worker``)."""
+    from runnersknee.services.job_runner import Heartbeat, new_worker_id
+    from runnersknee.services.storage import clean_abandoned_temp_folders
+
     database = Database.from_settings(settings)
     database.require_current()
-    app = build_app(settings, database)
+    clean_abandoned_temp_folders()
+    worker_id = new_worker_id()
+    app = build_app(settings, database, worker_id)
+    heartbeat = Heartbeat(database, worker_id, settings.job_heartbeat_s)
+    heartbeat.start()
 
     async def main() -> None:
         async with app.open_async():
@@ -157,4 +168,5 @@ def run_worker(settings: Settings, concurrency: int = 1) -> None:
     try:
         asyncio.run(main())
     finally:
+        heartbeat.stop()
         database.dispose()
