@@ -4,18 +4,22 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps run demo test lint docs bench clean
+.PHONY: setup system-deps test-postgres run demo test lint docs bench clean
 
-$(STAMP): pyproject.toml requirements-pose.txt
+$(STAMP): pyproject.toml requirements-pose.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,video]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
 	touch $(STAMP)
 
 ## System packages for the browser tests: Debian chromium and axe-core (npm).
 system-deps:
 	sh scripts/install-system-deps.sh
+
+## The PostgreSQL of the tests: the server on 127.0.0.1:5432, else a throw-away one.
+test-postgres:
+	sh scripts/test-postgres.sh
 
 setup: $(STAMP)
 
@@ -26,7 +30,7 @@ run: setup
 demo: run
 
 ## Set up and run every check and test.
-test: setup system-deps lint
+test: setup system-deps test-postgres lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 lint: setup

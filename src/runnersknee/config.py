@@ -55,6 +55,22 @@ class Settings(BaseSettings):
     max_activity_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     max_video_seconds: float = Field(default=15 * 60, gt=0)
     worker_threads: int = Field(default=1, ge=1, le=8)
+    job_stale_after_s: float = Field(
+        default=60.0,
+        ge=2.0,
+        le=3600.0,
+        description="A running job whose worker sent no heartbeat for this long is retried.",
+    )
+    in_process_worker: bool | None = Field(
+        default=None,
+        description="Run jobs inside the web process; default: on for SQLite, off for "
+        "PostgreSQL (run `runnersknee worker` processes there).",
+    )
+    storage_root: Path | None = Field(
+        default=None,
+        description="Where uploads and job outputs are stored (a shared path when several "
+        "machines run workers); default: data_dir.",
+    )
     session_absolute_hours: int = Field(
         default=12, ge=1, le=24 * 7, description="Sessions end this long after login."
     )
@@ -80,6 +96,18 @@ class Settings(BaseSettings):
     )
 
     @property
+    def job_heartbeat_s(self) -> float:
+        """How often a worker marks its jobs alive (a sixth of the stale limit)."""
+        return self.job_stale_after_s / 6
+
+    @property
+    def runs_in_process_worker(self) -> bool:
+        """Whether the web process runs jobs itself (the embedded SQLite default)."""
+        if self.in_process_worker is not None:
+            return self.in_process_worker
+        return not self.database_url.startswith("postgresql")
+
+    @property
     def secure_cookies(self) -> bool:
         """Whether cookies get the Secure flag and the ``__Host-`` prefix."""
         if self.cookie_secure is not None:
@@ -88,13 +116,15 @@ class Settings(BaseSettings):
 
     def check_production_safety(self) -> None:
         """Refuse a missing or short secret outside development."""
+        from runnersknee.clinical.errors import InvalidInput
+
         if self.environment != "development" and len(self.secret_key) < _MIN_SECRET:
             msg = (
                 f"RUNNERSKNEE_SECRET_KEY must be set outside development (at least "
                 f"{_MIN_SECRET} characters, e.g. python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')"
             )
-            raise ValueError(msg)
+            raise InvalidInput(msg, field="RUNNERSKNEE_SECRET_KEY")
 
     def signing_key(self) -> str:
         """``secret_key``; in development without one, a random key made once per install

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 
 
@@ -22,13 +23,13 @@ def test_invalid_values_are_refused() -> None:
 
 def test_default_secret_is_refused_outside_development() -> None:
     Settings().check_production_safety()
-    with pytest.raises(ValueError, match="SECRET_KEY"):
+    with pytest.raises(InvalidInput, match="SECRET_KEY"):
         Settings(environment="production").check_production_safety()
 
 
 def test_a_short_or_public_secret_is_refused_outside_development() -> None:
     for weak in ("", "dev-only-change-me", "x" * 31):
-        with pytest.raises(ValueError, match="SECRET_KEY"):
+        with pytest.raises(InvalidInput, match="SECRET_KEY"):
             Settings(environment="production", secret_key=weak).check_production_safety()
     Settings(environment="production", secret_key="k" * 32).check_production_safety()
 

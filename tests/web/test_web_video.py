@@ -1,6 +1,6 @@
 """Movement analysis in the web app: upload → background job → drain → result → accept.
 
-Jobs run synchronously through ``jobs.drain`` (the app's worker is not started: the test
+Jobs run synchronously through ``job_runner.drain`` (the app's worker is not started: the test
 client is used without its lifespan), so nothing sleeps or polls.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from runnersknee.config import Settings
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services import jobs, records
+from runnersknee.services import job_runner, jobs, records
 from runnersknee.services.video_records import band_text
 from runnersknee.store.tables import AssessmentRow, AuditRow, JobRow
 from runnersknee.web.app import create_app, route_table
@@ -41,7 +41,7 @@ class VideoWorld:
         return TestClient(self.app)
 
     def drain(self) -> list[jobs.JobView]:
-        return jobs.drain(self.world.database, self.settings, self.app.state.job_handlers)
+        return job_runner.drain(self.world.database, self.settings, self.app.state.job_handlers)
 
 
 @pytest.fixture
@@ -383,3 +383,20 @@ def test_error_band_text() -> None:
         "(SDD 7.54–8.93°); method error 2–6° (unverified, indicative)"
     )
     assert band_text(None) == ""
+
+
+def test_a_queued_analysis_can_be_cancelled(vw: VideoWorld, squat_csv: bytes) -> None:
+    client = vw.client()
+    headers = api_login(client, DOC)
+    created = client.post(
+        f"/api/v1/patients/{vw.world.patient_a}/videos",
+        data={"view": "frontal", "task": "squat", "side": "left", "source": "keypoints"},
+        files={"video": ("a.csv", squat_csv, "text/csv")},
+        headers=headers,
+    ).json()
+    cancelled = client.post(f"/api/v1/jobs/{created['id']}/cancel", headers=headers)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    assert [j.id for j in vw.drain()] == []  # never started
+    again = client.get(f"/api/v1/jobs/{created['id']}", headers=headers).json()
+    assert (again["status"], again["started_at"]) == ("cancelled", None)

@@ -11,6 +11,9 @@ large ones (see :func:`choose_workers`). Results keep the order of the sources e
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -168,6 +171,20 @@ def _from_wire(item: _Wire) -> Run | SkippedFile:
     return replace(run, records=tuple(RunRecord(*values) for values in records))
 
 
+def _child_init(parent_pid: int) -> None:
+    """In each parser process: die with the parent (no orphans after a ``kill -9``), obey
+    SIGTERM (a forked child inherits the parent's handlers) and leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _parse_chunk(args: tuple[list[Source], int]) -> list[_Wire]:
     chunk, max_bytes = args
     return [_to_wire(_parse(s, max_bytes)) for s in chunk]
@@ -186,7 +203,9 @@ def _results(
     size = max(1, min(16, total // (workers * 4)))
     chunks = [sources[i : i + size] for i in range(0, total, size)]
     done = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_child_init, initargs=(os.getpid(),)
+    ) as pool:
         for chunk, outcome in zip(
             chunks, pool.map(_parse_chunk, [(c, max_bytes) for c in chunks]), strict=True
         ):

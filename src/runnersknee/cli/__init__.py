@@ -7,6 +7,7 @@ project's error tree become one clear line on stderr and a non-zero exit code, n
 from __future__ import annotations
 
 import sys
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,7 +22,14 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 
-__all__ = ["EXIT_CODES", "build_app", "describe_error", "exit_code_for", "main"]
+__all__ = [
+    "EXIT_CODES",
+    "build_app",
+    "describe_error",
+    "describe_settings_error",
+    "exit_code_for",
+    "main",
+]
 
 #: Exit code for each error kind (documented in docs/cli.md).
 EXIT_CODES: dict[type[RunnersKneeError], int] = {
@@ -36,7 +44,7 @@ EXIT_CODES: dict[type[RunnersKneeError], int] = {
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application from the command modules."""
-    from runnersknee.cli import demo, evaluate, operations, plan, runs, video
+    from runnersknee.cli import demo, evaluate, operations, plan, runs, video, worker
 
     app = typer.Typer(
         name="runnersknee",
@@ -45,9 +53,30 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
-    for module in (evaluate, plan, runs, video, demo, operations):
+    app.callback()(_root)
+    for module in (evaluate, plan, runs, video, demo, operations, worker):
         module.register(app)
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from runnersknee import __version__
+
+        typer.echo(f"runnersknee {__version__}")
+        raise typer.Exit
+
+
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Physical therapy for runner's knee (PFP): triage, plans, runs, video."""
+    del version
 
 
 def exit_code_for(error: RunnersKneeError) -> int:
@@ -60,14 +89,32 @@ def exit_code_for(error: RunnersKneeError) -> int:
 
 def main() -> None:
     """Console-script entry point."""
+    from pydantic import ValidationError
+
     app = build_app()
     try:
         app()
     except RunnersKneeError as error:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]error:[/] {describe_error(error)}", highlight=False, markup=True
-        )
-        sys.exit(exit_code_for(error))
+        _fail(describe_error(error), exit_code_for(error))
+    except ValidationError as error:  # Settings() from a bad RUNNERSKNEE_* variable
+        _fail(describe_settings_error(error), 2)
+
+
+def _fail(text: str, code: int) -> None:
+    Console(stderr=True, soft_wrap=True).print(
+        f"[bold red]error:[/] {text}", highlight=False, markup=True
+    )
+    sys.exit(code)
+
+
+def describe_settings_error(error: Any) -> str:
+    """One line naming each bad ``RUNNERSKNEE_*`` variable and what is wrong with it."""
+    parts = []
+    for problem in error.errors():
+        field = ".".join(str(p) for p in problem.get("loc", ()))
+        name = f"RUNNERSKNEE_{field.upper()}" if field else "settings"
+        parts.append(f"{name}: {problem.get('msg', 'invalid value')}")
+    return ("bad setting: " + "; ".join(parts)).replace("[", "\\[")
 
 
 def describe_error(error: RunnersKneeError) -> str:

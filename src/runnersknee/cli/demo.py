@@ -17,12 +17,24 @@ __all__ = ["register"]
 _err = Console(stderr=True, highlight=False)
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
     from runnersknee.web.app import create_app
 
     os.umask(0o077)  # files the server writes (uploads, job outputs, SQLite) are owner-only
+    if workers > 1:  # uvicorn's supervisor starts the processes; each builds its own app
+        uvicorn.run(
+            "runnersknee.web.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            loop="asyncio",
+            http="httptools",
+        )
+        return
     app = create_app(settings)
     # Objects built at start-up (app, routes, templates, content) never die: moving them out of
     # the garbage collector's generations shortens its pauses, which set the pages' p99 latency.
@@ -91,9 +103,17 @@ def demo_command(
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Web processes (one per core is a good start).")
+    ] = 1,
 ) -> None:
-    """Serve the clinic app (the database must be migrated: runnersknee db upgrade)."""
-    _serve(Settings(), host, port)
+    """Serve the clinic app (the database must be migrated: runnersknee db upgrade).
+
+    Settings come from RUNNERSKNEE_* variables; with --workers N each process reads them.
+    """
+    settings = Settings()
+    settings.check_production_safety()
+    _serve(settings, host, port, workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,9 +12,6 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from runnersknee.services.case_io import case_json_schema, load_case_document
-from runnersknee.services.evaluation import Evaluator, evaluation_to_dict
-
 __all__ = ["OutputFormat", "register", "render_markdown"]
 
 _LEVEL_STYLE = {"emergency": "bold white on red", "urgent": "bold red", "refer": "bold yellow"}
@@ -47,6 +44,9 @@ def evaluate(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Triage a case and score its questionnaires; print the reasons and their sources."""
+    from runnersknee.services.case_io import load_case_document
+    from runnersknee.services.evaluation import Evaluator, evaluation_to_dict
+
     evaluator = Evaluator.from_content()
     result = evaluation_to_dict(
         evaluator.evaluate_document(load_case_document(case_file)), evaluator.citations
@@ -64,6 +64,8 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a document type."""
     del name  # only one document type so far
+    from runnersknee.services.case_io import case_json_schema
+
     typer.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
 
 

@@ -18,7 +18,6 @@ from rich.console import Console
 
 from runnersknee.clinical.errors import Refused
 from runnersknee.config import Settings
-from runnersknee.services.planning import plan_case_file, report_to_dict
 
 __all__ = ["PlanFormat", "register", "render_html", "render_markdown", "render_text"]
 
@@ -46,6 +45,8 @@ def plan(
     ] = PlanFormat.TEXT,
 ) -> None:
     """Triage a case, interpret its assessment and propose a cited treatment plan."""
+    from runnersknee.services.planning import plan_case_file, report_to_dict
+
     report = plan_case_file(case_file, Settings())
     data = report_to_dict(report)
     if output is PlanFormat.JSON:

@@ -23,8 +23,6 @@ from rich.table import Table
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
-from runnersknee.services import run_records
-from runnersknee.services import runs as runs_service
 
 __all__ = ["register"]
 
@@ -185,6 +183,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Parse and de-duplicate activity files; show what was read and what was skipped."""
+        from runnersknee.services import runs as runs_service
+
         settings = Settings()
         with _progress(output is OutputFormat.TEXT) as progress:
             result = runs_service.import_runs(
@@ -221,6 +221,9 @@ def register(app: typer.Typer) -> None:
         PATIENT_OR_FOLDER: files, folders, zips, or ``patient:<id>`` to read a stored patient's
         runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
         """
+        from runnersknee.services import run_records
+        from runnersknee.services import runs as runs_service
+
         settings = Settings()
         patient_id = _patient_ref(folder, pain_log)
         if patient_id is not None:

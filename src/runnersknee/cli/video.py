@@ -20,8 +20,6 @@ from rich.table import Table
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
-from runnersknee.content.gait import load_filming_guide
-from runnersknee.services import video as video_service
 
 __all__ = ["register"]
 
@@ -130,6 +128,11 @@ def analyze(
 ) -> None:
     """Analyse running gait or a single-leg squat / step-down from a video."""
     _check_format(fmt)
+    from runnersknee.services.extras import require_video
+
+    require_video("video")
+    from runnersknee.services import video as video_service  # OpenCV, scipy: on use
+
     settings = Settings()
     with _progress() as update:
         analysis = video_service.analyze_video(
@@ -153,6 +156,11 @@ def analyze_keypoints(
     fmt: FormatOpt = "text",
 ) -> None:
     """Run the same analysis from a keypoint file (no pose estimation)."""
+    from runnersknee.services.extras import require_video
+
+    require_video("keypoints")
+    from runnersknee.services import video as video_service  # scipy: on use
+
     _check_format(fmt)
     analysis = video_service.analyze_keypoint_file(keypoints, view=view, task=task, out_dir=out)
     _print(analysis.document, fmt)
@@ -160,6 +168,8 @@ def analyze_keypoints(
 
 def filming_guide() -> None:
     """Print the filming guide (camera height, distance, view, frame rate, clothing)."""
+    from runnersknee.content.gait import load_filming_guide
+
     sys.stdout.write(load_filming_guide())
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import NotFound
 from runnersknee.clinical.load import RunSpike, SpikeCategory
 from runnersknee.services.authz import Actor, authorize
-from runnersknee.store.tables import AlertRow, PatientRow, utcnow
+from runnersknee.store.tables import AlertRow, ClinicRow, PatientRow, utcnow
 
 __all__ = [
     "ALERT_KINDS",
@@ -24,6 +24,7 @@ __all__ = [
     "raise_run_spike",
     "resolve_alert",
     "scan_inactivity",
+    "scan_inactivity_all_clinics",
 ]
 
 #: pain_flare: the pain-monitoring model says regress or review; inactive: no log for N days;
@@ -103,7 +104,17 @@ def resolve_alert(tx: Session, actor: Actor, alert_id: int) -> None:
 def scan_inactivity(tx: Session, actor: Actor, today: date, days: int) -> int:
     """Raise an ``inactive`` alert for active patients with no log in ``days`` days."""
     authorize(tx, actor, "alert.write")
-    clinic_id = actor.clinic_id
+    return _scan_clinic(tx, actor.clinic_id, today, days)
+
+
+def scan_inactivity_all_clinics(tx: Session, today: date, days: int) -> int:
+    """The daily scan of the job worker (no user: a system task): every clinic's patients."""
+    return sum(
+        _scan_clinic(tx, clinic_id, today, days) for clinic_id in tx.scalars(select(ClinicRow.id))
+    )
+
+
+def _scan_clinic(tx: Session, clinic_id: int, today: date, days: int) -> int:
     cutoff = today - timedelta(days=days)
     rows = tx.execute(
         select(PatientRow.id, PatientRow.last_log_on).where(

@@ -9,7 +9,6 @@ runs, the next run and pain after a run are in :mod:`runnersknee.services.run_re
 from __future__ import annotations
 
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from runnersknee.services import runs as runs_service
 from runnersknee.services.alerts import SPIKE_ALERT_CATEGORIES, raise_run_spike
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.run_records import StoredRun, patient_runs, stored_run, touch_last_log
+from runnersknee.services.storage import temp_folder
 from runnersknee.store.tables import RunRow
 
 __all__ = [
@@ -126,7 +126,7 @@ def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
     if not uploads:
         return ImportResult(())
     skipped: list[SkippedFile] = []
-    with tempfile.TemporaryDirectory(prefix="rk-upload-") as folder:
+    with temp_folder() as folder:
         paths: list[Path] = []
         for index, upload in enumerate(uploads):
             name = _safe_name(upload.name, index)
@@ -148,7 +148,9 @@ def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
                 paths.append(target)
         result = ImportResult(())
         if paths:
-            result = runs_service.import_runs(paths, settings=settings)
+            # Parsed in this thread: a web server never forks parser processes (a killed
+            # server's children would keep its port and ignore SIGTERM).
+            result = runs_service.import_runs(paths, settings=settings, workers=1)
     return ImportResult(
         result.runs,
         tuple(skipped) + result.skipped,

@@ -1,16 +1,16 @@
 """Video analyses of a patient: store an upload, queue the analysis job, show the result and
 accept chosen metrics into a new assessment version.
 
-The request only stores the file (``Settings.data_dir/uploads/<patient>/<random>/upload``,
-at most ``Settings.max_upload_bytes``) and queues a job; the job sniffs the content (OpenCV
-probe for videos, the keypoint reader for keypoint files) and runs :func:`analyze_video`.
+The request only stores the file (key ``uploads/<patient>/<random>/upload`` in the configured
+:mod:`~runnersknee.services.storage`, at most ``Settings.max_upload_bytes``) and queues a
+job; the job sniffs the content (OpenCV probe for videos, the keypoint reader for keypoint
+files) and runs :func:`analyze_video`.
 The stored file name is never taken from the client; the client's name is kept for display.
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +27,8 @@ from runnersknee.services import jobs, records
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.case_io import validate_as
+from runnersknee.services.extras import require_video
+from runnersknee.services.storage import storage_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import JobRow, utcnow
 
@@ -93,13 +95,14 @@ class VideoRequest:
     source: str = "video"
 
     def __post_init__(self) -> None:
-        from runnersknee.gait.pipeline import check_view_and_task  # scipy: loaded on use
-
-        check_view_and_task(self.view, self.task)
         if self.source not in SOURCES:
             raise InvalidInput(
                 "unknown file type", field="source", allowed=list(SOURCES), got=self.source
             )
+        require_video(self.source)
+        from runnersknee.gait.pipeline import check_view_and_task  # scipy: loaded on use
+
+        check_view_and_task(self.view, self.task)
         if self.side is not None and self.side not in SIDES:
             raise InvalidInput("unknown side", field="side", allowed=list(SIDES), got=self.side)
         if self.task != "run" and self.side is None:
@@ -153,16 +156,8 @@ class AcceptResult:
     assessment: dict[str, Any]
 
 
-def _upload_root(settings: Settings) -> Path:
-    return (settings.data_dir / "uploads").resolve()
-
-
 def _inside(settings: Settings, relative: str) -> Path:
-    root = settings.data_dir.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        raise NotFound("the stored file is outside the data folder", field="upload")
-    return path
+    return storage_for(settings).local_path(relative)
 
 
 def _display_name(name: str | None) -> str:
@@ -177,13 +172,10 @@ def authorize_upload(tx: Session, actor: Actor, patient_id: int) -> None:
 
 
 def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
-    """Copy an upload to a new folder under ``data_dir/uploads/<patient>/``; refuse an empty
-    file or one above ``Settings.max_upload_bytes``. Returns the path relative to data_dir."""
-    root = _upload_root(settings)
-    folder = root / str(patient_id) / secrets.token_hex(12)
-    folder.mkdir(parents=True, exist_ok=False, mode=0o700)
-    for made in (root, folder.parent, folder):  # owner only, whatever the umask
-        made.chmod(0o700)
+    """Copy an upload to a new folder ``uploads/<patient>/`` of the storage; refuse an empty
+    file or one above ``Settings.max_upload_bytes``. Returns the file's storage key."""
+    store = storage_for(settings)
+    _, folder = store.new_folder("uploads", str(patient_id))
     target = folder / "upload"
     limit = settings.max_upload_bytes
     size = 0
@@ -203,13 +195,14 @@ def store_upload(settings: Settings, patient_id: int, source: BinaryIO) -> str:
             field="video",
             allowed=f"at most {limit} bytes",
         )
-    return str(target.relative_to(settings.data_dir.resolve()))
+    return store.key_of(target)
 
 
 def discard_upload(settings: Settings, relative: str) -> None:
     """Delete a stored upload whose job was refused (its folder, with the file)."""
-    path = _inside(settings, relative)
-    if path.parent.parent.parent == _upload_root(settings):
+    store = storage_for(settings)
+    path = store.local_path(relative)
+    if path.parent.parent.parent == store.local_path("uploads"):
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
@@ -277,9 +270,10 @@ def _keypoint_copy(path: Path) -> Path:
 
 def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
     """The job handler: analyse the stored upload and return the result document."""
+    params = context.params
+    require_video(str(params.get("source") or "video"))
     from runnersknee.services.video import analyze_keypoint_file, analyze_video
 
-    params = context.params
     path = _inside(context.settings, str(params["upload"]))
     name = str(params.get("original_name") or "upload")
     out = path.parent / "analysis"

@@ -19,6 +19,7 @@ __all__ = [
     "alembic_config",
     "current_revision",
     "head_revision",
+    "ours",
     "require_current",
     "upgrade",
 ]
@@ -30,6 +31,13 @@ class NotMigrated(Conflict):
     """The database schema is missing or older than this version of the code."""
 
     code = "not_migrated"
+
+
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Whether a database object belongs to our metadata: Procrastinate's tables (PostgreSQL
+    job queue, created by migration ``0007_jobs``) are its own and left out of comparisons."""
+    del type_, parent_names
+    return not (name or "").startswith("procrastinate_")
 
 
 def alembic_config(url: str) -> Config:

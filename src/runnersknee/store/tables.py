@@ -373,3 +373,6 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Who runs it now (``host:pid:random``) and when that worker last said it is alive.
+    worker_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -144,6 +144,18 @@ def get_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
     return _job(job)
 
 
+@router.post("/jobs/{job_id}/cancel", tags=["video"])
+def cancel_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
+    """Cancel a queued or running job (a running one stops at its next progress report);
+    a finished job is returned unchanged. Authorized and audited as an assessment write."""
+    number = job_number(job_id)
+    if number < 0:
+        raise NotFound(f"job {job_id} does not exist", job_id=job_id)
+    with database(request).transaction() as tx:
+        job = jobs.cancel_job(tx, actor, number)
+    return _job(job)
+
+
 @router.get("/patients/{patient_id}/videos/{job_id}/result", tags=["video"])
 def get_result(request: Request, actor: CurrentActor, patient_id: int, job_id: str) -> JSON:
     """The result document (docs/video.md), the acceptable metrics and past acceptances.

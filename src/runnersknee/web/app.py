@@ -93,8 +93,13 @@ def status_for(error: RunnersKneeError) -> int:
     return 500
 
 
-def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
-    """Build the app; refuses to start on an unmigrated database (``runnersknee db upgrade``)."""
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app; refuses to start on an unmigrated database (``runnersknee db upgrade``).
+
+    Without arguments the settings come from the environment, so
+    ``uvicorn --factory runnersknee.web.app:create_app`` works.
+    """
+    settings = settings or Settings()
     settings.check_production_safety()
     database = database or Database.from_settings(settings)
     database.require_current()
@@ -109,11 +114,14 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
-    from runnersknee.services.jobs import Worker
+    from runnersknee.services.job_worker import Worker
     from runnersknee.services.video_records import JOB_HANDLERS
 
     app.state.job_handlers = JOB_HANDLERS
-    app.state.worker = Worker(database, settings, JOB_HANDLERS)
+    # The embedded default runs jobs in this process; PostgreSQL installs run `runnersknee worker`.
+    app.state.worker = (
+        Worker(database, settings, JOB_HANDLERS) if settings.runs_in_process_worker else None
+    )
     app.state.audit_batcher = AuditBatcher(database)
     app.state.login_guard = LoginGuard(
         LoginLimits(settings.login_rate_per_account, settings.login_rate_per_address)
@@ -152,14 +160,20 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the background-job worker with the server; stop it (cleanly) on shutdown."""
+    """Remove upload folders of killed processes; start the in-process job worker (if this
+    install runs one) with the server and stop it cleanly on shutdown."""
+    from runnersknee.services.storage import clean_abandoned_temp_folders
+
+    await asyncio.to_thread(clean_abandoned_temp_folders)
     worker = app.state.worker
-    worker.start()
+    if worker is not None:
+        worker.start()
     try:
         yield
     finally:
         await app.state.audit_batcher.drain()
-        await asyncio.to_thread(worker.stop)
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
 
 
 def _wants_json(request: Request) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import Settings
-from runnersknee.services import jobs, patients
+from runnersknee.services import job_runner, job_worker, jobs, patients
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
@@ -100,7 +100,7 @@ def test_jobs_run_once_to_done_or_failed(
     assert queued.status == "queued"
     assert queued.created_by == doc.user_id
     assert queued.clinic_id == doc.clinic_id
-    ran = {j.id: j for j in jobs.drain(database, Settings(), HANDLERS)}
+    ran = {j.id: j for j in job_runner.drain(database, Settings(), HANDLERS)}
     mine = [ran[i] for i in ids]
     assert [j.status for j in mine] == ["done", "failed", "failed", "failed"]
     assert mine[0].result == {"sum": 6}
@@ -117,7 +117,7 @@ def test_jobs_run_once_to_done_or_failed(
     assert "internal error (ZeroDivisionError)" in mine[2].error
     assert mine[3].error is not None
     assert "no handler for job kind 'unknown-kind'" in mine[3].error
-    assert jobs.drain(database, Settings(), HANDLERS) == []  # nothing runs twice
+    assert job_runner.drain(database, Settings(), HANDLERS) == []  # nothing runs twice
 
 
 def test_concurrent_drains_claim_each_job_once(
@@ -135,7 +135,7 @@ def test_concurrent_drains_claim_each_job_once(
     with database.transaction() as tx:
         ids = {_queue(tx, doc, pid, "count", {}).id for _ in range(12)}
     threads = [
-        threading.Thread(target=jobs.drain, args=(database, Settings(), {"count": count}))
+        threading.Thread(target=job_runner.drain, args=(database, Settings(), {"count": count}))
         for _ in range(3)
     ]
     for thread in threads:
@@ -161,7 +161,7 @@ def test_recover_requeues_once_then_fails_with_a_reason(
         tx.execute(
             update(JobRow).where(JobRow.id == second.id).values(status="running", attempts=2)
         )
-    requeued, failed = jobs.recover(database)
+    requeued, failed = job_runner.recover(database)
     assert (requeued, failed) >= (1, 1)
     with database.transaction() as tx:
         again, dead = jobs.get_job(tx, doc, first.id), jobs.get_job(tx, doc, second.id)
@@ -170,7 +170,7 @@ def test_recover_requeues_once_then_fails_with_a_reason(
     assert dead.status == "failed"
     assert dead.error is not None
     assert "stopped during this job 2 times" in dead.error
-    ran = [j for j in jobs.drain(database, Settings(), HANDLERS) if j.id == first.id]
+    ran = [j for j in job_runner.drain(database, Settings(), HANDLERS) if j.id == first.id]
     assert [(j.status, j.attempts, j.result) for j in ran] == [("done", 2, {"sum": 1})]
 
 
@@ -192,7 +192,7 @@ def test_worker_threads_run_jobs_and_stop_cleanly(
             threading.Event().wait(0.01)
         return {"never": True}
 
-    worker = jobs.Worker(
+    worker = job_worker.Worker(
         database, Settings(worker_threads=2), {"quick": quick, "endless": endless}, poll_s=0.2
     )
     worker.start()
@@ -247,3 +247,65 @@ def test_jobs_are_authorized_and_audited(
         queued = tx.scalar(select(func.count()).where(JobRow.patient_id == pid))
     assert denied == 2
     assert queued == 1
+
+
+def test_recover_leaves_jobs_of_live_workers_alone(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    """A restart with overlap (or a second process) never takes a job another worker runs."""
+    from runnersknee.store.tables import utcnow
+
+    doc, pid = _clinic(database, _tag(request))
+    settings = Settings(job_stale_after_s=30)
+    with database.transaction() as tx:
+        live = _queue(tx, doc, pid, "add", {"numbers": [1]}).id
+        dead = _queue(tx, doc, pid, "add", {"numbers": [2]}).id
+    now = utcnow()
+    with database.transaction() as tx:
+        tx.execute(
+            update(JobRow)
+            .where(JobRow.id.in_([live, dead]))
+            .values(status="running", attempts=1, worker_id="other:1:x", heartbeat_at=now)
+        )
+        tx.execute(
+            update(JobRow)
+            .where(JobRow.id == dead)
+            .values(heartbeat_at=now - timedelta(seconds=31), worker_id="gone:2:y")
+        )
+    job_runner.recover(database, settings)
+    with database.transaction() as tx:
+        assert jobs.get_job(tx, doc, live).status == "running"
+        assert jobs.get_job(tx, doc, dead).status == "queued"
+    # The live worker's job cannot be claimed by anyone else; the old owner of the re-queued
+    # one can no longer write to it.
+    assert not job_runner.claim(database, settings, live, "intruder:3:z")
+    ran = [j for j in job_runner.drain(database, settings, HANDLERS) if j.id == dead]
+    assert [(j.status, j.attempts, j.result) for j in ran] == [("done", 2, {"sum": 2})]
+
+
+def test_a_cancelled_job_stops_at_its_next_progress_report(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    doc, pid = _clinic(database, _tag(request))
+    reported = threading.Event()
+    carry_on = threading.Event()
+
+    def slow(context: jobs.JobContext) -> dict[str, Any]:
+        context.report("step 1", 0.1)
+        reported.set()
+        assert carry_on.wait(30)
+        context.report("step 2", 0.5)  # the row is no longer this worker's: stops here
+        return {"never": True}
+
+    with database.transaction() as tx:
+        job_id = _queue(tx, doc, pid, "slow", {}, action="assessment.write").id
+    runner = threading.Thread(target=job_runner.drain, args=(database, Settings(), {"slow": slow}))
+    runner.start()
+    assert reported.wait(30)
+    with database.transaction() as tx:
+        assert jobs.cancel_job(tx, doc, job_id).status == "cancelled"
+    carry_on.set()
+    runner.join(timeout=30)
+    with database.transaction() as tx:
+        final = jobs.get_job(tx, doc, job_id)
+    assert (final.status, final.result, final.stage) == ("cancelled", None, "cancelled")

@@ -1,0 +1,18 @@
+# The runnersknee image for deploy/compose.yaml: one image, two commands (serve, worker).
+FROM python:3.11-slim-bookworm
+# WeasyPrint (PDF reports) needs Pango; OpenCV/MediaPipe need GLib and libGL.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core libglib2.0-0 libgl1 \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --create-home --home-dir /var/lib/runnersknee runnersknee
+WORKDIR /opt/runnersknee
+COPY pyproject.toml README.md LICENSE constraints.txt requirements-pose.txt ./
+COPY src ./src
+RUN pip install --no-cache-dir -c constraints.txt '.[video]' \
+    && pip install --no-cache-dir --no-deps -r requirements-pose.txt
+USER runnersknee
+ENV RUNNERSKNEE_DATA_DIR=/var/lib/runnersknee \
+    RUNNERSKNEE_ENVIRONMENT=production
+EXPOSE 8000
+CMD ["runnersknee", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

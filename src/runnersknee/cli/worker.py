@@ -1,0 +1,64 @@
+"""CLI: ``runnersknee worker`` runs background jobs (video analyses) in its own process."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from runnersknee.config import Settings
+
+__all__ = ["register"]
+
+
+def worker_command(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Jobs this process runs at the same time.")
+    ] = 1,
+) -> None:
+    """Run background jobs until stopped (SIGTERM or Ctrl-C finish cleanly).
+
+    PostgreSQL: a Procrastinate worker (heartbeats, retry of jobs whose worker died, the
+    daily inactivity scan and clean-up); run as many as the machines allow. SQLite: the
+    embedded worker in this process (the web server runs one already).
+    """
+    settings = Settings()
+    settings.check_production_safety()
+    if settings.database_url.startswith("postgresql"):
+        from runnersknee.services.job_queue import run_worker
+
+        run_worker(settings, concurrency)
+        return
+    _run_embedded(settings, concurrency)
+
+
+def _run_embedded(settings: Settings, concurrency: int) -> None:
+    from runnersknee.services.database import Database
+    from runnersknee.services.job_worker import Worker
+    from runnersknee.services.storage import clean_abandoned_temp_folders
+    from runnersknee.services.video_records import JOB_HANDLERS
+
+    database = Database.from_settings(settings)
+    database.require_current()
+    clean_abandoned_temp_folders()
+    worker = Worker(
+        database, settings.model_copy(update={"worker_threads": concurrency}), JOB_HANDLERS
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.start()
+    typer.echo(f"worker {worker.worker_id}: running jobs of {settings.database_url}", err=True)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        worker.stop()
+        database.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``worker`` to ``app``."""
+    app.command("worker")(worker_command)
