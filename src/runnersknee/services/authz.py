@@ -70,6 +70,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "alert.read": frozenset({_C}),
     "alert.write": frozenset({_C}),
     "user.manage": frozenset({_A}),
+    # Reports and data export (docs/reports.md): clinical reports are clinician documents;
+    # a patient may export their own record; only an admin erases one.
+    "report.clinical": frozenset({_C}),
+    "patient.export": frozenset({_C, _P}),
+    "patient.erase": frozenset({_A}),
 }
 
 
