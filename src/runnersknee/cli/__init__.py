@@ -36,7 +36,7 @@ EXIT_CODES: dict[type[RunnersKneeError], int] = {
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application from the command modules."""
-    from runnersknee.cli import demo, evaluate, plan, runs, video
+    from runnersknee.cli import demo, evaluate, plan, reports, runs, video
 
     app = typer.Typer(
         name="runnersknee",
@@ -45,7 +45,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
-    for module in (evaluate, plan, runs, video, demo):
+    for module in (evaluate, plan, runs, video, demo, reports):
         module.register(app)
     return app
 

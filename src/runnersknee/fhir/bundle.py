@@ -321,9 +321,7 @@ def build_bundle(record: PatientRecord, generated: datetime) -> Bundle:
     for resource in _resources(record, codes):
         model = _validated(resource)
         key = f"{record.patient_id}/{resource['resourceType']}/{resource['id']}"
-        entries.append(
-            {"fullUrl": f"urn:uuid:{uuid.uuid5(_NAMESPACE, key)}", "resource": model}
-        )
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid5(_NAMESPACE, key)}", "resource": model})
     return Bundle.model_validate(
         {
             "resourceType": "Bundle",

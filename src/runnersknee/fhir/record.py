@@ -63,7 +63,7 @@ class Administration:
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """One assessment number: ``field`` is its path in the assessment (e.g. ``left.side_bridge_s``)."""
+    """One assessment number; ``field`` is its path (e.g. ``left.side_bridge_s``)."""
 
     field: str
     side: str | None

@@ -64,8 +64,12 @@ def _exercise(
     )
 
 
-def _handout(heading: Heading, page: patient_text.PatientToday,
-             items: Mapping[str, Mapping[str, Any]], knee_side: str | None) -> Handout:
+def _handout(
+    heading: Heading,
+    page: patient_text.PatientToday,
+    items: Mapping[str, Mapping[str, Any]],
+    knee_side: str | None,
+) -> Handout:
     stop = clinical_core.stop_rules()
     exercises = tuple(
         _exercise(card, items.get(card.exercise_id, {}), knee_side) for card in page.exercises
@@ -74,8 +78,9 @@ def _handout(heading: Heading, page: patient_text.PatientToday,
         HandoutAdvice(card.title, " ".join(p for p in (card.text, card.when) if p))
         for card in page.advice
     )
-    return Handout(heading, exercises, advice, page.discomfort,
-                   str(stop["stop_rules"]), str(stop["medicines"]))
+    return Handout(
+        heading, exercises, advice, page.discomfort, str(stop["stop_rules"]), str(stop["medicines"])
+    )
 
 
 def _by_exercise(plan: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:

@@ -124,8 +124,12 @@ def _measures_table(measures: Sequence[Measure]) -> Table:
         key = m.field.split(".", 1)[1] if m.side else m.field
         cells.setdefault(key, {})[m.side or "both"] = f"{_num(m.value)} {m.unit}"
     rows = tuple(
-        (key.replace(".", " · ").replace("_", " "), v.get("left", ""), v.get("right", ""),
-         v.get("both", ""))
+        (
+            key.replace(".", " · ").replace("_", " "),
+            v.get("left", ""),
+            v.get("right", ""),
+            v.get("both", ""),
+        )
         for key, v in cells.items()
     )
     return Table(("Measure", "Left", "Right", "Whole body"), rows)
@@ -159,8 +163,9 @@ def _findings_table(items: Sequence[Mapping[str, Any]], numbering: _Numbering) -
         if not imp.get("verified", True):
             note = f"{note} (reference value not verified)".strip()
         cites = f" [{', '.join(map(str, refs))}]" if refs else ""
-        rows.append((str(imp.get("label") or ""), str(imp.get("side") or "—"), value, limit,
-                     note + cites))
+        rows.append(
+            (str(imp.get("label") or ""), str(imp.get("side") or "—"), value, limit, note + cites)
+        )
     return Table(("Finding", "Side", "Measured", "Reference", "Notes"), tuple(rows))
 
 
@@ -172,8 +177,11 @@ def _plan_parts(plan: Mapping[str, Any], numbering: _Numbering) -> tuple[PlanPar
             for i in comp.get("items", [])
         )
         reason = Reason(str(comp.get("reason") or ""), numbering.refs(comp.get("citation_ids", ())))
-        parts.append(PlanPart(_label(str(comp.get("kind", ""))), _words(comp.get("status", "")),
-                              reason, items))
+        parts.append(
+            PlanPart(
+                _label(str(comp.get("kind", ""))), _words(comp.get("status", "")), reason, items
+            )
+        )
     return tuple(parts)
 
 
@@ -186,11 +194,14 @@ def evaluation_report(heading: Heading, parts: EvaluationParts) -> EvaluationRep
         for r in [*triage.get("reasons", []), *triage.get("supporting", [])]
     )
     plan = parts.plan or {}
-    measures = measures_of(parts.assessment, parts.assessed_on or heading.generated_on) if (
-        parts.assessment is not None
-    ) else ()
-    phase_reason = Reason(str(plan.get("phase_reason") or ""),
-                          numbering.refs(plan.get("phase_citation_ids", ())))
+    measures = (
+        measures_of(parts.assessment, parts.assessed_on or heading.generated_on)
+        if (parts.assessment is not None)
+        else ()
+    )
+    phase_reason = Reason(
+        str(plan.get("phase_reason") or ""), numbering.refs(plan.get("phase_citation_ids", ()))
+    )
     plan_parts = _plan_parts(plan, numbering) if plan else ()
     findings = _findings_table(parts.impairments, numbering)
     return EvaluationReport(
@@ -225,9 +236,15 @@ def gait_table(first: Sequence[Measure], latest: Sequence[Measure]) -> Table:
         old = before.get(m.field)
         if old is None:
             continue
-        rows.append((m.field.rsplit(".", 1)[-1].replace("_", " "), m.side or "—",
-                     f"{_num(old.value)} {m.unit}", f"{_num(m.value)} {m.unit}",
-                     f"{m.value - old.value:+.1f} {m.unit}"))
+        rows.append(
+            (
+                m.field.rsplit(".", 1)[-1].replace("_", " "),
+                m.side or "—",
+                f"{_num(old.value)} {m.unit}",
+                f"{_num(m.value)} {m.unit}",
+                f"{m.value - old.value:+.1f} {m.unit}",
+            )
+        )
     return Table(("Measure", "Side", "First", "Latest", "Change"), tuple(rows))
 
 
@@ -246,12 +263,28 @@ def score_changes(scores: Sequence[Scored]) -> tuple[Table, tuple[Criterion, ...
             continue
         change = interpret_change(instrument, items[0].score, items[-1].score)
         name = str(instrument.short_name or instrument.name)
-        rows.append((name, _num(change.before), _num(change.after), _num(change.delta),
-                     _num(change.mdc_points), _num(change.mcid_points), change.direction))
+        rows.append(
+            (
+                name,
+                _num(change.before),
+                _num(change.after),
+                _num(change.delta),
+                _num(change.mdc_points),
+                _num(change.mcid_points),
+                change.direction,
+            )
+        )
         detail = f"change {_num(change.delta)}, MCID {_num(change.mcid_points)}"
-        criteria.append(Criterion(f"{name}: improvement of at least the MCID",
-                                  change.exceeds_mcid and bool(change.improved)
-                                  if change.exceeds_mcid is not None else None, detail))
-    table = Table(("Questionnaire", "First", "Latest", "Change", "MDC", "MCID", "Direction"),
-                  tuple(rows))
+        criteria.append(
+            Criterion(
+                f"{name}: improvement of at least the MCID",
+                change.exceeds_mcid and bool(change.improved)
+                if change.exceeds_mcid is not None
+                else None,
+                detail,
+            )
+        )
+    table = Table(
+        ("Questionnaire", "First", "Latest", "Change", "MDC", "MCID", "Direction"), tuple(rows)
+    )
     return table, tuple(criteria)

@@ -54,8 +54,9 @@ def _check_kind(kind: str) -> None:
         raise InvalidInput("unknown report", field="kind", allowed=list(KINDS), got=kind)
 
 
-def _heading(kind: str, name: str, ref: str, birth_year: int | None, today: date,
-             clinician: str = "") -> Heading:
+def _heading(  # noqa: PLR0917 - the heading's fields
+    kind: str, name: str, ref: str, birth_year: int | None, today: date, clinician: str = ""
+) -> Heading:
     return Heading(_TITLES[kind], name, ref, birth_year, today, clinician)
 
 
@@ -64,7 +65,8 @@ def _heading(kind: str, name: str, ref: str, birth_year: int | None, today: date
 
 def _assessments(tx: Session, episode_id: int) -> list[tuple[date, Assessment]]:
     rows = tx.scalars(
-        select(AssessmentRow).where(AssessmentRow.episode_id == episode_id)
+        select(AssessmentRow)
+        .where(AssessmentRow.episode_id == episode_id)
         .order_by(AssessmentRow.id)
     )
     return [(row.created_at.date(), validate_as(Assessment, dict(row.data))) for row in rows]
@@ -77,22 +79,25 @@ def _stored_scores(views: Sequence[intake.QuestionnaireView]) -> list[Scored]:
         instrument = instruments.get(view.instrument)
         if instrument is not None:
             found.append(
-                Scored(view.instrument, view.administered_on,
-                       score_answers(instrument, view.answers))
+                Scored(
+                    view.instrument, view.administered_on, score_answers(instrument, view.answers)
+                )
             )
     return found
 
 
-def _patient_evaluation(tx: Session, actor: Actor, patient_id: int, today: date
-                        ) -> EvaluationReport:
+def _patient_evaluation(
+    tx: Session, actor: Actor, patient_id: int, today: date
+) -> EvaluationReport:
     overview = records.overview(tx, actor, patient_id)
     case_data = overview.intake.case_data if overview.intake else {}
     strength: list[dict[str, Any]] = []
     impairments: list[dict[str, Any]] = []
     assessment = None
     if overview.intake is not None and overview.assessment is not None:
-        planned = report_to_dict(plan_case_document({**case_data,
-                                                     "assessment": overview.assessment}))
+        planned = report_to_dict(
+            plan_case_document({**case_data, "assessment": overview.assessment})
+        )
         strength, impairments = planned["strength"], planned["impairments"]
         assessment = validate_as(Assessment, dict(overview.assessment))
     plan = overview.plan
@@ -107,21 +112,31 @@ def _patient_evaluation(tx: Session, actor: Actor, patient_id: int, today: date
         plan_status=plan.status if plan else "",
         signed_on=plan.created_at.date() if plan and plan.signed else None,
     )
-    heading = _heading("evaluation", overview.display_name, f"No. {patient_id}",
-                       overview.birth_year, today, actor.display_name)
+    heading = _heading(
+        "evaluation",
+        overview.display_name,
+        f"No. {patient_id}",
+        overview.birth_year,
+        today,
+        actor.display_name,
+    )
     return evaluation_report(heading, parts)
 
 
 def _weekly_rows(view: run_records.RunsOverview) -> Table:
     rows = tuple(
-        (w.week_start.isoformat(), f"{w.distance_m / 1000:.1f}", str(w.runs),
-         f"{w.longest_run_m / 1000:.1f}")
+        (
+            w.week_start.isoformat(),
+            f"{w.distance_m / 1000:.1f}",
+            str(w.runs),
+            f"{w.longest_run_m / 1000:.1f}",
+        )
         for w in view.weeks[-_WEEKS:]
     )
     return Table(("Week of", "Distance (km)", "Runs", "Longest run (km)"), rows)
 
 
-def _patient_progress(  # noqa: PLR0917 - use case: tx, actor, record, context
+def _patient_progress(
     tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
 ) -> ProgressReport:
     overview = records.overview(tx, actor, patient_id)
@@ -130,12 +145,20 @@ def _patient_progress(  # noqa: PLR0917 - use case: tx, actor, record, context
     assessed = _assessments(tx, current_episode(tx, patient_id).id)
     gait = Table(("Measure", "Side", "First", "Latest", "Change"), ())
     if len(assessed) > 1:
-        gait = gait_table(measures_of(assessed[0][1], assessed[0][0]),
-                          measures_of(assessed[-1][1], assessed[-1][0]))
+        gait = gait_table(
+            measures_of(assessed[0][1], assessed[0][0]),
+            measures_of(assessed[-1][1], assessed[-1][0]),
+        )
     changes, criteria = score_changes(_stored_scores(overview.questionnaires))
     return ProgressReport(
-        heading=_heading("progress", overview.display_name, f"No. {patient_id}",
-                         overview.birth_year, today, actor.display_name),
+        heading=_heading(
+            "progress",
+            overview.display_name,
+            f"No. {patient_id}",
+            overview.birth_year,
+            today,
+            actor.display_name,
+        ),
         period=(today - timedelta(weeks=_WEEKS), today),
         score_changes=changes,
         pain_svg=line.pain_svg,
@@ -174,11 +197,16 @@ def pdf_for_patient(  # noqa: PLR0917 - use case: tx, actor, record, context
 def _case_scores(data: Mapping[str, Any]) -> list[Scored]:
     case = parse_case(data)
     instruments = clinical_core.instruments()
-    ordered = sorted(enumerate(case.questionnaires),
-                     key=lambda pair: (pair[1].administered_on or date.min, pair[0]))
+    ordered = sorted(
+        enumerate(case.questionnaires),
+        key=lambda pair: (pair[1].administered_on or date.min, pair[0]),
+    )
     return [
-        Scored(entry.instrument, entry.administered_on,
-               score_for(instruments, entry.instrument, entry.answers, entry.version))
+        Scored(
+            entry.instrument,
+            entry.administered_on,
+            score_for(instruments, entry.instrument, entry.answers, entry.version),
+        )
         for _, entry in ordered
     ]
 
@@ -192,16 +220,30 @@ def case_document(path: Path, kind: str, today: date, settings: Settings) -> Doc
     name = str(data.get("case_id") or path.stem)
     if kind == "handout":
         if report.refusal is not None or planned["plan"] is None:
-            raise Refused("triage does not allow a plan for this case, so there is no handout",
-                          field="triage", level=report.triage.level.value)
-        return handout_text.case_handout(planned["plan"], data, _heading(
-            "handout", name, path.name, None, today))
+            raise Refused(
+                "triage does not allow a plan for this case, so there is no handout",
+                field="triage",
+                level=report.triage.level.value,
+            )
+        return handout_text.case_handout(
+            planned["plan"], data, _heading("handout", name, path.name, None, today)
+        )
     scores = _case_scores(data)
     if kind == "progress":
         changes, criteria = score_changes(scores)
         empty = Table(("",), ())
-        return ProgressReport(_heading("progress", name, path.name, None, today),
-                              (today, today), changes, "", "", "", empty, empty, criteria, "")
+        return ProgressReport(
+            _heading("progress", name, path.name, None, today),
+            (today, today),
+            changes,
+            "",
+            "",
+            "",
+            empty,
+            empty,
+            criteria,
+            "",
+        )
     parts = EvaluationParts(
         case_data=data,
         triage=planned["triage"],

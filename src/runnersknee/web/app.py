@@ -118,6 +118,10 @@ def create_app(settings: Settings, database: Database | None = None) -> FastAPI:
 
     app.include_router(pages_video.router)
     app.include_router(api_video.router)
+    from runnersknee.web import api_reports
+
+    app.include_router(api_reports.pages)
+    app.include_router(api_reports.router)
     _install_middleware(app)
     return app
 
