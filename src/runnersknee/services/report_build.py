@@ -269,12 +269,12 @@ def score_changes(scores: Sequence[Scored]) -> tuple[Table, tuple[Criterion, ...
                 _num(change.before),
                 _num(change.after),
                 _num(change.delta),
-                _num(change.mdc_points),
-                _num(change.mcid_points),
+                _num(change.mdc_points, 2),
+                _num(change.mcid_points, 2),
                 change.direction,
             )
         )
-        detail = f"change {_num(change.delta)}, MCID {_num(change.mcid_points)}"
+        detail = f"change {_num(change.delta)}, MCID {_num(change.mcid_points, 2)}"
         criteria.append(
             Criterion(
                 f"{name}: improvement of at least the MCID",
