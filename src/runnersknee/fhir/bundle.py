@@ -28,6 +28,7 @@ from runnersknee.fhir.record import (
     PatientRecord,
     PlanSummary,
     RunEntry,
+    measure_label,
 )
 
 __all__ = ["build_bundle", "bundle_json", "parse_bundle"]
@@ -191,7 +192,7 @@ def _measure(measure: Measure, codes: InteropCodes, subject: JSON) -> JSON:
         "id": f"obs-measure-{digest}",
         "status": "final",
         "category": _category(codes, "exam"),
-        "code": {"coding": coding, "text": measure.field.replace("_", " ")},
+        "code": {"coding": coding, "text": measure_label(measure.field, with_side=True)},
         "subject": subject,
         "effectiveDateTime": measure.day.isoformat(),
         "valueQuantity": _quantity(codes, measure.value, measure.unit),

@@ -16,6 +16,7 @@ from runnersknee.clinical.assessment import Assessment, HhdMeasurement
 
 __all__ = [
     "Administration",
+    "measure_label",
     "InstrumentForm",
     "Measure",
     "PatientRecord",
@@ -126,6 +127,23 @@ class PatientRecord:
     measures: tuple[Measure, ...] = ()
     runs: tuple[RunEntry, ...] = ()
     plan: PlanSummary | None = None
+
+
+_UNIT_SUFFIXES = ("_deg", "_cm", "_mm", "_kg", "_km", "_s", "_n", "_spm", "_nprs", "_months")
+
+
+def measure_label(field: str, with_side: bool = False) -> str:
+    """A readable name of an assessment field path: ``left.side_bridge_s`` → ``side bridge``."""
+    parts = field.split(".")
+    if not with_side and parts[0] in ("left", "right") and len(parts) > 1:
+        parts = parts[1:]
+    last = parts[-1]
+    for suffix in _UNIT_SUFFIXES:
+        if last.endswith(suffix) and last != suffix.lstrip("_"):
+            last = last[: -len(suffix)]
+            break
+    words = [*parts[:-1], last]
+    return " · ".join(w.replace("_", " ") for w in words if w)
 
 
 def measures_of(assessment: Assessment, day: date) -> tuple[Measure, ...]:

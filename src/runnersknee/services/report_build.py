@@ -15,7 +15,7 @@ from typing import Any
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.instruments import InstrumentScore, interpret_change
 from runnersknee.content.citations import load_citations
-from runnersknee.fhir.record import Measure, measures_of
+from runnersknee.fhir.record import Measure, measure_label, measures_of
 from runnersknee.reports.model import (
     Criterion,
     EvaluationReport,
@@ -125,7 +125,7 @@ def _measures_table(measures: Sequence[Measure]) -> Table:
         cells.setdefault(key, {})[m.side or "both"] = f"{_num(m.value)} {m.unit}"
     rows = tuple(
         (
-            key.replace(".", " · ").replace("_", " "),
+            measure_label(key),
             v.get("left", ""),
             v.get("right", ""),
             v.get("both", ""),
@@ -238,7 +238,7 @@ def gait_table(first: Sequence[Measure], latest: Sequence[Measure]) -> Table:
             continue
         rows.append(
             (
-                m.field.rsplit(".", 1)[-1].replace("_", " "),
+                measure_label(m.field),
                 m.side or "—",
                 f"{_num(old.value)} {m.unit}",
                 f"{_num(m.value)} {m.unit}",

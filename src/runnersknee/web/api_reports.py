@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from runnersknee.clinical.errors import InvalidInput, Refused
+from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.reports.pdf import render_pdf
 from runnersknee.services import erasure, export, report_data
 from runnersknee.services.authz import Actor, Role
@@ -123,7 +123,7 @@ def clinic_export(request: Request, actor: CurrentActor, patient_id: int) -> Res
 def _own(actor: Actor) -> int:
     require_role(actor, Role.PATIENT)
     if actor.patient_id is None:
-        raise InvalidInput("this login has no patient record", field="patient")
+        raise NotFound("this login has no patient record")
     return actor.patient_id
 
 
