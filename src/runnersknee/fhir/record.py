@@ -16,7 +16,6 @@ from runnersknee.clinical.assessment import Assessment, HhdMeasurement
 
 __all__ = [
     "Administration",
-    "measure_label",
     "InstrumentForm",
     "Measure",
     "PatientRecord",
@@ -24,6 +23,7 @@ __all__ = [
     "PlanSummary",
     "QuestionItem",
     "RunEntry",
+    "measure_label",
     "measures_of",
 ]
 
