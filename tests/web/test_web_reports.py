@@ -22,7 +22,7 @@ from runnersknee.services import intake, logs, records
 from runnersknee.services.accounts import actor_for
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE
 from runnersknee.store.tables import AuditRow, PatientRow, PlanVersionRow, UserRow
-from runnersknee.web.app import create_app
+from runnersknee.web.app import create_app, route_table
 from tests.web.conftest import TODAY, World, api_login, client_for, csrf_of, page_login
 
 NPRS_A = {"worst_week": 6, "usual_week": 4, "activity": 5}
@@ -293,3 +293,34 @@ def test_admin_erases_a_patient_and_the_audit_keeps_only_the_fact(
     headers = api_login(clinician, "doc@test.example")
     gone = clinician.get(f"/api/v1/patients/{world.patient_b}/fhir", headers=headers)
     assert gone.status_code == 404
+
+
+def test_wrong_roles_get_the_one_error_shape(seeded: World) -> None:
+    admin = client_for(seeded)
+    headers = api_login(admin, "admin@test.example")
+    base = f"/api/v1/patients/{seeded.patient_a}"
+    for path in ("fhir", "export", "reports/evaluation.pdf", "reports/handout.pdf"):
+        response = admin.get(f"{base}/{path}", headers=headers)
+        assert response.status_code == 403, path
+        assert response.json()["error"]["code"] == "forbidden"
+        assert "Ann A" not in response.text
+    doc = client_for(seeded)
+    doc_headers = api_login(doc, "doc@test.example")
+    erase = doc.delete(base, headers=doc_headers)
+    assert erase.status_code == 403
+    assert erase.json()["error"]["code"] == "forbidden"
+    bad = doc.get("/api/v1/patients/abc/fhir", headers=doc_headers)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid_input"
+
+
+def test_the_access_matrix_enumerates_the_new_routes(world: World) -> None:
+    paths = {path for path, _ in route_table(world.app)}  # type: ignore[arg-type]
+    assert {
+        "/api/v1/patients/{patient_id}/fhir",
+        "/api/v1/patients/{patient_id}/export",
+        "/api/v1/patients/{patient_id}/reports/evaluation.pdf",
+        "/clinic/patients/{patient_id}/reports/handout.pdf",
+        "/clinic/patients/{patient_id}/export.zip",
+        "/admin/erasure",
+    } <= paths
