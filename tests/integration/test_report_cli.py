@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -23,16 +24,31 @@ TODAY = date(2026, 3, 2)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.fixture
-def demo(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[str, int]:
-    database = Database(sqlite_url)
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, Path]:
+    """The demo clinic on a migrated SQLite file, seeded once for the module."""
+    from runnersknee.store.db import make_engine
+    from runnersknee.store.migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("report-cli")
+    url = f"sqlite:///{folder}/demo.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    database = Database(url)
     seed_demo(database, TODAY)
     with database.transaction() as tx:
         pid = tx.scalars(select(PatientRow.id).where(PatientRow.display_name == "Sam Mid")).one()
     database.dispose()
-    monkeypatch.setenv("RUNNERSKNEE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("RUNNERSKNEE_DATA_DIR", str(tmp_path / "data"))
-    return sqlite_url, pid
+    return url, pid, folder / "data"
+
+
+@pytest.fixture
+def demo(demo_database: tuple[str, int, Path], monkeypatch: pytest.MonkeyPatch) -> tuple[str, int]:
+    url, pid, data_dir = demo_database
+    monkeypatch.setenv("RUNNERSKNEE_DATABASE_URL", url)
+    monkeypatch.setenv("RUNNERSKNEE_DATA_DIR", str(data_dir))
+    return url, pid
 
 
 def _run(*args: str) -> Result:
@@ -106,7 +122,7 @@ def test_retention_deletes_old_raw_videos_and_keeps_metrics(
     demo: tuple[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, pid = demo
-    folder = tmp_path / "data" / "uploads" / str(pid)
+    folder = Path(os.environ["RUNNERSKNEE_DATA_DIR"]) / "uploads" / str(pid)
     old, new = folder / "old", folder / "new"
     for place in (old, new):
         (place / "analysis").mkdir(parents=True)

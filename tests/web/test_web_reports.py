@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
@@ -235,7 +236,7 @@ def _admin_app(world: World, tmp_path: Path, **overrides: object) -> World:
     return replace(world, app=app)
 
 
-def _erase(world: World, patient_id: int) -> object:
+def _erase(world: World, patient_id: int) -> httpx.Response:
     client = client_for(world)
     token = page_login(client, "admin@test.example")
     page = client.get("/admin/erasure")
@@ -254,8 +255,8 @@ def _erase(world: World, patient_id: int) -> object:
 def test_erasure_is_refused_without_a_retention_period(seeded: World, tmp_path: Path) -> None:
     world = _admin_app(seeded, tmp_path)
     response = _erase(world, world.patient_b)
-    assert response.status_code == 409  # type: ignore[attr-defined]
-    assert "RUNNERSKNEE_RECORD_RETENTION_DAYS" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 409
+    assert "RUNNERSKNEE_RECORD_RETENTION_DAYS" in response.text
     with world.database.transaction() as tx:
         assert tx.get(PatientRow, world.patient_b) is not None
 
@@ -279,7 +280,7 @@ def test_admin_erases_a_patient_and_the_audit_keeps_only_the_fact(
     upload.parent.mkdir(parents=True)
     upload.write_bytes(b"video of Ben")
     response = _erase(world, world.patient_b)
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     assert not upload.parent.exists()
     with world.database.transaction() as tx:
         assert tx.get(PatientRow, world.patient_b) is None
