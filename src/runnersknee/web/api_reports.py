@@ -7,6 +7,7 @@ PDFs are laid out after the database transaction has ended.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -52,31 +53,34 @@ def _zip(request: Request, actor: Actor, patient_id: int) -> Response:
     return _download(made.data, "application/zip", made.name)
 
 
+def _api_pdf(kind: str) -> Callable[..., Response]:
+    def api_pdf(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+        return _pdf(request, actor, patient_id, kind)
+
+    api_pdf.__doc__ = f"The {kind} PDF of a patient (``application/pdf``)."
+    return api_pdf
+
+
+def _page_pdf(kind: str) -> Callable[..., Response]:
+    def page_pdf(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+        require_role(actor, Role.CLINICIAN)
+        return _pdf(request, actor, patient_id, kind)
+
+    return page_pdf
+
+
 def _register_pdf_routes() -> None:
     for kind in report_data.KINDS:
-
-        def api_pdf(
-            request: Request, actor: CurrentActor, patient_id: int, kind: str = kind
-        ) -> Response:
-            return _pdf(request, actor, patient_id, kind)
-
-        def page_pdf(
-            request: Request, actor: CurrentActor, patient_id: int, kind: str = kind
-        ) -> Response:
-            require_role(actor, Role.CLINICIAN)
-            return _pdf(request, actor, patient_id, kind)
-
-        api_pdf.__doc__ = f"The {kind} PDF of a patient (``application/pdf``)."
         router.add_api_route(
             f"/patients/{{patient_id}}/reports/{kind}.pdf",
-            api_pdf,
+            _api_pdf(kind),
             methods=["GET"],
             name=f"report_{kind}",
             response_class=Response,
             responses={200: {"content": {_PDF: {}}}},
         )
         pages.add_api_route(
-            f"/clinic/patients/{{patient_id}}/reports/{kind}.pdf", page_pdf, methods=["GET"]
+            f"/clinic/patients/{{patient_id}}/reports/{kind}.pdf", _page_pdf(kind), methods=["GET"]
         )
 
 
