@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from runnersknee.fhir.record import (
     RunEntry,
     measures_of,
 )
+from runnersknee.reports.pdf import render_pdf
 from runnersknee.services import clinical_core, intake, records, report_data
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
@@ -43,7 +44,16 @@ from runnersknee.store.tables import (
     PatientRow,
 )
 
-__all__ = ["ExportFile", "fhir_bundle", "patient_record", "upload_folder", "write_export"]
+__all__ = [
+    "ExportFile",
+    "ExportParts",
+    "fhir_bundle",
+    "gather_export",
+    "patient_record",
+    "upload_folder",
+    "write_export",
+    "zip_export",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,20 +230,52 @@ def _csvs(tx: Session, actor: Actor, patient_id: int) -> dict[str, str]:
     }
 
 
-def _pdfs(
+def _documents(
     tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
-) -> tuple[dict[str, bytes], list[str]]:
-    """The PDFs this actor may have; a document that cannot be made yet is noted, not fatal."""
+) -> tuple[dict[str, report_data.Document], list[str]]:
+    """The documents this actor may have; one that cannot be made yet is noted, not fatal."""
     kinds = ("handout",) if actor.role is Role.PATIENT else report_data.KINDS
-    made: dict[str, bytes] = {}
+    made: dict[str, report_data.Document] = {}
     notes: list[str] = []
     for kind in kinds:
         try:
-            pdf = report_data.pdf_for_patient(tx, actor, patient_id, kind, today, settings)
-            made[f"reports/{kind}.pdf"] = pdf.pdf
+            doc = report_data.patient_document(tx, actor, patient_id, kind, today, settings)
+            made[f"reports/{kind}.pdf"] = doc
         except RunnersKneeError as error:
             notes.append(f"{kind}.pdf not included: {error.message}")
     return made, notes
+
+
+@dataclass(frozen=True, slots=True)
+class ExportParts:
+    """What the zip holds, read in the transaction (the PDFs are laid out afterwards)."""
+
+    patient_id: int
+    name: str
+    made_at: datetime
+    bundle: str
+    csvs: Mapping[str, str]
+    documents: Mapping[str, report_data.Document]
+    notes: tuple[str, ...]
+
+
+def gather_export(
+    tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
+) -> ExportParts:
+    """Read everything of one patient the export holds (authorized and audited)."""
+    now = datetime.now(UTC)
+    bundle = fhir_bundle(tx, actor, patient_id, now)
+    patient = tx.get(PatientRow, patient_id)
+    documents, notes = _documents(tx, actor, patient_id, today, settings)
+    return ExportParts(
+        patient_id,
+        patient.display_name if patient else "",
+        now,
+        bundle,
+        _csvs(tx, actor, patient_id),
+        documents,
+        tuple(notes),
+    )
 
 
 def _upload_files(settings: Settings, patient_id: int) -> Iterable[tuple[str, Path]]:
@@ -245,29 +287,30 @@ def _upload_files(settings: Settings, patient_id: int) -> Iterable[tuple[str, Pa
             yield f"uploads/{path.relative_to(root).as_posix()}", path
 
 
+def zip_export(parts: ExportParts, today: date, settings: Settings) -> ExportFile:
+    """The right-of-access zip: lays out the PDFs and adds the uploaded files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("fhir/bundle.json", parts.bundle)
+        for name, text in parts.csvs.items():
+            archive.writestr(name, text)
+        for name, doc in parts.documents.items():
+            archive.writestr(name, render_pdf(doc).pdf)
+        for name, path in _upload_files(settings, parts.patient_id):
+            archive.write(path, name)
+        archive.writestr("README.txt", _readme(parts.name, parts.made_at, parts.notes))
+    name = f"patient-{parts.patient_id}-export-{today.isoformat()}.zip"
+    return ExportFile(name, buffer.getvalue())
+
+
 def write_export(
     tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
 ) -> ExportFile:
-    """The right-of-access zip of one patient."""
-    now = datetime.now(UTC)
-    bundle = fhir_bundle(tx, actor, patient_id, now)
-    patient = tx.get(PatientRow, patient_id)
-    pdfs, notes = _pdfs(tx, actor, patient_id, today, settings)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("fhir/bundle.json", bundle)
-        for name, text in _csvs(tx, actor, patient_id).items():
-            archive.writestr(name, text)
-        for name, data in pdfs.items():
-            archive.writestr(name, data)
-        for name, path in _upload_files(settings, patient_id):
-            archive.write(path, name)
-        archive.writestr("README.txt", _readme(patient, now, notes))
-    return ExportFile(f"patient-{patient_id}-export-{today.isoformat()}.zip", buffer.getvalue())
+    """:func:`gather_export` and :func:`zip_export` in one call (the CLI and tests)."""
+    return zip_export(gather_export(tx, actor, patient_id, today, settings), today, settings)
 
 
-def _readme(patient: PatientRow | None, now: datetime, notes: Sequence[str]) -> str:
-    name = patient.display_name if patient else ""
+def _readme(name: str, now: datetime, notes: Sequence[str]) -> str:
     lines = [
         f"Data export for {name}, made {now.isoformat(timespec='seconds')}.",
         "fhir/bundle.json: the record as a FHIR R4B Bundle (type collection).",

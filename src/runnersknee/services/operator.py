@@ -63,7 +63,8 @@ def fhir_json(settings: Settings, patient_id: int) -> str:
 def export_zip(settings: Settings, patient_id: int, today: date) -> export.ExportFile:
     """A stored patient's export zip."""
     with operator_read(settings, patient_id) as read:
-        return export.write_export(read.tx, read.actor, patient_id, today, settings)
+        parts = export.gather_export(read.tx, read.actor, patient_id, today, settings)
+    return export.zip_export(parts, today, settings)
 
 
 def purge_videos(settings: Settings, now: datetime) -> int:

@@ -37,7 +37,14 @@ from runnersknee.services.report_build import (
 )
 from runnersknee.store.tables import AssessmentRow
 
-__all__ = ["KINDS", "case_document", "patient_document", "pdf_for_case", "pdf_for_patient"]
+__all__ = [
+    "KINDS",
+    "Document",
+    "case_document",
+    "patient_document",
+    "pdf_for_case",
+    "pdf_for_patient",
+]
 
 KINDS = ("evaluation", "progress", "handout")
 _TITLES = {

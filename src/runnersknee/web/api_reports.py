@@ -49,7 +49,8 @@ def _pdf(request: Request, actor: Actor, patient_id: int, kind: str) -> Response
 
 def _zip(request: Request, actor: Actor, patient_id: int) -> Response:
     with database(request).transaction() as tx:
-        made = export.write_export(tx, actor, patient_id, today(request), settings(request))
+        parts = export.gather_export(tx, actor, patient_id, today(request), settings(request))
+    made = export.zip_export(parts, today(request), settings(request))
     return _download(made.data, "application/zip", made.name)
 
 
