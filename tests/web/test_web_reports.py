@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,7 +22,7 @@ from runnersknee.config import Settings
 from runnersknee.services import intake, logs, records
 from runnersknee.services.accounts import actor_for
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE
-from runnersknee.store.tables import AuditRow, PatientRow, PlanVersionRow, UserRow
+from runnersknee.store.tables import AuditRow, JobRow, PatientRow, PlanVersionRow, UserRow
 from runnersknee.web.app import create_app, route_table
 from tests.web.conftest import TODAY, World, api_login, client_for, csrf_of, page_login
 
@@ -325,3 +325,51 @@ def test_the_access_matrix_enumerates_the_new_routes(world: World) -> None:
         "/clinic/patients/{patient_id}/export.zip",
         "/admin/erasure",
     } <= paths
+
+
+def _video_job(world: World, cadence: float, left_fppa: float, days_ago: int) -> None:
+    metrics = {
+        "cadence_spm": {"value": cadence, "unit": "steps/min"},
+        "fppa_deg": {
+            "value": None,
+            "unit": "deg",
+            "left": {"value": left_fppa},
+            "right": {"value": None},
+        },
+    }
+    with world.database.transaction() as tx:
+        patient = tx.get(PatientRow, world.patient_a)
+        doc = tx.query(UserRow).filter_by(email="doc@test.example").one()
+        assert patient is not None
+        tx.add(
+            JobRow(
+                kind="video_analysis",
+                clinic_id=patient.clinic_id,
+                patient_id=world.patient_a,
+                status="done",
+                params={"task": "run", "view": "frontal", "upload": "uploads/x/upload"},
+                result={"document": {"metrics": metrics}},
+                created_by=doc.id,
+                created_at=datetime.combine(TODAY - timedelta(days=days_ago), time(9), tzinfo=UTC),
+            )
+        )
+
+
+def test_video_gait_metrics_in_fhir_and_the_progress_report(seeded: World) -> None:
+    _video_job(seeded, 160.0, 14.5, 30)
+    _video_job(seeded, 171.0, 9.0, 2)
+    client = client_for(seeded)
+    headers = api_login(client, "doc@test.example")
+    base = f"/api/v1/patients/{seeded.patient_a}"
+    bundle = Bundle.model_validate_json(client.get(f"{base}/fhir", headers=headers).content)
+    cadence = sorted(
+        (str(o.effectiveDateTime), float(o.valueQuantity.value), o.valueQuantity.code)
+        for o in (e.resource for e in bundle.entry)
+        if o.get_resource_type() == "Observation"
+        and o.code.coding[-1].code == "video.run.frontal.cadence_spm"
+    )
+    assert [(v, c) for _, v, c in cadence] == [(160.0, "/min"), (171.0, "/min")]
+    progress = client.get(f"{base}/reports/progress.pdf", headers=headers)
+    text = " ".join(_text(progress.content)[0].split())
+    assert "video · run · frontal · cadence — 160 steps/min 171 steps/min +11.0 steps/min" in text
+    assert "video · run · frontal · fppa left 14.5 deg 9 deg -5.5 deg" in text

@@ -180,16 +180,16 @@ def _score(admin: Administration, codes: InteropCodes, subject: JSON) -> JSON | 
     }
 
 
-def _measure(measure: Measure, codes: InteropCodes, subject: JSON) -> JSON:
+def _measure(measure: Measure, codes: InteropCodes, subject: JSON, number: int) -> JSON:
     coding = [{"system": codes.system("local_measure"), "code": measure.field}]
     leaf = measure.field.rsplit(".", 1)[-1]
     known = codes.measures.get(leaf)
     if known is not None:
         coding.insert(0, known.coding())
-    digest = hashlib.sha1(f"{measure.field}|{measure.day}".encode()).hexdigest()[:16]
+    digest = hashlib.sha1(f"{measure.field}|{measure.day}".encode()).hexdigest()[:12]
     resource: JSON = {
         "resourceType": "Observation",
-        "id": f"obs-measure-{digest}",
+        "id": f"obs-measure-{number}-{digest}",
         "status": "final",
         "category": _category(codes, "exam"),
         "code": {"coding": coding, "text": measure_label(measure.field, with_side=True)},
@@ -300,7 +300,7 @@ def _resources(record: PatientRecord, codes: InteropCodes) -> Iterator[JSON]:
         score = _score(admin, codes, subject)
         if score is not None:
             yield score
-    yield from (_measure(m, codes, subject) for m in record.measures)
+    yield from (_measure(m, codes, subject, n) for n, m in enumerate(record.measures, 1))
     yield from (_run(r, codes, subject) for r in record.runs)
     if record.plan is not None:
         plan = _care_plan(record.plan, codes, subject, pid)

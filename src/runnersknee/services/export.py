@@ -37,6 +37,7 @@ from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
 from runnersknee.services.patients import current_episode
 from runnersknee.services.run_records import patient_runs
+from runnersknee.services.video_measures import video_analyses
 from runnersknee.store.tables import (
     AssessmentRow,
     ExerciseLogRow,
@@ -158,7 +159,8 @@ def patient_record(tx: Session, actor: Actor, patient_id: int) -> PatientRecord:
         triage_reasons=tuple(str(r.get("reason", "")) for r in triage.get("reasons", [])),
         instruments=_forms({a.instrument_id for a in administrations}),
         administrations=administrations,
-        measures=_measures(tx, current_episode(tx, patient_id).id),
+        measures=_measures(tx, current_episode(tx, patient_id).id)
+        + tuple(m for video in video_analyses(tx, patient_id) for m in video.measures),
         runs=runs,
         plan=_plan(overview.plan),
     )

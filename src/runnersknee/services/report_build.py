@@ -228,9 +228,11 @@ def evaluation_report(heading: Heading, parts: EvaluationParts) -> EvaluationRep
 _GAIT_LEAVES = ("fppa", "cadence", "trunk_lean", "pelvic_drop", "overstride")
 
 
-def gait_table(first: Sequence[Measure], latest: Sequence[Measure]) -> Table:
-    """Gait and movement measures of the first and latest assessment, with the change."""
-    before = {m.field: m for m in first if any(k in m.field for k in _GAIT_LEAVES)}
+def gait_table(
+    first: Sequence[Measure], latest: Sequence[Measure], only_gait: bool = True
+) -> Table:
+    """Gait and movement measures of a first and a latest record, with the change."""
+    before = {m.field: m for m in first if not only_gait or any(k in m.field for k in _GAIT_LEAVES)}
     rows = []
     for m in latest:
         old = before.get(m.field)

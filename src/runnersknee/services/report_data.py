@@ -35,6 +35,7 @@ from runnersknee.services.report_build import (
     gait_table,
     score_changes,
 )
+from runnersknee.services.video_measures import VideoAnalysis, video_analyses
 from runnersknee.store.tables import AssessmentRow
 
 __all__ = [
@@ -143,19 +144,29 @@ def _weekly_rows(view: run_records.RunsOverview) -> Table:
     return Table(("Week of", "Distance (km)", "Runs", "Longest run (km)"), rows)
 
 
+def _gait(tx: Session, patient_id: int) -> Table:
+    """First and latest assessment, and first and latest video analysis of each task and view."""
+    rows: list[tuple[str, ...]] = []
+    assessed = _assessments(tx, current_episode(tx, patient_id).id)
+    if len(assessed) > 1:
+        first, latest = assessed[0], assessed[-1]
+        rows += gait_table(measures_of(first[1], first[0]), measures_of(latest[1], latest[0])).rows
+    by_task: dict[tuple[str, str], list[VideoAnalysis]] = {}
+    for video in video_analyses(tx, patient_id):
+        by_task.setdefault((video.task, video.view), []).append(video)
+    for videos in by_task.values():
+        if len(videos) > 1:
+            rows += gait_table(videos[0].measures, videos[-1].measures, only_gait=False).rows
+    return Table(("Measure", "Side", "First", "Latest", "Change"), tuple(rows))
+
+
 def _patient_progress(
     tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
 ) -> ProgressReport:
     overview = records.overview(tx, actor, patient_id)
     line = timeline.timeline(tx, actor, patient_id, today)
     runs = run_records.overview(tx, actor, patient_id, settings, today)
-    assessed = _assessments(tx, current_episode(tx, patient_id).id)
-    gait = Table(("Measure", "Side", "First", "Latest", "Change"), ())
-    if len(assessed) > 1:
-        gait = gait_table(
-            measures_of(assessed[0][1], assessed[0][0]),
-            measures_of(assessed[-1][1], assessed[-1][0]),
-        )
+    gait = _gait(tx, patient_id)
     changes, criteria = score_changes(_stored_scores(overview.questionnaires))
     return ProgressReport(
         heading=_heading(
