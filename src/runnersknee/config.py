@@ -94,6 +94,20 @@ class Settings(BaseSettings):
     inactivity_alert_days: int = Field(
         default=7, ge=1, le=60, description="Days without any log before an alert is raised."
     )
+    record_retention_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=100 * 366,
+        description="Legal retention period of a patient record after its last entry; erasure "
+        "is refused before it ends, and refused while it is not set (docs/reports.md).",
+    )
+    raw_video_retention_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=100 * 366,
+        description="Delete raw and annotated videos this many days after upload; the metrics "
+        "stay (`runnersknee retention apply`). Unset: videos are kept.",
+    )
 
     @property
     def job_heartbeat_s(self) -> float:

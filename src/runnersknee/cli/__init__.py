@@ -44,7 +44,7 @@ EXIT_CODES: dict[type[RunnersKneeError], int] = {
 
 def build_app() -> typer.Typer:
     """Assemble the Typer application from the command modules."""
-    from runnersknee.cli import demo, evaluate, operations, plan, runs, video, worker
+    from runnersknee.cli import demo, evaluate, operations, plan, reports, runs, video, worker
 
     app = typer.Typer(
         name="runnersknee",
@@ -54,7 +54,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
     )
     app.callback()(_root)
-    for module in (evaluate, plan, runs, video, demo, operations, worker):
+    for module in (evaluate, plan, runs, video, demo, operations, reports, worker):
         module.register(app)
     return app
 

@@ -40,6 +40,8 @@ class Role(StrEnum):
     CLINICIAN = "clinician"
     PATIENT = "patient"
     ADMIN = "admin"
+    #: The command line: someone with access to the database itself (no login, user id 0).
+    OPERATOR = "operator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,13 @@ class Actor:
     patient_id: int | None = None
 
 
-_C, _P, _A = Role.CLINICIAN, Role.PATIENT, Role.ADMIN
+_C, _P, _A, _O = Role.CLINICIAN, Role.PATIENT, Role.ADMIN, Role.OPERATOR
 
 #: action → roles allowed. Patients are further limited to their own record.
 POLICY: dict[str, frozenset[Role]] = {
     "patient.list": frozenset({_C}),
     "patient.create": frozenset({_C}),
-    "patient.read": frozenset({_C, _P}),
+    "patient.read": frozenset({_C, _P, _O}),
     "intake.write": frozenset({_C, _P}),
     "questionnaire.write": frozenset({_C, _P}),
     "referral.write": frozenset({_C}),
@@ -70,6 +72,11 @@ POLICY: dict[str, frozenset[Role]] = {
     "alert.read": frozenset({_C}),
     "alert.write": frozenset({_C}),
     "user.manage": frozenset({_A}),
+    # Reports and data export (docs/reports.md): clinical reports are clinician documents;
+    # a patient may export their own record; only an admin erases one.
+    "report.clinical": frozenset({_C, _O}),
+    "patient.export": frozenset({_C, _P, _O}),
+    "patient.erase": frozenset({_A}),
 }
 
 

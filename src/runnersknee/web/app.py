@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         api,
         api_account,
         api_care,
+        api_reports,
         api_runs,
         api_video,
         pages_admin,
@@ -149,7 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = [READ_PAGES]
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
-    routers.append(api_account.router)
+    routers += [api_account.router, api_reports.pages, api_reports.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)
