@@ -68,20 +68,20 @@ def test_no_red_flag_case_reaches_a_plan_or_a_run(world: World, case: Case) -> N
     counter = getattr(world, "_drawn", 0) + 1
     object.__setattr__(world, "_drawn", counter)
     patient_id, email = _new_patient(world, counter)
-    doc = client_for(world)
-    headers = api_login(doc, "doc@test.example")
+    if counter == 1:  # one clinician login for all examples (logins are rate limited)
+        doc = client_for(world)
+        object.__setattr__(world, "_doc", (doc, api_login(doc, "doc@test.example")))
+    doc, headers = getattr(world, "_doc")
     base = f"/api/v1/patients/{patient_id}"
     put = doc.put(f"{base}/intake", json=document, headers=headers)
     assert put.status_code == 200, put.text
     assert put.json()["red_flag"] is True
     assert doc.post(f"{base}/plans", headers=headers).status_code == 409
 
-    patient = client_for(world)
-    own = api_login(patient, email)
-    assert patient.get(f"{base}/today", headers=own).json()["items"] == []
-    assert patient.get(f"{base}/runs/next", headers=own).status_code == 409
-    page = client_for(world)
+    page = client_for(world)  # one login: the session serves the pages and the API reads
     page_login(page, email)
+    assert page.get(f"{base}/today").json()["items"] == []
+    assert page.get(f"{base}/runs/next").status_code == 409
     assert "Your exercises" not in page.get("/me").text
     assert "Your next run" in page.get("/me/runs").text  # the gate card, no prescription
     assert "Walk–run stage" not in page.get("/me/runs").text

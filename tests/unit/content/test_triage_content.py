@@ -185,8 +185,8 @@ def _edit(path: Path, old: str, new: str) -> None:
             "information items",
         ),
         (
-            'verified = true\nrationale = "KB section 2, ITB',
-            'verified = 1\nrationale = "KB section 2, ITB',
+            'verified = true\nrationale = "ITB syndrome',
+            'verified = 1\nrationale = "ITB syndrome',
             "true or false",
         ),
         (
