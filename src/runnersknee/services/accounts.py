@@ -1,4 +1,4 @@
-"""Accounts: argon2id password hashes (capped concurrency), login checks with lock-out, server-side sessions."""
+"""Accounts: argon2id hashes (capped concurrency), login checks, lock-out, server-side sessions."""
 
 from __future__ import annotations
 
