@@ -9,7 +9,9 @@ schema-valid value (an unknown instrument, say) is a correct answer here.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,12 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
+from sqlalchemy import create_engine, text
 
 from runnersknee.config import Settings
 from runnersknee.services.database import Database
 from runnersknee.web.app import create_app
+from tests.conftest import _pg_base_url
 from tests.web.conftest import PASSWORD, TODAY, World, _seed
 
 pytestmark = pytest.mark.slow
@@ -68,9 +72,42 @@ class Fuzzed:
         assert headers["x-content-type-options"] == ["nosniff"]
 
 
-@pytest.fixture(params=["doc@test.example", "a@test.example"], ids=["clinician", "patient"])
+@contextmanager
+def _database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fuzz.db'}"
+        return
+    base = _pg_base_url()
+    if base is None:
+        pytest.fail("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    schema = f"rk_fuzz_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(
+    params=[
+        ("sqlite", "doc@test.example"),
+        ("sqlite", "a@test.example"),
+        pytest.param(("postgres", "doc@test.example"), marks=pytest.mark.postgres),
+    ],
+    ids=["clinician", "patient", "clinician-postgres"],
+)
 def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fuzzed]:
-    url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    kind, email = request.param
+    with _database_url(kind, tmp_path) as url:
+        yield from _fuzzed_app(url, email, tmp_path)
+
+
+def _fuzzed_app(url: str, email: str, tmp_path: Path) -> Iterator[Fuzzed]:
     database = Database(url)
     database.upgrade()
     _seed(database)
@@ -79,10 +116,10 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fuzzed]:
     app.state.clock = lambda: TODAY
     app.state.worker = _IdleWorker()
     client = TestClient(app)
-    login = client.post("/api/v1/auth/login", json={"email": request.param, "password": PASSWORD})
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200
     headers = {"X-CSRF-Token": login.json()["csrf_token"]}
-    role = "clinician" if request.param.startswith("doc") else "patient"
+    role = "clinician" if email.startswith("doc") else "patient"
     yield Fuzzed(app, dict(client.cookies), headers, [], role)
     database.dispose()
 

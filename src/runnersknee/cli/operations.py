@@ -105,8 +105,8 @@ def admin_create_command(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create a clinic's first admin login on a real install (no demo data)."""
-    from runnersknee.services.accounts import create_first_admin
     from runnersknee.services.database import Database
+    from runnersknee.services.users import create_first_admin
 
     database = Database.from_settings(Settings())
     try:

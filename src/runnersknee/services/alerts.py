@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
@@ -67,8 +68,11 @@ def raise_alert(tx: Session, patient_id: int, kind: str, key: str, message: str)
     )
     if exists is not None:
         return False
-    tx.add(AlertRow(patient_id=patient_id, kind=kind, key=key, message=message[:500]))
-    tx.flush()
+    try:  # a concurrent transaction may add the same alert first: then this one is a no-op
+        with tx.begin_nested():
+            tx.add(AlertRow(patient_id=patient_id, kind=kind, key=key, message=message[:500]))
+    except IntegrityError:
+        return False
     return True
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import accounts
+from runnersknee.services import users as user_admin
 from runnersknee.services.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database
@@ -22,7 +22,7 @@ def users_page(request: Request, actor: CurrentActor) -> Response:
     """The clinic's logins."""
     require_role(actor, Role.ADMIN)
     with database(request).transaction() as tx:
-        users = accounts.list_users(tx, actor)
+        users = user_admin.list_users(tx, actor)
     return render(request, "admin/users.html", users=users)
 
 
@@ -33,7 +33,7 @@ def create_user(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
     values = {k: str(form.get(k) or "") for k in ("email", "display_name", "role")}
     try:
         with database(request).transaction() as tx:
-            accounts.manage_create_user(
+            user_admin.manage_create_user(
                 tx,
                 actor,
                 values["email"],
@@ -43,7 +43,7 @@ def create_user(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
             )
     except (InvalidInput, Conflict) as error:
         with database(request).transaction() as tx:
-            users = accounts.list_users(tx, actor)
+            users = user_admin.list_users(tx, actor)
         field = str(error.details.get("field") or "_form")
         return render(
             request,
@@ -61,5 +61,5 @@ def set_active(request: Request, actor: CurrentActor, form: SafeForm, user_id: i
     """Disable or re-enable a login."""
     require_role(actor, Role.ADMIN)
     with database(request).transaction() as tx:
-        accounts.set_user_active(tx, actor, user_id, form.get("active") == "1")
+        user_admin.set_user_active(tx, actor, user_id, form.get("active") == "1")
     return RedirectResponse("/admin/users", status_code=303)

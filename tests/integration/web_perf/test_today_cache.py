@@ -220,7 +220,7 @@ def test_authorize_record_decides_and_audits_like_authorize(demo: Database) -> N
         (me, me.patient_id, None),
         (doc, me.patient_id, None),
         (me, other.patient_id, Forbidden),
-        (stranger, me.patient_id, Forbidden),
+        (stranger, me.patient_id, NotFound),  # another clinic: like a missing record
         (me, 999_999, Forbidden),
         (doc, 999_999, NotFound),
     ]
