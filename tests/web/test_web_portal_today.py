@@ -163,4 +163,3 @@ def test_how_to_and_safety_stay_on_the_page(page: str) -> None:
     assert "Push the shin forward into the strap" in _text(quad)
     assert "Stop and seek medical advice" in page
     assert "at or below 3 out of 10" in page
-

@@ -8,8 +8,10 @@ run from the API or the pages.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +48,18 @@ def _new_patient(world: World, n: int) -> tuple[int, str]:
         return patients.create_patient(tx, doc, new, TODAY), email
 
 
+_NUMBERS = itertools.count(1)
+_CLINICIANS: dict[int, tuple[TestClient, dict[str, str]]] = {}
+
+
+def _clinician(world: World) -> tuple[TestClient, dict[str, str]]:
+    """One clinician login per app for all examples (logins are rate limited)."""
+    if id(world.app) not in _CLINICIANS:
+        doc = client_for(world)
+        _CLINICIANS[id(world.app)] = (doc, api_login(doc, "doc@test.example"))
+    return _CLINICIANS[id(world.app)]
+
+
 def test_every_red_flag_answer_is_drawn() -> None:
     """The strategy can reach every red-flag answer that changes the level on this case."""
     reachable = [answer for answer in RED_FLAG_ANSWERS if _red_flag_case(answer) is not None]
@@ -65,13 +79,8 @@ def test_no_red_flag_case_reaches_a_plan_or_a_run(world: World, case: Case) -> N
     assert report.plan is None
     assert report.refusal is not None
 
-    counter = getattr(world, "_drawn", 0) + 1
-    object.__setattr__(world, "_drawn", counter)
-    patient_id, email = _new_patient(world, counter)
-    if counter == 1:  # one clinician login for all examples (logins are rate limited)
-        doc = client_for(world)
-        object.__setattr__(world, "_doc", (doc, api_login(doc, "doc@test.example")))
-    doc, headers = getattr(world, "_doc")
+    patient_id, email = _new_patient(world, next(_NUMBERS))
+    doc, headers = _clinician(world)
     base = f"/api/v1/patients/{patient_id}"
     put = doc.put(f"{base}/intake", json=document, headers=headers)
     assert put.status_code == 200, put.text
