@@ -65,7 +65,7 @@ def _clinic(db: Database) -> tuple[Actor, Actor, int, int]:
                 tx,
                 me,
                 pid,
-                "lateral-step-down",
+                "forward-lunge-0-45",
                 3,
                 7 if name == "Ann" else 9,
                 TODAY - timedelta(days=1),

@@ -47,7 +47,7 @@ def _seed_record(world: World, patient_id: int, email: str, nprs: list[dict[str,
         exercise = next(
             i["exercise_id"]
             for i in records.plan_items(plan.data)
-            if i.get("exercise_id") == "lateral-step-down"
+            if i.get("exercise_id") == "forward-lunge-0-45"
         )
         for offset in range(3):
             day = TODAY - timedelta(days=offset + 1)
@@ -89,7 +89,7 @@ def test_clinician_prints_the_three_documents_with_their_values(seeded: World) -
         "Signed for patient 1.",
         "signed by Dr Test",
         "References",
-        "isotonic",
+        "functional",
     ):
         assert expected in text, expected
     assert "Ben B" not in text
@@ -104,10 +104,10 @@ def test_clinician_prints_the_three_documents_with_their_values(seeded: World) -
 
     handout = client.get(f"{base}/reports/handout.pdf")
     text, pages = _text(handout.content)
-    assert "Lateral step-down" in text
-    assert "3 sets × 5 reps, every day" in text
+    assert "Forward lunge" in text
+    assert "3 sets × 10 reps, 5 times a week" in text
     assert "When to stop and get help" in text
-    assert "Which leg: Right leg" in text
+    assert "Which leg: Both legs (painful knee: right)" in text
     for hidden in ("CONS-2018", "KB ", "MCID", "MDC", "PFP-PROBABLE", "citation"):
         assert hidden not in text, hidden
     assert pages == 3
@@ -192,9 +192,9 @@ def test_export_zip_of_a_holds_a_and_nothing_of_b(seeded: World) -> None:
         texts.append(_text(data)[0] if name.endswith(".pdf") else data.decode("utf-8"))
     everything = "\n".join(texts)
     assert "Ann A" in everything
-    assert f"lateral-step-down,3,{10 + seeded.patient_a}" in everything
+    assert f"forward-lunge-0-45,3,{10 + seeded.patient_a}" in everything
     assert "Ben B" not in everything
-    assert f"lateral-step-down,3,{10 + seeded.patient_b}" not in everything
+    assert f"forward-lunge-0-45,3,{10 + seeded.patient_b}" not in everything
     assert f"Signed for patient {seeded.patient_b}" not in everything
     assert '"value": 9.0' not in archive.read("fhir/bundle.json").decode()
 

@@ -14,7 +14,7 @@ import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,8 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
-from runnersknee.reports.pdf import Rendered
-from runnersknee.services import operator, report_data
+
+if TYPE_CHECKING:
+    from runnersknee.reports.pdf import Rendered
 
 __all__ = ["ReportKind", "register"]
 
@@ -51,6 +52,8 @@ def _patient_id(target: str) -> int:
 
 
 def _render(target: str, kind: str, settings: Settings, today: date) -> Rendered:
+    from runnersknee.services import operator, report_data  # heavy: loaded only when used
+
     if target.startswith("patient:") and not Path(target).exists():
         return operator.report_pdf(settings, _patient_id(target), kind, today)
     return report_data.pdf_for_case(Path(target), kind, today, settings)
@@ -110,6 +113,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE.json.")] = None,
     ) -> None:
         """Print (or write) the patient's FHIR R4B Bundle."""
+        from runnersknee.services import operator
+
         text = operator.fhir_json(Settings(), _patient_id(patient))
         if out is None:
             typer.echo(text)
@@ -122,6 +127,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="FILE.zip")],
     ) -> None:
         """Write the right-of-access zip (bundle, CSVs, PDFs, uploaded files)."""
+        from runnersknee.services import operator
+
         made = operator.export_zip(Settings(), _patient_id(patient), date.today())
         out.write_bytes(made.data)
 
@@ -131,6 +138,8 @@ def register(app: typer.Typer) -> None:
     @retention.command("apply")
     def apply_command() -> None:
         """Delete raw videos older than RUNNERSKNEE_RAW_VIDEO_RETENTION_DAYS (metrics stay)."""
+        from runnersknee.services import operator
+
         deleted = operator.purge_videos(Settings(), datetime.now(UTC))
         typer.echo(f"{deleted} video files deleted")
 

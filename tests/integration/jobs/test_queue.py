@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text, update
 
-from runnersknee.clinical.errors import Forbidden
+from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
 from runnersknee.services import jobs, patients
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
@@ -82,7 +82,7 @@ def test_queue_entry_commits_and_rolls_back_with_the_job_and_its_audit(
 
     with pytest.raises(Abort):
         enqueue_then_fail()
-    with pytest.raises(Forbidden), database.transaction() as tx:  # another clinic's patient
+    with pytest.raises(NotFound), database.transaction() as tx:  # another clinic's patient
         jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=other_pid, action="patient.read")
     assert _queued(database) == [job.id]
     with database.transaction() as tx:

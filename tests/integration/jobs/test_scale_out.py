@@ -59,12 +59,17 @@ def _seed(database: Database) -> int:
         return patients.create_patient(tx, doc, patients.NewPatient("P scale", 1990), date.today())
 
 
-def _login(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30)
-    response = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+def _login(bases: list[str]) -> list[httpx.Client]:
+    """One login (a new login ends the older session), its session used on every web process."""
+    first = httpx.Client(base_url=bases[0], timeout=30)
+    response = first.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 200, response.text
-    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-    return client
+    first.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+    others = [
+        httpx.Client(base_url=base, timeout=30, cookies=first.cookies, headers=first.headers)
+        for base in bases[1:]
+    ]
+    return [first, *others]
 
 
 @pytest.fixture
@@ -92,7 +97,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             started += workers
             for port, web in zip(ports, webs, strict=True):
                 processes.wait_http(f"http://127.0.0.1:{port}", web)
-            clients = [_login(f"http://127.0.0.1:{p}") for p in ports]
+            clients = _login([f"http://127.0.0.1:{p}" for p in ports])
             yield Cluster(database, patient_id, clients, workers)
             for client in clients:
                 client.close()

@@ -91,6 +91,23 @@ def test_every_phase_has_hip_and_knee_strength_for_a_runner(
         dose = LIBRARY[item.exercise_id or ""].dose
         weekly_sets = (dose.sets or 0) * (dose.per_week or 0)
         assert 4 <= weekly_sets <= 28, (item.id, weekly_sets)  # 2-4 sets, 2-7 days a week
+    for target, (sets, exercises) in weekly_sets_by_target(result).items():
+        if target in KNEE | HIP:  # per muscle group: at least 2 sets on 2 days (ACSM 2009),
+            assert 4 <= sets <= 28 * exercises, (target, sets)  # at most daily 4 sets each
+
+
+def weekly_sets_by_target(result: Plan) -> dict[str, tuple[int, int]]:
+    """Strength target → (sets per week over the plan's items, number of items covering it)."""
+    totals: dict[str, tuple[int, int]] = {}
+    for item in result.component(Component.STRENGTHENING).items:
+        exercise = LIBRARY[item.exercise_id or ""]
+        if PLYOMETRIC_TAG in exercise.targets:
+            continue
+        weekly = (exercise.dose.sets or 0) * (exercise.dose.per_week or 0)
+        for target in exercise.targets:
+            sets, count = totals.get(target, (0, 0))
+            totals[target] = (sets + weekly, count + 1)
+    return totals
 
 
 def test_phase_4_runner_keeps_loaded_strengthening_not_just_hops() -> None:

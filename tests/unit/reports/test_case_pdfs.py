@@ -36,7 +36,7 @@ def settings() -> Settings:
 def test_evaluation_of_an_assessed_case(settings: Settings) -> None:
     rendered = report_data.pdf_for_case(WEAK_HIPS, "evaluation", DAY, settings)
     text, pages = _text(rendered.pdf)
-    assert pages == rendered.pages == 5
+    assert pages == rendered.pages == 6
     for expected in (
         "female-runner-hip-weakness.yaml",
         "2026-12-07",
@@ -56,7 +56,7 @@ def test_progress_of_a_case_with_questionnaires(settings: Settings) -> None:
     text, pages = _text(report_data.pdf_for_case(WITH_SCORES, "progress", DAY, settings).pdf)
     assert pages == 1
     for row in (
-        "AKPS 82 93 11 — 10 improved",
+        "AKPS 82 93 11 — — improved",  # paraphrased items: the published MCID is not applied
         "NPRS 6 3 -3 — 1.16 improved",
         "KOOS-PF 50 75 25 16 16.4 improved",
     ):
