@@ -279,7 +279,7 @@ def test_json_api_upload_job_result_and_accept(vw: VideoWorld, squat_csv: bytes)
     assert status["status"] == "done"
     assert status["progress"] == 1.0
     result = client.get(job["links"]["result"], headers=headers).json()
-    assert result["result"]["schema"] == "runnersknee.gait.result/1"
+    assert result["result"]["schema"] == "runnersknee.gait.result/2"
     fppa = result["result"]["metrics"]["fppa_deg"]["left"]
     assert fppa["value"] == pytest.approx(12.0, abs=1.0)
     assert set(result["acceptable"]) == {"left.fppa_sls_deg"}
