@@ -80,7 +80,8 @@ def test_bad_options_exit_2_through_main(running_csv: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "unknown view" in proc.stderr
+    assert "diagonal" in proc.stderr
+    assert "sagittal" in proc.stderr  # the choices are listed
     assert "Traceback" not in proc.stderr
     proc = subprocess.run(
         [

@@ -50,14 +50,14 @@ def _summarise(
     label: Callable[[float], str] | None,
 ) -> MetricValue:
     limits = ctx.content.steps
-    screened = screen_values(values, spec.plausible, limits.outlier_z)
+    tolerance = spec.spread_tolerance if math.isfinite(spec.spread_tolerance) else 0.0
+    screened = screen_values(values, spec.plausible, limits.outlier_z, tolerance)
     kept = [v.value for v in screened if v.reason is None]
     kept_vis = [w for v, w in zip(screened, vis, strict=True) if v.reason is None]
     visibility = float(np.mean(kept_vis)) if kept_vis else 0.0
     median, spread = robust_centre_spread(kept)
-    tolerance = spec.spread_tolerance
     agreement = 1.0
-    if spread is not None and math.isfinite(tolerance) and tolerance > 0:
+    if spread is not None and tolerance > 0:
         agreement = 1.0 / (1.0 + (spread / tolerance) ** 2)
     conf = Confidence(
         visibility,

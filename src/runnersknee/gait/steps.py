@@ -183,10 +183,15 @@ def robust_centre_spread(values: Sequence[float]) -> tuple[float | None, float |
 
 
 def screen_values(
-    values: Sequence[StepValue], plausible: tuple[float, float], outlier_z: float
+    values: Sequence[StepValue],
+    plausible: tuple[float, float],
+    outlier_z: float,
+    tolerance: float = 0.0,
 ) -> list[StepValue]:
     """Reject missing values, values outside ``plausible`` and outliers (modified z-score
-    0.6745 × |x − median| / MAD above ``outlier_z``); earlier rejections are kept."""
+    0.6745 × |x − median| / MAD above ``outlier_z`` *and* farther than ``tolerance`` from
+    the median, so tiny differences between near-identical steps never count); earlier
+    rejections are kept."""
     lo, hi = plausible
     out: list[StepValue] = []
     for v in values:
@@ -203,7 +208,9 @@ def screen_values(
         if mad > 0:
             out = [
                 replace(v, reason=OUTLIER)
-                if v.reason is None and 0.6745 * abs(v.value - med) / mad > outlier_z
+                if v.reason is None
+                and 0.6745 * abs(v.value - med) / mad > outlier_z
+                and abs(v.value - med) > tolerance
                 else v
                 for v in out
             ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from runnersknee.gait.keypoint_io import write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
 from runnersknee.gait.pose import KeypointFileSource, PoseEstimator, PoseTracking
 from runnersknee.gait.result import GaitResult
+from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
 
 __all__ = [
@@ -65,6 +66,15 @@ def _stage(progress: Progress | None, stage: str, total: int) -> Callable[[int],
     return lambda n: progress(stage, n, total)
 
 
+def _strip_metric(analysis: GaitAnalysis) -> tuple[str, Sequence[StepValue]] | None:
+    """The metric whose per-step values the annotated video's strip chart shows."""
+    metrics = analysis.result_.metrics
+    name = "cadence_spm" if "cadence_spm" in metrics else "fppa_deg"
+    if name not in metrics:
+        return None
+    return f"{name} ({metrics[name].unit})", metrics[name].overall.steps
+
+
 def _write_outputs(
     analysis: GaitAnalysis, out: Path, video: VideoInfo | None, progress: Progress | None
 ) -> tuple[dict[str, Path], dict[str, float]]:
@@ -96,8 +106,10 @@ def _write_outputs(
             analysis.filtered_,
             analysis.series_,
             out / "annotated.mp4",
-            stances=analysis.stances_,
+            steps=analysis.steps_,
             repetitions=analysis.repetitions_,
+            direction=analysis.direction_.main if analysis.steps_ else "",
+            strip_metric=_strip_metric(analysis),
             progress=_stage(progress, "render", analysis.filtered_.n_frames),
         )
         timings["render_s"] = time.perf_counter() - t0
