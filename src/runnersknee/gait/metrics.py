@@ -217,17 +217,25 @@ class MetricCalculation:
         )
 
     def _cadence(self, steps: Sequence[StepCheck]) -> None:
-        """Cadence per step from successive contacts (60 / step time; 120 / stride time when
-        the other foot's contact was missed); a value is rejected with its contacts."""
+        """Cadence per step from successive kept contacts (60 / step time; 120 / stride time
+        when the contact between them was rejected or missed). Rejected contacts are listed
+        with their reason and no value; pairs across passes or with implausible times are
+        rejected."""
         lo, hi = self._ctx.content.steps.step_s.get(self._task, (0.0, np.inf))
         per_side: dict[Side, tuple[list[StepValue], list[float]]] = {s: ([], []) for s in SIDES}
-        for a, b in itertools.pairwise(sorted(steps, key=lambda c: c.stance.ic_s)):
+        ordered = sorted(steps, key=lambda c: c.stance.ic_s)
+        for check in ordered:
+            if not check.kept:
+                side, t = check.stance.side, check.stance.ic_s
+                per_side[side][0].append(StepValue(t, side, float("nan"), check.reason))
+                per_side[side][1].append(self._vis(("heel", "foot_index"), side, t))
+        for a, b in itertools.pairwise([c for c in ordered if c.kept]):
             dt = b.stance.ic_s - a.stance.ic_s
             n_steps = 1 if a.stance.side != b.stance.side else 2
-            reason = b.reason or a.reason
-            if reason is None and a.pass_index != b.pass_index:
+            reason = None
+            if a.pass_index != b.pass_index:
                 reason = NOT_SIDE_ON
-            if reason is None and not n_steps * lo <= dt <= n_steps * hi:
+            elif not n_steps * lo <= dt <= n_steps * hi:
                 reason = STEP_TIME
             side = b.stance.side
             value = 60.0 * n_steps / dt if dt > 0 else float("nan")

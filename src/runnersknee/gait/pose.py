@@ -29,6 +29,7 @@ __all__ = [
     "PoseEstimator",
     "PoseTracking",
     "detect_people",
+    "expand_box",
     "prepare_frame",
 ]
 
@@ -175,7 +176,7 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
                 if pts.shape[0] < 4:
                     break
                 lo, hi = pts.min(axis=0), pts.max(axis=0)
-                box = _expand(
+                box = expand_box(
                     (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
                     w,
                     h,
@@ -189,7 +190,7 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
     return sorted(boxes, key=lambda b: b[0])
 
 
-def _expand(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
+def expand_box(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     side_w, side_h = w * (1 + 2 * margin), h * (1 + 2 * margin)
@@ -247,9 +248,13 @@ class PoseTracking:
         Fixed region of interest (x, y, w, h) in upright-frame pixels, or None.
     person
         1-based person number, left to right in the first frame (see :func:`detect_people`);
-        the crop then follows that person's landmarks. None = the estimator's own choice.
+        the crop then follows that person's landmarks. None (and no ``roi``): people are
+        found every ``sample_s`` seconds and, when more than one is seen, the one who crosses
+        the frame is followed (:mod:`runnersknee.gait.person`).
     processing_width_px
         Crops wider than this are downscaled before inference (landmarks are mapped back).
+    sample_s
+        Sampling interval of the person search (0 switches the search off).
 
     Attributes
     ----------
@@ -267,11 +272,13 @@ class PoseTracking:
         roi: Box | None = None,
         person: int | None = None,
         processing_width_px: int = 640,
+        sample_s: float = 0.5,
     ) -> None:
         self.estimator = estimator
         self.roi = roi
         self.person = person
         self.processing_width_px = processing_width_px
+        self.sample_s = sample_s
 
     def get_params(self) -> dict[str, Any]:
         """Parameters for provenance."""
@@ -279,6 +286,7 @@ class PoseTracking:
             "roi": list(self.roi) if self.roi else None,
             "person": self.person,
             "processing_width_px": self.processing_width_px,
+            "sample_s": self.sample_s,
         }
 
     def _initial_roi(self, frame: Frame) -> Box | None:
@@ -309,7 +317,7 @@ class PoseTracking:
         x, y, bw, bh = people[self.person - 1]
         if roi is not None:
             x, y = x + roi[0], y + roi[1]
-        return _expand((x, y, bw, bh), w, h, margin=0.25)
+        return expand_box((x, y, bw, bh), w, h, margin=0.25)
 
     def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
         """Estimate landmarks on every frame; return self.
@@ -320,7 +328,22 @@ class PoseTracking:
         """
         estimator = self.estimator or MediaPipePoseEstimator()
         found = _Found(video.frame_count + 16)
-        if self.person is None:
+        self.selection_: dict[str, Any] = {"mode": "roi" if self.roi else "person"}
+        chosen = self._crossing_person(video) if self.person is None and not self.roi else None
+        if chosen is not None:
+            from runnersknee.gait.person import track_person
+
+            dropped = track_person(
+                estimator,
+                video,
+                found,
+                chosen,
+                pad_frames=round(self.sample_s * video.fps),
+                processing_width_px=self.processing_width_px,
+                progress=progress,
+            )
+            self.selection_.update(dropped_frames=dropped)
+        elif self.person is None:
             prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px)
             for i, prepared in enumerate(
                 iter_mapped_frames(video, prepare, max_frames=found.capacity)
@@ -342,6 +365,24 @@ class PoseTracking:
             source=f"video:{video.path.name}",
         )
         return self
+
+    def _crossing_person(self, video: VideoInfo) -> Any:
+        """The track of the person who crosses the frame, or None when one person (or
+        nobody) is seen or the search is off."""
+        self.selection_ = {"mode": "whole frame"}
+        if self.sample_s <= 0:
+            return None
+        from runnersknee.gait.person import choose_person, link_tracks, sample_people
+
+        samples = sample_people(video, every_s=self.sample_s)
+        tracks = link_tracks(samples, max_jump=1.5)
+        self.selection_.update(people_seen=sum(1 for t in tracks if len(t.frames) > 1))
+        if self.selection_["people_seen"] <= 1:
+            return None
+        chosen = choose_person(tracks)
+        if chosen is not None:
+            self.selection_.update(mode="crosses the frame", track=chosen.to_dict())
+        return chosen
 
     def _track_person(
         self,
@@ -406,7 +447,7 @@ def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: in
     if inside:
         return crop
     box = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
-    return _expand(box, w, h, margin=0.3)
+    return expand_box(box, w, h, margin=0.3)
 
 
 class KeypointFileSource:

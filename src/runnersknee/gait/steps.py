@@ -153,7 +153,8 @@ class StepScreening:
                 st.side in last and st.ic_s - last[st.side] < 2 * step_lo
             ):
                 reason = TOO_SOON
-            last[st.side] = st.ic_s
+            if reason is None:  # a rejected (spurious) contact must not reject the next
+                last[st.side] = st.ic_s
             out.append(StepCheck(st, reason, direction.pass_index(st.ic_s)))
         return out
 

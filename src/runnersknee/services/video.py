@@ -175,6 +175,7 @@ def analyze_video(
     provenance = {
         "video": {**info.to_dict(), "sha256": file_sha256(path)},
         "pose": {**tracking.estimator_info_, **tracking.get_params()},
+        "person_selection": tracking.selection_,
     }
     return _finish(
         analysis,

@@ -1,0 +1,185 @@
+"""Which person to analyse when several are in view: by default the one who crosses the frame.
+
+People are found on sampled frames (:func:`runnersknee.gait.pose.detect_people`), linked into
+tracks by nearest box centre, and the track that travels farthest horizontally is chosen
+(on a treadmill nobody travels: the largest, longest-seen person wins). Between samples the
+person's box is interpolated, so the pose estimator only ever sees a crop around that person
+and cannot jump to someone in the background; outside the track's time span no landmarks
+are estimated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from runnersknee.gait.keypoints import index_of
+from runnersknee.gait.pose import (
+    Box,
+    Frame,
+    PoseEstimator,
+    detect_people,
+    expand_box,
+    prepare_frame,
+)
+from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
+
+__all__ = [
+    "PersonTrack",
+    "choose_person",
+    "link_tracks",
+    "sample_people",
+    "track_person",
+]
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    x, y, w, h = box
+    return x + w / 2.0, y + h / 2.0
+
+
+@dataclass(slots=True)
+class PersonTrack:
+    """One person's boxes on sampled frames (frame indices ascending)."""
+
+    frames: list[int] = field(default_factory=list)
+    boxes: list[Box] = field(default_factory=list)
+
+    @property
+    def travel_px(self) -> float:
+        """Horizontal extent of the box centres (how far the person crossed)."""
+        xs = [_centre(b)[0] for b in self.boxes]
+        return max(xs) - min(xs) if xs else 0.0
+
+    @property
+    def mean_height_px(self) -> float:
+        """Mean box height."""
+        return float(np.mean([b[3] for b in self.boxes])) if self.boxes else 0.0
+
+    def box_at(self, i: int, pad_frames: int) -> Box | None:
+        """The box at frame ``i``, interpolated between samples (held for ``pad_frames``
+        beyond the first and last sample); None outside."""
+        if not self.frames or i < self.frames[0] - pad_frames or i > self.frames[-1] + pad_frames:
+            return None
+        arr = np.array(self.boxes, dtype=np.float64)
+        vals = [np.interp(i, self.frames, arr[:, k]) for k in range(4)]
+        return int(vals[0]), int(vals[1]), max(16, int(vals[2])), max(16, int(vals[3]))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (for provenance)."""
+        return {
+            "first_frame": self.frames[0] if self.frames else None,
+            "last_frame": self.frames[-1] if self.frames else None,
+            "samples": len(self.frames),
+            "travel_px": round(self.travel_px, 1),
+            "mean_height_px": round(self.mean_height_px, 1),
+        }
+
+
+def link_tracks(samples: Sequence[tuple[int, Sequence[Box]]], max_jump: float) -> list[PersonTrack]:
+    """Link per-sample boxes into tracks: each box joins the track whose last box centre is
+    nearest, if closer than ``max_jump`` × that box's height, else starts a new track."""
+    tracks: list[PersonTrack] = []
+    for frame, boxes in samples:
+        taken: set[int] = set()
+        for box in sorted(boxes, key=lambda b: -b[3]):  # larger (nearer) people first
+            cx, cy = _centre(box)
+            best, best_d = None, np.inf
+            for k, track in enumerate(tracks):
+                if k in taken or track.frames[-1] == frame:
+                    continue
+                tx, ty = _centre(track.boxes[-1])
+                d = float(np.hypot(cx - tx, cy - ty)) / max(track.boxes[-1][3], 1)
+                if d < best_d:
+                    best, best_d = k, d
+            if best is not None and best_d <= max_jump:
+                tracks[best].frames.append(frame)
+                tracks[best].boxes.append(box)
+                taken.add(best)
+            else:
+                tracks.append(PersonTrack([frame], [box]))
+                taken.add(len(tracks) - 1)
+    return tracks
+
+
+def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:
+    """The track that crosses the frame farthest (ties and treadmills: the one seen on more
+    samples, then the larger one); tracks seen once are ignored when others exist."""
+    seen = [t for t in tracks if len(t.frames) > 1] or list(tracks)
+    if not seen:
+        return None
+    heights = max(t.mean_height_px for t in seen) or 1.0
+    return max(
+        seen,
+        key=lambda t: (round(t.travel_px / heights, 1), len(t.frames), t.mean_height_px),
+    )
+
+
+def sample_people(
+    video: VideoInfo, *, every_s: float = 0.5, width_px: int = 640, max_people: int = 3
+) -> list[tuple[int, list[Box]]]:
+    """People (boxes in frame pixels) on every ``every_s`` seconds of the video."""
+    import cv2
+
+    every = max(1, round(every_s * video.fps))
+    counter = iter(range(1 << 40))
+
+    def shrink(frame: Frame) -> tuple[Frame, float] | tuple[()]:  # on the decoding thread
+        if next(counter) % every:
+            return ()  # not sampled (None would end the stream)
+        h, w = frame.shape[:2]
+        scale = min(1.0, width_px / w)
+        small = cv2.resize(frame, (round(w * scale), round(h * scale))) if scale < 1 else frame
+        return small, scale
+
+    out: list[tuple[int, list[Box]]] = []
+    for i, item in enumerate(iter_mapped_frames(video, shrink)):
+        if not item:
+            continue
+        small, scale = item
+        boxes = detect_people(small, max_people=max_people)
+        out.append((i, [_scaled(b, 1.0 / scale) for b in boxes]))
+    return out
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, w, h = (round(v * factor) for v in box)
+    return x, y, w, h
+
+
+def track_person(
+    estimator: PoseEstimator,
+    video: VideoInfo,
+    found: Any,
+    track: PersonTrack,
+    *,
+    pad_frames: int,
+    processing_width_px: int,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Estimate landmarks in a crop around ``track`` on every frame (none outside its span);
+    landmarks whose hips leave the person's box are dropped. Returns the frames dropped."""
+    dropped = 0
+    for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
+        box = track.box_at(i, pad_frames)
+        found.n = i + 1
+        if box is not None:
+            h, w = frame.shape[:2]
+            crop = expand_box(box, w, h, margin=0.3)
+            ok = found.estimate(estimator, i, prepare_frame(frame, crop, processing_width_px))
+            if ok and not _hips_inside(found.xy[i], expand_box(box, w, h, margin=0.15)):
+                found.xy[i], found.vis[i] = np.nan, 0.0
+                dropped += 1
+        if progress is not None:
+            progress(1)
+    return dropped
+
+
+def _hips_inside(xy: NDArray[np.float64], box: Box) -> bool:
+    hips = xy[[index_of("left_hip"), index_of("right_hip")]].mean(axis=0)
+    x, y, w, h = box
+    return bool(np.isfinite(hips).all() and x <= hips[0] <= x + w and y <= hips[1] <= y + h)
