@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps run demo test lint docs bench clean
+.PHONY: setup system-deps run demo test lint docs bench clean pose-model
 
 $(STAMP): pyproject.toml requirements-pose.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
+	$(BIN)/python -m runnersknee.gait.pose_tasks
 	touch $(STAMP)
 
 ## System packages for the browser tests: Debian chromium and axe-core (npm).
@@ -18,6 +19,10 @@ system-deps:
 	sh scripts/install-system-deps.sh
 
 setup: $(STAMP)
+
+## (Re)build the MediaPipe Tasks pose bundle from the models in the mediapipe wheel.
+pose-model: setup
+	$(BIN)/python -m runnersknee.gait.pose_tasks
 
 ## Set up and start the main job (demo on the embedded SQLite default).
 run: setup

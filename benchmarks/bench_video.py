@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from runnersknee.config import Settings
-from runnersknee.gait.pose import MediaPipePoseEstimator, _import_mediapipe, prepare_frame
+from runnersknee.gait.pose import MediaPipePoseEstimator, import_mediapipe, prepare_frame
 from runnersknee.gait.video import VideoInfo, file_sha256, iter_frames, probe_video
 from runnersknee.services.video import analyze_video
 
@@ -160,7 +160,7 @@ def run(path: Path) -> None:
     """Measure and print the figures for one clip."""
     load = os.getloadavg()
     t0 = time.perf_counter()
-    _import_mediapipe()
+    import_mediapipe()
     import_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     info = probe_video(path, max_seconds=3600)

@@ -48,7 +48,8 @@ def test_full_pipeline_on_real_clip(demo_clip: Path, tmp_path: Path) -> None:
         assert finite.max() <= 150.0  # plausible human knee flexion
     doc = analysis.document
     assert doc["provenance"]["video"]["sha256"]
-    assert doc["provenance"]["pose"]["backend"] == "mediapipe-blazepose-full"
+    assert doc["provenance"]["pose"]["backend"] == "mediapipe-tasks-pose-landmarker-full"
+    assert len(doc["provenance"]["pose"]["bundle_sha256"]) == 64
     # this clip is not steady running (1.7 s of a walking turn): honest about it
     assert doc["status"] in ("ok", "no_reliable_result")
     if doc["status"] == "no_reliable_result":

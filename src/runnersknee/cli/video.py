@@ -42,6 +42,13 @@ class Task(StrEnum):
     STEP_DOWN = "step-down"
 
 
+class PoseBackend(StrEnum):
+    """Pose estimation backend."""
+
+    TASKS = "tasks"
+    LEGACY = "legacy"
+
+
 class OutputFormat(StrEnum):
     """Output of the analysis commands."""
 
@@ -170,12 +177,30 @@ def analyze(
     *,
     view: ViewOpt = View.SAGITTAL,
     task: TaskOpt = Task.RUN,
-    roi: Annotated[str | None, typer.Option("--roi", help="Region x,y,w,h in pixels.")] = None,
+    roi: Annotated[
+        str | None,
+        typer.Option(
+            "--roi", help="Analyse only this region x,y,w,h (pixels of the upright frame)."
+        ),
+    ] = None,
     person: Annotated[
-        int | None, typer.Option("--person", help="Person number, 1 = leftmost.")
+        int | None,
+        typer.Option(
+            "--person",
+            help="Follow person N, 1 = leftmost in the first frame. Default: the person who "
+            "crosses the frame (when several are in view).",
+        ),
     ] = None,
     out: OutOpt = None,
     fmt: FormatOpt = OutputFormat.TEXT,
+    pose_backend: Annotated[
+        PoseBackend,
+        typer.Option(
+            "--pose-backend",
+            help="tasks: MediaPipe Tasks PoseLandmarker (model bundle built on first use); "
+            "legacy: MediaPipe solutions.pose (fallback).",
+        ),
+    ] = PoseBackend.TASKS,
 ) -> None:
     """Analyse walking or running gait, or a single-leg squat / step-down, from a video."""
     settings = Settings()
@@ -188,6 +213,7 @@ def analyze(
             out_dir=out,
             roi=roi,
             person=person,
+            pose_backend=pose_backend.value,
             progress=update,
         )
     _print(analysis.document, fmt)

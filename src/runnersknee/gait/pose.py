@@ -53,7 +53,7 @@ class PoseEstimator(Protocol):
         """Release native resources."""
 
 
-def _import_mediapipe() -> Any:
+def import_mediapipe() -> Any:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with warnings.catch_warnings():
@@ -99,7 +99,7 @@ class MediaPipePoseEstimator:
 
     def _ensure(self) -> Any:
         if self._pose is None:
-            mp = _import_mediapipe()
+            mp = import_mediapipe()
             self._version = str(getattr(mp, "__version__", "unknown"))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -154,7 +154,7 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
     """
     import cv2
 
-    mp = _import_mediapipe()
+    mp = import_mediapipe()
     image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
     h, w = image.shape[:2]
     boxes: list[Box] = []

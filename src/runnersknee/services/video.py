@@ -26,6 +26,8 @@ from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
 
 __all__ = [
+    "DEFAULT_POSE_BACKEND",
+    "POSE_BACKENDS",
     "Progress",
     "VideoAnalysis",
     "analyze_keypoint_file",
@@ -33,6 +35,10 @@ __all__ = [
     "assessment_fields",
     "assessment_fields_for_side",
 ]
+
+#: Pose estimation backends: MediaPipe Tasks PoseLandmarker, or the legacy solutions API.
+POSE_BACKENDS = ("tasks", "legacy")
+DEFAULT_POSE_BACKEND = "tasks"
 
 #: Progress callback: (stage, frames just done, total frames of the stage).
 Progress = Callable[[str, int, int], None]
@@ -153,18 +159,33 @@ def analyze_video(
     roi: str | tuple[int, int, int, int] | None = None,
     person: int | None = None,
     estimator: PoseEstimator | None = None,
+    pose_backend: str = DEFAULT_POSE_BACKEND,
     progress: Progress | None = None,
     render_video: bool = True,
 ) -> VideoAnalysis:
     """Probe (refusing over-long or undecodable files before decoding), estimate pose,
-    analyse and write outputs. Raises InvalidInput for bad input."""
+    analyse and write outputs. Raises InvalidInput for bad input.
+
+    ``pose_backend`` picks the estimator when none is given: ``tasks`` (MediaPipe Tasks
+    ``PoseLandmarker``) or ``legacy`` (``solutions.pose``)."""
     check_view_and_task(view, task)
+    if pose_backend not in POSE_BACKENDS:
+        raise InvalidInput(
+            f"unknown pose backend {pose_backend!r}",
+            field="pose_backend",
+            allowed=POSE_BACKENDS,
+            got=pose_backend,
+        )
     box = parse_roi(roi) if isinstance(roi, str | None) else roi
     if person is not None and person < 1:
         raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     t0 = time.perf_counter()
+    if estimator is None and pose_backend == "tasks":
+        from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
+
+        estimator = MediaPipeTasksPoseEstimator(fps=info.fps)
     tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
         info, progress=_stage(progress, "pose", info.frame_count)
     )
