@@ -119,7 +119,7 @@ class MetricRow:
     value: float | None
     label: str | None
     unit: str
-    sd: float | None
+    sd: float | None  #: robust spread (1.4826 x MAD) of the kept steps
     n: int
     band: str
     confidence: float | None
@@ -127,6 +127,7 @@ class MetricRow:
     withheld_reason: str | None
     accept_key: str | None
     target: str | None
+    n_rejected: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +372,9 @@ def _row(  # noqa: PLR0917 - one table row from its parts
     confidence = part.get("confidence") or {}
     detail = (
         f"visibility {confidence.get('visibility')}, n {confidence.get('n')}"
-        f"/{confidence.get('min_n')}, view {'ok' if confidence.get('view_ok') else 'not ok'}"
+        f"/{confidence.get('min_n')}, agreement {confidence.get('agreement')}, "
+        f"person size {confidence.get('person_size')}, "
+        f"view {'ok' if confidence.get('view_ok') else 'not ok'}"
     )
     target = None
     if key in acceptable and field is not None:
@@ -384,8 +387,9 @@ def _row(  # noqa: PLR0917 - one table row from its parts
         value=part.get("value"),
         label=part.get("label"),
         unit=str(meta.get("unit") or ""),
-        sd=part.get("sd"),
+        sd=part.get("spread", part.get("sd")),
         n=int(part.get("n") or 0),
+        n_rejected=int(part.get("n_rejected") or 0),
         band=band_text(meta.get("error")),
         confidence=confidence.get("score"),
         confidence_detail=detail,
