@@ -10,6 +10,7 @@ are estimated.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +23,8 @@ from runnersknee.gait.pose import (
     Box,
     Frame,
     PoseEstimator,
-    detect_people,
     expand_box,
+    import_mediapipe,
     prepare_frame,
 )
 from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
@@ -31,6 +32,7 @@ from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 __all__ = [
     "PersonTrack",
     "choose_person",
+    "detect_people",
     "link_tracks",
     "sample_people",
     "track_person",
@@ -117,6 +119,50 @@ def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:
         seen,
         key=lambda t: (round(t.travel_px / heights, 1), len(t.frames), t.mean_height_px),
     )
+
+
+def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
+    """People in a frame, left to right, as pixel boxes.
+
+    BlazePose finds one person per image, so each person found is painted over and the
+    search repeated (static-image mode, same offline model), up to ``max_people``.
+    """
+    import cv2
+
+    mp = import_mediapipe()
+    image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    h, w = image.shape[:2]
+    boxes: list[Box] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        try:
+            for _ in range(max_people):
+                found = pose.process(image)
+                if found.pose_landmarks is None:
+                    break
+                pts = np.array(
+                    [
+                        [lm.x * w, lm.y * h]
+                        for lm in found.pose_landmarks.landmark
+                        if lm.visibility >= 0.3
+                    ]
+                )
+                if pts.shape[0] < 4:
+                    break
+                lo, hi = pts.min(axis=0), pts.max(axis=0)
+                box = expand_box(
+                    (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
+                    w,
+                    h,
+                    margin=0.1,
+                )
+                boxes.append(box)
+                x, y, bw, bh = box
+                image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
+        finally:
+            pose.close()
+    return sorted(boxes, key=lambda b: b[0])
 
 
 def sample_people(

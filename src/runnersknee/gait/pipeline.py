@@ -136,6 +136,16 @@ class GaitAnalysis:
                 "min_width_ratio_frontal": content.confidence.min_width_ratio_frontal,
                 "verified": content.confidence.verified,
             },
+            "steps": {
+                "step_s": {k: list(v) for k, v in content.steps.step_s.items()},
+                "stance_s": {k: list(v) for k, v in content.steps.stance_s.items()},
+                "edge_margin": content.steps.edge_margin,
+                "outlier_z": content.steps.outlier_z,
+                "target_factor": content.steps.target_factor,
+                "min_person_height": content.steps.min_person_height,
+                "min_confidence": content.steps.min_confidence,
+                "verified": content.steps.verified,
+            },
         }
 
     def to_json(self) -> str:

@@ -28,7 +28,6 @@ __all__ = [
     "MediaPipePoseEstimator",
     "PoseEstimator",
     "PoseTracking",
-    "detect_people",
     "expand_box",
     "prepare_frame",
 ]
@@ -146,50 +145,6 @@ class MediaPipePoseEstimator:
             self._pose = None
 
 
-def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
-    """People in a frame, left to right, as pixel boxes.
-
-    BlazePose finds one person per image, so each person found is painted over and the
-    search repeated (static-image mode, same offline model), up to ``max_people``.
-    """
-    import cv2
-
-    mp = import_mediapipe()
-    image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-    h, w = image.shape[:2]
-    boxes: list[Box] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
-        try:
-            for _ in range(max_people):
-                found = pose.process(image)
-                if found.pose_landmarks is None:
-                    break
-                pts = np.array(
-                    [
-                        [lm.x * w, lm.y * h]
-                        for lm in found.pose_landmarks.landmark
-                        if lm.visibility >= 0.3
-                    ]
-                )
-                if pts.shape[0] < 4:
-                    break
-                lo, hi = pts.min(axis=0), pts.max(axis=0)
-                box = expand_box(
-                    (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
-                    w,
-                    h,
-                    margin=0.1,
-                )
-                boxes.append(box)
-                x, y, bw, bh = box
-                image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
-        finally:
-            pose.close()
-    return sorted(boxes, key=lambda b: b[0])
-
-
 def expand_box(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
@@ -247,7 +202,8 @@ class PoseTracking:
     roi
         Fixed region of interest (x, y, w, h) in upright-frame pixels, or None.
     person
-        1-based person number, left to right in the first frame (see :func:`detect_people`);
+        1-based person number, left to right in the first frame (see
+        :func:`runnersknee.gait.person.detect_people`);
         the crop then follows that person's landmarks. None (and no ``roi``): people are
         found every ``sample_s`` seconds and, when more than one is seen, the one who crosses
         the frame is followed (:mod:`runnersknee.gait.person`).
@@ -305,6 +261,8 @@ class PoseTracking:
         if self.person is None:
             return roi
         base = frame if roi is None else frame[roi[1] : roi[1] + roi[3], roi[0] : roi[0] + roi[2]]
+        from runnersknee.gait.person import detect_people
+
         people = detect_people(base)
         if not 1 <= self.person <= len(people):
             raise InvalidInput(
