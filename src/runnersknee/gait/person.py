@@ -1,6 +1,6 @@
 """Which person to analyse when several are in view: by default the one who crosses the frame.
 
-People are found on sampled frames (:func:`runnersknee.gait.pose.detect_people`), linked into
+People are found on sampled frames (:func:`detect_people`, during the first pose pass), linked into
 tracks by nearest box centre, and the track that travels farthest horizontally is chosen
 (on a treadmill nobody travels: the largest, longest-seen person wins). Between samples the
 person's box is interpolated, so the pose estimator only ever sees a crop around that person
@@ -27,14 +27,13 @@ from runnersknee.gait.pose import (
     import_mediapipe,
     prepare_frame,
 )
-from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
+from runnersknee.gait.video import VideoInfo, iter_frames
 
 __all__ = [
     "PersonTrack",
     "choose_person",
     "detect_people",
     "link_tracks",
-    "sample_people",
     "track_person",
 ]
 
@@ -163,38 +162,6 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
         finally:
             pose.close()
     return sorted(boxes, key=lambda b: b[0])
-
-
-def sample_people(
-    video: VideoInfo, *, every_s: float = 0.5, width_px: int = 640, max_people: int = 3
-) -> list[tuple[int, list[Box]]]:
-    """People (boxes in frame pixels) on every ``every_s`` seconds of the video."""
-    import cv2
-
-    every = max(1, round(every_s * video.fps))
-    counter = iter(range(1 << 40))
-
-    def shrink(frame: Frame) -> tuple[Frame, float] | tuple[()]:  # on the decoding thread
-        if next(counter) % every:
-            return ()  # not sampled (None would end the stream)
-        h, w = frame.shape[:2]
-        scale = min(1.0, width_px / w)
-        small = cv2.resize(frame, (round(w * scale), round(h * scale))) if scale < 1 else frame
-        return small, scale
-
-    out: list[tuple[int, list[Box]]] = []
-    for i, item in enumerate(iter_mapped_frames(video, shrink)):
-        if not item:
-            continue
-        small, scale = item
-        boxes = detect_people(small, max_people=max_people)
-        out.append((i, [_scaled(b, 1.0 / scale) for b in boxes]))
-    return out
-
-
-def _scaled(box: Box, factor: float) -> Box:
-    x, y, w, h = (round(v * factor) for v in box)
-    return x, y, w, h
 
 
 def track_person(

@@ -177,19 +177,41 @@ def prepare_frame(
 
 
 class _FixedCropPreparation:
-    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread)."""
+    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
+    every ``sample_every``-th frame also comes back downscaled to ``sample_width`` px for the
+    person search (None otherwise)."""
 
-    def __init__(self, initial_roi: Callable[[Frame], Box | None], width_px: int) -> None:
+    def __init__(
+        self,
+        initial_roi: Callable[[Frame], Box | None],
+        width_px: int,
+        sample_every: int = 0,
+        sample_width: int = 640,
+    ) -> None:
         self._initial_roi = initial_roi
         self._width_px = width_px
         self._crop: Box | None = None
         self._first = True
+        self._every = sample_every
+        self._sample_width = sample_width
+        self._i = -1
 
-    def __call__(self, frame: Frame) -> tuple[Frame, float, int, int]:
+    def __call__(
+        self, frame: Frame
+    ) -> tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]:
+        import cv2
+
+        self._i += 1
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
-        return prepare_frame(frame, self._crop, self._width_px)
+        sample = None
+        if self._every and self._i % self._every == 0:
+            h, w = frame.shape[:2]
+            scale = min(1.0, self._sample_width / w)
+            small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
+            sample = (small, scale)
+        return prepare_frame(frame, self._crop, self._width_px), sample
 
 
 class PoseTracking:
@@ -287,32 +309,30 @@ class PoseTracking:
         estimator = self.estimator or MediaPipePoseEstimator()
         found = _Found(video.frame_count + 16)
         self.selection_: dict[str, Any] = {"mode": "roi" if self.roi else "person"}
-        chosen = self._crossing_person(video) if self.person is None and not self.roi else None
-        if chosen is not None:
-            from runnersknee.gait.person import track_person
+        seconds = 0.0
+        if self.person is None:
+            search = not self.roi and self.sample_s > 0
+            samples = self._fixed_crop_pass(estimator, video, found, progress, search=search)
+            chosen = self._crossing_person(samples) if search else None
+            if chosen is not None:  # several people: estimate again, following the walker
+                from runnersknee.gait.person import track_person
 
-            dropped = track_person(
-                estimator,
-                video,
-                found,
-                chosen,
-                pad_frames=round(self.sample_s * video.fps),
-                processing_width_px=self.processing_width_px,
-                progress=progress,
-            )
-            self.selection_.update(dropped_frames=dropped)
-        elif self.person is None:
-            prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px)
-            for i, prepared in enumerate(
-                iter_mapped_frames(video, prepare, max_frames=found.capacity)
-            ):
-                found.estimate(estimator, i, prepared)
-                if progress is not None:
-                    progress(1)
+                seconds, found = found.seconds, _Found(found.capacity)
+                dropped = track_person(
+                    estimator,
+                    video,
+                    found,
+                    chosen,
+                    pad_frames=round(self.sample_s * video.fps),
+                    processing_width_px=self.processing_width_px,
+                    progress=progress,
+                )
+                self.selection_.update(dropped_frames=dropped)
         else:
             self._track_person(estimator, video, found, progress)
+        seconds += found.seconds
         self.frames_ = found.n
-        self.pose_seconds_ = found.seconds
+        self.pose_seconds_ = seconds
         self.estimator_info_ = estimator.info()
         self.keypoints_ = KeypointSeries(
             xy_px=found.xy[: found.n],
@@ -324,20 +344,43 @@ class PoseTracking:
         )
         return self
 
-    def _crossing_person(self, video: VideoInfo) -> Any:
-        """The track of the person who crosses the frame, or None when one person (or
-        nobody) is seen or the search is off."""
-        self.selection_ = {"mode": "whole frame"}
-        if self.sample_s <= 0:
-            return None
-        from runnersknee.gait.person import choose_person, link_tracks, sample_people
+    def _fixed_crop_pass(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+        *,
+        search: bool,
+    ) -> list[tuple[int, list[Box]]]:
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread); when
+        ``search``, also find the people on every ``sample_s`` seconds' frame."""
+        from runnersknee.gait.person import detect_people
 
-        samples = sample_people(video, every_s=self.sample_s)
+        every = max(1, round(self.sample_s * video.fps)) if search else 0
+        prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, every)
+        samples: list[tuple[int, list[Box]]] = []
+        for i, (prepared, sample) in enumerate(
+            iter_mapped_frames(video, prepare, max_frames=found.capacity)
+        ):
+            found.estimate(estimator, i, prepared)
+            if sample is not None:
+                small, scale = sample
+                boxes = detect_people(small, max_people=3)
+                samples.append((i, [_scaled(b, 1.0 / scale) for b in boxes]))
+            if progress is not None:
+                progress(1)
+        return samples
+
+    def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> Any:
+        """The track of the person who crosses the frame, or None when one person (or
+        nobody) was seen."""
+        from runnersknee.gait.person import choose_person, link_tracks
+
         tracks = link_tracks(samples, max_jump=1.5)
-        self.selection_.update(people_seen=sum(1 for t in tracks if len(t.frames) > 1))
-        if self.selection_["people_seen"] <= 1:
-            return None
-        chosen = choose_person(tracks)
+        seen = sum(1 for t in tracks if len(t.frames) > 1)
+        self.selection_ = {"mode": "whole frame", "people_seen": seen}
+        chosen = choose_person(tracks) if seen > 1 else None
         if chosen is not None:
             self.selection_.update(mode="crosses the frame", track=chosen.to_dict())
         return chosen
@@ -386,6 +429,11 @@ class _Found:
         self.xy[i] = found[0] / scale + (x0, y0)
         self.vis[i] = found[1]
         return True
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, w, h = (round(v * factor) for v in box)
+    return x, y, w, h
 
 
 def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:
