@@ -12,19 +12,16 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Protocol, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.gait.keypoint_io import read_keypoints
 from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
 from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 
 __all__ = [
-    "KeypointFileSource",
     "MediaPipePoseEstimator",
     "PoseEstimator",
     "PoseTracking",
@@ -454,26 +451,3 @@ def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: in
         return crop
     box = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
     return expand_box(box, w, h, margin=0.3)
-
-
-class KeypointFileSource:
-    """Keypoints from a CSV or JSON file instead of a video (see keypoint_io).
-
-    Parameters
-    ----------
-    path
-        The keypoint file.
-
-    Attributes
-    ----------
-    keypoints_
-        The loaded :class:`KeypointSeries`.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> Self:
-        """Read and validate the file; return self."""
-        self.keypoints_ = read_keypoints(self.path)
-        return self

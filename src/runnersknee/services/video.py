@@ -18,9 +18,9 @@ from typing import Any
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
-from runnersknee.gait.keypoint_io import write_keypoints_csv
+from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
-from runnersknee.gait.pose import KeypointFileSource, PoseEstimator, PoseTracking
+from runnersknee.gait.pose import PoseEstimator, PoseTracking
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
