@@ -30,6 +30,7 @@ from runnersknee.gait.pose import (
 from runnersknee.gait.video import VideoInfo, iter_frames
 
 __all__ = [
+    "PeopleDetector",
     "PersonTrack",
     "choose_person",
     "detect_people",
@@ -120,48 +121,67 @@ def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:
     )
 
 
+class PeopleDetector:
+    """Find the people in single images with one static-image BlazePose graph, reused across
+    calls (creating the graph costs far more than one search). Close it when done."""
+
+    def __init__(self, max_people: int = 4) -> None:
+        self.max_people = max_people
+        self._pose: Any = None
+
+    def detect(self, frame_bgr: Frame) -> list[Box]:
+        """People in a frame, left to right, as pixel boxes.
+
+        BlazePose finds one person per image, so each person found is painted over and the
+        search repeated, up to ``max_people``.
+        """
+        import cv2
+
+        if self._pose is None:
+            mp = import_mediapipe()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        h, w = image.shape[:2]
+        boxes: list[Box] = []
+        for _ in range(self.max_people):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                found = self._pose.process(image)
+            if found.pose_landmarks is None:
+                break
+            pts = np.array(
+                [
+                    [lm.x * w, lm.y * h]
+                    for lm in found.pose_landmarks.landmark
+                    if lm.visibility >= 0.3
+                ]
+            )
+            if pts.shape[0] < 4:
+                break
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
+            size = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1)
+            box = expand_box(size, w, h, margin=0.1)
+            boxes.append(box)
+            x, y, bw, bh = box
+            image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
+        return sorted(boxes, key=lambda b: b[0])
+
+    def close(self) -> None:
+        """Release the graph."""
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+
 def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
-    """People in a frame, left to right, as pixel boxes.
-
-    BlazePose finds one person per image, so each person found is painted over and the
-    search repeated (static-image mode, same offline model), up to ``max_people``.
-    """
-    import cv2
-
-    mp = import_mediapipe()
-    image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-    h, w = image.shape[:2]
-    boxes: list[Box] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
-        try:
-            for _ in range(max_people):
-                found = pose.process(image)
-                if found.pose_landmarks is None:
-                    break
-                pts = np.array(
-                    [
-                        [lm.x * w, lm.y * h]
-                        for lm in found.pose_landmarks.landmark
-                        if lm.visibility >= 0.3
-                    ]
-                )
-                if pts.shape[0] < 4:
-                    break
-                lo, hi = pts.min(axis=0), pts.max(axis=0)
-                box = expand_box(
-                    (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
-                    w,
-                    h,
-                    margin=0.1,
-                )
-                boxes.append(box)
-                x, y, bw, bh = box
-                image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
-        finally:
-            pose.close()
-    return sorted(boxes, key=lambda b: b[0])
+    """People in one frame, left to right, as pixel boxes (see :class:`PeopleDetector`)."""
+    detector = PeopleDetector(max_people)
+    try:
+        return detector.detect(frame_bgr)
+    finally:
+        detector.close()
 
 
 def track_person(

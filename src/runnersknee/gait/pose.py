@@ -352,21 +352,24 @@ class PoseTracking:
     ) -> list[tuple[int, list[Box]]]:
         """Estimate on every frame with a fixed crop (prepared on the decoding thread); when
         ``search``, also find the people on every ``sample_s`` seconds' frame."""
-        from runnersknee.gait.person import detect_people
+        from runnersknee.gait.person import PeopleDetector
 
         every = max(1, round(self.sample_s * video.fps)) if search else 0
         prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, every)
         samples: list[tuple[int, list[Box]]] = []
-        for i, (prepared, sample) in enumerate(
-            iter_mapped_frames(video, prepare, max_frames=found.capacity)
-        ):
-            found.estimate(estimator, i, prepared)
-            if sample is not None:
-                small, scale = sample
-                boxes = detect_people(small, max_people=3)
-                samples.append((i, [_scaled(b, 1.0 / scale) for b in boxes]))
-            if progress is not None:
-                progress(1)
+        detector = PeopleDetector(max_people=3)
+        try:
+            for i, (prepared, sample) in enumerate(
+                iter_mapped_frames(video, prepare, max_frames=found.capacity)
+            ):
+                found.estimate(estimator, i, prepared)
+                if sample is not None:
+                    small, scale = sample
+                    samples.append((i, [_scaled(b, 1.0 / scale) for b in detector.detect(small)]))
+                if progress is not None:
+                    progress(1)
+        finally:
+            detector.close()
         return samples
 
     def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> Any:
