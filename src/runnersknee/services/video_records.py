@@ -509,11 +509,18 @@ def captions_vtt(document: Mapping[str, Any]) -> str:
             "Annotated video without sound: detected body landmarks and joint angles.",
         )
     ]
+    rejected = {
+        round(float(step["ic_s"]), 3): str(step.get("reason"))
+        for step in (document.get("steps") or {}).get("detail") or []
+        if not step.get("kept")
+    }
     for event in document.get("events") or []:
         side = str(event.get("side") or "").capitalize()
         if event.get("kind") == "stance" and event.get("ic_s") is not None:
             end = event.get("to_s") or event["ic_s"] + 0.2
-            cues.append((event["ic_s"], end, f"{side} foot on the ground (stance)"))
+            why = rejected.get(round(float(event["ic_s"]), 3))
+            text = f"{side} foot on the ground (stance)"
+            cues.append((event["ic_s"], end, text + (f" — step not used: {why}" if why else "")))
         elif event.get("kind") == "repetition" and event.get("start_s") is not None:
             end = event.get("end_s") or event["start_s"] + 1.0
             cues.append((event["start_s"], end, f"{side} leg repetition"))

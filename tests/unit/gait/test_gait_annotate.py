@@ -44,3 +44,24 @@ def test_rejected_contacts_are_labelled_with_their_reason_and_charted_red() -> N
     green = (strip == (80, 200, 80)).all(axis=2)
     assert red[:, 95:105].any()  # the rejected contact at 1.0 s of 2.0 s
     assert green[:, 45:55].any()
+
+
+def test_captions_say_which_steps_were_not_used_and_why() -> None:
+    from runnersknee.services.video_records import captions_vtt
+
+    document = {
+        "duration_s": 3.0,
+        "events": [
+            {"kind": "stance", "side": "left", "ic_s": 0.5, "to_s": 0.8},
+            {"kind": "stance", "side": "right", "ic_s": 1.0, "to_s": 1.3},
+        ],
+        "steps": {
+            "detail": [
+                {"side": "left", "ic_s": 0.5, "kept": True, "reason": None},
+                {"side": "right", "ic_s": 1.0, "kept": False, "reason": EDGE},
+            ]
+        },
+    }
+    vtt = captions_vtt(document)
+    assert "Left foot on the ground (stance)\n" in vtt
+    assert f"Right foot on the ground (stance) — step not used: {EDGE}" in vtt
