@@ -182,3 +182,14 @@ def test_walk_task_is_accepted_and_uses_walking_limits() -> None:
     as_run = analyse(kp, task="run").result_
     assert as_run.metrics["cadence_spm"].overall.withheld_reason is not None
     assert truth.cadence_spm == 100.0
+
+
+def test_walking_towards_the_camera_is_not_side_on() -> None:
+    kp, _ = synthetic.running_sagittal(duration_s=3.0, body_px=300.0)
+    grow = np.linspace(1.0, 1.9, kp.n_frames)[:, None, None]  # ~30 % bigger per second
+    centre = np.array([500.0, 500.0])
+    xy = centre + (kp.xy_px - centre) * grow
+    analysis = analyse(kp.replace(xy_px=xy))
+    assert analysis.direction_.main == "towards_camera"
+    assert all(c.reason == st.NOT_SIDE_ON for c in analysis.steps_)
+    assert analysis.result_.metrics["cadence_spm"].withheld
