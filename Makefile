@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps test-postgres run demo test lint docs bench clean
+.PHONY: setup system-deps test-postgres run demo test lint docs bench clean pose-model
 
 $(STAMP): pyproject.toml requirements-pose.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,video]'
 	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
+	$(BIN)/python -m runnersknee.gait.pose_tasks
 	touch $(STAMP)
 
 ## System packages for the browser tests: Debian chromium and axe-core (npm).
@@ -22,6 +23,10 @@ test-postgres:
 	sh scripts/test-postgres.sh
 
 setup: $(STAMP)
+
+## (Re)build the MediaPipe Tasks pose bundle from the models in the mediapipe wheel.
+pose-model: setup
+	$(BIN)/python -m runnersknee.gait.pose_tasks
 
 ## Set up and start the main job (demo on the embedded SQLite default).
 run: setup

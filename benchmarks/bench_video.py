@@ -16,7 +16,8 @@ it with raw inference plus the raw estimator's own start-up. Landmarks from both
 compared to show that they processed the same frames. Finally the pipeline with every output
 (CSV, plots, annotated MP4) is timed, and real-time factors are printed.
 
-Usage: .venv/bin/python benchmarks/bench_video.py [VIDEO] [LOOPS]  (default: the Pose2Sim
+Usage: .venv/bin/python benchmarks/bench_video.py [VIDEO] [LOOPS] [BACKEND]  (BACKEND: tasks,
+the default MediaPipe Tasks PoseLandmarker, or legacy; default video: the Pose2Sim
 demo clip cached by the tests under ~/.cache/runnersknee-test-data, LOOPS=6: the 1.7 s clip
 played 6 times is 10 s, the shortest recording the filming guide asks for; LOOPS > 1 plays
 the clip that many times in a row, stream-copied).
@@ -36,7 +37,13 @@ from typing import Any
 import numpy as np
 
 from runnersknee.config import Settings
-from runnersknee.gait.pose import MediaPipePoseEstimator, _import_mediapipe, prepare_frame
+from runnersknee.gait.pose import (
+    MediaPipePoseEstimator,
+    PoseEstimator,
+    import_mediapipe,
+    prepare_frame,
+)
+from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
 from runnersknee.gait.video import VideoInfo, file_sha256, iter_frames, probe_video
 from runnersknee.services.video import analyze_video
 
@@ -50,7 +57,7 @@ WIDTH_PX = 640  # PoseTracking's default processing width
 class Recording:
     """An estimator wrapper that keeps each frame's landmarks (to compare the two sides)."""
 
-    def __init__(self, inner: MediaPipePoseEstimator) -> None:
+    def __init__(self, inner: PoseEstimator) -> None:
         self.inner = inner
         self.name = inner.name
         self.found: list[Any] = []
@@ -77,10 +84,21 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def warmed(first_rgb: Any) -> tuple[MediaPipePoseEstimator, float]:
+BACKEND = "tasks"
+FPS = 30.0
+
+
+def new_estimator() -> PoseEstimator:
+    """A fresh estimator of the benchmarked backend."""
+    if BACKEND == "tasks":
+        return MediaPipeTasksPoseEstimator(fps=FPS)
+    return MediaPipePoseEstimator()
+
+
+def warmed(first_rgb: Any) -> tuple[PoseEstimator, float]:
     """A new estimator run once on ``first_rgb``; the seconds that took (its start-up)."""
     t0 = time.perf_counter()
-    estimator = MediaPipePoseEstimator()
+    estimator = new_estimator()
     estimator.estimate(first_rgb)
     return estimator, time.perf_counter() - t0
 
@@ -107,7 +125,7 @@ def pipeline(
     if warm:
         inner, startup = warmed(first_rgb)
     else:
-        inner, startup = MediaPipePoseEstimator(), 0.0
+        inner, startup = new_estimator(), 0.0
     recording = Recording(inner)
     t0, c0 = time.perf_counter(), cpu_s()
     analysis = analyze_video(
@@ -151,6 +169,8 @@ def main() -> None:
     if not source.is_file():
         sys.exit(f"video not found: {source} (run the video tests once to cache the demo clip)")
     loops = int(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_LOOPS
+    global BACKEND  # noqa: PLW0603 - one setting for the whole run
+    BACKEND = sys.argv[3] if len(sys.argv) > 3 else BACKEND
     with tempfile.TemporaryDirectory() as work:
         path = looped(source, loops, Path(work)) if loops > 1 else source
         run(path)
@@ -160,11 +180,13 @@ def run(path: Path) -> None:
     """Measure and print the figures for one clip."""
     load = os.getloadavg()
     t0 = time.perf_counter()
-    _import_mediapipe()
+    import_mediapipe()
     import_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     info = probe_video(path, max_seconds=3600)
     probe_s = time.perf_counter() - t0
+    global FPS  # noqa: PLW0603 - timestamps of the Tasks estimator
+    FPS = info.fps
     t0 = time.perf_counter()
     file_sha256(path)
     sha_s = time.perf_counter() - t0
@@ -182,6 +204,7 @@ def run(path: Path) -> None:
     raw_cold_fps, pipe_cold_fps = n / (raw_start + raw_s), n / cold_s
     same = max_landmark_difference(raw_found, recording.found)
     print(f"video: {path.name} {info.width_px}x{info.height_px} @ {info.fps:g} fps, {n} frames")
+    print(f"pose backend: {BACKEND}")
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}  cpus: {os.cpu_count()}")
     print("one-time start-up (not in the steady-state figures):")
     print(f"  import mediapipe (once per process):   {import_s:6.3f} s")

@@ -47,7 +47,7 @@ def test_analyze_keypoints_json_is_clean_and_stable(running_csv: Path, tmp_path:
     )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "runnersknee.gait.result/1"
+    assert doc["schema"] == "runnersknee.gait.result/2"
     cadence = doc["metrics"]["cadence_spm"]
     assert cadence["value"] == pytest.approx(168.0, abs=1.0)
     assert cadence["unit"] == "steps/min"
@@ -80,7 +80,8 @@ def test_bad_options_exit_2_through_main(running_csv: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2
-    assert "unknown view" in proc.stderr
+    assert "diagonal" in proc.stderr
+    assert "sagittal" in proc.stderr  # the choices are listed
     assert "Traceback" not in proc.stderr
     proc = subprocess.run(
         [

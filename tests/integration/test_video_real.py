@@ -7,8 +7,6 @@ The wheel is fetched once with ``pip download pose2sim --no-deps`` into
 from __future__ import annotations
 
 import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,34 +15,16 @@ import pytest
 from runnersknee.config import Settings
 from runnersknee.gait.video import probe_video
 from runnersknee.services.video import analyze_video
+from tests.integration.real_clips import wheel_member
 
 pytestmark = pytest.mark.video
 
-CACHE = Path.home() / ".cache" / "runnersknee-test-data"
 MEMBER = "Pose2Sim/Demo_SinglePerson/videos/cam01.mp4"
 
 
 @pytest.fixture(scope="module")
 def demo_clip() -> Path:
-    target = CACHE / "pose2sim" / MEMBER
-    if target.is_file():
-        return target
-    CACHE.mkdir(parents=True, exist_ok=True)
-    wheels = sorted(CACHE.glob("pose2sim-*.whl"))
-    if not wheels:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "pose2sim", "--no-deps", "-d", str(CACHE)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        wheels = sorted(CACHE.glob("pose2sim-*.whl"))
-        if proc.returncode != 0 or not wheels:
-            pytest.skip(f"could not download the pose2sim wheel: {proc.stderr.strip()[-300:]}")
-    with zipfile.ZipFile(wheels[-1]) as wheel:
-        wheel.extract(MEMBER, CACHE / "pose2sim")
-    return target
+    return wheel_member("pose2sim", MEMBER)
 
 
 def _ffmpeg() -> str:
@@ -68,7 +48,8 @@ def test_full_pipeline_on_real_clip(demo_clip: Path, tmp_path: Path) -> None:
         assert finite.max() <= 150.0  # plausible human knee flexion
     doc = analysis.document
     assert doc["provenance"]["video"]["sha256"]
-    assert doc["provenance"]["pose"]["backend"] == "mediapipe-blazepose-full"
+    assert doc["provenance"]["pose"]["backend"] == "mediapipe-tasks-pose-landmarker-full"
+    assert len(doc["provenance"]["pose"]["bundle_sha256"]) == 64
     # this clip is not steady running (1.7 s of a walking turn): honest about it
     assert doc["status"] in ("ok", "no_reliable_result")
     if doc["status"] == "no_reliable_result":

@@ -279,7 +279,7 @@ def test_json_api_upload_job_result_and_accept(vw: VideoWorld, squat_csv: bytes)
     assert status["status"] == "done"
     assert status["progress"] == 1.0
     result = client.get(job["links"]["result"], headers=headers).json()
-    assert result["result"]["schema"] == "runnersknee.gait.result/1"
+    assert result["result"]["schema"] == "runnersknee.gait.result/2"
     fppa = result["result"]["metrics"]["fppa_deg"]["left"]
     assert fppa["value"] == pytest.approx(12.0, abs=1.0)
     assert set(result["acceptable"]) == {"left.fppa_sls_deg"}
@@ -400,3 +400,38 @@ def test_a_queued_analysis_can_be_cancelled(vw: VideoWorld, squat_csv: bytes) ->
     assert [j.id for j in vw.drain()] == []  # never started
     again = client.get(f"/api/v1/jobs/{created['id']}", headers=headers).json()
     assert (again["status"], again["started_at"]) == ("cancelled", None)
+
+
+def test_result_page_shows_direction_rejected_steps_and_per_step_chart(
+    vw: VideoWorld, tmp_path: Path
+) -> None:
+    kp, _ = synthetic.running_sagittal(
+        facing=-1.0, speed_px_s=250.0, body_px=300.0, duration_s=3.0, cadence_spm=170.0
+    )
+    xy = kp.xy_px.copy()
+    xy[-20:, 29:33, 0] += np.random.default_rng(3).normal(0.0, 60.0, xy[-20:, 29:33, 0].shape)
+    path = tmp_path / "run.csv"
+    write_keypoints_csv(kp.replace(xy_px=xy), path)
+    client = vw.client()
+    csrf = page_login(client, DOC)
+    pid = vw.world.patient_a
+    response = _upload(
+        client,
+        csrf,
+        pid,
+        path.read_bytes(),
+        view="sagittal",
+        task="run",
+        source="keypoints",
+        filename="run.csv",
+    )
+    assert response.status_code == 303
+    assert [j.status for j in vw.drain()] == ["done"]
+    page = client.get(response.headers["location"]).text
+    assert "Steps and direction of travel" in page
+    assert "right to left" in page
+    assert "steps kept" in page
+    assert '<svg role="img"' in page
+    assert 'fill="#1a7f37"' in page  # kept steps drawn filled
+    assert "Every detected contact" in page
+    assert "Steps kept / rejected" in page

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,24 +19,64 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 
 __all__ = ["register"]
 
-_FORMATS = ("text", "json")
 
-ViewOpt = Annotated[str, typer.Option("--view", help="sagittal (side-on) or frontal.")]
-TaskOpt = Annotated[str, typer.Option("--task", help="run, squat or step-down.")]
+class View(StrEnum):
+    """Camera view."""
+
+    SAGITTAL = "sagittal"
+    FRONTAL = "frontal"
+
+
+class Task(StrEnum):
+    """Movement filmed."""
+
+    WALK = "walk"
+    RUN = "run"
+    SQUAT = "squat"
+    STEP_DOWN = "step-down"
+
+
+class PoseBackend(StrEnum):
+    """Pose estimation backend."""
+
+    TASKS = "tasks"
+    LEGACY = "legacy"
+
+
+class OutputFormat(StrEnum):
+    """Output of the analysis commands."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+ViewOpt = Annotated[
+    View,
+    typer.Option(
+        "--view",
+        help="sagittal: camera side-on to the direction of travel (walk, run); "
+        "frontal: camera behind or in front (walk, run, squat, step-down).",
+    ),
+]
+TaskOpt = Annotated[
+    Task,
+    typer.Option(
+        "--task",
+        help="walk or run (treadmill or overground, either view); squat = single-leg squat "
+        "and step-down (frontal view only).",
+    ),
+]
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Folder for result.json, CSV, MP4 and plots.")
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="text (table) or json (stdout).")]
-
-
-def _check_format(fmt: str) -> None:
-    if fmt not in _FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r}", field="format", allowed=_FORMATS, got=fmt)
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="text: a table on the terminal; json: the result document."),
+]
 
 
 @contextmanager
@@ -77,7 +118,7 @@ def _band_lines(document: dict[str, Any]) -> list[str]:
 
 def _summary(document: dict[str, Any]) -> Table:
     table = Table(title=f"{document['task']} · {document['view']} view · {document['status']}")
-    for column in ("metric", "side", "value ± sd", "n", "conf", "note"):
+    for column in ("metric", "side", "median ± spread", "kept", "rejected", "conf", "note"):
         table.add_column(column)
     for name, metric in document["metrics"].items():
         rows = [("all", metric)]
@@ -87,25 +128,40 @@ def _summary(document: dict[str, Any]) -> Table:
             shown = (
                 "-"
                 if value["value"] is None
-                else f"{_fmt(value['value'], 1)} ± {_fmt(value['sd'], 1)}"
+                else f"{_fmt(value['value'], 1)} ± {_fmt(value['spread'], 1)}"
             )
             table.add_row(
                 f"{name} ({metric['unit']})" if side == "all" else "",
                 side,
                 shown,
                 str(value["n"]),
+                str(value.get("n_rejected", 0)),
                 _fmt(value["confidence"]["score"], 2),
                 note,
             )
     return table
 
 
-def _print(document: dict[str, Any], fmt: str) -> None:
-    if fmt == "json":
+def _print(document: dict[str, Any], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     console = Console(width=max(Console().width, 110))
     console.print(_summary(document))
+    steps, direction = document.get("steps") or {}, document.get("direction") or {}
+    if direction.get("passes"):
+        passes = ", ".join(
+            f"{p['direction']} {p['start_s']:.1f}-{p['end_s']:.1f} s" for p in direction["passes"]
+        )
+        console.print(f"direction  {direction['main']} (passes: {passes})", highlight=False)
+    if steps.get("detail"):
+        why = "; ".join(f"{n} {r}" for r, n in steps["rejected_reasons"].items())
+        console.print(
+            f"steps  {steps['kept']} kept, {steps['rejected']} rejected"
+            + (f" ({why})" if why else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
     for line in _band_lines(document):
         console.print(f"error band  {line}", highlight=False, soft_wrap=True)
     for reason in document.get("reasons", []):
@@ -117,17 +173,34 @@ def _print(document: dict[str, Any], fmt: str) -> None:
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file (mp4, mov, webm, avi).")],
     *,
-    view: ViewOpt = "sagittal",
-    task: TaskOpt = "run",
-    roi: Annotated[str | None, typer.Option("--roi", help="Region x,y,w,h in pixels.")] = None,
+    view: ViewOpt = View.SAGITTAL,
+    task: TaskOpt = Task.RUN,
+    roi: Annotated[
+        str | None,
+        typer.Option(
+            "--roi", help="Analyse only this region x,y,w,h (pixels of the upright frame)."
+        ),
+    ] = None,
     person: Annotated[
-        int | None, typer.Option("--person", help="Person number, 1 = leftmost.")
+        int | None,
+        typer.Option(
+            "--person",
+            help="Follow person N, 1 = leftmost in the first frame. Default: the person who "
+            "crosses the frame (when several are in view).",
+        ),
     ] = None,
     out: OutOpt = None,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = OutputFormat.TEXT,
+    pose_backend: Annotated[
+        PoseBackend,
+        typer.Option(
+            "--pose-backend",
+            help="tasks: MediaPipe Tasks PoseLandmarker (model bundle built on first use); "
+            "legacy: MediaPipe solutions.pose (fallback).",
+        ),
+    ] = PoseBackend.TASKS,
 ) -> None:
-    """Analyse running gait or a single-leg squat / step-down from a video."""
-    _check_format(fmt)
+    """Analyse walking or running gait, or a single-leg squat / step-down, from a video."""
     from runnersknee.services.extras import require_video
 
     require_video("video")
@@ -137,12 +210,13 @@ def analyze(
     with _progress() as update:
         analysis = video_service.analyze_video(
             video,
-            view=view,
-            task=task,
+            view=view.value,
+            task=task.value,
             settings=settings,
             out_dir=out,
             roi=roi,
             person=person,
+            pose_backend=pose_backend.value,
             progress=update,
         )
     _print(analysis.document, fmt)
@@ -150,10 +224,10 @@ def analyze(
 
 def analyze_keypoints(
     keypoints: Annotated[Path, typer.Argument(help="Keypoint file (.csv or .json).")],
-    view: ViewOpt = "sagittal",
-    task: TaskOpt = "run",
+    view: ViewOpt = View.SAGITTAL,
+    task: TaskOpt = Task.RUN,
     out: OutOpt = None,
-    fmt: FormatOpt = "text",
+    fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Run the same analysis from a keypoint file (no pose estimation)."""
     from runnersknee.services.extras import require_video
@@ -161,8 +235,9 @@ def analyze_keypoints(
     require_video("keypoints")
     from runnersknee.services import video as video_service  # scipy: on use
 
-    _check_format(fmt)
-    analysis = video_service.analyze_keypoint_file(keypoints, view=view, task=task, out_dir=out)
+    analysis = video_service.analyze_keypoint_file(
+        keypoints, view=view.value, task=task.value, out_dir=out
+    )
     _print(analysis.document, fmt)
 
 

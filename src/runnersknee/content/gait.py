@@ -7,6 +7,7 @@ bands must have ``low <= high``; unverified values stay flagged so docs and outp
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,7 @@ __all__ = [
     "FootStrikeThresholds",
     "GaitContent",
     "MetricSpec",
+    "StepLimits",
     "load_filming_guide",
     "load_gait_content",
 ]
@@ -72,6 +74,8 @@ class MetricSpec:
     min_count_verified: bool
     bands: tuple[ErrorBand, ...] = ()
     reference: str = ""
+    plausible: tuple[float, float] = (-math.inf, math.inf)  #: per-step values outside: rejected
+    spread_tolerance: float = math.inf  #: robust spread at which confidence halves
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,21 @@ class ConfidenceThresholds:
     min_steps: int
     max_width_ratio_sagittal: float
     min_width_ratio_frontal: float
+    citation_ids: tuple[str, ...]
+    verified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepLimits:
+    """Step plausibility limits and confidence scaling (configurable defaults)."""
+
+    step_s: Mapping[str, tuple[float, float]]  #: task → (min, max) time between contacts
+    stance_s: Mapping[str, tuple[float, float]]  #: task → (min, max) contact to toe-off
+    edge_margin: float  #: fraction of the image size that counts as "at the edge"
+    outlier_z: float  #: modified z-score above which a per-step value is an outlier
+    target_factor: float  #: confidence is full from target_factor × min_count steps
+    min_person_height: float  #: person height / image height below which confidence falls
+    min_confidence: float  #: below this confidence score a metric is withheld
     citation_ids: tuple[str, ...]
     verified: bool
 
@@ -112,6 +131,7 @@ class GaitContent:
     metrics: Mapping[str, MetricSpec]
     confidence: ConfidenceThresholds
     foot_strike: FootStrikeThresholds
+    steps: StepLimits
 
     def metric(self, name: str) -> MetricSpec:
         """The spec of one metric; InvalidInput for an unknown name."""
@@ -175,9 +195,33 @@ def _metric(raw: Mapping[str, Any]) -> MetricSpec:
             min_count_verified=bool(raw["min_count_verified"]),
             bands=tuple(_band(b, f"{where} band") for b in raw.get("band", [])),
             reference=str(raw.get("reference", "")),
+            plausible=_pair(raw.get("plausible", [-math.inf, math.inf])),
+            spread_tolerance=float(raw.get("spread_tolerance", math.inf)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ContentError(f"{where}: missing or bad field ({exc})", where=where) from exc
+
+
+def _pair(raw: Any) -> tuple[float, float]:
+    low, high = (float(v) for v in raw)
+    if low > high:
+        raise ValueError(f"range {low}..{high} has low > high")
+    return low, high
+
+
+def _steps(raw: Mapping[str, Any]) -> StepLimits:
+    tasks = ("walk", "run")
+    return StepLimits(
+        step_s={t: _pair(raw[f"{t}_step_s"]) for t in tasks},
+        stance_s={t: _pair(raw[f"{t}_stance_s"]) for t in tasks},
+        edge_margin=float(raw["edge_margin"]),
+        outlier_z=float(raw["outlier_z"]),
+        target_factor=float(raw["target_factor"]),
+        min_person_height=float(raw["min_person_height"]),
+        min_confidence=float(raw["min_confidence"]),
+        citation_ids=_ids(raw["citation_ids"], f"{_FILE} [steps]"),
+        verified=bool(raw["verified"]),
+    )
 
 
 @cache
@@ -201,6 +245,7 @@ def load_gait_content() -> GaitContent:
             verified=bool(strike["verified"]),
         )
         metrics = [_metric(m) for m in raw["metric"]]
+        steps = _steps(raw["steps"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ContentError(f"{_FILE}: missing or bad field ({exc})") from exc
     names = [m.name for m in metrics]
@@ -213,6 +258,7 @@ def load_gait_content() -> GaitContent:
         metrics={m.name: m for m in metrics},
         confidence=confidence,
         foot_strike=foot_strike,
+        steps=steps,
     )
 
 

@@ -168,8 +168,12 @@ class GaitEventDetection:
             "edge_s": self.edge_s,
         }
 
-    def detect(self, keypoints: KeypointSeries, *, view: str) -> Self:
-        """Find the stance phases in filtered keypoints; return self."""
+    def detect(self, keypoints: KeypointSeries, *, view: str, facing: Array | None = None) -> Self:
+        """Find the stance phases in filtered keypoints; return self.
+
+        ``facing`` (per frame, +1/−1, 0 where not side-on) is the direction of travel; without
+        it the feet's heel→toe direction over the whole clip is used.
+        """
         method = self.method
         if method == "auto":
             method = "forward" if view == "sagittal" else "height"
@@ -183,18 +187,19 @@ class GaitEventDetection:
             np.concatenate([keypoints.point(sided(s, "heel")) for s in SIDES]),
             np.concatenate([keypoints.point(sided(s, "foot_index")) for s in SIDES]),
         )
+        if facing is None:
+            facing = np.full(keypoints.n_frames, self.facing_ or 1.0)
         stances: list[Stance] = []
         if np.isfinite(leg) and leg > 0:
             for side in SIDES:
                 if method == "forward":
-                    stances += self._forward(keypoints, side, leg)
+                    stances += self._forward(keypoints, side, leg, facing)
                 else:
                     stances += self._height(keypoints, side, leg)
         self.stances_ = sorted(stances, key=lambda s: s.ic_s)
         return self
 
-    def _forward(self, kp: KeypointSeries, side: Side, leg: float) -> list[Stance]:
-        facing = self.facing_ or 1.0
+    def _forward(self, kp: KeypointSeries, side: Side, leg: float, facing: Array) -> list[Stance]:
         hip_x = midpoint(kp, "hip")[:, 0]
         heel = (kp.point(sided(side, "heel"))[:, 0] - hip_x) * facing / leg
         toe = (kp.point(sided(side, "foot_index"))[:, 0] - hip_x) * facing / leg

@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
 
-__all__ = ["read_keypoints", "write_keypoints_csv", "write_keypoints_json"]
+__all__ = ["KeypointFileSource", "read_keypoints", "write_keypoints_csv", "write_keypoints_json"]
 
 _MAX_BYTES = 200 * 1024 * 1024
 
@@ -173,3 +173,26 @@ def read_keypoints(path: Path) -> KeypointSeries:
         allowed=[".csv", ".json"],
         got=suffix,
     )
+
+
+class KeypointFileSource:
+    """Keypoints from a CSV or JSON file instead of a video (see keypoint_io).
+
+    Parameters
+    ----------
+    path
+        The keypoint file.
+
+    Attributes
+    ----------
+    keypoints_
+        The loaded :class:`KeypointSeries`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Self:
+        """Read and validate the file; return self."""
+        self.keypoints_ = read_keypoints(self.path)
+        return self

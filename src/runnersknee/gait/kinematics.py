@@ -119,7 +119,7 @@ def facing_sign(heel: Array, toe: Array) -> float:
     return 0.0 if med == 0 else float(np.sign(med))
 
 
-def trunk_forward_lean_deg(hip_mid: Array, shoulder_mid: Array, facing: float) -> Array:
+def trunk_forward_lean_deg(hip_mid: Array, shoulder_mid: Array, facing: float | Array) -> Array:
     """Trunk lean from vertical; positive = towards the direction of travel (``facing``)."""
     v = _up(shoulder_mid - hip_mid)
     return np.asarray(np.degrees(np.arctan2(facing * v[..., 0], v[..., 1])), dtype=np.float64)
@@ -136,7 +136,7 @@ def lateral_trunk_lean_deg(
     )
 
 
-def foot_angle_deg(heel: Array, toe: Array, facing: float) -> Array:
+def foot_angle_deg(heel: Array, toe: Array, facing: float | Array) -> Array:
     """Heel→toe line from horizontal; positive = toes higher than heel."""
     v = _up(toe - heel)
     return np.asarray(np.degrees(np.arctan2(v[..., 1], facing * v[..., 0])), dtype=np.float64)

@@ -1,8 +1,9 @@
 """Per-frame angle series, the camera-view check and the per-step / per-repetition metrics.
 
-Each metric is the mean, SD and count of per-step values, per side; it is withheld (value
-null, ``withheld_reason`` set) when the view check fails, too few steps or repetitions are
-valid, or its landmarks are poorly visible. Thresholds come from content
+Each metric is the median and robust spread of screened per-step values, per side and
+pooled (see :mod:`runnersknee.gait.aggregate`); it is withheld (value null,
+``withheld_reason`` set) when the view check fails, too few steps or repetitions are kept,
+its landmarks are poorly visible or its confidence is too low. Thresholds come from content
 (``content/data/gait/measurement_error.toml``).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, Self
 
 import numpy as np
@@ -17,22 +19,47 @@ from numpy.typing import NDArray
 
 from runnersknee.content.gait import GaitContent, load_gait_content
 from runnersknee.gait import kinematics as kin
+from runnersknee.gait.aggregate import MetricContext, build_metric
 from runnersknee.gait.events import Repetition, Stance, leg_length_px, midpoint, refine_extremum
 from runnersknee.gait.keypoints import SIDES, KeypointSeries, Side, sided
-from runnersknee.gait.result import Confidence, Metric, MetricValue, ViewCheck
+from runnersknee.gait.result import Metric, MetricValue, ViewCheck
+from runnersknee.gait.steps import NOT_SIDE_ON, STEP_TIME, StepCheck, StepValue
 
-__all__ = ["MetricCalculation", "angle_series", "check_view", "sample_at"]
+__all__ = [
+    "GAIT_TASKS",
+    "FacingLike",
+    "MetricCalculation",
+    "angle_series",
+    "check_view",
+    "facing_per_frame",
+    "sample_at",
+]
 
 Array = NDArray[np.float64]
+#: One facing for the whole clip, or one per frame.
+FacingLike = float | NDArray[np.float64]
+#: Tasks analysed step by step (the others are repetition tasks).
+GAIT_TASKS = ("walk", "run")
 
 
 def _other(side: Side) -> Side:
     return "right" if side == "left" else "left"
 
 
-def angle_series(kp: KeypointSeries, view: str, facing: float) -> dict[str, Array]:
-    """Per-frame angles (degrees) for plots and CSV; names carry side and unit."""
+def facing_per_frame(facing: FacingLike, n_frames: int) -> Array:
+    """Per-frame facing (+1/−1) as an array; 0 (not a side-on pass) becomes nan."""
+    arr = np.broadcast_to(np.asarray(facing, dtype=np.float64), (n_frames,))
+    return np.where(arr == 0.0, np.nan, arr)
+
+
+def angle_series(kp: KeypointSeries, view: str, facing: FacingLike) -> dict[str, Array]:
+    """Per-frame angles (degrees) for plots and CSV; names carry side and unit.
+
+    Signed sagittal angles follow ``facing`` (per frame or one value: +1 = travelling
+    towards image +x); frames that are not side-on (facing 0) get nan.
+    """
     p = kp.point
+    face = facing_per_frame(facing, kp.n_frames)
     out: dict[str, Array] = {}
     for side in SIDES:
         hip, knee, ankle = (p(sided(side, j)) for j in ("hip", "knee", "ankle"))
@@ -43,11 +70,11 @@ def angle_series(kp: KeypointSeries, view: str, facing: float) -> dict[str, Arra
             out[f"pelvic_drop_{side}_stance_deg"] = kin.pelvic_drop_deg(hip, other_hip)
     if view == "sagittal":
         out["trunk_lean_deg"] = kin.trunk_forward_lean_deg(
-            midpoint(kp, "hip"), midpoint(kp, "shoulder"), facing or 1.0
+            midpoint(kp, "hip"), midpoint(kp, "shoulder"), face
         )
         for side in SIDES:
             out[f"foot_angle_{side}_deg"] = kin.foot_angle_deg(
-                p(sided(side, "heel")), p(sided(side, "foot_index")), facing or 1.0
+                p(sided(side, "heel")), p(sided(side, "foot_index")), face
             )
     return out
 
@@ -131,26 +158,37 @@ class MetricCalculation:
         *,
         view: str,
         task: str,
-        stances: Sequence[Stance] = (),
+        steps: Sequence[StepCheck] = (),
         repetitions: Sequence[Repetition] = (),
-        facing: float = 1.0,
+        facing: FacingLike = 1.0,
         view_check: ViewCheck,
+        person_size: float = 1.0,
     ) -> Self:
-        """Compute every metric that applies to ``view`` and ``task``; return self."""
-        self._content = self.content or load_gait_content()
-        self._kp, self._raw, self._view_ok = filtered, raw, view_check.ok
-        self._view_reason = (
-            f"the footage looks {view_check.looks_like} "
-            f"(width ratio {view_check.width_ratio:.2f}); this metric needs a {view} view"
+        """Compute every metric that applies to ``view`` and ``task``; return self.
+
+        ``steps`` are the screened stances (rejected ones are reported, not used); ``facing``
+        is +1/−1 per frame (or one value) from the direction of travel.
+        """
+        content = self.content or load_gait_content()
+        self._kp, self._raw = filtered, raw
+        self._ctx = MetricContext(
+            content=content,
+            view_ok=view_check.ok,
+            view_reason=(
+                f"the footage looks {view_check.looks_like} "
+                f"(width ratio {view_check.width_ratio:.2f}); this metric needs a {view} view"
+            ),
+            person_size=person_size,
         )
+        self._task = task
         self._series = angle_series(filtered, view, facing)
         self._leg = leg_length_px(filtered)
-        self._facing = facing or 1.0
+        self._facing = facing_per_frame(facing, filtered.n_frames)
         self.metrics_: dict[str, Metric] = {}
-        if task == "run" and view == "sagittal":
-            self._running_sagittal(stances)
-        elif task == "run":
-            self._running_frontal(stances)
+        if task in GAIT_TASKS and view == "sagittal":
+            self._gait_sagittal(steps)
+        elif task in GAIT_TASKS:
+            self._gait_frontal(steps)
         else:
             self._squat(repetitions)
         return self
@@ -163,127 +201,68 @@ class MetricCalculation:
         names = [sided(side, q) if side else q for q in parts]
         return float(np.mean([self._raw.vis(n)[i] for n in names]))
 
-    def _value(
-        self,
-        values: Sequence[float],
-        vis: Sequence[float],
-        min_n: int,
-        what: str,
-        label: Callable[[float], str] | None = None,
-        *,
-        harmonic: bool = False,
-    ) -> MetricValue:
-        pairs = [(v, w) for v, w in zip(values, vis, strict=True) if np.isfinite(v)]
-        vals = tuple(float(v) for v, _ in pairs)
-        visibility = float(np.mean([w for _, w in pairs])) if pairs else 0.0
-        conf = Confidence(visibility, len(vals), min_n, self._view_ok)
-        reason = None
-        if not self._view_ok:
-            reason = self._view_reason
-        elif len(vals) < min_n:
-            reason = f"only {len(vals)} valid {what}; at least {min_n} needed"
-        elif visibility < self._content.confidence.min_visibility:
-            reason = (
-                f"landmarks poorly visible (mean visibility {visibility:.2f} < "
-                f"{self._content.confidence.min_visibility})"
-            )
-        if not vals:
-            mean = None
-        elif harmonic:  # rates: the rate of the mean interval, not the mean of rates
-            mean = float(len(vals) / np.sum(1.0 / np.asarray(vals)))
-        else:
-            mean = float(np.mean(vals))
-        sd = float(np.std(vals, ddof=1)) if len(vals) > 1 else None
-        return MetricValue(
-            value=mean,
-            sd=sd,
-            n=len(vals),
-            per_step=vals,
-            confidence=conf,
-            withheld_reason=reason,
-            label=label(mean) if (label and mean is not None) else None,
-        )
-
     def _add(
         self,
         name: str,
-        per_side: dict[Side, tuple[list[float], list[float]]],
+        per_side: dict[Side, tuple[list[StepValue], list[float]]],
         what: str,
         *,
         sided_metric: bool = True,
         min_n: int | None = None,
         label: Callable[[float], str] | None = None,
-        harmonic: bool = False,
     ) -> None:
-        spec = self._content.metric(name)
-        need = spec.min_count if min_n is None else min_n
-        sides: dict[Side, MetricValue] = {}
-        if sided_metric:
-            for side, (vals, vis) in per_side.items():
-                sides[side] = self._value(
-                    vals, vis, need, f"{what} on the {side} side", label, harmonic=harmonic
-                )
-        pooled_vals: list[float] = []
-        pooled_vis: list[float] = []
-        for side, (vals, vis) in per_side.items():
-            if sided_metric and sides[side].withheld_reason is not None:
-                continue
-            pooled_vals += vals
-            pooled_vis += vis
-        overall = self._value(pooled_vals, pooled_vis, need, what, label, harmonic=harmonic)
-        if (
-            sided_metric
-            and overall.withheld_reason
-            and all(v.withheld_reason for v in sides.values())
-        ):
-            reasons = sorted({str(v.withheld_reason) for v in sides.values()})
-            overall = _with_reason(overall, "; ".join(reasons))
-        self.metrics_[name] = Metric(
-            name=name,
-            unit=spec.unit,
-            description=spec.description,
-            convention=spec.convention,
-            citation_ids=spec.citation_ids,
-            bands=spec.bands,
-            overall=overall,
-            left=sides.get("left"),
-            right=sides.get("right"),
-            reference=spec.reference,
+        spec = self._ctx.content.metric(name)
+        self.metrics_[name] = build_metric(
+            spec, per_side, what, self._ctx, sided_metric=sided_metric, min_n=min_n, label=label
         )
+
+    def _cadence(self, steps: Sequence[StepCheck]) -> None:
+        """Cadence per step from successive kept contacts (60 / step time; 120 / stride time
+        when the contact between them was rejected or missed). Rejected contacts are listed
+        with their reason and no value; pairs across passes or with implausible times are
+        rejected."""
+        lo, hi = self._ctx.content.steps.step_s.get(self._task, (0.0, np.inf))
+        per_side: dict[Side, tuple[list[StepValue], list[float]]] = {s: ([], []) for s in SIDES}
+        ordered = sorted(steps, key=lambda c: c.stance.ic_s)
+        for check in ordered:
+            if not check.kept:
+                side, t = check.stance.side, check.stance.ic_s
+                per_side[side][0].append(StepValue(t, side, float("nan"), check.reason))
+                per_side[side][1].append(self._vis(("heel", "foot_index"), side, t))
+        for a, b in itertools.pairwise([c for c in ordered if c.kept]):
+            dt = b.stance.ic_s - a.stance.ic_s
+            n_steps = 1 if a.stance.side != b.stance.side else 2
+            reason = None
+            if a.pass_index != b.pass_index:
+                reason = NOT_SIDE_ON
+            elif not n_steps * lo <= dt <= n_steps * hi:
+                reason = STEP_TIME
+            side = b.stance.side
+            value = 60.0 * n_steps / dt if dt > 0 else float("nan")
+            per_side[side][0].append(StepValue(b.stance.ic_s, side, value, reason))
+            per_side[side][1].append(self._vis(("heel", "foot_index"), side, b.stance.ic_s))
+        self._add("cadence_spm", per_side, "steps", sided_metric=False)
+
+    def _collect(
+        self, steps: Sequence[StepCheck], fn: Callable[[Stance], float], parts: Sequence[str]
+    ) -> dict[Side, tuple[list[StepValue], list[float]]]:
+        out: dict[Side, tuple[list[StepValue], list[float]]] = {x: ([], []) for x in SIDES}
+        for check in steps:
+            st = check.stance
+            out[st.side][0].append(StepValue(st.ic_s, st.side, fn(st), check.reason))
+            out[st.side][1].append(self._vis(parts, st.side, st.ic_s))
+        return out
 
     # -- running, side view ----------------------------------------------------------------
 
-    def _cadence(self, stances: Sequence[Stance]) -> None:
-        ics = sorted(stances, key=lambda s: s.ic_s)
-        per_side: dict[Side, tuple[list[float], list[float]]] = {s: ([], []) for s in SIDES}
-        steps = [(a, b) for a, b in itertools.pairwise(ics) if a.side != b.side]
-        if steps:
-            dts = np.array([b.ic_s - a.ic_s for a, b in steps])
-            med = float(np.median(dts))
-            for (_, b), dt in zip(steps, dts, strict=True):
-                if 0.5 * med <= dt <= 1.5 * med:
-                    per_side[b.side][0].append(60.0 / dt)
-                    per_side[b.side][1].append(self._vis(("heel", "foot_index"), b.side, b.ic_s))
-        else:  # one foot only: cadence = 2 steps per stride
-            for side in SIDES:
-                mine = [s for s in ics if s.side == side]
-                for a, b in itertools.pairwise(mine):
-                    per_side[side][0].append(120.0 / (b.ic_s - a.ic_s))
-                    per_side[side][1].append(self._vis(("heel", "foot_index"), side, b.ic_s))
-        self._add("cadence_spm", per_side, "steps", sided_metric=False, harmonic=True)
-
-    def _running_sagittal(self, stances: Sequence[Stance]) -> None:
-        self._cadence(stances)
+    def _gait_sagittal(self, steps: Sequence[StepCheck]) -> None:
+        self._cadence(steps)
         fps, s = self._kp.fps, self._series
         hip_x = midpoint(self._kp, "hip")[:, 0]
         leg_parts = ("hip", "knee", "ankle")
 
         def collect(fn: Callable[[Stance], float], parts: Sequence[str]) -> dict[Side, Any]:
-            out: dict[Side, tuple[list[float], list[float]]] = {x: ([], []) for x in SIDES}
-            for st in stances:
-                out[st.side][0].append(fn(st))
-                out[st.side][1].append(self._vis(parts, st.side, st.ic_s))
-            return out
+            return self._collect(steps, fn, parts)
 
         def knee_ic(st: Stance) -> float:
             return sample_at(s[f"knee_flexion_{st.side}_deg"], st.ic_s, fps)
@@ -296,7 +275,8 @@ class MetricCalculation:
         def overstride(st: Stance) -> float:
             heel = sample_at(self._kp.point(sided(st.side, "heel"))[:, 0], st.ic_s, fps)
             hip = sample_at(hip_x, st.ic_s, fps)
-            return (heel - hip) * self._facing / self._leg
+            face = float(self._facing[min(round(st.ic_s * fps), self._kp.n_frames - 1)])
+            return (heel - hip) * face / self._leg
 
         def trunk(st: Stance) -> float:
             end = st.to_s if st.to_s is not None else st.ic_s
@@ -307,7 +287,7 @@ class MetricCalculation:
         def foot(st: Stance) -> float:
             return sample_at(s[f"foot_angle_{st.side}_deg"], st.ic_s, fps)
 
-        strike = self._content.foot_strike.classify
+        strike = self._ctx.content.foot_strike.classify
         self._add("knee_flexion_at_contact_deg", collect(knee_ic, leg_parts), "steps")
         self._add("knee_flexion_peak_stance_deg", collect(knee_peak, leg_parts), "steps")
         self._add("overstride_ratio", collect(overstride, ("heel", "hip")), "steps")
@@ -318,16 +298,17 @@ class MetricCalculation:
 
     # -- running, posterior view -----------------------------------------------------------
 
-    def _running_frontal(self, stances: Sequence[Stance]) -> None:
-        self._cadence(stances)
+    def _gait_frontal(self, steps: Sequence[StepCheck]) -> None:
+        self._cadence(steps)
         fps, s, p = self._kp.fps, self._series, self._kp.point
-        mids = [st for st in stances if st.mid_s is not None]
+        mids = [c for c in steps if c.stance.mid_s is not None]
 
         def collect(fn: Callable[[Stance, float], float], parts: Sequence[str]) -> Any:
-            out: dict[Side, tuple[list[float], list[float]]] = {x: ([], []) for x in SIDES}
-            for st in mids:
+            out: dict[Side, tuple[list[StepValue], list[float]]] = {x: ([], []) for x in SIDES}
+            for check in mids:
+                st = check.stance
                 t = float(st.mid_s or 0.0)
-                out[st.side][0].append(fn(st, t))
+                out[st.side][0].append(StepValue(t, st.side, fn(st, t), check.reason))
                 out[st.side][1].append(self._vis(parts, None, t))
             return out
 
@@ -357,9 +338,9 @@ class MetricCalculation:
         legs = ("hip", "knee", "ankle")
 
         def collect(fn: Callable[[Repetition], float], parts: Sequence[str]) -> Any:
-            out: dict[Side, tuple[list[float], list[float]]] = {x: ([], []) for x in SIDES}
+            out: dict[Side, tuple[list[StepValue], list[float]]] = {x: ([], []) for x in SIDES}
             for r in reps:
-                out[r.stance_side][0].append(fn(r))
+                out[r.stance_side][0].append(StepValue(r.peak_s, r.stance_side, fn(r)))
                 out[r.stance_side][1].append(self._vis(parts, r.stance_side, r.peak_s))
             return out
 
@@ -399,26 +380,11 @@ class MetricCalculation:
         self.metrics_["repetitions"] = _replace_metric(metric, side, new, overall)
 
 
-def _with_reason(v: MetricValue, reason: str) -> MetricValue:
-    return MetricValue(v.value, v.sd, v.n, v.per_step, v.confidence, reason, v.label)
-
-
 def _with_value(v: MetricValue, value: float) -> MetricValue:
-    return MetricValue(value, None, v.n, v.per_step, v.confidence, v.withheld_reason, v.label)
+    return replace(v, value=value, spread=None)
 
 
 def _replace_metric(m: Metric, side: Side, value: MetricValue, overall: MetricValue) -> Metric:
     left = value if side == "left" else m.left
     right = value if side == "right" else m.right
-    return Metric(
-        m.name,
-        m.unit,
-        m.description,
-        m.convention,
-        m.citation_ids,
-        m.bands,
-        overall,
-        left,
-        right,
-        m.reference,
-    )
+    return replace(m, overall=overall, left=left, right=right)

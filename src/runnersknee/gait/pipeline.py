@@ -14,21 +14,24 @@ from typing import Any, Self
 
 import numpy as np
 import scipy
+from numpy.typing import NDArray
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.content.gait import GaitContent, load_gait_content
+from runnersknee.gait.direction import detect_direction
 from runnersknee.gait.events import GaitEventDetection, Repetition, RepetitionDetection, Stance
 from runnersknee.gait.keypoints import KeypointSeries
-from runnersknee.gait.metrics import MetricCalculation, angle_series, check_view
+from runnersknee.gait.metrics import GAIT_TASKS, MetricCalculation, angle_series, check_view
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.signals import SignalProcessing
+from runnersknee.gait.steps import StepCheck, StepScreening, person_height_fraction
 
 __all__ = ["TASKS", "VIEWS", "GaitAnalysis", "check_view_and_task", "versions"]
 
 #: Camera views: side-on (sagittal) or from behind / in front (frontal).
 VIEWS = ("sagittal", "frontal")
-#: Movement tasks.
-TASKS = ("run", "squat", "step-down")
+#: Movement tasks: walking and running (treadmill or overground), single-leg squat, step-down.
+TASKS = ("walk", "run", "squat", "step-down")
 
 
 def check_view_and_task(view: str, task: str) -> None:
@@ -37,7 +40,7 @@ def check_view_and_task(view: str, task: str) -> None:
         raise InvalidInput(f"unknown view {view!r}", field="view", allowed=VIEWS, got=view)
     if task not in TASKS:
         raise InvalidInput(f"unknown task {task!r}", field="task", allowed=TASKS, got=task)
-    if task != "run" and view != "frontal":
+    if task not in GAIT_TASKS and view != "frontal":
         raise InvalidInput(
             f"the {task} analysis needs a frontal view (FPPA is a frontal-plane angle)",
             field="view",
@@ -64,11 +67,12 @@ class GaitAnalysis:
     view
         ``"sagittal"`` or ``"frontal"``.
     task
-        ``"run"``, ``"squat"`` or ``"step-down"`` (squat and step-down need ``frontal``).
+        ``"walk"``, ``"run"``, ``"squat"`` or ``"step-down"`` (squat and step-down need
+        ``frontal``).
     signals
         Signal cleaning step (default :class:`SignalProcessing` with Sports2D defaults).
     events
-        Gait event detection (running).
+        Gait event detection (walking and running).
     repetitions
         Repetition detection (squat, step-down).
     content
@@ -82,6 +86,10 @@ class GaitAnalysis:
         Per-frame angle series (name → array, degrees).
     stances_, repetitions_
         Detected stance phases / repetitions.
+    steps_
+        Every stance with its keep / reject decision (:class:`StepCheck`).
+    direction_
+        The :class:`TravelDirection` (passes and per-frame facing).
     result_
         The :class:`GaitResult`.
     """
@@ -128,6 +136,16 @@ class GaitAnalysis:
                 "min_width_ratio_frontal": content.confidence.min_width_ratio_frontal,
                 "verified": content.confidence.verified,
             },
+            "steps": {
+                "step_s": {k: list(v) for k, v in content.steps.step_s.items()},
+                "stance_s": {k: list(v) for k, v in content.steps.stance_s.items()},
+                "edge_margin": content.steps.edge_margin,
+                "outlier_z": content.steps.outlier_z,
+                "target_factor": content.steps.target_factor,
+                "min_person_height": content.steps.min_person_height,
+                "min_confidence": content.steps.min_confidence,
+                "verified": content.steps.verified,
+            },
         }
 
     def to_json(self) -> str:
@@ -143,24 +161,37 @@ class GaitAnalysis:
         self.filtered_ = signals.keypoints_
         self.stances_: list[Stance] = []
         self.repetitions_: list[Repetition] = []
-        facing = 1.0
-        if self.task == "run":
-            events.detect(self.filtered_, view=self.view)
-            self.stances_, facing = events.stances_, events.facing_
+        self.steps_: list[StepCheck] = []
+        self.direction_ = detect_direction(self.filtered_)
+        facing: NDArray[np.float64] | float = self.direction_.facing
+        if self.view != "sagittal":
+            facing = self.direction_.main_facing
+        height = person_height_fraction(keypoints, signals.min_visibility)
+        if self.task in GAIT_TASKS:
+            events.detect(self.filtered_, view=self.view, facing=self.direction_.facing)
+            self.stances_ = events.stances_
+            screening = StepScreening(content.steps, content.confidence.min_visibility)
+            self.steps_ = screening.screen(
+                keypoints, self.stances_, task=self.task, view=self.view, direction=self.direction_
+            )
         else:
             self.repetitions_ = reps.detect(self.filtered_).repetitions_
         self.facing_ = facing
         self.series_ = angle_series(self.filtered_, self.view, facing)
         view_check = check_view(self.filtered_, self.view, content)
+        size = (
+            1.0 if not np.isfinite(height) else min(1.0, height / content.steps.min_person_height)
+        )
         calc = MetricCalculation(content).calculate(
             self.filtered_,
             keypoints,
             view=self.view,
             task=self.task,
-            stances=self.stances_,
+            steps=self.steps_,
             repetitions=self.repetitions_,
             facing=facing,
             view_check=view_check,
+            person_size=size,
         )
         person = _frames_with_person(keypoints, signals.min_visibility)
         self.result_ = GaitResult(
@@ -172,6 +203,9 @@ class GaitAnalysis:
             metrics=calc.metrics_,
             view_check=view_check,
             events=self._events_json(),
+            direction=self.direction_.to_dict(),
+            steps=[c.to_dict() for c in self.steps_],
+            person_height=height,
             warnings=_warnings(keypoints, person, view_check.ok, self.view, view_check.looks_like),
             provenance={
                 "pipeline": json.loads(self.to_json()),

@@ -12,23 +12,20 @@ import os
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Protocol, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.gait.keypoint_io import read_keypoints
 from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
 from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 
 __all__ = [
-    "KeypointFileSource",
     "MediaPipePoseEstimator",
     "PoseEstimator",
     "PoseTracking",
-    "detect_people",
+    "expand_box",
     "prepare_frame",
 ]
 
@@ -52,7 +49,7 @@ class PoseEstimator(Protocol):
         """Release native resources."""
 
 
-def _import_mediapipe() -> Any:
+def import_mediapipe() -> Any:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with warnings.catch_warnings():
@@ -98,7 +95,7 @@ class MediaPipePoseEstimator:
 
     def _ensure(self) -> Any:
         if self._pose is None:
-            mp = _import_mediapipe()
+            mp = import_mediapipe()
             self._version = str(getattr(mp, "__version__", "unknown"))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -145,51 +142,7 @@ class MediaPipePoseEstimator:
             self._pose = None
 
 
-def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
-    """People in a frame, left to right, as pixel boxes.
-
-    BlazePose finds one person per image, so each person found is painted over and the
-    search repeated (static-image mode, same offline model), up to ``max_people``.
-    """
-    import cv2
-
-    mp = _import_mediapipe()
-    image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-    h, w = image.shape[:2]
-    boxes: list[Box] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
-        try:
-            for _ in range(max_people):
-                found = pose.process(image)
-                if found.pose_landmarks is None:
-                    break
-                pts = np.array(
-                    [
-                        [lm.x * w, lm.y * h]
-                        for lm in found.pose_landmarks.landmark
-                        if lm.visibility >= 0.3
-                    ]
-                )
-                if pts.shape[0] < 4:
-                    break
-                lo, hi = pts.min(axis=0), pts.max(axis=0)
-                box = _expand(
-                    (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]) + 1, int(hi[1] - lo[1]) + 1),
-                    w,
-                    h,
-                    margin=0.1,
-                )
-                boxes.append(box)
-                x, y, bw, bh = box
-                image[y : y + bh, x : x + bw] = 127  # hide this person, look for the next
-        finally:
-            pose.close()
-    return sorted(boxes, key=lambda b: b[0])
-
-
-def _expand(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
+def expand_box(box: Box, frame_w: int, frame_h: int, margin: float) -> Box:
     x, y, w, h = box
     cx, cy = x + w / 2, y + h / 2
     side_w, side_h = w * (1 + 2 * margin), h * (1 + 2 * margin)
@@ -221,19 +174,41 @@ def prepare_frame(
 
 
 class _FixedCropPreparation:
-    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread)."""
+    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
+    every ``sample_every``-th frame also comes back downscaled to ``sample_width`` px for the
+    person search (None otherwise)."""
 
-    def __init__(self, initial_roi: Callable[[Frame], Box | None], width_px: int) -> None:
+    def __init__(
+        self,
+        initial_roi: Callable[[Frame], Box | None],
+        width_px: int,
+        sample_every: int = 0,
+        sample_width: int = 640,
+    ) -> None:
         self._initial_roi = initial_roi
         self._width_px = width_px
         self._crop: Box | None = None
         self._first = True
+        self._every = sample_every
+        self._sample_width = sample_width
+        self._i = -1
 
-    def __call__(self, frame: Frame) -> tuple[Frame, float, int, int]:
+    def __call__(
+        self, frame: Frame
+    ) -> tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]:
+        import cv2
+
+        self._i += 1
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
-        return prepare_frame(frame, self._crop, self._width_px)
+        sample = None
+        if self._every and self._i % self._every == 0:
+            h, w = frame.shape[:2]
+            scale = min(1.0, self._sample_width / w)
+            small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
+            sample = (small, scale)
+        return prepare_frame(frame, self._crop, self._width_px), sample
 
 
 class PoseTracking:
@@ -246,10 +221,15 @@ class PoseTracking:
     roi
         Fixed region of interest (x, y, w, h) in upright-frame pixels, or None.
     person
-        1-based person number, left to right in the first frame (see :func:`detect_people`);
-        the crop then follows that person's landmarks. None = the estimator's own choice.
+        1-based person number, left to right in the first frame (see
+        :func:`runnersknee.gait.person.detect_people`);
+        the crop then follows that person's landmarks. None (and no ``roi``): people are
+        found every ``sample_s`` seconds and, when more than one is seen, the one who crosses
+        the frame is followed (:mod:`runnersknee.gait.person`).
     processing_width_px
         Crops wider than this are downscaled before inference (landmarks are mapped back).
+    sample_s
+        Sampling interval of the person search (0 switches the search off).
 
     Attributes
     ----------
@@ -267,11 +247,13 @@ class PoseTracking:
         roi: Box | None = None,
         person: int | None = None,
         processing_width_px: int = 640,
+        sample_s: float = 0.5,
     ) -> None:
         self.estimator = estimator
         self.roi = roi
         self.person = person
         self.processing_width_px = processing_width_px
+        self.sample_s = sample_s
 
     def get_params(self) -> dict[str, Any]:
         """Parameters for provenance."""
@@ -279,6 +261,7 @@ class PoseTracking:
             "roi": list(self.roi) if self.roi else None,
             "person": self.person,
             "processing_width_px": self.processing_width_px,
+            "sample_s": self.sample_s,
         }
 
     def _initial_roi(self, frame: Frame) -> Box | None:
@@ -297,6 +280,8 @@ class PoseTracking:
         if self.person is None:
             return roi
         base = frame if roi is None else frame[roi[1] : roi[1] + roi[3], roi[0] : roi[0] + roi[2]]
+        from runnersknee.gait.person import detect_people
+
         people = detect_people(base)
         if not 1 <= self.person <= len(people):
             raise InvalidInput(
@@ -309,7 +294,7 @@ class PoseTracking:
         x, y, bw, bh = people[self.person - 1]
         if roi is not None:
             x, y = x + roi[0], y + roi[1]
-        return _expand((x, y, bw, bh), w, h, margin=0.25)
+        return expand_box((x, y, bw, bh), w, h, margin=0.25)
 
     def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
         """Estimate landmarks on every frame; return self.
@@ -320,18 +305,31 @@ class PoseTracking:
         """
         estimator = self.estimator or MediaPipePoseEstimator()
         found = _Found(video.frame_count + 16)
+        self.selection_: dict[str, Any] = {"mode": "roi" if self.roi else "person"}
+        seconds = 0.0
         if self.person is None:
-            prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px)
-            for i, prepared in enumerate(
-                iter_mapped_frames(video, prepare, max_frames=found.capacity)
-            ):
-                found.estimate(estimator, i, prepared)
-                if progress is not None:
-                    progress(1)
+            search = not self.roi and self.sample_s > 0
+            samples = self._fixed_crop_pass(estimator, video, found, progress, search=search)
+            chosen = self._crossing_person(samples) if search else None
+            if chosen is not None:  # several people: estimate again, following the walker
+                from runnersknee.gait.person import track_person
+
+                seconds, found = found.seconds, _Found(found.capacity)
+                dropped = track_person(
+                    estimator,
+                    video,
+                    found,
+                    chosen,
+                    pad_frames=round(self.sample_s * video.fps),
+                    processing_width_px=self.processing_width_px,
+                    progress=progress,
+                )
+                self.selection_.update(dropped_frames=dropped)
         else:
             self._track_person(estimator, video, found, progress)
+        seconds += found.seconds
         self.frames_ = found.n
-        self.pose_seconds_ = found.seconds
+        self.pose_seconds_ = seconds
         self.estimator_info_ = estimator.info()
         self.keypoints_ = KeypointSeries(
             xy_px=found.xy[: found.n],
@@ -342,6 +340,50 @@ class PoseTracking:
             source=f"video:{video.path.name}",
         )
         return self
+
+    def _fixed_crop_pass(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+        *,
+        search: bool,
+    ) -> list[tuple[int, list[Box]]]:
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread); when
+        ``search``, also find the people on every ``sample_s`` seconds' frame."""
+        from runnersknee.gait.person import PeopleDetector
+
+        every = max(1, round(self.sample_s * video.fps)) if search else 0
+        prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, every)
+        samples: list[tuple[int, list[Box]]] = []
+        detector = PeopleDetector(max_people=3)
+        try:
+            for i, (prepared, sample) in enumerate(
+                iter_mapped_frames(video, prepare, max_frames=found.capacity)
+            ):
+                found.estimate(estimator, i, prepared)
+                if sample is not None:
+                    small, scale = sample
+                    samples.append((i, [_scaled(b, 1.0 / scale) for b in detector.detect(small)]))
+                if progress is not None:
+                    progress(1)
+        finally:
+            detector.close()
+        return samples
+
+    def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> Any:
+        """The track of the person who crosses the frame, or None when one person (or
+        nobody) was seen."""
+        from runnersknee.gait.person import choose_person, link_tracks
+
+        tracks = link_tracks(samples, max_jump=1.5)
+        seen = sum(1 for t in tracks if len(t.frames) > 1)
+        self.selection_ = {"mode": "whole frame", "people_seen": seen}
+        chosen = choose_person(tracks) if seen > 1 else None
+        if chosen is not None:
+            self.selection_.update(mode="crosses the frame", track=chosen.to_dict())
+        return chosen
 
     def _track_person(
         self,
@@ -389,6 +431,11 @@ class _Found:
         return True
 
 
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, w, h = (round(v * factor) for v in box)
+    return x, y, w, h
+
+
 def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:
     """Re-centre the crop on the person when their landmarks near its border."""
     good = pts[vis >= 0.5]
@@ -406,27 +453,4 @@ def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: in
     if inside:
         return crop
     box = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
-    return _expand(box, w, h, margin=0.3)
-
-
-class KeypointFileSource:
-    """Keypoints from a CSV or JSON file instead of a video (see keypoint_io).
-
-    Parameters
-    ----------
-    path
-        The keypoint file.
-
-    Attributes
-    ----------
-    keypoints_
-        The loaded :class:`KeypointSeries`.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> Self:
-        """Read and validate the file; return self."""
-        self.keypoints_ = read_keypoints(self.path)
-        return self
+    return expand_box(box, w, h, margin=0.3)

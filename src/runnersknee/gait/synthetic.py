@@ -118,8 +118,16 @@ def running_sagittal(
     body_px: float = 600.0,
     noise_px: float = 0.0,
     seed: int = 0,
+    speed_px_s: float = 0.0,
+    start_x_px: float | None = None,
 ) -> tuple[KeypointSeries, SyntheticTruth]:
-    """A treadmill runner filmed from the side; ``knee_offset_deg`` = (left, right)."""
+    """A runner filmed from the side; ``knee_offset_deg`` = (left, right).
+
+    With ``speed_px_s`` 0 the runner stays in place (treadmill); otherwise the whole body
+    moves at that speed in the facing direction, starting with the hips at ``start_x_px``
+    (default: centred on x = 500 over the clip). Relative positions, hence the truth, are
+    the same either way.
+    """
 
     def pose(t: Array) -> tuple[Array, dict[Side, dict[str, tuple[Array, Array]]], Array]:
         phi_l = 2 * np.pi * cadence_spm / 120.0 * t
@@ -152,6 +160,9 @@ def running_sagittal(
         for part, (x, y) in legs[side].items():
             _put(xy, f"{side}_{part}", x, y)
     _head_and_arms(xy, shoulder, shoulder, torso)
+    if speed_px_s:
+        start = 500.0 - facing * speed_px_s * duration_s / 2 if start_x_px is None else start_x_px
+        xy[:, :, 0] += start - 500.0 + facing * speed_px_s * t[:, None]
     kp = _finish(xy, vis, fps, noise_px=noise_px, seed=seed, source="synthetic:running_sagittal")
     return kp, _sagittal_truth(
         pose,

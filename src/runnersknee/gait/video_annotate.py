@@ -1,16 +1,21 @@
-"""Annotated H.264 video: skeleton, live angles and gait events drawn on each frame."""
+"""Annotated H.264 video: skeleton, live angles, direction of travel, gait events (rejected
+steps with their reason) and a per-step strip chart drawn on each frame."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from runnersknee.gait.events import Repetition, Stance
+from runnersknee.gait.events import Repetition
 from runnersknee.gait.keypoints import KeypointSeries, index_of
+from runnersknee.gait.steps import StepCheck, StepValue
 from runnersknee.gait.video import H264Writer, VideoInfo, iter_frames
+
+Frame = NDArray[Any]
 
 __all__ = ["SKELETON", "render_annotated"]
 
@@ -38,22 +43,76 @@ _BGR = {"left": (255, 144, 30), "right": (40, 40, 220), "mid": (240, 240, 240)}
 
 
 def _event_labels(
-    n: int, fps: float, stances: Sequence[Stance], reps: Sequence[Repetition]
+    n: int, fps: float, steps: Sequence[StepCheck], reps: Sequence[Repetition]
 ) -> list[str]:
-    """Per-frame event text, held for ~0.15 s after each event."""
+    """Per-frame event text, held for ~0.3 s after each event; rejected contacts say why."""
     labels = [""] * n
-    hold = max(1, round(0.15 * fps))
+    hold = max(1, round(0.3 * fps))
     marks: list[tuple[float, str]] = []
-    for s in stances:
-        marks.append((s.ic_s, f"IC {s.side}"))
-        if s.to_s is not None:
-            marks.append((s.to_s, f"TO {s.side}"))
+    for check in steps:
+        s = check.stance
+        text = f"contact {s.side}" if check.kept else f"contact {s.side} REJECTED: {check.reason}"
+        marks.append((s.ic_s, text))
+        if s.to_s is not None and check.kept:
+            marks.append((s.to_s, f"toe-off {s.side}"))
     marks += [(r.peak_s, f"deepest ({r.stance_side})") for r in reps]
-    for t, text in marks:
+    for t, text in sorted(marks):
         i = round(t * fps)
         for j in range(max(0, i), min(n, i + hold)):
             labels[j] = text
     return labels
+
+
+def _text_block(img: Frame, lines: Sequence[str], x: int, y_top: int, scale: float) -> None:
+    """White text on a dark panel whose size is measured, so no line is ever cut off."""
+    import cv2
+
+    font, thick = cv2.FONT_HERSHEY_SIMPLEX, max(1, round(scale * 2))
+    sizes = [cv2.getTextSize(t, font, scale, thick) for t in lines]
+    line_h = max((h + b for (_, h), b in sizes), default=0) + 6
+    width = max((w for (w, _), _ in sizes), default=0)
+    if not lines:
+        return
+    h_img, w_img = img.shape[:2]
+    y_top = min(max(0, y_top), max(0, h_img - line_h * len(lines) - 4))
+    x1, y1 = min(w_img, x + width + 8), min(h_img, y_top + line_h * len(lines) + 4)
+    roi = img[y_top:y1, max(0, x - 4) : x1]
+    roi[:] = (roi * 0.35).astype(roi.dtype)
+    for k, text in enumerate(lines):
+        baseline_y = y_top + 2 + line_h * (k + 1) - 6
+        cv2.putText(img, text, (x, baseline_y), font, scale, (255, 255, 255), thick, cv2.LINE_AA)
+
+
+def _strip(
+    steps: Sequence[StepCheck], per_step: Sequence[StepValue], duration_s: float, w: int, h: int
+) -> Frame:
+    """Strip chart (BGR, w × h): one tick per contact (green kept, red rejected) and the
+    per-step values of the shown metric as dots (scaled to the kept values' range)."""
+    import cv2
+
+    strip = np.full((h, w, 3), 30, dtype=np.uint8)
+    if duration_s <= 0:
+        return strip
+
+    def x_of(t: float) -> int:
+        return int(np.clip(t / duration_s * (w - 1), 0, w - 1))
+
+    for check in steps:
+        colour = (80, 200, 80) if check.kept else (60, 60, 230)
+        cv2.line(
+            strip, (x_of(check.stance.ic_s), h - 10), (x_of(check.stance.ic_s), h - 2), colour, 2
+        )
+    kept = [v.value for v in per_step if v.reason is None and np.isfinite(v.value)]
+    if kept:
+        lo, hi = min(kept), max(kept)
+        span = max(hi - lo, 1e-6)
+        for v in per_step:
+            if not np.isfinite(v.value):
+                continue
+            y = int(np.clip(h - 14 - (v.value - lo) / span * (h - 24), 4, h - 14))
+            colour = (80, 200, 80) if v.reason is None else (60, 60, 230)
+            cv2.circle(strip, (x_of(v.t_s), y), 3, colour, -1, cv2.LINE_AA)
+    return strip
 
 
 def render_annotated(
@@ -62,43 +121,61 @@ def render_annotated(
     series: Mapping[str, NDArray[np.float64]],
     out_path: Path,
     *,
-    stances: Sequence[Stance] = (),
+    steps: Sequence[StepCheck] = (),
     repetitions: Sequence[Repetition] = (),
+    direction: str = "",
+    strip_metric: tuple[str, Sequence[StepValue]] | None = None,
     max_width_px: int = 720,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Write the annotated MP4 (H.264, plays in browsers); return its path."""
+    """Write the annotated MP4 (H.264, plays in browsers); return its path.
+
+    Each frame shows the skeleton, the live angles, the direction of travel, contacts (with
+    the reason when a step was rejected) and a strip chart of the per-step values of
+    ``strip_metric`` (name, values) with a cursor at the current time.
+    """
     import cv2
 
     scale = min(1.0, max_width_px / video.width_px)
     out_w, out_h = round(video.width_px * scale), round(video.height_px * scale)
-    labels = _event_labels(keypoints.n_frames, keypoints.fps, stances, repetitions)
+    out_w, out_h = out_w - out_w % 2, out_h - out_h % 2
+    labels = _event_labels(keypoints.n_frames, keypoints.fps, steps, repetitions)
     shown = [k for k in series if k.startswith(("knee_flexion", "fppa", "trunk_lean"))]
+    text_scale = max(0.4, min(0.8, out_h / 700))
+    strip_h = max(40, out_h // 8)
+    duration = keypoints.n_frames / keypoints.fps
+    strip = _strip(steps, strip_metric[1] if strip_metric else (), duration, out_w, strip_h)
+    header = [f"direction: {direction}"] if direction else []
+    strip_title = f"per step: {strip_metric[0]} (green kept, red rejected)" if strip_metric else ""
     with H264Writer(out_path, fps=video.fps, width_px=out_w, height_px=out_h) as writer:
         for i, frame in enumerate(iter_frames(video, max_frames=keypoints.n_frames)):
-            img = cv2.resize(frame, (out_w, out_h)) if scale < 1 else frame.copy()
-            pts = keypoints.xy_px[i] * scale
-            for a, b in SKELETON:
-                pa, pb = pts[index_of(a)], pts[index_of(b)]
-                if np.isfinite(pa).all() and np.isfinite(pb).all():
-                    side = a.split("_")[0] if a.split("_")[0] == b.split("_")[0] else "mid"
-                    p1 = (int(pa[0]), int(pa[1]))
-                    p2 = (int(pb[0]), int(pb[1]))
-                    cv2.line(img, p1, p2, _BGR[side], 2, cv2.LINE_AA)
-            y = 22
-            for key in shown:
-                value = series[key][i]
-                text = f"{key.removesuffix('_deg').replace('_', ' ')}: " + (
-                    f"{value:5.1f} deg" if np.isfinite(value) else "--"
-                )
-                cv2.putText(img, text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 3)
-                cv2.putText(img, text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
-                y += 20
-            if labels[i]:
-                cv2.putText(
-                    img, labels[i], (8, out_h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 220, 255), 2
-                )
+            same = (frame.shape[1], frame.shape[0]) == (out_w, out_h)
+            img = frame.copy() if same else cv2.resize(frame, (out_w, out_h))
+            _skeleton(img, keypoints.xy_px[i] * scale)
+            lines = header + [
+                f"{key.removesuffix('_deg').replace('_', ' ')}: "
+                + (f"{series[key][i]:5.1f} deg" if np.isfinite(series[key][i]) else "--")
+                for key in shown
+            ]
+            _text_block(img, lines, 8, 6, text_scale)
+            img[out_h - strip_h :] = strip
+            cursor = int(i / max(1, keypoints.n_frames - 1) * (out_w - 1))
+            cv2.line(img, (cursor, out_h - strip_h), (cursor, out_h - 1), (0, 220, 255), 1)
+            bottom = [t for t in (labels[i], strip_title) if t]
+            _text_block(img, bottom, 8, out_h - strip_h - 4 - 24 * len(bottom), text_scale * 0.9)
             writer.write(img)
             if progress is not None:
                 progress(1)
     return out_path
+
+
+def _skeleton(img: Frame, pts: NDArray[np.float64]) -> None:
+    import cv2
+
+    for a, b in SKELETON:
+        pa, pb = pts[index_of(a)], pts[index_of(b)]
+        if np.isfinite(pa).all() and np.isfinite(pb).all():
+            side = a.split("_")[0] if a.split("_")[0] == b.split("_")[0] else "mid"
+            cv2.line(
+                img, (int(pa[0]), int(pa[1])), (int(pb[0]), int(pb[1])), _BGR[side], 2, cv2.LINE_AA
+            )

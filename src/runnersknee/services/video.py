@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +18,16 @@ from typing import Any
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
-from runnersknee.gait.keypoint_io import write_keypoints_csv
+from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
-from runnersknee.gait.pose import KeypointFileSource, PoseEstimator, PoseTracking
+from runnersknee.gait.pose import PoseEstimator, PoseTracking
 from runnersknee.gait.result import GaitResult
+from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
 
 __all__ = [
+    "DEFAULT_POSE_BACKEND",
+    "POSE_BACKENDS",
     "Progress",
     "VideoAnalysis",
     "analyze_keypoint_file",
@@ -32,6 +35,10 @@ __all__ = [
     "assessment_fields",
     "assessment_fields_for_side",
 ]
+
+#: Pose estimation backends: MediaPipe Tasks PoseLandmarker, or the legacy solutions API.
+POSE_BACKENDS = ("tasks", "legacy")
+DEFAULT_POSE_BACKEND = "tasks"
 
 #: Progress callback: (stage, frames just done, total frames of the stage).
 Progress = Callable[[str, int, int], None]
@@ -65,6 +72,15 @@ def _stage(progress: Progress | None, stage: str, total: int) -> Callable[[int],
     return lambda n: progress(stage, n, total)
 
 
+def _strip_metric(analysis: GaitAnalysis) -> tuple[str, Sequence[StepValue]] | None:
+    """The metric whose per-step values the annotated video's strip chart shows."""
+    metrics = analysis.result_.metrics
+    name = "cadence_spm" if "cadence_spm" in metrics else "fppa_deg"
+    if name not in metrics:
+        return None
+    return f"{name} ({metrics[name].unit})", metrics[name].overall.steps
+
+
 def _write_outputs(
     analysis: GaitAnalysis, out: Path, video: VideoInfo | None, progress: Progress | None
 ) -> tuple[dict[str, Path], dict[str, float]]:
@@ -96,8 +112,10 @@ def _write_outputs(
             analysis.filtered_,
             analysis.series_,
             out / "annotated.mp4",
-            stances=analysis.stances_,
+            steps=analysis.steps_,
             repetitions=analysis.repetitions_,
+            direction=analysis.direction_.main if analysis.steps_ else "",
+            strip_metric=_strip_metric(analysis),
             progress=_stage(progress, "render", analysis.filtered_.n_frames),
         )
         timings["render_s"] = time.perf_counter() - t0
@@ -141,18 +159,33 @@ def analyze_video(
     roi: str | tuple[int, int, int, int] | None = None,
     person: int | None = None,
     estimator: PoseEstimator | None = None,
+    pose_backend: str = DEFAULT_POSE_BACKEND,
     progress: Progress | None = None,
     render_video: bool = True,
 ) -> VideoAnalysis:
     """Probe (refusing over-long or undecodable files before decoding), estimate pose,
-    analyse and write outputs. Raises InvalidInput for bad input."""
+    analyse and write outputs. Raises InvalidInput for bad input.
+
+    ``pose_backend`` picks the estimator when none is given: ``tasks`` (MediaPipe Tasks
+    ``PoseLandmarker``) or ``legacy`` (``solutions.pose``)."""
     check_view_and_task(view, task)
+    if pose_backend not in POSE_BACKENDS:
+        raise InvalidInput(
+            f"unknown pose backend {pose_backend!r}",
+            field="pose_backend",
+            allowed=POSE_BACKENDS,
+            got=pose_backend,
+        )
     box = parse_roi(roi) if isinstance(roi, str | None) else roi
     if person is not None and person < 1:
         raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     t0 = time.perf_counter()
+    if estimator is None and pose_backend == "tasks":
+        from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
+
+        estimator = MediaPipeTasksPoseEstimator(fps=info.fps)
     tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
         info, progress=_stage(progress, "pose", info.frame_count)
     )
@@ -163,6 +196,7 @@ def analyze_video(
     provenance = {
         "video": {**info.to_dict(), "sha256": file_sha256(path)},
         "pose": {**tracking.estimator_info_, **tracking.get_params()},
+        "person_selection": tracking.selection_,
     }
     return _finish(
         analysis,

@@ -124,7 +124,7 @@ class MetricRow:
     value: float | None
     label: str | None
     unit: str
-    sd: float | None
+    sd: float | None  #: robust spread (1.4826 x MAD) of the kept steps
     n: int
     band: str
     confidence: float | None
@@ -132,6 +132,7 @@ class MetricRow:
     withheld_reason: str | None
     accept_key: str | None
     target: str | None
+    n_rejected: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +378,9 @@ def _row(  # noqa: PLR0917 - one table row from its parts
     confidence = part.get("confidence") or {}
     detail = (
         f"visibility {confidence.get('visibility')}, n {confidence.get('n')}"
-        f"/{confidence.get('min_n')}, view {'ok' if confidence.get('view_ok') else 'not ok'}"
+        f"/{confidence.get('min_n')}, agreement {confidence.get('agreement')}, "
+        f"person size {confidence.get('person_size')}, "
+        f"view {'ok' if confidence.get('view_ok') else 'not ok'}"
     )
     target = None
     if key in acceptable and field is not None:
@@ -390,8 +393,9 @@ def _row(  # noqa: PLR0917 - one table row from its parts
         value=part.get("value"),
         label=part.get("label"),
         unit=str(meta.get("unit") or ""),
-        sd=part.get("sd"),
+        sd=part.get("spread", part.get("sd")),
         n=int(part.get("n") or 0),
+        n_rejected=int(part.get("n_rejected") or 0),
         band=band_text(meta.get("error")),
         confidence=confidence.get("score"),
         confidence_detail=detail,
@@ -511,11 +515,18 @@ def captions_vtt(document: Mapping[str, Any]) -> str:
             "Annotated video without sound: detected body landmarks and joint angles.",
         )
     ]
+    rejected = {
+        round(float(step["ic_s"]), 3): str(step.get("reason"))
+        for step in (document.get("steps") or {}).get("detail") or []
+        if not step.get("kept")
+    }
     for event in document.get("events") or []:
         side = str(event.get("side") or "").capitalize()
         if event.get("kind") == "stance" and event.get("ic_s") is not None:
             end = event.get("to_s") or event["ic_s"] + 0.2
-            cues.append((event["ic_s"], end, f"{side} foot on the ground (stance)"))
+            why = rejected.get(round(float(event["ic_s"]), 3))
+            text = f"{side} foot on the ground (stance)"
+            cues.append((event["ic_s"], end, text + (f" — step not used: {why}" if why else "")))
         elif event.get("kind") == "repetition" and event.get("start_s") is not None:
             end = event.get("end_s") or event["start_s"] + 1.0
             cues.append((event["start_s"], end, f"{side} leg repetition"))
