@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -44,28 +43,13 @@ def _pg_base_url() -> str | None:
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL schema for this test run (dropped afterwards)."""
-    from sqlalchemy import create_engine, text
-
-    from runnersknee.store.db import make_engine
-    from runnersknee.store.migrate import upgrade
+    from tests.pg import pg_schema
 
     base = _pg_base_url()
     if base is None:
         pytest.fail("PostgreSQL on 127.0.0.1:5432 is not reachable (needed by postgres tests)")
-    schema = f"rk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
+    with pg_schema(base) as url:
         yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

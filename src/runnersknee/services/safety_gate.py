@@ -65,8 +65,7 @@ class Gate:
         """Why the gate allows what it allows."""
         return self.allowance.state
 
-    def patient_json(self) -> dict[str, Any]:
-        """The API form (plain words only; no rule ids or citation keys)."""
+    def _decision_json(self) -> dict[str, Any]:
         allowance = self.allowance
         return {
             "state": allowance.state.value,
@@ -74,6 +73,11 @@ class Gate:
             "runs_allowed": allowance.runs,
             "video_self_tests_allowed": allowance.video_self_tests,
             "run_state": allowance.run_state,
+        }
+
+    def patient_json(self) -> dict[str, Any]:
+        """The API form (plain words only; no rule ids or citation keys)."""
+        return self._decision_json() | {
             "message": self.patient_message,
             "run_message": self.run_patient_message,
             "stop_text": self.stop_text,
@@ -83,16 +87,10 @@ class Gate:
 
     def clinician_json(self) -> dict[str, Any]:
         """The clinician's form: the same decision in clinical words, with the triage level."""
-        allowance = self.allowance
-        level = allowance.triage_level
-        return {
-            "state": allowance.state.value,
-            "exercises_allowed": allowance.exercises,
-            "runs_allowed": allowance.runs,
-            "video_self_tests_allowed": allowance.video_self_tests,
-            "run_state": allowance.run_state,
+        level = self.allowance.triage_level
+        return self._decision_json() | {
             "triage_level": None if level is None else level.value,
-            "plan_phase": allowance.plan_phase,
+            "plan_phase": self.allowance.plan_phase,
             "message": self.clinician_message,
             "run_message": self.run_clinician_message,
         }

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+
+from tests.pg import pg_schema as shared_pg_schema
 
 SRC = Path(__file__).resolve().parents[3] / "src"
 
@@ -80,23 +79,6 @@ def wait_http(base: str, process: subprocess.Popen[bytes], timeout_s: float = 60
     raise AssertionError(msg)
 
 
-@contextmanager
-def pg_schema(base_url: str) -> Iterator[str]:
+def pg_schema(base_url: str) -> AbstractContextManager[str]:
     """A fresh, migrated PostgreSQL schema of its own (dropped afterwards)."""
-    from runnersknee.store.db import make_engine
-    from runnersknee.store.migrate import upgrade
-
-    schema = f"rk_jobs_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base_url}?options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return shared_pg_schema(base_url, prefix="rk_jobs")
