@@ -19,7 +19,7 @@ from sqlalchemy import select
 from runnersknee.config import Settings
 from runnersknee.services import run_records
 from runnersknee.services.demo import PFP_CASE, RED_FLAG_CASE
-from runnersknee.store.tables import PlanVersionRow
+from runnersknee.store.tables import MorningPainBaselineRow, PlanVersionRow
 from runnersknee.web.app import route_table
 from tests.ready import IRRITABLE, READY
 from tests.web.conftest import TODAY, World, api_login, client_for, page_login
@@ -281,3 +281,34 @@ def test_the_cli_runs_report_is_gated(world: World, tmp_path: Any) -> None:
     assert report["runs"]
     assert report["next_run"] is None
     assert report["gate"]["state"] == "no_intake"
+
+
+def test_the_today_decision_judges_mornings_against_the_recorded_baseline(
+    world: World,
+) -> None:
+    """Exercise sessions use the usual morning pain the patient recorded; without it they hold."""
+    signed_plan_for(world, world.patient_a, READY)
+    with world.database.transaction() as tx:  # signed before the logs (the app's clock: TODAY)
+        for row in tx.scalars(select(PlanVersionRow)):
+            row.created_at = datetime(2026, 2, 20, 9, tzinfo=UTC)
+    client, headers = _patient(world)
+    base = f"/api/v1/patients/{world.patient_a}"
+    for day in ("2026-02-25", "2026-02-27"):
+        logged = client.post(
+            f"{base}/pain-logs", json={"during": 1, "after": 1, "logged_on": day}, headers=headers
+        )
+        assert logged.status_code == 201, logged.text
+        morning = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+        client.post(
+            f"{base}/pain-logs", json={"next_morning": 1, "logged_on": morning}, headers=headers
+        )
+    held = client.get(f"{base}/today", headers=headers).json()["decision"]
+    assert held["decision"] == "hold"
+    assert any("usual morning pain" in reason for reason in held["reasons"])
+    baseline = client.post(f"{base}/runs/pain", json={"morning_baseline": 1}, headers=headers)
+    assert baseline.status_code == 201, baseline.text
+    with world.database.transaction() as tx:  # recorded before the first session
+        for row in tx.scalars(select(MorningPainBaselineRow)):
+            row.recorded_on = date(2026, 2, 21)
+    decided = client.get(f"{base}/today", headers=headers).json()["decision"]
+    assert decided["decision"] == "progress", decided["reasons"]

@@ -19,6 +19,7 @@ from runnersknee.services import clinical_core, intake, logs, patients, records
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
+from runnersknee.services.morning_baseline import record_baseline
 from runnersknee.store.tables import ClinicRow, PlanVersionRow, UserRow
 
 __all__ = ["DEMO_CLINIC", "DEMO_LOGINS", "DemoLogin", "seed_demo"]
@@ -123,6 +124,7 @@ def _mid_plan(
     for row in tx.scalars(select(PlanVersionRow)):
         row.created_at = datetime.combine(start, time(9), tzinfo=UTC)
     patient = _actor(tx, "midplan@demo.example")
+    record_baseline(tx, patient_id, start, 0)  # usual morning pain before the programme
     plan = logs.signed_plan(tx, patient_id)
     exercise_ids = sorted(logs._plan_exercises(plan))
     for offset in range(42):

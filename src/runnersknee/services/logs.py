@@ -173,7 +173,7 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
         items,
         parts.advice,
         None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True)),
-        pain_state.decide(tuple(reversed(rows))),
+        pain_state.decide(tuple(reversed(rows)), pain_state.baselines(tx, patient_id)),
         parts.phase,
         parts.pain_limit_nprs,
         key,

@@ -5,7 +5,8 @@ newest signed plan (KB 5.5). Shared by the today page and the safety gate.
 from __future__ import annotations
 
 import json
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
@@ -20,9 +21,16 @@ from runnersknee.clinical.pain_monitoring import (
 from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.prepared import AnySelect
-from runnersknee.store.tables import PainLogRow, PlanVersionRow
+from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
-__all__ = ["HISTORY", "decide", "decision_since", "history_statement", "pain_decision"]
+__all__ = [
+    "HISTORY",
+    "baselines",
+    "decide",
+    "decision_since",
+    "history_statement",
+    "pain_decision",
+]
 
 #: Pain sessions the pain-monitoring decision looks back over (newest first).
 HISTORY = 60
@@ -54,14 +62,27 @@ def pain_decision(
 def decision_since(tx: Session | Unit, patient_id: int, since: date) -> dict[str, Any] | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
-    return decide(tuple(tuple(r) for r in reversed(rows.all())))
+    return decide(tuple(tuple(r) for r in reversed(rows.all())), baselines(tx, patient_id))
 
 
 _PainRow = tuple[date, int | None, int | None, int | None]
+_Baseline = tuple[date, int]
 
 
-def decide(rows: tuple[_PainRow, ...]) -> dict[str, Any] | None:
-    """The decision over ``rows`` (oldest first); a fresh copy of a memoized result.
+def baselines(tx: Session | Unit, patient_id: int) -> tuple[_Baseline, ...]:
+    """The patient's recorded usual morning pain (day, NPRS), oldest first."""
+    found = tx.connection().execute(
+        select(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.nprs)
+        .where(MorningPainBaselineRow.patient_id == patient_id)
+        .order_by(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.id)
+    )
+    return tuple((day, int(nprs)) for day, nprs in found.all())
+
+
+def decide(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...] = ()) -> dict[str, Any] | None:
+    """The decision over ``rows`` (oldest first) with the recorded morning baselines
+    ``known`` (each session is judged against the latest baseline up to its next morning);
+    a fresh copy of a memoized result.
 
     The core is pure and deterministic and the configuration fixed, so the result depends on
     the rows' values only: an unchanged history (the common case: a page reload) is decided
@@ -70,18 +91,25 @@ def decide(rows: tuple[_PainRow, ...]) -> dict[str, Any] | None:
     """
     if not rows:
         return None
-    decided: dict[str, Any] = json.loads(_decided_json(rows))
+    decided: dict[str, Any] = json.loads(_decided_json(rows, known))
     return decided
 
 
+def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
+    """The latest baseline recorded on or before ``morning`` (None when there is none)."""
+    index = bisect_right([day for day, _ in known], morning)
+    return float(known[index - 1][1]) if index else None
+
+
 @lru_cache(maxsize=2048)
-def _decided_json(rows: tuple[_PainRow, ...]) -> str:
+def _decided_json(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...]) -> str:
     history = [
         SessionPain(
             day=day,
             during_nprs=None if during is None else float(during),
             after_nprs=None if after is None else float(after),
             next_morning_nprs=None if morning is None else float(morning),
+            baseline_morning_nprs=_baseline_on(known, day + timedelta(days=1)),
         )
         for day, during, after, morning in rows
     ]
