@@ -16,6 +16,7 @@ from runnersknee.clinical.pain_monitoring import (
 from runnersknee.services import intake, logs, patients
 from runnersknee.services.audit import entries_for_patient, record_access
 from runnersknee.services.database import Database
+from runnersknee.services.morning_baseline import with_baselines
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow
 from tests.integration.web_perf.conftest import demo_actor
@@ -107,6 +108,7 @@ def _reference_decision(database: Database, patient_id: int) -> dict[str, object
             )
             for r in reversed(rows)
         ]
+        history = with_baselines(tx, patient_id, history)  # the usual morning pain recorded
     if not history:
         return None
     result: dict[str, object] = to_json(decide_progression(history, PainMonitoringConfig()))
