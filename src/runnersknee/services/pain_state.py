@@ -71,12 +71,17 @@ _Baseline = tuple[date, int]
 
 def baselines(tx: Session | Unit, patient_id: int) -> tuple[_Baseline, ...]:
     """The patient's recorded usual morning pain (day, NPRS), oldest first."""
-    found = tx.connection().execute(
+    found = tx.connection().execute(_baselines_statement(), {"patient_id": patient_id})
+    return tuple((day, int(nprs)) for day, nprs in found.all())
+
+
+@cache
+def _baselines_statement() -> AnySelect:
+    return (
         select(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.nprs)
-        .where(MorningPainBaselineRow.patient_id == patient_id)
+        .where(MorningPainBaselineRow.patient_id == bindparam("patient_id"))
         .order_by(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.id)
     )
-    return tuple((day, int(nprs)) for day, nprs in found.all())
 
 
 def decide(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...] = ()) -> dict[str, Any] | None:

@@ -9,11 +9,13 @@ and clinicians. Callers have authorized the read of the patient's record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import NotFound, Refused
 from runnersknee.clinical.safety_gate import (
@@ -96,83 +98,134 @@ class Gate:
         }
 
 
-def _facts(tx: Session | Unit, patient_id: int) -> tuple[GateFacts, dict[str, Any] | None]:
-    """The facts of the current episode, and the latest intake's triage (JSON form)."""
-    connection = tx.connection()
-    episode = connection.execute(
-        select(EpisodeRow.id, EpisodeRow.referral)
-        .where(EpisodeRow.patient_id == patient_id)
-        .order_by(EpisodeRow.id.desc())
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    start: Executable
+    triage: Executable
+
+
+@cache
+def _statements() -> _Statements:
+    """The gate's statements, built once (values are bound per call)."""
+    patient: BindParameter[int] = bindparam("patient_id")
+    intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
+    latest_intake = (
+        select(func.max(intakes.id))
+        .where(intakes.episode_id == EpisodeRow.id)
+        .correlate(EpisodeRow)
+        .scalar_subquery()
+    )
+    signed = (
+        select(plans.id)
+        .where(plans.episode_id == EpisodeRow.id, plans.status == "signed")
+        .order_by(plans.version.desc())
         .limit(1)
-    ).first()
-    if episode is None:
-        raise NotFound(f"patient {patient_id} has no episode of care")
-    episode_id, referral = episode
-    intake = connection.execute(
-        select(IntakeRow.id, IntakeRow.triage_level, IntakeRow.triage)
-        .where(IntakeRow.episode_id == episode_id)
-        .order_by(IntakeRow.id.desc())
-        .limit(1)
-    ).first()
-    plan = connection.execute(
-        select(PlanVersionRow.data, PlanVersionRow.created_at)
-        .where(PlanVersionRow.episode_id == episode_id, PlanVersionRow.status == "signed")
-        .order_by(PlanVersionRow.version.desc())
-        .limit(1)
-    ).first()
-    decided = None
-    if plan is not None:
-        decided = pain_state.decision_since(tx, patient_id, plan[1].date())
-    open_review = connection.execute(
+        .correlate(EpisodeRow)
+        .scalar_subquery()
+    )
+    open_review = (
         select(AlertRow.id)
         .where(
-            AlertRow.patient_id == patient_id,
+            AlertRow.patient_id == EpisodeRow.patient_id,
             AlertRow.kind == "pain_flare",
             AlertRow.resolved_at.is_(None),
             AlertRow.key.like(_REVIEW_KEYS[0]) | AlertRow.key.like(_REVIEW_KEYS[1]),
         )
-        .limit(1)
-    ).first()
-    decision = None
-    if intake is not None and isinstance(referral, dict) and referral.get("intake_id") == intake[0]:
-        decision = str(referral.get("decision"))
-    phase = None
-    if plan is not None:  # a signed plan without a phase counts as the first phase
-        stored = plan[0].get("phase")
-        phase = stored if isinstance(stored, int) and not isinstance(stored, bool) else 1
-    facts = GateFacts(
-        has_intake=intake is not None,
-        triage_level=None if intake is None or intake[1] is None else TriageLevel(intake[1]),
-        referral_decision=decision,
-        plan_phase=phase,
-        pain_decision=None if decided is None else str(decided.get("decision")),
-        open_review=open_review is not None,
+        .correlate(EpisodeRow)
+        .exists()
     )
-    return facts, None if intake is None else intake[2]
-
-
-def gate_for(tx: Session | Unit, patient_id: int) -> Gate:
-    """What ``patient_id`` may do today and how to say it (the caller has authorized)."""
-    facts, triage = _facts(tx, patient_id)
-    content = load_gate()
-    allowance = decide(facts, content.config)
-    clinic = (
-        tx.connection()
-        .execute(
-            select(ClinicRow.name, ClinicRow.phone)
-            .join(PatientRow, PatientRow.clinic_id == ClinicRow.id)
-            .where(PatientRow.id == patient_id)
+    start = (
+        select(
+            EpisodeRow.referral,
+            IntakeRow.id,
+            IntakeRow.triage_level,
+            PlanVersionRow.id,
+            PlanVersionRow.data["phase"].as_integer(),
+            PlanVersionRow.created_at,
+            open_review,
+            ClinicRow.name,
+            ClinicRow.phone,
         )
-        .one()
+        .select_from(EpisodeRow)
+        .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
+        .join(ClinicRow, ClinicRow.id == PatientRow.clinic_id)
+        .outerjoin(IntakeRow, IntakeRow.id == latest_intake)
+        .outerjoin(PlanVersionRow, PlanVersionRow.id == signed)
+        .where(EpisodeRow.patient_id == patient)
+        .order_by(EpisodeRow.id.desc())
+        .limit(1)
     )
+    triage = select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id"))
+    return _Statements(start, triage)
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    facts: GateFacts
+    intake_id: int | None
+    clinic_name: str
+    clinic_phone: str | None
+
+
+#: ``gate_for(..., pain=...)`` default: the pain decision is not known, read it.
+_READ = object()
+
+
+def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
+    """The facts of the current episode, its latest intake's id and the clinic's contact.
+
+    One statement reads the episode, its latest intake's level, its newest signed plan's
+    phase, whether a review alert is open and the clinic; the pain decision is read only
+    when it can matter.
+    """
+    connection = tx.connection()
+    row = connection.execute(_statements().start, {"patient_id": patient_id}).first()
+    if row is None:
+        raise NotFound(f"patient {patient_id} has no episode of care")
+    referral, intake_id, level, plan_id, phase, signed_at, review, clinic, phone = row
+    decision = None
+    decided_on = referral.get("intake_id") if isinstance(referral, dict) else None
+    if intake_id is not None and decided_on == intake_id:
+        decision = str(referral.get("decision"))
+    facts = GateFacts(
+        has_intake=intake_id is not None,
+        triage_level=None if level is None else TriageLevel(level),
+        referral_decision=decision,
+        # a signed plan without a phase counts as the first phase
+        plan_phase=None if plan_id is None else (phase or 1),
+    )
+    if signed_at is not None and decide(facts, load_gate().config).exercises:
+        if pain is _READ:
+            decided = pain_state.decision_since(tx, patient_id, signed_at.date())
+        else:
+            decided = pain if isinstance(pain, dict) else None
+        facts = replace(
+            facts,
+            pain_decision=None if decided is None else str(decided.get("decision")),
+            open_review=bool(review),
+        )
+    return _Record(facts, intake_id, str(clinic), phone)
+
+
+def gate_for(tx: Session | Unit, patient_id: int, *, pain: object = _READ) -> Gate:
+    """What ``patient_id`` may do today and how to say it (the caller has authorized).
+
+    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off when the
+    caller has just computed it (the today view); otherwise it is read here.
+    """
+    record = _record(tx, patient_id, pain)
+    content = load_gate()
+    allowance = decide(record.facts, content.config)
     opened = allowance.state is GateState.OPEN
     state_text = content.message("allowed" if opened else allowance.state.value)
     run_text = content.message(allowance.run_state)
-    blocking = allowance.state in (GateState.RED_FLAG, GateState.REFERRED)
     stop_text, reasons = "", tuple[str, ...]()
-    if blocking and triage:
-        stop_text = str(triage.get("safety_text") or "")
-        reasons = tuple(str(r["reason"]) for r in triage.get("reasons", ()) if r.get("reason"))
+    if allowance.state in (GateState.RED_FLAG, GateState.REFERRED) and record.intake_id:
+        found = tx.connection().execute(_statements().triage, {"intake_id": record.intake_id})
+        triage = found.scalar()
+        if isinstance(triage, dict):
+            stop_text = str(triage.get("safety_text") or "")
+            reasons = tuple(str(r["reason"]) for r in triage.get("reasons", ()) if r.get("reason"))
     return Gate(
         allowance=allowance,
         patient_message=state_text.patient,
@@ -181,8 +234,8 @@ def gate_for(tx: Session | Unit, patient_id: int) -> Gate:
         run_clinician_message=run_text.clinician,
         stop_text=stop_text,
         stop_reasons=reasons,
-        clinic_name=str(clinic[0]),
-        clinic_phone=clinic[1],
+        clinic_name=record.clinic_name,
+        clinic_phone=record.clinic_phone,
     )
 
 
