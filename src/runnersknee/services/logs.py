@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, Executable, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
@@ -25,7 +25,12 @@ from runnersknee.services.authz import Actor, authorize, authorize_record
 from runnersknee.services.intake import RED_FLAG_LEVELS, IntakeSummary, assert_patient
 from runnersknee.services.patients import current_episode
 from runnersknee.services.records import plan_items
-from runnersknee.services.safety_gate import Gate, gate_for, require_exercises
+from runnersknee.services.safety_gate import (
+    Gate,
+    episode_subqueries,
+    gate_for,
+    require_exercises,
+)
 from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.prepared import AnySelect, PreparedSelect
@@ -318,21 +323,7 @@ def _today_statements() -> _TodayStatements:
 
 def _start_statement() -> AnySelect:
     """The newest episode with its latest intake (level) and newest signed plan version."""
-    intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
-    latest_intake = (
-        select(func.max(intakes.id))
-        .where(intakes.episode_id == EpisodeRow.id)
-        .correlate(EpisodeRow)
-        .scalar_subquery()
-    )
-    signed = (
-        select(plans.id)
-        .where(plans.episode_id == EpisodeRow.id, plans.status == "signed")
-        .order_by(plans.version.desc())
-        .limit(1)
-        .correlate(EpisodeRow)
-        .scalar_subquery()
-    )
+    latest_intake, signed = episode_subqueries()
     return (
         select(
             EpisodeRow.id,

@@ -37,7 +37,7 @@ from runnersknee.store.tables import (
     PlanVersionRow,
 )
 
-__all__ = ["Gate", "gate_for", "require_exercises", "require_runs"]
+__all__ = ["Gate", "episode_subqueries", "gate_for", "require_exercises", "require_runs"]
 
 #: Alert keys of the pain-monitoring reviews (services/logs.py, services/run_records.py).
 _REVIEW_KEYS = ("pain:review:%", "run_pain:review:%")
@@ -104,10 +104,8 @@ class _Statements:
     triage: Executable
 
 
-@cache
-def _statements() -> _Statements:
-    """The gate's statements, built once (values are bound per call)."""
-    patient: BindParameter[int] = bindparam("patient_id")
+def episode_subqueries() -> tuple[Any, Any]:
+    """Correlated to ``EpisodeRow``: its latest intake's id and its newest signed plan's id."""
     intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
     latest_intake = (
         select(func.max(intakes.id))
@@ -123,6 +121,14 @@ def _statements() -> _Statements:
         .correlate(EpisodeRow)
         .scalar_subquery()
     )
+    return latest_intake, signed
+
+
+@cache
+def _statements() -> _Statements:
+    """The gate's statements, built once (values are bound per call)."""
+    patient: BindParameter[int] = bindparam("patient_id")
+    latest_intake, signed = episode_subqueries()
     open_review = (
         select(AlertRow.id)
         .where(
