@@ -73,11 +73,6 @@ class TodayAllowance:
     triage_level: TriageLevel | None
     plan_phase: int | None
 
-    @property
-    def blocked(self) -> bool:
-        """Nothing at all may be prescribed (no intake, red flag, referred, no plan)."""
-        return not self.exercises
-
 
 #: Triage levels that block everything until a clinician records "cleared".
 _BLOCKING = frozenset({TriageLevel.EMERGENCY, TriageLevel.URGENT, TriageLevel.REFER})

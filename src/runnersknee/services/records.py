@@ -104,9 +104,10 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
     """The record page of one patient."""
     patient = assert_patient(authorize(tx, actor, "patient.read", patient_id))
     episode = current_episode(tx, patient_id)
-    plan = _latest_plan(tx, episode.id)
     if actor.role is Role.PATIENT:
         plan = _patients_plan(tx, patient_id, episode.id)
+    else:
+        plan = _latest_plan(tx, episode.id)
     alerts = tx.scalar(
         select(func.count()).where(
             AlertRow.patient_id == patient_id, AlertRow.resolved_at.is_(None)
