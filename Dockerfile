@@ -1,5 +1,8 @@
 # The runnersknee image for deploy/compose.yaml: one image, two commands (serve, worker).
-FROM python:3.11-slim-bookworm
+# BASE_IMAGE: any Debian bookworm image with Python 3.11 (python:3.11-slim-bookworm by default;
+# scripts/docker-smoke.sh builds one from Debian's packages when Docker Hub is out of reach).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
 # WeasyPrint (PDF reports) needs Pango; OpenCV/MediaPipe need GLib and libGL.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -7,10 +10,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /var/lib/runnersknee runnersknee
 WORKDIR /opt/runnersknee
+RUN python3 -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    RUNNERSKNEE_MODEL_DIR=/opt/runnersknee/models
 COPY pyproject.toml README.md LICENSE constraints.txt requirements-pose.txt ./
 COPY src ./src
 RUN pip install --no-cache-dir -c constraints.txt '.[video]' \
-    && pip install --no-cache-dir --no-deps -r requirements-pose.txt
+    && pip install --no-cache-dir --no-deps -r requirements-pose.txt \
+    && python -m runnersknee.gait.pose_tasks
 USER runnersknee
 ENV RUNNERSKNEE_DATA_DIR=/var/lib/runnersknee \
     RUNNERSKNEE_ENVIRONMENT=production
