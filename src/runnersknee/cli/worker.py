@@ -28,8 +28,9 @@ def worker_command(
     settings.check_production_safety()
     if settings.database_url.startswith("postgresql"):
         from runnersknee.services.job_queue import run_worker
+        from runnersknee.services.video_records import JOB_HANDLERS
 
-        run_worker(settings, concurrency)
+        run_worker(settings, JOB_HANDLERS, concurrency)
         return
     _run_embedded(settings, concurrency)
 
