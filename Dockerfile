@@ -7,10 +7,13 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /var/lib/runnersknee runnersknee
 WORKDIR /opt/runnersknee
-COPY pyproject.toml README.md LICENSE constraints.txt requirements-pose.txt ./
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 COPY src ./src
+# The pose model bundle is assembled at build time (nothing is downloaded at run time).
+ENV RUNNERSKNEE_MODEL_DIR=/opt/runnersknee/models
 RUN pip install --no-cache-dir -c constraints.txt '.[video]' \
-    && pip install --no-cache-dir --no-deps -r requirements-pose.txt
+    && python -m runnersknee.gait.pose_bundle \
+    && rm -rf /opt/runnersknee/models/wheels
 USER runnersknee
 ENV RUNNERSKNEE_DATA_DIR=/var/lib/runnersknee \
     RUNNERSKNEE_ENVIRONMENT=production

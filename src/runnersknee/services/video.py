@@ -20,7 +20,13 @@ from runnersknee.config import Settings
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
 from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
-from runnersknee.gait.pose import PoseEstimator, PoseTracking
+from runnersknee.gait.pose import (
+    DEFAULT_POSE_BACKEND,
+    POSE_BACKENDS,
+    PoseEstimator,
+    new_estimator,
+)
+from runnersknee.gait.pose_tracking import PoseTracking
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
@@ -35,10 +41,6 @@ __all__ = [
     "assessment_fields",
     "assessment_fields_for_side",
 ]
-
-#: Pose estimation backends: MediaPipe Tasks PoseLandmarker, or the legacy solutions API.
-POSE_BACKENDS = ("tasks", "legacy")
-DEFAULT_POSE_BACKEND = "tasks"
 
 #: Progress callback: (stage, frames just done, total frames of the stage).
 Progress = Callable[[str, int, int], None]
@@ -182,10 +184,8 @@ def analyze_video(
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     t0 = time.perf_counter()
-    if estimator is None and pose_backend == "tasks":
-        from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
-
-        estimator = MediaPipeTasksPoseEstimator(fps=info.fps)
+    if estimator is None:
+        estimator = new_estimator(pose_backend, info.fps)
     tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
         info, progress=_stage(progress, "pose", info.frame_count)
     )
