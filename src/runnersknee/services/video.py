@@ -184,11 +184,14 @@ def analyze_video(
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     t0 = time.perf_counter()
-    if estimator is None:
-        estimator = new_estimator(pose_backend, info.fps)
-    tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
-        info, progress=_stage(progress, "pose", info.frame_count)
-    )
+    own = new_estimator(pose_backend, info.fps) if estimator is None else None
+    try:
+        tracking = PoseTracking(estimator=estimator or own, roi=box, person=person).track(
+            info, progress=_stage(progress, "pose", info.frame_count)
+        )
+    finally:
+        if own is not None:  # release the native graph now, not at interpreter exit
+            own.close()
     timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
     t0 = time.perf_counter()
     analysis = GaitAnalysis(view=view, task=task).analyze(tracking.keypoints_)
