@@ -66,3 +66,20 @@ def test_without_the_cached_model_wheel_nothing_is_downloaded(tmp_path: Path) ->
         build_pose_bundle(tmp_path / "p.task", cache=tmp_path / "empty")
     assert "python -m runnersknee.gait.pose_bundle" in refused.value.message
     assert not (tmp_path / "empty").exists()
+
+
+def test_legacy_backend_runs_on_mediapipe_0_10_and_refuses_clearly_on_1_x() -> None:
+    from runnersknee.gait.pose import import_mediapipe, new_estimator
+
+    estimator = new_estimator("legacy")
+    try:
+        if hasattr(import_mediapipe(), "solutions"):
+            assert estimator.estimate(np.zeros((240, 320, 3), dtype=np.uint8)) is None
+        else:
+            with pytest.raises(InvalidInput) as refused:
+                estimator.estimate(np.zeros((240, 320, 3), dtype=np.uint8))
+            assert "use the tasks backend" in refused.value.message
+    finally:
+        estimator.close()
+    with pytest.raises(InvalidInput):
+        new_estimator("openpose")

@@ -30,7 +30,8 @@ from runnersknee.clinical.errors import InvalidInput
 
 __all__ = ["BUNDLE_NAME", "MODEL_WHEEL", "build_pose_bundle", "pose_bundle_path", "sha256_of"]
 
-BUNDLE_NAME = "pose_landmarker_full.task"
+#: v2: the detector keeps its own −1..1 input metadata (v1 bundles fed it 0..1).
+BUNDLE_NAME = "pose_landmarker_full.v2.task"
 #: The registry package holding the models, fetched for one platform so every machine gets
 #: the same file (only the platform-independent .tflite members are used).
 MODEL_WHEEL = "mediapipe==0.10.14"
