@@ -11,13 +11,14 @@ RUN apt-get update \
 RUN useradd --system --create-home --home-dir /var/lib/runnersknee runnersknee
 WORKDIR /opt/runnersknee
 RUN python3 -m venv /opt/venv
-ENV PATH=/opt/venv/bin:$PATH \
-    RUNNERSKNEE_MODEL_DIR=/opt/runnersknee/models
-COPY pyproject.toml README.md LICENSE constraints.txt requirements-pose.txt ./
+ENV PATH=/opt/venv/bin:$PATH
+COPY pyproject.toml README.md LICENSE constraints.txt ./
 COPY src ./src
+# The pose model bundle is assembled at build time (nothing is downloaded at run time).
+ENV RUNNERSKNEE_MODEL_DIR=/opt/runnersknee/models
 RUN pip install --no-cache-dir -c constraints.txt '.[video]' \
-    && pip install --no-cache-dir --no-deps -r requirements-pose.txt \
-    && python -m runnersknee.gait.pose_tasks
+    && python -m runnersknee.gait.pose_bundle \
+    && rm -rf /opt/runnersknee/models/wheels
 USER runnersknee
 ENV RUNNERSKNEE_DATA_DIR=/var/lib/runnersknee \
     RUNNERSKNEE_ENVIRONMENT=production

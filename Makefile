@@ -6,12 +6,14 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup system-deps test-postgres run demo test lint docs bench clean pose-model
 
-$(STAMP): pyproject.toml requirements-pose.txt constraints.txt
+# An older set-up had opencv-python-headless: removed first, as it would share cv2/ with the
+# opencv-contrib-python that mediapipe requires.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	-$(BIN)/pip uninstall --quiet --yes opencv-python-headless
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,video]'
-	$(BIN)/pip install --quiet --no-deps -r requirements-pose.txt
-	$(BIN)/python -m runnersknee.gait.pose_tasks
+	$(BIN)/python -m runnersknee.gait.pose_bundle
 	touch $(STAMP)
 
 ## System packages for the browser tests: Debian chromium and axe-core (npm).
@@ -24,9 +26,9 @@ test-postgres:
 
 setup: $(STAMP)
 
-## (Re)build the MediaPipe Tasks pose bundle from the models in the mediapipe wheel.
+## (Re)build the MediaPipe Tasks pose bundle from the models in the mediapipe 0.10.14 wheel.
 pose-model: setup
-	$(BIN)/python -m runnersknee.gait.pose_tasks
+	$(BIN)/python -m runnersknee.gait.pose_bundle
 
 ## Set up and start the main job (demo on the embedded SQLite default).
 run: setup

@@ -37,13 +37,7 @@ from typing import Any
 import numpy as np
 
 from runnersknee.config import Settings
-from runnersknee.gait.pose import (
-    MediaPipePoseEstimator,
-    PoseEstimator,
-    import_mediapipe,
-    prepare_frame,
-)
-from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
+from runnersknee.gait import pose
 from runnersknee.gait.video import VideoInfo, file_sha256, iter_frames, probe_video
 from runnersknee.services.video import analyze_video
 
@@ -57,7 +51,7 @@ WIDTH_PX = 640  # PoseTracking's default processing width
 class Recording:
     """An estimator wrapper that keeps each frame's landmarks (to compare the two sides)."""
 
-    def __init__(self, inner: PoseEstimator) -> None:
+    def __init__(self, inner: pose.PoseEstimator) -> None:
         self.inner = inner
         self.name = inner.name
         self.found: list[Any] = []
@@ -88,14 +82,12 @@ BACKEND = "tasks"
 FPS = 30.0
 
 
-def new_estimator() -> PoseEstimator:
+def new_estimator() -> pose.PoseEstimator:
     """A fresh estimator of the benchmarked backend."""
-    if BACKEND == "tasks":
-        return MediaPipeTasksPoseEstimator(fps=FPS)
-    return MediaPipePoseEstimator()
+    return pose.new_estimator(BACKEND, FPS)
 
 
-def warmed(first_rgb: Any) -> tuple[PoseEstimator, float]:
+def warmed(first_rgb: Any) -> tuple[pose.PoseEstimator, float]:
     """A new estimator run once on ``first_rgb``; the seconds that took (its start-up)."""
     t0 = time.perf_counter()
     estimator = new_estimator()
@@ -105,7 +97,7 @@ def warmed(first_rgb: Any) -> tuple[PoseEstimator, float]:
 
 def prepared_frames(info: VideoInfo) -> list[Any]:
     """Every frame as the pipeline feeds it to the estimator (no ROI, 640 px)."""
-    return [prepare_frame(frame, None, WIDTH_PX)[0] for frame in iter_frames(info)]
+    return [pose.prepare_frame(frame, None, WIDTH_PX)[0] for frame in iter_frames(info)]
 
 
 def raw_inference(frames: list[Any]) -> tuple[float, float, float, list[Any]]:
@@ -180,7 +172,7 @@ def run(path: Path) -> None:
     """Measure and print the figures for one clip."""
     load = os.getloadavg()
     t0 = time.perf_counter()
-    import_mediapipe()
+    pose.import_mediapipe()
     import_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     info = probe_video(path, max_seconds=3600)

@@ -435,3 +435,60 @@ def test_result_page_shows_direction_rejected_steps_and_per_step_chart(
     assert 'fill="#1a7f37"' in page  # kept steps drawn filled
     assert "Every detected contact" in page
     assert "Steps kept / rejected" in page
+
+
+def test_walking_is_offered_accepted_and_kept_out_of_the_running_fields(
+    vw: VideoWorld, tmp_path: Path
+) -> None:
+    kp, _ = synthetic.running_sagittal(
+        facing=1.0, speed_px_s=120.0, body_px=300.0, duration_s=4.0, cadence_spm=110.0
+    )
+    path = tmp_path / "walk.csv"
+    write_keypoints_csv(kp, path)
+    client = vw.client()
+    csrf = page_login(client, DOC)
+    pid = vw.world.patient_a
+    form = client.get(f"/clinic/patients/{pid}/videos").text
+    assert '<option value="walk"' in form
+    assert ">Walking</option>" in form
+    response = _upload(
+        client, csrf, pid, path.read_bytes(), task="walk", source="keypoints", filename="w.csv"
+    )
+    assert response.status_code == 303  # no tested leg needed: both legs are filmed
+    assert [j.status for j in vw.drain()] == ["done"]
+    page = client.get(response.headers["location"]).text
+    assert "No metric of this analysis can go into the assessment." in page
+    unknown = _upload(client, csrf, pid, path.read_bytes(), task="jog", source="keypoints")
+    assert unknown.status_code == 422
+    assert "unknown task" in unknown.text
+    headers = api_login(client, DOC)
+    created = client.post(
+        f"/api/v1/patients/{pid}/videos",
+        data={"view": "sagittal", "task": "walk", "source": "keypoints"},
+        files={"video": ("w.csv", path.read_bytes(), "text/csv")},
+        headers=headers,
+    )
+    assert created.status_code == 202
+    vw.drain()
+    result = client.get(created.json()["links"]["result"], headers=headers).json()
+    assert result["result"]["task"] == "walk"
+    assert result["acceptable"] == {}  # a walking cadence is not the running cadence field
+    refused = client.post(
+        f"/api/v1/patients/{pid}/videos",
+        data={"view": "sagittal", "task": "jog", "source": "keypoints"},
+        files={"video": ("w.csv", path.read_bytes(), "text/csv")},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert (error["field"], error["code"]) == ("task", "invalid_input")
+    assert "walk" in error["allowed"]
+    with vw.world.database.transaction() as tx:
+        assert tx.scalar(select(func.count()).select_from(JobRow)) == 2
+
+
+def test_web_tasks_are_the_pipeline_tasks() -> None:
+    from runnersknee.gait.pipeline import TASKS
+    from runnersknee.services import video_records
+
+    assert video_records.TASKS == TASKS

@@ -195,8 +195,8 @@ def analyze(
         PoseBackend,
         typer.Option(
             "--pose-backend",
-            help="tasks: MediaPipe Tasks PoseLandmarker (model bundle built on first use); "
-            "legacy: MediaPipe solutions.pose (fallback).",
+            help="tasks: MediaPipe Tasks PoseLandmarker (offline model bundle built at set-up); "
+            "legacy: MediaPipe 0.10 solutions.pose (fallback where mediapipe 0.10 is installed).",
         ),
     ] = PoseBackend.TASKS,
 ) -> None:

@@ -211,7 +211,12 @@ class GaitEventDetection:
         for k, ic in enumerate(ics):
             nxt = ics[k + 1] if k + 1 < len(ics) else np.inf
             after = [t for t in tos if ic < t < nxt]
-            to = after[0] / kp.fps if after else None
+            # the toe's most backward position before the next contact (a brief wobble of the
+            # toe landmark, e.g. when the legs cross, can make a shallower first minimum)
+            deepest = min(
+                after, key=lambda t: np.nan_to_num(toe[round(t)], nan=np.inf), default=None
+            )
+            to = None if deepest is None else deepest / kp.fps
             out.append(Stance(side=side, ic_s=ic / kp.fps, to_s=to))
         return out
 

@@ -10,7 +10,6 @@ are estimated.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runnersknee.gait.keypoints import index_of
-from runnersknee.gait.pose import (
-    Box,
-    Frame,
-    PoseEstimator,
-    expand_box,
-    import_mediapipe,
-    prepare_frame,
-)
+from runnersknee.gait.pose import Box, Frame, PoseEstimator, expand_box, prepare_frame
+from runnersknee.gait.pose_tasks import PoseImageLandmarker
 from runnersknee.gait.video import VideoInfo, iter_frames
 
 __all__ = [
@@ -122,42 +115,30 @@ def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:
 
 
 class PeopleDetector:
-    """Find the people in single images with one static-image BlazePose graph, reused across
-    calls (creating the graph costs far more than one search). Close it when done."""
+    """Find the people in single images with one Tasks ``PoseLandmarker`` in IMAGE mode,
+    reused across calls (creating it costs far more than one search). Close it when done."""
 
     def __init__(self, max_people: int = 4) -> None:
         self.max_people = max_people
-        self._pose: Any = None
+        self._landmarker: PoseImageLandmarker | None = None
 
     def detect(self, frame_bgr: Frame) -> list[Box]:
-        """People in a frame, left to right, as pixel boxes.
+        """People in a frame, left to right, as pixel boxes (landmarks with visibility
+        ≥ 0.3, grown by 10 %).
 
-        BlazePose finds one person per image, so each person found is painted over and the
-        search repeated, up to ``max_people``.
+        BlazePose's detector misses people beside a more prominent one, so each person found
+        is painted over and the search repeated, up to ``max_people``.
         """
         import cv2
 
-        if self._pose is None:
-            mp = import_mediapipe()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+        if self._landmarker is None:
+            self._landmarker = PoseImageLandmarker(max_people=1)
         image = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         h, w = image.shape[:2]
         boxes: list[Box] = []
         for _ in range(self.max_people):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                found = self._pose.process(image)
-            if found.pose_landmarks is None:
-                break
-            pts = np.array(
-                [
-                    [lm.x * w, lm.y * h]
-                    for lm in found.pose_landmarks.landmark
-                    if lm.visibility >= 0.3
-                ]
-            )
+            found = self._landmarker.people(image)
+            pts = found[0][0][found[0][1] >= 0.3] if found else np.empty((0, 2))
             if pts.shape[0] < 4:
                 break
             lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -169,10 +150,10 @@ class PeopleDetector:
         return sorted(boxes, key=lambda b: b[0])
 
     def close(self) -> None:
-        """Release the graph."""
-        if self._pose is not None:
-            self._pose.close()
-            self._pose = None
+        """Release the landmarker."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
 
 
 def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:

@@ -193,12 +193,19 @@ def _reader(
     out: queue.Queue[Any],
     stop: threading.Event,
     transform: Callable[[Frame], Any],
+    every: int = 1,
 ) -> None:
     import cv2
 
     cap = _open_for_reading(cv2, path)
     try:
+        i = -1
         while not stop.is_set():
+            i += 1
+            if i % every:  # decoded (the next frames depend on it), not converted to BGR
+                if not cap.grab():
+                    break
+                continue
             ok, frame = cap.read()
             if not ok:
                 break
@@ -211,9 +218,14 @@ def _reader(
 
 
 def iter_mapped_frames(
-    info: VideoInfo, transform: Callable[[Frame], T], *, max_frames: int | None = None
+    info: VideoInfo,
+    transform: Callable[[Frame], T],
+    *,
+    max_frames: int | None = None,
+    every: int = 1,
 ) -> Iterator[T]:
-    """``transform(frame)`` for each decoded, upright BGR frame, in order.
+    """``transform(frame)`` for each decoded, upright BGR frame (or every ``every``-th one:
+    frames 0, every, 2 × every, …; ``max_frames`` counts the frames returned), in order.
 
     Decoding *and* ``transform`` run on a background thread, so per-frame work that releases
     the GIL (OpenCV resize and colour conversion) overlaps with the consumer's (pose
@@ -222,7 +234,9 @@ def iter_mapped_frames(
     """
     items: queue.Queue[Any] = queue.Queue(maxsize=8)
     stop = threading.Event()
-    thread = threading.Thread(target=_reader, args=(info.path, items, stop, transform), daemon=True)
+    thread = threading.Thread(
+        target=_reader, args=(info.path, items, stop, transform, every), daemon=True
+    )
     thread.start()
     n = 0
     try:
@@ -248,9 +262,12 @@ def _same(frame: Frame) -> Frame:
     return frame
 
 
-def iter_frames(info: VideoInfo, *, max_frames: int | None = None) -> Iterator[Frame]:
-    """Decoded BGR frames, upright, decoded on a background thread (overlaps with pose)."""
-    return iter_mapped_frames(info, _same, max_frames=max_frames)
+def iter_frames(
+    info: VideoInfo, *, max_frames: int | None = None, every: int = 1
+) -> Iterator[Frame]:
+    """Decoded BGR frames (every ``every``-th), upright, decoded on a background thread
+    (overlaps with pose)."""
+    return iter_mapped_frames(info, _same, max_frames=max_frames, every=every)
 
 
 class H264Writer:

@@ -125,18 +125,22 @@ def render_annotated(
     repetitions: Sequence[Repetition] = (),
     direction: str = "",
     strip_metric: tuple[str, Sequence[StepValue]] | None = None,
-    max_width_px: int = 720,
+    max_side_px: int = 720,
+    max_fps: float = 30.0,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Write the annotated MP4 (H.264, plays in browsers); return its path.
 
     Each frame shows the skeleton, the live angles, the direction of travel, contacts (with
     the reason when a step was rejected) and a strip chart of the per-step values of
-    ``strip_metric`` (name, values) with a cursor at the current time.
+    ``strip_metric`` (name, values) with a cursor at the current time. The video is at most
+    ``max_side_px`` on its longer side and ``max_fps`` frames/s (a 60 fps clip keeps every
+    second frame; labels last 0.3 s): encoding is most of its cost.
     """
     import cv2
 
-    scale = min(1.0, max_width_px / video.width_px)
+    scale = min(1.0, max_side_px / max(video.width_px, video.height_px))
+    step = max(1, round(video.fps / max_fps)) if video.fps > max_fps * 1.05 else 1
     out_w, out_h = round(video.width_px * scale), round(video.height_px * scale)
     out_w, out_h = out_w - out_w % 2, out_h - out_h % 2
     labels = _event_labels(keypoints.n_frames, keypoints.fps, steps, repetitions)
@@ -147,8 +151,10 @@ def render_annotated(
     strip = _strip(steps, strip_metric[1] if strip_metric else (), duration, out_w, strip_h)
     header = [f"direction: {direction}"] if direction else []
     strip_title = f"per step: {strip_metric[0]} (green kept, red rejected)" if strip_metric else ""
-    with H264Writer(out_path, fps=video.fps, width_px=out_w, height_px=out_h) as writer:
-        for i, frame in enumerate(iter_frames(video, max_frames=keypoints.n_frames)):
+    with H264Writer(out_path, fps=video.fps / step, width_px=out_w, height_px=out_h) as writer:
+        kept = -(-keypoints.n_frames // step)
+        for k, frame in enumerate(iter_frames(video, max_frames=kept, every=step)):
+            i = k * step
             same = (frame.shape[1], frame.shape[0]) == (out_w, out_h)
             img = frame.copy() if same else cv2.resize(frame, (out_w, out_h))
             _skeleton(img, keypoints.xy_px[i] * scale)
@@ -165,7 +171,7 @@ def render_annotated(
             _text_block(img, bottom, 8, out_h - strip_h - 4 - 24 * len(bottom), text_scale * 0.9)
             writer.write(img)
             if progress is not None:
-                progress(1)
+                progress(min(step, keypoints.n_frames - i))
     return out_path
 
 

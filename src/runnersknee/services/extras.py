@@ -13,7 +13,7 @@ from runnersknee.clinical.errors import Refused
 
 __all__ = ["VIDEO_INSTALL", "VideoNotInstalled", "missing_video_modules", "require_video"]
 
-VIDEO_INSTALL = "pip install 'runnersknee[video]' && pip install --no-deps -r requirements-pose.txt"
+VIDEO_INSTALL = "pip install 'runnersknee[video]' && python -m runnersknee.gait.pose_bundle"
 #: Import names each kind of analysis needs: a video needs the pose model; keypoints do not.
 _NEEDS = {
     "video": ("scipy", "cv2", "imageio_ffmpeg", "mediapipe"),

@@ -20,7 +20,13 @@ from runnersknee.config import Settings
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
 from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
-from runnersknee.gait.pose import PoseEstimator, PoseTracking
+from runnersknee.gait.pose import (
+    DEFAULT_POSE_BACKEND,
+    POSE_BACKENDS,
+    PoseEstimator,
+    new_estimator,
+)
+from runnersknee.gait.pose_tracking import PoseTracking
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
@@ -35,10 +41,6 @@ __all__ = [
     "assessment_fields",
     "assessment_fields_for_side",
 ]
-
-#: Pose estimation backends: MediaPipe Tasks PoseLandmarker, or the legacy solutions API.
-POSE_BACKENDS = ("tasks", "legacy")
-DEFAULT_POSE_BACKEND = "tasks"
 
 #: Progress callback: (stage, frames just done, total frames of the stage).
 Progress = Callable[[str, int, int], None]
@@ -182,13 +184,14 @@ def analyze_video(
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     t0 = time.perf_counter()
-    if estimator is None and pose_backend == "tasks":
-        from runnersknee.gait.pose_tasks import MediaPipeTasksPoseEstimator
-
-        estimator = MediaPipeTasksPoseEstimator(fps=info.fps)
-    tracking = PoseTracking(estimator=estimator, roi=box, person=person).track(
-        info, progress=_stage(progress, "pose", info.frame_count)
-    )
+    own = new_estimator(pose_backend, info.fps) if estimator is None else None
+    try:
+        tracking = PoseTracking(estimator=estimator or own, roi=box, person=person).track(
+            info, progress=_stage(progress, "pose", info.frame_count)
+        )
+    finally:
+        if own is not None:  # release the native graph now, not at interpreter exit
+            own.close()
     timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
     t0 = time.perf_counter()
     analysis = GaitAnalysis(view=view, task=task).analyze(tracking.keypoints_)

@@ -60,7 +60,12 @@ __all__ = [
 
 VIDEO_JOB = "video_analysis"
 VIEWS = ("sagittal", "frontal")
-TASKS = ("run", "squat", "step-down")
+#: The gait pipeline's tasks (``gait.pipeline.TASKS``, not imported here: it loads scipy).
+TASKS = ("walk", "run", "squat", "step-down")
+#: Tasks filmed with both legs in turn (no tested leg to choose).
+_BOTH_LEGS = ("walk", "run")
+#: Tasks whose metrics have no assessment field: the assessment records running, not walking.
+_NOT_ACCEPTABLE = ("walk",)
 SIDES = ("left", "right")
 #: What was uploaded: a phone video, or a keypoint CSV/JSON file from a pose tool.
 SOURCES = ("video", "keypoints")
@@ -105,7 +110,7 @@ class VideoRequest:
         check_view_and_task(self.view, self.task)
         if self.side is not None and self.side not in SIDES:
             raise InvalidInput("unknown side", field="side", allowed=list(SIDES), got=self.side)
-        if self.task != "run" and self.side is None:
+        if self.task not in _BOTH_LEGS and self.side is None:
             raise InvalidInput(
                 f"choose the tested leg for the {self.task}",
                 field="side",
@@ -354,6 +359,8 @@ def _accept_key(metric: str, side: str | None, task: str) -> tuple[str | None, s
 def _acceptable(job: jobs.JobView) -> dict[str, float]:
     """Form key → value of every metric that may go into the assessment."""
     result = job.result or {}
+    if job.params.get("task") in _NOT_ACCEPTABLE:
+        return {}
     sides: dict[str, dict[str, float]] = result.get("side_fields") or {}
     allowed = [job.params.get("side")] if job.params.get("side") else list(SIDES)
     out: dict[str, float] = {}

@@ -103,7 +103,9 @@ def test_licence_and_metadata() -> None:
     assert any(
         c.startswith("Topic :: Scientific/Engineering :: Medical") for c in meta["classifiers"]
     )
-    assert "opencv-python-headless>=4.9" in meta["optional-dependencies"]["video"]
+    video = meta["optional-dependencies"]["video"]
+    assert "opencv-contrib-python>=4.9" in video  # the one cv2 (mediapipe requires it)
+    assert any(d.startswith("mediapipe>=1.2.2") for d in video)  # inside the extra, no --no-deps
     assert not any(d.startswith(("opencv", "scipy")) for d in meta["dependencies"])
     text = (ROOT / "LICENSE").read_text()
     assert text.startswith("GNU AFFERO GENERAL PUBLIC LICENSE\nVersion 3, 19 November 2007")

@@ -12,7 +12,8 @@ import pytest
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.gait.keypoints import LANDMARKS
-from runnersknee.gait.pose import PoseTracking, prepare_frame
+from runnersknee.gait.pose import prepare_frame
+from runnersknee.gait.pose_tracking import PoseTracking
 from runnersknee.gait.video import iter_frames, iter_mapped_frames, probe_video
 
 N_FRAMES = 12

@@ -1,0 +1,312 @@
+"""Pose over every frame of a video: a fixed crop prepared on the decoding thread, or a crop
+that follows one person, and the person search on sampled frames (:mod:`.person`).
+
+The estimator is any :class:`~runnersknee.gait.pose.PoseEstimator` (default: the Tasks
+backend, :func:`~runnersknee.gait.pose.new_estimator`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Self
+
+import numpy as np
+from numpy.typing import NDArray
+
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.gait.keypoints import LANDMARKS, KeypointSeries
+from runnersknee.gait.pose import (
+    Box,
+    Frame,
+    PoseEstimator,
+    expand_box,
+    new_estimator,
+    prepare_frame,
+)
+from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
+
+__all__ = ["PoseTracking"]
+
+
+class _FixedCropPreparation:
+    """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
+    every ``sample_every``-th frame also comes back downscaled to ``sample_width`` px for the
+    person search (None otherwise)."""
+
+    def __init__(
+        self,
+        initial_roi: Callable[[Frame], Box | None],
+        width_px: int,
+        sample_every: int = 0,
+        sample_width: int = 640,
+    ) -> None:
+        self._initial_roi = initial_roi
+        self._width_px = width_px
+        self._crop: Box | None = None
+        self._first = True
+        self._every = sample_every
+        self._sample_width = sample_width
+        self._i = -1
+
+    def __call__(
+        self, frame: Frame
+    ) -> tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]:
+        import cv2
+
+        self._i += 1
+        if self._first:
+            self._crop = self._initial_roi(frame)
+            self._first = False
+        sample = None
+        if self._every and self._i % self._every == 0:
+            h, w = frame.shape[:2]
+            scale = min(1.0, self._sample_width / w)
+            small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
+            sample = (small, scale)
+        return prepare_frame(frame, self._crop, self._width_px), sample
+
+
+class PoseTracking:
+    """Run a pose estimator over every frame of a video, in a region of interest.
+
+    Parameters
+    ----------
+    estimator
+        A :class:`PoseEstimator` (default: a new Tasks estimator at the video's frame rate).
+    roi
+        Fixed region of interest (x, y, w, h) in upright-frame pixels, or None.
+    person
+        1-based person number, left to right in the first frame (see
+        :func:`runnersknee.gait.person.detect_people`);
+        the crop then follows that person's landmarks. None (and no ``roi``): people are
+        found every ``sample_s`` seconds and, when more than one is seen, the one who crosses
+        the frame is followed (:mod:`runnersknee.gait.person`).
+    processing_width_px
+        Crops wider than this are downscaled before inference (landmarks are mapped back).
+    sample_s
+        Sampling interval of the person search (0 switches the search off).
+
+    Attributes
+    ----------
+    keypoints_
+        The raw :class:`KeypointSeries` (pixels of the upright frame).
+    pose_seconds_
+        Time spent inside the estimator.
+    frames_
+        Frames processed.
+    """
+
+    def __init__(
+        self,
+        estimator: PoseEstimator | None = None,
+        roi: Box | None = None,
+        person: int | None = None,
+        processing_width_px: int = 640,
+        sample_s: float = 0.5,
+    ) -> None:
+        self.estimator = estimator
+        self.roi = roi
+        self.person = person
+        self.processing_width_px = processing_width_px
+        self.sample_s = sample_s
+
+    def get_params(self) -> dict[str, Any]:
+        """Parameters for provenance."""
+        return {
+            "roi": list(self.roi) if self.roi else None,
+            "person": self.person,
+            "processing_width_px": self.processing_width_px,
+            "sample_s": self.sample_s,
+        }
+
+    def _initial_roi(self, frame: Frame) -> Box | None:
+        h, w = frame.shape[:2]
+        roi = self.roi
+        if roi is not None:
+            x, y, rw, rh = roi
+            if x + 16 > w or y + 16 > h:
+                raise InvalidInput(
+                    f"roi {roi} lies outside the {w}x{h} frame",
+                    field="roi",
+                    allowed=f"inside {w}x{h}",
+                    got=list(roi),
+                )
+            roi = (x, y, min(rw, w - x), min(rh, h - y))
+        if self.person is None:
+            return roi
+        base = frame if roi is None else frame[roi[1] : roi[1] + roi[3], roi[0] : roi[0] + roi[2]]
+        from runnersknee.gait.person import detect_people
+
+        people = detect_people(base)
+        if not 1 <= self.person <= len(people):
+            raise InvalidInput(
+                f"person {self.person} requested but {len(people)} people were found "
+                "in the first frame",
+                field="person",
+                allowed=f"1..{len(people)}" if people else "no person detected",
+                got=self.person,
+            )
+        x, y, bw, bh = people[self.person - 1]
+        if roi is not None:
+            x, y = x + roi[0], y + roi[1]
+        return expand_box((x, y, bw, bh), w, h, margin=0.25)
+
+    def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
+        """Estimate landmarks on every frame; return self.
+
+        With a fixed crop (no ``person`` to follow) the frames are cropped, resized and
+        converted to RGB on the decoding thread, overlapping with inference; when following a
+        person the crop depends on the previous frame's landmarks, so that is done here.
+        """
+        estimator = self.estimator or new_estimator("tasks", video.fps)
+        found = _Found(video.frame_count + 16)
+        self.selection_: dict[str, Any] = {"mode": "roi" if self.roi else "person"}
+        seconds = 0.0
+        if self.person is None:
+            search = not self.roi and self.sample_s > 0
+            samples = self._fixed_crop_pass(estimator, video, found, progress, search=search)
+            chosen = self._crossing_person(samples) if search else None
+            if chosen is not None:  # several people: estimate again, following the walker
+                from runnersknee.gait.person import track_person
+
+                seconds, found = found.seconds, _Found(found.capacity)
+                dropped = track_person(
+                    estimator,
+                    video,
+                    found,
+                    chosen,
+                    pad_frames=round(self.sample_s * video.fps),
+                    processing_width_px=self.processing_width_px,
+                    progress=progress,
+                )
+                self.selection_.update(dropped_frames=dropped)
+        else:
+            self._track_person(estimator, video, found, progress)
+        seconds += found.seconds
+        self.frames_ = found.n
+        self.pose_seconds_ = seconds
+        self.estimator_info_ = estimator.info()
+        self.keypoints_ = KeypointSeries(
+            xy_px=found.xy[: found.n],
+            visibility=found.vis[: found.n],
+            fps=video.fps,
+            width_px=video.width_px,
+            height_px=video.height_px,
+            source=f"video:{video.path.name}",
+        )
+        return self
+
+    def _fixed_crop_pass(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+        *,
+        search: bool,
+    ) -> list[tuple[int, list[Box]]]:
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread); when
+        ``search``, also find the people on every ``sample_s`` seconds' frame."""
+        from runnersknee.gait.person import PeopleDetector
+
+        every = max(1, round(self.sample_s * video.fps)) if search else 0
+        prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, every)
+        samples: list[tuple[int, list[Box]]] = []
+        detector = PeopleDetector(max_people=3)
+        try:
+            for i, (prepared, sample) in enumerate(
+                iter_mapped_frames(video, prepare, max_frames=found.capacity)
+            ):
+                found.estimate(estimator, i, prepared)
+                if sample is not None:
+                    small, scale = sample
+                    samples.append((i, [_scaled(b, 1.0 / scale) for b in detector.detect(small)]))
+                if progress is not None:
+                    progress(1)
+        finally:
+            detector.close()
+        return samples
+
+    def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> Any:
+        """The track of the person who crosses the frame, or None when one person (or
+        nobody) was seen."""
+        from runnersknee.gait.person import choose_person, link_tracks
+
+        tracks = link_tracks(samples, max_jump=1.5)
+        seen = sum(1 for t in tracks if len(t.frames) > 1)
+        self.selection_ = {"mode": "whole frame", "people_seen": seen}
+        chosen = choose_person(tracks) if seen > 1 else None
+        if chosen is not None:
+            self.selection_.update(mode="crosses the frame", track=chosen.to_dict())
+        return chosen
+
+    def _track_person(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        crop: Box | None = None
+        for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
+            if i == 0:
+                crop = self._initial_roi(frame)
+            prepared = prepare_frame(frame, crop, self.processing_width_px)
+            if found.estimate(estimator, i, prepared) and crop is not None:
+                h, w = frame.shape[:2]
+                crop = _follow(crop, found.xy[i], found.vis[i], w, h)
+            if progress is not None:
+                progress(1)
+
+
+class _Found:
+    """Landmarks per frame (NaN / zero visibility where no person was found), and the time
+    spent inside the estimator."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.xy = np.full((capacity, len(LANDMARKS), 2), np.nan)
+        self.vis = np.zeros((capacity, len(LANDMARKS)))
+        self.seconds = 0.0
+        self.n = 0
+
+    def estimate(
+        self, estimator: PoseEstimator, i: int, prepared: tuple[Frame, float, int, int]
+    ) -> bool:
+        """Run the estimator on frame ``i`` (a :func:`prepare_frame` result); True if found."""
+        rgb, scale, x0, y0 = prepared
+        t0 = time.perf_counter()
+        found = estimator.estimate(rgb)
+        self.seconds += time.perf_counter() - t0
+        self.n = i + 1
+        if found is None:
+            return False
+        self.xy[i] = found[0] / scale + (x0, y0)
+        self.vis[i] = found[1]
+        return True
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, w, h = (round(v * factor) for v in box)
+    return x, y, w, h
+
+
+def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:
+    """Re-centre the crop on the person when their landmarks near its border."""
+    good = pts[vis >= 0.5]
+    if good.shape[0] < 8:
+        return crop
+    x0, y0, cw, ch = crop
+    lo, hi = good.min(axis=0), good.max(axis=0)
+    margin_x, margin_y = 0.08 * cw, 0.08 * ch
+    inside = (
+        lo[0] > x0 + margin_x
+        and lo[1] > y0 + margin_y
+        and hi[0] < x0 + cw - margin_x
+        and hi[1] < y0 + ch - margin_y
+    )
+    if inside:
+        return crop
+    box = (int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+    return expand_box(box, w, h, margin=0.3)
