@@ -1,0 +1,59 @@
+"""Sliding-window rate limits kept in the database, so every server process shares them.
+
+One row per counted attempt (``rate_limit_hit``: a SHA-256 of the bucket's key, never an
+email or address, and the time). An attempt is counted first, then the window is read; if
+it holds more than the limit the attempt is refused and its row removed (a refused attempt
+does not count). Rows older than the window are removed as the bucket is used. Concurrent
+attempts may both be refused near the limit, never both admitted above it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from runnersknee.services.database import Database
+from runnersknee.store.tables import RateLimitHitRow, utcnow
+
+__all__ = ["SharedWindow"]
+
+
+class SharedWindow:
+    """At most ``limit`` attempts per ``seconds`` for each key (a moving window)."""
+
+    def __init__(self, database: Database, limit: int, seconds: int = 60) -> None:
+        self.database = database
+        self.limit = limit
+        self.window = timedelta(seconds=seconds)
+
+    @staticmethod
+    def bucket(*key: str) -> str:
+        """The stored name of a key (a SHA-256: no email or address is stored)."""
+        return hashlib.sha256("\x1f".join(key).encode()).hexdigest()
+
+    def hit(self, *key: str, now: datetime | None = None) -> int:
+        """Count one attempt; 0 when admitted, else the seconds until one would be."""
+        now = now or utcnow()
+        bucket = self.bucket(*key)
+        start = now - self.window
+        with self.database.transaction() as tx:
+            tx.execute(
+                delete(RateLimitHitRow).where(
+                    RateLimitHitRow.bucket == bucket, RateLimitHitRow.at <= start
+                )
+            )
+            row = RateLimitHitRow(bucket=bucket, at=now)
+            tx.add(row)
+            tx.flush()
+            counted = select(func.count(), func.min(RateLimitHitRow.at)).where(
+                RateLimitHitRow.bucket == bucket, RateLimitHitRow.at > start
+            )
+            count, oldest = tx.execute(counted).one()
+            if count <= self.limit:
+                return 0
+            tx.delete(row)
+        wait = (oldest + self.window - now).total_seconds() if oldest else 1.0
+        return max(1, math.ceil(wait))
