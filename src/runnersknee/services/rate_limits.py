@@ -3,8 +3,9 @@
 One row per counted attempt (``rate_limit_hit``: a SHA-256 of the bucket's key, never an
 email or address, and the time). An attempt is counted first, then the window is read; if
 it holds more than the limit the attempt is refused and its row removed (a refused attempt
-does not count). Rows older than the window are removed as the bucket is used. Concurrent
-attempts may both be refused near the limit, never both admitted above it.
+does not count). Rows older than the window are removed as the bucket is used. Attempts on
+one bucket are serialised (SQLite's write lock; on PostgreSQL a transaction-level advisory
+lock per bucket), so concurrent attempts are never admitted above the limit.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from runnersknee.services.database import Database
 from runnersknee.store.tables import RateLimitHitRow, utcnow
 
 __all__ = ["SharedWindow"]
+
+#: First key of this module's PostgreSQL advisory locks (the second is from the bucket).
+_LOCK_CLASS = 0x524B
+_LOCK = text("SELECT pg_advisory_xact_lock(:cls, :key)")
 
 
 class SharedWindow:
@@ -40,6 +45,8 @@ class SharedWindow:
         bucket = self.bucket(*key)
         start = now - self.window
         with self.database.transaction() as tx:
+            if tx.get_bind().dialect.name == "postgresql":
+                tx.execute(_LOCK, {"cls": _LOCK_CLASS, "key": int(bucket[:7], 16)})
             tx.execute(
                 delete(RateLimitHitRow).where(
                     RateLimitHitRow.bucket == bucket, RateLimitHitRow.at <= start
