@@ -57,10 +57,9 @@ def invite(request: Request, actor: CurrentActor, form: SafeForm, patient_id: in
     except (InvalidInput, Conflict) as error:
         with database(request).transaction() as tx:
             overview = records.overview(tx, actor, patient_id)
-        field = str(error.details.get("field") or "_form")
         return render(request, "clinic/patient.html", status_code=422, o=overview,
                       decisions=intake.REFERRAL_DECISIONS, values={"email": email},
-                      errors={field: error.message, "_form": error.message})  # fmt: skip
+                      errors={"invite": error.message})  # fmt: skip
     return issued_page(request, link, f"/clinic/patients/{patient_id}")
 
 
