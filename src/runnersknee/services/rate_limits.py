@@ -3,7 +3,9 @@
 One row per counted attempt (``rate_limit_hit``: a SHA-256 of the bucket's key, never an
 email or address, and the time). An attempt is counted first, then the window is read; if
 it holds more than the limit the attempt is refused and its row removed (a refused attempt
-does not count). Rows older than the window are removed as the bucket is used. Attempts on
+does not count). Rows older than the window are removed as the bucket is used, and every
+:data:`PRUNE_EVERY` attempts of a process for all buckets (keys never used again, e.g. a
+spray over many emails, leave no rows behind). Attempts on
 one bucket are serialised (SQLite's write lock; on PostgreSQL a transaction-level advisory
 lock per bucket), so concurrent attempts are never admitted above the limit.
 """
@@ -19,7 +21,10 @@ from sqlalchemy import delete, func, select, text
 from runnersknee.services.database import Database
 from runnersknee.store.tables import RateLimitHitRow, utcnow
 
-__all__ = ["SharedWindow"]
+__all__ = ["PRUNE_EVERY", "SharedWindow"]
+
+#: A process removes expired rows of every bucket once per this many attempts.
+PRUNE_EVERY = 200
 
 #: First key of this module's PostgreSQL advisory locks (the second is from the bucket).
 _LOCK_CLASS = 0x524B
@@ -33,6 +38,14 @@ class SharedWindow:
         self.database = database
         self.limit = limit
         self.window = timedelta(seconds=seconds)
+        self._since_prune = 0
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Remove the rows older than the window of every bucket; return how many."""
+        start = (now or utcnow()) - self.window
+        with self.database.transaction() as tx:
+            removed = tx.execute(delete(RateLimitHitRow).where(RateLimitHitRow.at <= start))
+        return int(getattr(removed, "rowcount", 0) or 0)
 
     @staticmethod
     def bucket(*key: str) -> str:
@@ -42,6 +55,10 @@ class SharedWindow:
     def hit(self, *key: str, now: datetime | None = None) -> int:
         """Count one attempt; 0 when admitted, else the seconds until one would be."""
         now = now or utcnow()
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._since_prune = 0
+            self.prune(now)
         bucket = self.bucket(*key)
         start = now - self.window
         with self.database.transaction() as tx:

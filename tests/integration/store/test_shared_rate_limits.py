@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from runnersknee.config import Settings
 from runnersknee.services.accounts import RateLimited
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits
 from runnersknee.services.rate_limits import SharedWindow
-from runnersknee.store.tables import utcnow
+from runnersknee.store.tables import RateLimitHitRow, utcnow
 from runnersknee.web.app import create_app
 
 
@@ -82,3 +83,19 @@ def test_two_apps_on_one_database_share_the_login_limit(sqlite_url: str) -> None
     finally:
         for db in databases:
             db.dispose()
+
+
+def test_expired_rows_of_every_bucket_are_pruned(two_databases: tuple[Database, Database]) -> None:
+    window = SharedWindow(two_databases[0], limit=5, seconds=60)
+    start = utcnow() - timedelta(minutes=5)
+    keys = [uuid.uuid4().hex for _ in range(3)]
+    for key in keys:  # a spray over keys that are never used again
+        window.hit("account", key, now=start)
+    assert window.prune() >= 3
+    with two_databases[1].transaction() as tx:
+        left = tx.scalar(
+            select(func.count()).where(
+                RateLimitHitRow.bucket.in_([SharedWindow.bucket("account", k) for k in keys])
+            )
+        )
+    assert left == 0
