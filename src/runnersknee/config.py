@@ -88,6 +88,21 @@ class Settings(BaseSettings):
     login_rate_per_address: int = Field(
         default=20, ge=1, le=10000, description="Login attempts per minute per client address."
     )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server for invitation and reset links; empty: no mail, "
+        "the link is shown once to the clinician or admin who made it.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_sender: str = Field(default="", description="From address of the links' e-mails.")
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    public_url: str = Field(
+        default="",
+        description="The address patients open (e.g. https://clinic.example); links in e-mails "
+        "start with it. Default: the address of the request.",
+    )
     hash_concurrency: int = Field(
         default=2, ge=1, le=64, description="Password hashes computed at once (64 MiB each)."
     )

@@ -29,6 +29,8 @@ BODIES: dict[str, Any] = {
     "/api/v1/patients/{patient_id}/exercise-logs": {"exercise_id": "x", "sets_done": 1},
     "/api/v1/patients/{patient_id}/pain-logs": {"during": 1},
     "/api/v1/clinic/mfa": {"required": True},
+    "/api/v1/patients/{patient_id}/invite": {"email": "eve@test.example"},
+    "/api/v1/users/{user_id}/role": {"role": "admin"},
 }
 #: Routes open to any logged-in user or to nobody's data.
 PUBLIC = {
@@ -47,7 +49,10 @@ PUBLIC = {
     "/api/v1/auth/reset",
     "/api/v1/auth/mfa",
     "/api/v1/auth/mfa/confirm",
+    "/account/link/{token}",
 }
+#: Pages of one's own account: any login, never a record (anonymous callers go to /login).
+OWN_ACCOUNT = {"/account/password"}
 OWN_ONLY_PREFIX = "/me"
 
 
@@ -77,7 +82,7 @@ def _call(client: Any, method: str, path: str, url: str, auth: tuple[dict[str, s
 def _guarded_routes(world: World) -> list[tuple[str, str]]:
     routes = []
     for path, methods in route_table(world.app):  # type: ignore[arg-type]
-        if path in PUBLIC or path.startswith(("/static", OWN_ONLY_PREFIX)):
+        if path in PUBLIC | OWN_ACCOUNT or path.startswith(("/static", OWN_ONLY_PREFIX)):
             continue
         routes.extend((path, m) for m in sorted(methods - {"HEAD"}))
     return routes

@@ -76,3 +76,22 @@ def test_a_refused_upload_is_deleted(
     assert not [p for p in uploads.rglob("*") if p.is_file()]
     with vw.world.database.transaction() as tx:
         assert tx.scalar(select(JobRow.id)) is None
+
+
+def test_another_clinics_job_answers_like_a_missing_one(world: World) -> None:
+    with world.database.transaction() as tx:
+        job = JobRow(clinic_id=1, patient_id=world.patient_a, kind="video_analysis", params={},
+                     status="queued", created_by=1)  # fmt: skip
+        tx.add(job)
+        tx.flush()
+        job_id = job.id
+    client = client_for(world)
+    headers = api_login(client, "doc2@test.example")
+    for method, tail in (("GET", ""), ("POST", "/cancel")):
+        ours = client.request(method, f"/api/v1/jobs/{job_id}{tail}", headers=headers)
+        missing = client.request(method, f"/api/v1/jobs/{job_id + 999}{tail}", headers=headers)
+        assert ours.status_code == missing.status_code == 404
+        assert set(ours.json()["error"]) == set(missing.json()["error"])
+        assert ours.json()["error"]["message"] == f"job {job_id} does not exist"
+    own = client_for(world)
+    assert own.get(f"/api/v1/jobs/{job_id}", headers=api_login(own, DOC)).status_code == 200

@@ -2,9 +2,11 @@
 
 Stateless (every operation, generated parameters and bodies) and stateful (chains of calls
 through links schemathesis infers), logged in as a clinician and as a patient, with fixed
-seeds (``derandomize``), so each run sends the same cases. Every response also carries the
-security headers. Only the "no server error" and header checks apply: a 4xx for a
-schema-valid value (an unknown instrument, say) is a correct answer here.
+seeds (``derandomize``), so each run sends the same cases. As a patient (with a signed
+running plan, so the gate opens) the schema is narrowed to the patient's own operations and
+their record number is pinned: random numbers would only ever reach the 403 of other records.
+Every response also carries the security headers. Only the "no server error" and header
+checks apply: a 4xx for a schema-valid value (an unknown instrument, say) is a correct answer.
 """
 
 from __future__ import annotations
@@ -23,14 +25,27 @@ from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy import create_engine, text
 
 from runnersknee.config import Settings
+from runnersknee.services.accounts import actor_for
 from runnersknee.services.database import Database
+from runnersknee.store.tables import UserRow
 from runnersknee.web.app import create_app
 from tests.conftest import _pg_base_url
+from tests.ready import sign_plan_for
 from tests.web.conftest import PASSWORD, TODAY, World, _seed
 
 pytestmark = pytest.mark.slow
 
 _SKIP = ("/auth/logout", "/auth/login")
+#: The patient's own operations (under /api/v1/patients/{patient_id}), fuzzed as the patient.
+_PATIENT_ROUTES = (
+    "", "/intake", "/triage", "/questionnaires", "/today", "/exercise-logs", "/pain-logs",
+    "/timeline", "/runs", "/runs/next", "/runs/pain", "/videos", "/fhir", "/export",
+)  # fmt: skip
+#: What a patient fuzz run must reach (logs, runs, today, intake, questionnaires).
+_PATIENT_MUST_REACH = {
+    f"/api/v1/patients/{{patient_id}}{tail}"
+    for tail in ("/intake", "/questionnaires", "/today", "/exercise-logs", "/pain-logs", "/runs")
+}
 _EXAMPLES = settings(
     max_examples=12,
     deadline=None,
@@ -63,6 +78,7 @@ class Fuzzed:
     headers: dict[str, str]
     seen: list[tuple[str, str, int]]
     role: str
+    patient_id: int | None = None
 
     def check(self, method: str, path: str, response: Any) -> None:
         self.seen.append((method, path, response.status_code))
@@ -98,8 +114,9 @@ def _database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         ("sqlite", "doc@test.example"),
         ("sqlite", "a@test.example"),
         pytest.param(("postgres", "doc@test.example"), marks=pytest.mark.postgres),
+        pytest.param(("postgres", "a@test.example"), marks=pytest.mark.postgres),
     ],
-    ids=["clinician", "patient", "clinician-postgres"],
+    ids=["clinician", "patient", "clinician-postgres", "patient-postgres"],
 )
 def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fuzzed]:
     kind, email = request.param
@@ -110,7 +127,10 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fuzzed]:
 def _fuzzed_app(url: str, email: str, tmp_path: Path) -> Iterator[Fuzzed]:
     database = Database(url)
     database.upgrade()
-    _seed(database)
+    patient_a = _seed(database)[0]
+    with database.transaction() as tx:
+        doc = tx.query(UserRow).filter_by(email="doc@test.example").one()
+        sign_plan_for(tx, actor_for(tx, doc), patient_a)
     limits = {"login_rate_per_account": 1000, "login_rate_per_address": 10000}
     app = create_app(Settings(database_url=url, data_dir=tmp_path / "data", **limits), database)
     app.state.clock = lambda: TODAY
@@ -120,15 +140,43 @@ def _fuzzed_app(url: str, email: str, tmp_path: Path) -> Iterator[Fuzzed]:
     assert login.status_code == 200
     headers = {"X-CSRF-Token": login.json()["csrf_token"]}
     role = "clinician" if email.startswith("doc") else "patient"
-    yield Fuzzed(app, dict(client.cookies), headers, [], role)
+    own = patient_a if role == "patient" else None
+    yield Fuzzed(app, dict(client.cookies), headers, [], role, own)
     database.dispose()
 
 
+def _patient_schema(raw: dict[str, Any], patient_id: int) -> dict[str, Any]:
+    """Only the patient's own operations, with their record number pinned."""
+    base = "/api/v1/patients/{patient_id}"
+    paths = {path: raw["paths"][path] for path in (base + tail for tail in _PATIENT_ROUTES)}
+    paths[base].pop("delete", None)  # erasure is an admin's
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "patient_id":
+                    parameter["schema"] = {"type": "integer", "enum": [patient_id]}
+    return raw | {"paths": paths}
+
+
+def _schema(fuzzed: Fuzzed) -> Any:
+    if fuzzed.patient_id is None:
+        return schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    raw = TestClient(fuzzed.app).get("/api/v1/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(_patient_schema(raw, fuzzed.patient_id))
+    schema.app = fuzzed.app
+    return schema
+
+
+def _reached(fuzzed: Fuzzed) -> set[str]:
+    """Operations answered past the access check (anything but 401 and 403)."""
+    return {path for _, path, code in fuzzed.seen if code not in (401, 403)}
+
+
 def test_stateless_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    schema = _schema(fuzzed)
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [op for op in operations if not op.path.endswith(_SKIP)]
-    assert len(operations) >= 30
+    assert len(operations) >= (30 if fuzzed.patient_id is None else 17)
     for operation in operations:
 
         @_EXAMPLES
@@ -138,12 +186,16 @@ def test_stateless_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
             fuzzed.check(case.method, case.path, response)
 
         call()
-    assert len(fuzzed.seen) >= 300
+    assert len(fuzzed.seen) >= (300 if fuzzed.patient_id is None else 80)
     assert any(code < 300 for _, _, code in fuzzed.seen), "some cases must succeed"
+    if fuzzed.patient_id is not None:
+        assert _reached(fuzzed) >= _PATIENT_MUST_REACH, _PATIENT_MUST_REACH - _reached(fuzzed)
+        succeeded = {path for _, path, code in fuzzed.seen if code < 300}
+        assert len(succeeded) >= 8, succeeded
 
 
 def test_stateful_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", fuzzed.app)
+    schema = _schema(fuzzed)
     workflow: Any = schema.as_state_machine()
 
     class Workflow(workflow):  # type: ignore[misc,valid-type]
@@ -155,13 +207,18 @@ def test_stateful_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
 
     Workflow.run(
         settings=settings(
-            _EXAMPLES, max_examples=25, stateful_step_count=6, phases=list(Phase)[:-1]
+            _EXAMPLES,
+            max_examples=25 if fuzzed.patient_id is None else 15,
+            stateful_step_count=6,
+            phases=list(Phase)[:-1],
         )
     )
-    assert len(fuzzed.seen) >= 100
+    assert len(fuzzed.seen) >= (100 if fuzzed.patient_id is None else 60)
     reached = {path for _, path, _ in fuzzed.seen}
-    # a clinician's roster links to every record route; a patient's calls mostly stop at 403
-    assert len(reached) >= (8 if fuzzed.role == "clinician" else 2), reached
+    if fuzzed.patient_id is None:  # a clinician's roster links to every record route
+        assert len(reached) >= 8, reached
+    else:
+        assert _reached(fuzzed) >= _PATIENT_MUST_REACH, _PATIENT_MUST_REACH - _reached(fuzzed)
 
 
 @pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "-99999999999999999999"])

@@ -36,6 +36,7 @@ __all__ = [
     "check_login",
     "close_session",
     "create_clinic",
+    "create_invited_user",
     "create_user",
     "hash_password",
     "open_session",
@@ -172,6 +173,23 @@ def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
         display_name=display_name.strip(),
         role=role.value,
         password_hash=hash_password(password, cleaned, display_name),
+    )
+    tx.add(user)
+    tx.flush()
+    return user.id
+
+
+def create_invited_user(tx: Session, clinic_id: int, email: str, display_name: str) -> int:
+    """A patient login whose password nobody knows yet (the invitation link sets it)."""
+    cleaned = _check_email(email)
+    if tx.scalar(select(func.count()).where(UserRow.email == cleaned)):
+        raise Conflict(f"a user with email {cleaned} already exists", field="email")
+    user = UserRow(
+        clinic_id=clinic_id,
+        email=cleaned,
+        display_name=display_name.strip(),
+        role=Role.PATIENT.value,
+        password_hash=_rehash(secrets.token_urlsafe(32)),
     )
     tx.add(user)
     tx.flush()

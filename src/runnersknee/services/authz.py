@@ -61,6 +61,8 @@ _C, _P, _A, _O = Role.CLINICIAN, Role.PATIENT, Role.ADMIN, Role.OPERATOR
 POLICY: dict[str, frozenset[Role]] = {
     "patient.list": frozenset({_C}),
     "patient.create": frozenset({_C}),
+    # Portal access of a patient: invitation and sign-in links (clinicians of the clinic).
+    "patient.access": frozenset({_C}),
     "patient.read": frozenset({_C, _P, _O}),
     "intake.write": frozenset({_C, _P}),
     "questionnaire.write": frozenset({_C, _P}),

@@ -1,12 +1,11 @@
 """Credentials: the password policy, password change and reset, TOTP second factor.
 
 * Policy (ASVS 2.1): 12 to 128 characters, not one of the 30,000 most common passwords
-  of public breaches (the list shipped with ``zxcvbn``), and a ``zxcvbn`` strength score of
-  at least 3 of 4 (no repeats, keyboard walks or dictionary words with digits added).
+  of public breaches (the project's data file ``content/data/security/common-passwords.txt``,
+  built by ``scripts/build_common_passwords.py``), and a ``zxcvbn`` strength score of at
+  least 3 of 4 (no repeats, keyboard walks, or words from the login's email and name).
 * A password change needs the current password and ends every session of the login.
-* A reset token (one use, :data:`RESET_HOURS` hours) is issued by an admin of the clinic for
-  a clinician or admin login, or by the operator's CLI; using it sets a new password and ends
-  every session. It does not bypass the second factor.
+* Invitations and reset links: :mod:`runnersknee.services.access_links`.
 * TOTP (RFC 6238, ``pyotp``): enrolment proves a code of the new secret, then hands out
   :data:`RECOVERY_CODES` one-time recovery codes (stored as SHA-256 hashes).
 """
@@ -17,34 +16,31 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cache
+from importlib import resources
 
 import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
+from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, Role, authorize
-from runnersknee.store.tables import AuthSessionRow, ClinicRow, PasswordResetRow, UserRow, utcnow
+from runnersknee.store.tables import AuthSessionRow, ClinicRow, UserRow
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_STRENGTH",
     "RECOVERY_CODES",
-    "RESET_HOURS",
     "Enrolment",
     "check_password_policy",
     "check_second_factor",
+    "common_passwords",
     "confirm_totp",
     "has_totp",
-    "issue_reset",
     "mfa_required",
     "new_totp_secret",
-    "reset_password",
     "set_clinic_mfa",
     "set_password",
     "totp_uri",
@@ -53,14 +49,16 @@ __all__ = [
 MAX_PASSWORD_LENGTH = 128
 #: zxcvbn score (0-4) a new password must reach.
 MIN_STRENGTH = 3
-RESET_HOURS = 1
 RECOVERY_CODES = 10
 _ISSUER = "runnersknee"
 
 
 @cache
-def _common() -> frozenset[str]:
-    return frozenset(FREQUENCY_LISTS["passwords"])
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common breached passwords (lower case)."""
+    entry = resources.files("runnersknee.content") / "data" / "security" / "common-passwords.txt"
+    lines = entry.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
 
 def check_password_policy(password: str, min_length: int, *context: str) -> None:
@@ -75,7 +73,7 @@ def check_password_policy(password: str, min_length: int, *context: str) -> None
         raise InvalidInput(
             f"password must have at most {MAX_PASSWORD_LENGTH} characters", field="password"
         )
-    if password.lower() in _common():
+    if password.lower() in common_passwords():
         raise InvalidInput("this password is on a list of breached passwords", field="password")
     strength = zxcvbn(password[:100], user_inputs=[c for c in context if c])
     if strength["score"] < MIN_STRENGTH:
@@ -108,42 +106,6 @@ def set_password(tx: Session, actor: Actor, current: str, new: str) -> None:
 
 def _token_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_reset(tx: Session, actor: Actor | None, user_id: int) -> str:
-    """A one-time reset token for a clinician or admin login (``actor`` None: the operator)."""
-    user = tx.get(UserRow, user_id)
-    if actor is not None:
-        authorize(tx, actor, "user.manage")
-    wrong_clinic = actor is not None and (user is None or user.clinic_id != actor.clinic_id)
-    if user is None or wrong_clinic or user.role == Role.PATIENT.value:
-        raise NotFound(f"user {user_id} does not exist", user_id=user_id)
-    token = secrets.token_urlsafe(32)
-    tx.add(PasswordResetRow(id=_token_key(token), user_id=user_id,
-                            created_by=None if actor is None else actor.user_id))  # fmt: skip
-    who, role = (None, "operator") if actor is None else (actor.user_id, actor.role.value)
-    record_access(tx, who, role, "user.reset_issued", "user", str(user_id), None)
-    return token
-
-
-def reset_password(tx: Session, token: str, new: str) -> None:
-    """Set a new password with a reset token (one use, :data:`RESET_HOURS`); ends sessions."""
-    from runnersknee.services.accounts import hash_password
-
-    row = tx.get(PasswordResetRow, _token_key(token))
-    now = utcnow()
-    if (
-        row is None
-        or row.used_at is not None
-        or now - row.created_at > timedelta(hours=RESET_HOURS)
-    ):
-        raise InvalidInput("this reset link is unknown, used or expired", field="token")
-    user = tx.get_one(UserRow, row.user_id)
-    user.password_hash = hash_password(new, user.email, user.display_name)
-    user.failed_logins, user.locked_until = 0, None
-    row.used_at = now
-    _end_sessions(tx, user.id)
-    record_access(tx, user.id, user.role, "auth.password_reset", "user", str(user.id), None)
 
 
 # --- TOTP ------------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runnersknee.clinical.errors import Forbidden, NotFound
+from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
+from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.store.tables import JobRow, utcnow
 
@@ -150,9 +151,7 @@ def cancel_job(tx: Session, actor: Actor, job_id: int, action: str = "assessment
     A queued job never starts; a running one stops at its next progress report (the worker
     sees the row is no longer its own). A finished job is left as it is.
     """
-    row = tx.get(JobRow, job_id)
-    if row is None:
-        raise NotFound(f"job {job_id} does not exist", job_id=job_id)
+    row = _clinic_job(tx, actor, job_id, action)
     authorize(tx, actor, action, row.patient_id)
     if row.status in ("queued", "running"):
         row.status, row.finished_at, row.stage = "cancelled", utcnow(), "cancelled"
@@ -165,14 +164,27 @@ def cancel_job(tx: Session, actor: Actor, job_id: int, action: str = "assessment
     return view_of(row)
 
 
-def get_job(tx: Session, actor: Actor, job_id: int, action: str = "patient.read") -> JobView:
-    """A job the actor may see: its patient passes :func:`authorize` (audited), else 403/404."""
+def _clinic_job(tx: Session, actor: Actor, job_id: int, action: str) -> JobRow:
+    """The job row when it belongs to the actor's clinic; a job of another clinic answers
+    exactly like a missing one (404, same message and keys; the denial is audited)."""
     row = tx.get(JobRow, job_id)
+    if row is not None and row.clinic_id != actor.clinic_id:
+        record_type, record_id = (
+            ("patient", str(row.patient_id)) if row.patient_id else ("job", str(job_id))
+        )
+        record_access(tx, actor.user_id, actor.role.value, action, record_type, record_id,
+                      row.patient_id, "denied")  # fmt: skip
+        row = None
     if row is None:
         raise NotFound(f"job {job_id} does not exist", job_id=job_id)
+    return row
+
+
+def get_job(tx: Session, actor: Actor, job_id: int, action: str = "patient.read") -> JobView:
+    """A job of the actor's clinic whose patient passes :func:`authorize` (audited); a job of
+    another clinic is 404 like a missing one, never 403."""
+    row = _clinic_job(tx, actor, job_id, action)
     if row.patient_id is None:
-        if row.clinic_id != actor.clinic_id:
-            raise Forbidden("this job belongs to another clinic", reason="clinic")
         authorize(tx, actor, action)
     else:
         authorize(tx, actor, action, row.patient_id)

@@ -5,22 +5,18 @@ changed (the failed-login counter, a lock-out, a rehash) *before* it raises the 
 "email or password is wrong" error, so a failure is never rolled back. Every outcome is
 audited (``auth.login`` allowed / ``auth.login_failed`` denied).
 
-:class:`LoginGuard` keeps sliding-window counters (``limits``' moving window, in process
-memory) per account and per client address; a request above either limit gets
-:class:`RateLimited` (HTTP 429 with ``Retry-After``) without any password hashing.
+:class:`LoginGuard` keeps sliding-window counters per account and per client address in the
+database (:mod:`runnersknee.services.rate_limits`), shared by every server process; a
+request above either limit gets :class:`RateLimited` (HTTP 429 with ``Retry-After``) without
+any password hashing.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
 import pyotp
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, RunnersKneeError
@@ -29,6 +25,7 @@ from runnersknee.services.accounts import LoginPolicy, RateLimited
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
+from runnersknee.services.rate_limits import SharedWindow
 from runnersknee.store.tables import UserRow
 
 __all__ = [
@@ -56,22 +53,22 @@ class LoginLimits:
 
 
 class LoginGuard:
-    """Sliding-window login limits per account (email) and per client address."""
+    """Sliding-window login limits per account (email) and per client address, shared by
+    every process using ``database``."""
 
-    def __init__(self, limits: LoginLimits | None = None) -> None:
+    def __init__(self, database: Database, limits: LoginLimits | None = None) -> None:
         self.limits = limits or LoginLimits()
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._account: RateLimitItem = RateLimitItemPerMinute(self.limits.per_account)
-        self._address: RateLimitItem = RateLimitItemPerMinute(self.limits.per_address)
+        self._account = SharedWindow(database, self.limits.per_account)
+        self._address = SharedWindow(database, self.limits.per_address)
 
     def admit(self, email: str, address: str) -> None:
         """Count one attempt; raise :class:`RateLimited` when either window is full."""
-        account_key = ("account", email.strip().lower()[:254])
-        address_key = ("address", address[:64])
-        for item, key in ((self._address, address_key), (self._account, account_key)):
-            if not self._limiter.hit(item, *key):
-                reset = self._limiter.get_window_stats(item, *key).reset_time
-                wait = math.ceil(reset - time.time())
+        for window, key in (
+            (self._address, ("address", address[:64])),
+            (self._account, ("account", email.strip().lower()[:254])),
+        ):
+            wait = window.hit(*key)
+            if wait:
                 raise RateLimited(
                     "too many login attempts; wait a moment and try again", retry_after=wait
                 )

@@ -16,7 +16,7 @@ from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
 from runnersknee.services.accounts import create_clinic, create_user
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, Role, authorize
-from runnersknee.store.tables import AuthSessionRow, ClinicRow, UserRow
+from runnersknee.store.tables import AuthSessionRow, ClinicRow, UserRow, utcnow
 
 __all__ = [
     "UserView",
@@ -24,6 +24,7 @@ __all__ = [
     "list_users",
     "manage_create_user",
     "set_user_active",
+    "set_user_role",
 ]
 
 
@@ -38,6 +39,7 @@ class UserView:
     active: bool
     pending: bool = False
     created_by: int | None = None
+    locked: bool = False
 
 
 def create_first_admin(tx: Session, clinic_name: str, email: str, name: str, password: str) -> int:
@@ -62,10 +64,14 @@ def list_users(tx: Session, actor: Actor) -> list[UserView]:
         .where(UserRow.clinic_id == actor.clinic_id, UserRow.role != Role.PATIENT.value)
         .order_by(UserRow.email)
     )
+    now = utcnow()
     return [
-        UserView(r.id, r.email, r.display_name, r.role, r.active, r.pending, r.created_by)
+        UserView(
+            r.id, r.email, r.display_name, r.role, r.active, r.pending, r.created_by,
+            r.locked_until is not None and r.locked_until > now,
+        )
         for r in rows
-    ]
+    ]  # fmt: skip
 
 
 def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
@@ -97,10 +103,7 @@ def set_user_active(tx: Session, actor: Actor, user_id: int, active: bool) -> No
 
     Enabling a pending login approves it, which only an admin other than its creator may do.
     """
-    authorize(tx, actor, "user.manage")
-    user = tx.get(UserRow, user_id)
-    if user is None or user.clinic_id != actor.clinic_id or user.role == Role.PATIENT.value:
-        raise NotFound(f"user {user_id} does not exist", user_id=user_id)
+    user = _staff_login(tx, actor, user_id)
     if user.id == actor.user_id and not active:
         raise Conflict("you cannot disable your own login", field="active")
     if active and user.pending and user.created_by == actor.user_id:
@@ -112,11 +115,36 @@ def set_user_active(tx: Session, actor: Actor, user_id: int, active: bool) -> No
     if active:
         action = "user.approve" if user.pending else "user.enable"
     user.active = active
-    if active:
-        user.pending = False
+    if active:  # re-enabling also lifts a lock-out
+        user.pending, user.failed_logins, user.locked_until = False, 0, None
     else:
         tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == user_id))
     _audit_user(tx, actor, action, user_id)
+
+
+def _staff_login(tx: Session, actor: Actor, user_id: int) -> UserRow:
+    """A clinician or admin login of the admin's clinic (404 for anything else)."""
+    authorize(tx, actor, "user.manage")
+    user = tx.get(UserRow, user_id)
+    if user is None or user.clinic_id != actor.clinic_id or user.role == Role.PATIENT.value:
+        raise NotFound(f"user {user_id} does not exist", user_id=user_id)
+    return user
+
+
+def set_user_role(tx: Session, actor: Actor, user_id: int, role: str) -> None:
+    """An admin makes another login of the clinic a clinician or an admin (ends its sessions;
+    one's own role is not changed here, so a clinic never loses its last admin by mistake)."""
+    user = _staff_login(tx, actor, user_id)
+    allowed = [Role.CLINICIAN.value, Role.ADMIN.value]
+    if role not in allowed:
+        raise InvalidInput("role must be clinician or admin", field="role", allowed=allowed)
+    if user.id == actor.user_id:
+        raise Conflict("another admin must change your own role", field="role")
+    if user.role == role:
+        return
+    user.role = role
+    tx.execute(delete(AuthSessionRow).where(AuthSessionRow.user_id == user_id))
+    _audit_user(tx, actor, f"user.role_{role}", user_id)
 
 
 def _audit_user(tx: Session, actor: Actor, action: str, target: int) -> None:

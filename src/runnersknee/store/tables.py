@@ -47,6 +47,7 @@ __all__ = [
     "PatientRow",
     "PlanVersionRow",
     "QuestionnaireRow",
+    "RateLimitHitRow",
     "RunRow",
     "UTCDateTime",
     "UserRow",
@@ -156,6 +157,19 @@ class PasswordResetRow(Base):
     created_by: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: ``reset`` (a forgotten password) or ``invite`` (a new login sets its first password).
+    purpose: Mapped[str] = mapped_column(String(10), default="reset", server_default="reset")
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RateLimitHitRow(Base):
+    """One counted attempt of a rate-limit bucket (the bucket is a SHA-256 of its key)."""
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_bucket_at", "bucket", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class PatientRow(Base):

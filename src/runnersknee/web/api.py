@@ -47,13 +47,11 @@ class LoginIn(BaseModel):
 
 
 class PatientIn(BaseModel):
-    """A new patient; email + password also create a portal login."""
+    """A new patient (a portal login follows by invitation: POST .../invite)."""
 
     model_config = ConfigDict(extra="forbid")
     display_name: str = Field(max_length=200)
     birth_year: int | None = None
-    email: str | None = Field(default=None, max_length=254)
-    password: str | None = Field(default=None, max_length=1000)
 
 
 class QuestionnaireIn(BaseModel):
@@ -151,7 +149,7 @@ def list_patients(
 @router.post("/patients", tags=["patients"], status_code=201)
 def create_patient(request: Request, actor: CurrentActor, body: PatientIn) -> JSON:
     """Add a patient to the clinic."""
-    data = patients.NewPatient(body.display_name, body.birth_year, body.email, body.password)
+    data = patients.NewPatient(body.display_name, body.birth_year)
     with database(request).transaction() as tx:
         patient_id = patients.create_patient(tx, actor, data, today(request))
     return {"id": patient_id}

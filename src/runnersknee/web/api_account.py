@@ -1,5 +1,7 @@
-"""JSON API /api/v1 (accounts): password change and reset, TOTP enrolment, the clinic's MFA
-setting. A password change or reset ends every session of the login (log in again)."""
+"""JSON API /api/v1 (accounts): password change, invitation and reset links, roles, TOTP
+enrolment, the clinic's MFA setting. A password change or a used link ends every session of
+the login (log in again). A link is e-mailed when SMTP is configured; otherwise the answer
+carries it, once."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import credentials
+from runnersknee.services import access_links, credentials
+from runnersknee.services import users as user_admin
 from runnersknee.services.login import enrol_secret, enrol_token
 from runnersknee.web.auth import CurrentActor, clear_session_cookie
 from runnersknee.web.common import client_address, database, login_guard, settings
 from runnersknee.web.errors_doc import ERROR_RESPONSES
+from runnersknee.web.links import deliver
 
 __all__ = ["router"]
 
@@ -36,6 +40,20 @@ class ResetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(max_length=200)
     password: str = Field(max_length=1000)
+
+
+class InviteIn(BaseModel):
+    """The email of the patient's new portal login."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+
+
+class RoleIn(BaseModel):
+    """The new role of a login (clinician or admin)."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(max_length=20)
 
 
 class ConfirmIn(BaseModel):
@@ -69,16 +87,52 @@ def use_reset(request: Request, body: ResetIn) -> JSON:
     """Set a new password with a one-time reset token from an admin (no login needed)."""
     login_guard(request).admit("reset-token", client_address(request))
     with database(request).transaction() as tx:
-        credentials.reset_password(tx, body.token, body.password)
+        access_links.use_link(tx, body.token, body.password)
     return {"reset": True}
+
+
+def _delivered(request: Request, link: access_links.IssuedLink) -> JSON:
+    sent = deliver(request, link)
+    shown = None if sent.emailed else link.token
+    return {
+        "purpose": link.purpose,
+        "emailed": sent.emailed,
+        "token": shown,
+        "link": None if sent.emailed else sent.url,
+        "expires_in_hours": link.hours,
+    }
 
 
 @router.post("/users/{user_id}/password-reset", status_code=201)
 def issue_reset(request: Request, actor: CurrentActor, user_id: int) -> JSON:
-    """An admin issues a one-time reset token for a clinician or admin login of the clinic."""
+    """An admin issues a one-time reset link for a clinician or admin login of the clinic."""
     with database(request).transaction() as tx:
-        token = credentials.issue_reset(tx, actor, user_id)
-    return {"token": token, "expires_in_hours": credentials.RESET_HOURS}
+        link = access_links.issue_reset(tx, actor, user_id)
+    return _delivered(request, link)
+
+
+@router.put("/users/{user_id}/role")
+def set_role(request: Request, actor: CurrentActor, user_id: int, body: RoleIn) -> JSON:
+    """An admin makes another login of the clinic a clinician or an admin (ends its sessions)."""
+    with database(request).transaction() as tx:
+        user_admin.set_user_role(tx, actor, user_id, body.role)
+    return {"user_id": user_id, "role": body.role}
+
+
+@router.post("/patients/{patient_id}/invite", status_code=201)
+def invite_patient(request: Request, actor: CurrentActor, patient_id: int, body: InviteIn) -> JSON:
+    """A clinician gives the patient a portal login; the patient sets a password by the link."""
+    with database(request).transaction() as tx:
+        link = access_links.invite_patient(tx, actor, patient_id, body.email)
+    return _delivered(request, link)
+
+
+@router.post("/patients/{patient_id}/access-link", status_code=201)
+def patient_access_link(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
+    """A clinician makes a new one-time sign-in link for the patient's portal login."""
+    with database(request).transaction() as tx:
+        link = access_links.issue_patient_link(tx, actor, patient_id)
+    return _delivered(request, link)
 
 
 @router.post("/auth/mfa")

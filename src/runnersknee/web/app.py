@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -93,6 +94,15 @@ def status_for(error: RunnersKneeError) -> int:
     return 500
 
 
+def _redact_link_tokens() -> None:
+    """Access-link tokens never reach uvicorn's access log (added once per process)."""
+    from runnersknee.web.links import RedactLinks
+
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactLinks) for f in access_log.filters):
+        access_log.addFilter(RedactLinks())
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the app; refuses to start on an unmigrated database (``runnersknee db upgrade``).
 
@@ -124,9 +134,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.audit_batcher = AuditBatcher(database)
     app.state.login_guard = LoginGuard(
-        LoginLimits(settings.login_rate_per_account, settings.login_rate_per_address)
+        database, LoginLimits(settings.login_rate_per_account, settings.login_rate_per_address)
     )
     set_hash_slots(settings.hash_concurrency)
+    _redact_link_tokens()
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
@@ -137,6 +148,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         api_reports,
         api_runs,
         api_video,
+        pages_access,
+        pages_account,
         pages_admin,
         pages_care,
         pages_clinic,
@@ -151,6 +164,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router]
+    routers += [pages_account.router, pages_access.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

@@ -178,20 +178,20 @@ def new_patient_page(request: Request, actor: CurrentActor) -> Response:
 
 @router.post("/clinic/patients/new")
 def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
-    """Create the patient (and a portal login when an email is given)."""
+    """Create the patient; an email also creates a portal login and its invitation link."""
+    from runnersknee.services import access_links
+    from runnersknee.web.pages_access import issued_page
+
     values = {k: str(form.get(k) or "") for k in ("display_name", "birth_year", "email")}
+    email = values["email"].strip()
     try:
         year = values["birth_year"].strip()
         if year and not year.isdigit():
             raise InvalidInput("birth year must be a 4-digit year", field="birth_year", got=year)
-        data = patients.NewPatient(
-            display_name=values["display_name"],
-            birth_year=int(year) if year else None,
-            email=values["email"].strip() or None,
-            password=str(form.get("password") or "") or None,
-        )
+        data = patients.NewPatient(values["display_name"], int(year) if year else None)
         with database(request).transaction() as tx:
             patient_id = patients.create_patient(tx, actor, data, today(request))
+            link = access_links.invite_patient(tx, actor, patient_id, email) if email else None
     except (InvalidInput, RunnersKneeError) as error:
         if not isinstance(error, InvalidInput) and error.code != "conflict":
             raise
@@ -203,6 +203,8 @@ def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
             values=values,
             errors={field: error.message, "_form": error.message},
         )
+    if link is not None:
+        return issued_page(request, link, f"/clinic/patients/{patient_id}")
     return _see_other(f"/clinic/patients/{patient_id}")
 
 

@@ -309,3 +309,45 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(
     with database.transaction() as tx:
         final = jobs.get_job(tx, doc, job_id)
     assert (final.status, final.result, final.stage) == ("cancelled", None, "cancelled")
+
+
+def test_a_job_of_another_clinic_answers_like_a_missing_one(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    """Issue 18 item 9: 404, never 403, and nothing that tells it apart from a missing job."""
+    tag = _tag(request)
+    doc, pid = _clinic(database, f"{tag}-own")
+    other, _ = _clinic(database, f"{tag}-far")
+    with database.transaction() as tx:
+        job = jobs.enqueue(
+            tx, doc, "add", {"numbers": [1]}, patient_id=pid, action="assessment.write"
+        )
+        far_patient = patients.create_patient(
+            tx, other, patients.NewPatient("Far", 1990, f"far-{tag}@x.example", PASSWORD), DAY
+        )
+        far_user = tx.scalars(select(UserRow).where(UserRow.email == f"far-{tag}@x.example")).one()
+        clinic_job = JobRow(
+            clinic_id=doc.clinic_id, kind="add", params={}, status="queued", created_by=doc.user_id
+        )
+        tx.add(clinic_job)
+        tx.flush()
+        clinic_job_id = clinic_job.id
+        far = actor_for(tx, far_user)
+    assert far.patient_id == far_patient
+    missing = job.id + 10_000
+    answers = []
+    for actor in (other, far):
+        for job_id in (job.id, clinic_job_id, missing):
+            for look in (jobs.get_job, jobs.cancel_job):
+                with pytest.raises(NotFound) as refused, database.transaction() as tx:
+                    look(tx, actor, job_id)
+                answers.append(refused.value.to_dict() | {"message": "", "job_id": 0})
+    assert all(answer == answers[0] for answer in answers), answers
+    with database.transaction() as tx:
+        denied = tx.scalar(
+            select(func.count()).where(
+                AuditRow.user_id.in_([other.user_id, far.user_id]), AuditRow.outcome == "denied"
+            )
+        )
+        assert jobs.get_job(tx, doc, clinic_job_id).status == "queued"
+    assert denied == 8, "every refused look at another clinic's job is audited"
