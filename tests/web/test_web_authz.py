@@ -52,7 +52,7 @@ PUBLIC = {
     "/account/link/{token}",
 }
 #: Pages of one's own account: any login, never a record (anonymous callers go to /login).
-OWN_ACCOUNT = {"/account/password"}
+OWN_ACCOUNT = {"/account/password", "/account/mfa", "/account/mfa/start", "/account/mfa/confirm"}
 OWN_ONLY_PREFIX = "/me"
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "Enrolment",
     "check_password_policy",
     "check_second_factor",
+    "clinic_requires_mfa",
     "common_passwords",
     "confirm_totp",
     "has_totp",
@@ -164,6 +165,11 @@ def mfa_required(tx: Session, user: UserRow) -> bool:
     if user.role == Role.PATIENT.value:
         return False
     return bool(tx.scalar(select(ClinicRow.mfa_required).where(ClinicRow.id == user.clinic_id)))
+
+
+def clinic_requires_mfa(tx: Session, clinic_id: int) -> bool:
+    """Whether the clinic requires a second factor of its clinicians and admins."""
+    return bool(tx.scalar(select(ClinicRow.mfa_required).where(ClinicRow.id == clinic_id)))
 
 
 def set_clinic_mfa(tx: Session, actor: Actor, required: bool) -> None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
+from runnersknee.services import credentials
 from runnersknee.services import users as user_admin
 from runnersknee.services.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
@@ -23,7 +24,8 @@ def users_page(request: Request, actor: CurrentActor) -> Response:
     require_role(actor, Role.ADMIN)
     with database(request).transaction() as tx:
         users = user_admin.list_users(tx, actor)
-    return render(request, "admin/users.html", users=users)
+        mfa_required = credentials.clinic_requires_mfa(tx, actor.clinic_id)
+    return render(request, "admin/users.html", users=users, mfa_required=mfa_required)
 
 
 @router.post("/admin/users")
