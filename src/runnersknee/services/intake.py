@@ -34,6 +34,7 @@ __all__ = [
     "IntakeView",
     "QuestionnaireView",
     "latest_intake",
+    "open_to_patient",
     "plan_gate",
     "questionnaires",
     "record_questionnaire",
@@ -105,6 +106,11 @@ def _has_visit(tx: Session, episode_id: int) -> bool:
     assessed = tx.scalar(select(func.count()).where(AssessmentRow.episode_id == episode_id))
     planned = tx.scalar(select(func.count()).where(PlanVersionRow.episode_id == episode_id))
     return bool(assessed or planned)
+
+
+def open_to_patient(tx: Session, patient_id: int) -> bool:
+    """Whether the patient may still send the intake (not after the first visit)."""
+    return not _has_visit(tx, current_episode(tx, patient_id).id)
 
 
 def submit_intake(
