@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from runnersknee.content.intake import load_intake
 from runnersknee.store.tables import AlertRow, IntakeDraftRow, IntakeRow
-from tests.web.conftest import World, client_for, page_login
+from tests.web.conftest import World, api_login, client_for, page_login
 
 #: Answers that reach "waiting for plan": kneecap pain on squatting and stairs, no red flag.
 PLAIN: dict[str, dict[str, str | list[str]]] = {
@@ -180,3 +180,32 @@ def test_a_clinician_cannot_use_the_patient_intake(world: World) -> None:
     doc = client_for(world)
     page_login(doc, "doc@test.example")
     assert doc.get("/me/intake/about-you").status_code == 403
+
+
+def test_changing_sent_answers_starts_from_them_and_keeps_the_clinicians_findings(
+    world: World,
+) -> None:
+    patient = client_for(world)
+    token = page_login(patient, "b@test.example")
+    _walk(patient, token)
+    patient.post("/me/intake/check", data={"csrf_token": token})
+    with world.database.transaction() as tx:
+        row = tx.scalars(select(IntakeRow)).one()
+        data = dict(row.case_data)
+    data["exam"] = {"squat_reproduces_pain": True}
+    doc = client_for(world)
+    headers = api_login(doc, "doc@test.example")
+    put = doc.put(f"/api/v1/patients/{world.patient_b}/intake", json=data, headers=headers)
+    assert put.status_code == 200, put.text
+    page = patient.get("/me/intake/where-it-hurts")
+    assert re.search(r'value="kneecap"[^>]*checked', page.text)
+    changed = _answers_for("pain-now") | {"pain_now_nprs": "6"}
+    assert _post_step(patient, token, "pain-now", changed).status_code == 303
+    _walk(patient, token)
+    patient.post("/me/intake/check", data={"csrf_token": token})
+    with world.database.transaction() as tx:
+        latest = tx.scalars(select(IntakeRow).order_by(IntakeRow.id.desc())).first()
+    assert latest is not None
+    assert latest.case_data["pain_now_nprs"] == 6
+    assert latest.case_data["pain_sites"] == ["around_behind_kneecap"]
+    assert latest.case_data["exam"]["squat_reproduces_pain"] is True

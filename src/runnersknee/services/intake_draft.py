@@ -9,6 +9,7 @@ alert, status, gate) and the patient sees the stop screen, not the next question
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -82,7 +83,89 @@ def load_draft(tx: Session, actor: Actor, patient_id: int) -> Draft:
     """The patient's saved answers (empty before the first step)."""
     _authorize(tx, actor, patient_id)
     row = _draft_row(tx, patient_id)
-    return Draft({}, None) if row is None else Draft(dict(row.answers), row.step)
+    return Draft(_answers(tx, patient_id, row), None if row is None else row.step)
+
+
+def _answers(tx: Session, patient_id: int, row: IntakeDraftRow | None) -> Answers:
+    """The draft's answers; without a draft, those of the latest intake (to change them)."""
+    if row is not None:
+        return dict(row.answers)
+    sent = intake.latest_case_data(tx, patient_id)
+    return {} if sent is None else answers_from_case(sent)
+
+
+def answers_from_case(case_data: Mapping[str, Any]) -> Answers:
+    """The intake's answers as the pages show them (the reverse of :func:`case_document`)."""
+    answers: Answers = {}
+    content = load_intake()
+    notes = str(case_data.get("notes") or "")
+    for step in content.steps:
+        for question in step.questions:
+            if question.kind == "chart":
+                sites = set(case_data.get("pain_sites") or ())
+                chosen = [
+                    a.id for a in content.chart if a.site is not None and str(a.site) in sites
+                ]
+                chosen += [
+                    a.id
+                    for a in content.chart
+                    if a.site is None and f"Body chart: {a.label.lower()}." in notes
+                ]
+                if chosen:
+                    answers[question.field] = chosen
+                continue
+            value: Any = case_data
+            for part in question.field.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if question.field == "notes":
+                value = "\n".join(
+                    line for line in notes.splitlines() if not line.startswith("Body chart: ")
+                )
+            shown = _shown(question, value)
+            if shown:
+                answers[question.field] = shown
+    return answers
+
+
+def _with_unasked(tx: Session, patient_id: int, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` plus what the latest intake holds that the pages do not ask (for example
+    examination findings a clinician recorded), so sending again does not drop them."""
+    sent = intake.latest_case_data(tx, patient_id)
+    if not sent:
+        return document
+    base = copy.deepcopy(dict(sent))
+    base.pop("recorded_on", None)
+    for step in load_intake().steps:
+        for question in step.questions:
+            path = ["pain_sites"] if question.kind == "chart" else question.field.split(".")
+            owner: Any = base
+            for part in path[:-1]:
+                owner = owner.get(part) if isinstance(owner, dict) else None
+            if isinstance(owner, dict):
+                owner.pop(path[-1], None)
+    base.pop("notes", None)
+    return _merged(base, document)
+
+
+def _merged(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = _merged(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def _shown(question: Question, value: Any) -> str | list[str]:
+    if value is None or value == "":
+        return ""
+    if question.kind == "yesno":
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | frozenset | set):
+        return [str(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _number_error(question: Question, text: str) -> str | None:
@@ -191,7 +274,7 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
     """Check and keep one step's answers; stop at once on an emergency or urgent triage."""
     _authorize(tx, actor, patient_id)
     row = _draft_row(tx, patient_id)
-    answers: Answers = {} if row is None else dict(row.answers)
+    answers = _answers(tx, patient_id, row)
     step, _ = _step(answers, slug)
     errors: dict[str, str] = {}
     for question in step.questions:
@@ -210,7 +293,8 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
     except InvalidInput as error:
         return StepResult({error.field or "_form": "Please check this answer."})
     if level in STOP_LEVELS:
-        intake.submit_intake(tx, actor, patient_id, case_document(answers))
+        document = _with_unasked(tx, patient_id, case_document(answers))
+        intake.submit_intake(tx, actor, patient_id, document)
         _discard(tx, patient_id)
         return StepResult({}, stopped=True)
     _, next_step = _step(answers, slug)
@@ -278,6 +362,7 @@ def submit_draft(tx: Session, actor: Actor, patient_id: int) -> intake.IntakeVie
     unanswered = missing_step(answers)
     if unanswered is not None:
         raise InvalidInput("please answer every question first", field="step", got=unanswered)
-    view = intake.submit_intake(tx, actor, patient_id, case_document(answers))
+    document = _with_unasked(tx, patient_id, case_document(answers))
+    view = intake.submit_intake(tx, actor, patient_id, document)
     _discard(tx, patient_id)
     return view
