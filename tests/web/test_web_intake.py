@@ -209,3 +209,23 @@ def test_changing_sent_answers_starts_from_them_and_keeps_the_clinicians_finding
     assert latest.case_data["pain_now_nprs"] == 6
     assert latest.case_data["pain_sites"] == ["around_behind_kneecap"]
     assert latest.case_data["exam"]["squat_reproduces_pain"] is True
+
+
+def test_an_old_injury_is_asked_about_before_the_triage_can_stop(world: World) -> None:
+    """Over 55 with an injury: the Ottawa rule waits for "was it in the last 7 days?"."""
+    patient = client_for(world)
+    token = page_login(patient, "b@test.example")
+    older = PLAIN["about-you"] | {"demographics.age_years": "60"}
+    _post_step(patient, token, "about-you", older)
+    for slug in ("your-knee", "where-it-hurts", "pain-now"):
+        _post_step(patient, token, slug, _answers_for(slug))
+    started = _post_step(patient, token, "how-it-started", {"onset.kind": "traumatic"})
+    assert started.headers["location"] == "/me/intake/your-injury"
+    old = _answers_for("your-injury") | {"onset.mechanism": "fall"}
+    assert _post_step(patient, token, "your-injury", old).headers["location"] == (
+        "/me/intake/fever-and-redness"
+    )
+    recent = old | {"onset.injury_is_recent": "yes"}
+    assert _post_step(patient, token, "your-injury", recent).headers["location"] == (
+        "/me/intake/stop"
+    )

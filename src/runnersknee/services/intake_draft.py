@@ -271,7 +271,8 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
     given: Mapping[str, str | list[str]],
     today: date,
 ) -> StepResult:
-    """Check and keep one step's answers; stop at once on an emergency or urgent triage."""
+    """Check and keep one step's answers; on a red-flag page, stop at once on an emergency or
+    urgent triage of the answers so far."""
     _authorize(tx, actor, patient_id)
     row = _draft_row(tx, patient_id)
     answers = _answers(tx, patient_id, row)
@@ -292,7 +293,9 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
         level = _triage_level(answers, today)
     except InvalidInput as error:
         return StepResult({error.field or "_form": "Please check this answer."})
-    if level in STOP_LEVELS:
+    # Only a red-flag page stops: the pages before them give the context (an injury's age is
+    # asked on the injury page, after "how it started") that a rule may need first.
+    if step.safety and level in STOP_LEVELS:
         document = _with_unasked(tx, patient_id, case_document(answers))
         intake.submit_intake(tx, actor, patient_id, document)
         _discard(tx, patient_id)
