@@ -52,7 +52,7 @@ def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with database.transaction() as tx:
         doc = tx.query(UserRow).filter_by(email="clinician@demo.example").one()
         actor = actor_for(tx, doc)
-        for flow in ("stop", "plan"):
+        for flow in ("stop", "plan", "emergency"):
             for width in WIDTHS:
                 new = patients.NewPatient(
                     f"Intake {flow} {width}", 1991, _email(flow, width), PASSWORD
@@ -171,3 +171,18 @@ def test_the_whole_intake_ends_waiting_for_the_plan(
     assert "will set up your plan" in page.locator(".care-non-urgent").inner_text()
     page.goto(f"{intake_url}/me")
     assert "will set up your plan" in page.content()
+
+
+def test_an_emergency_answer_shows_the_immediate_action_card(intake_url: str, browser: Any) -> None:
+    width = WIDTHS[0]
+    page = _phone(browser, width)
+    _start(page, intake_url, _email("emergency", width))
+    while _slug(page) != "your-back":
+        _answer(page, _slug(page), {})
+        page.click("button:has-text('Continue')")
+    _answer(page, "your-back", {"back_and_bladder.saddle_numbness": "yes"})
+    page.click("button:has-text('Continue')")
+    assert page.url.endswith("/me/intake/stop")
+    _checked_page(page, width, "stop-emergency")
+    assert page.locator(".care-immediate h2").inner_text().endswith("Get medical help now")
+    assert "emergency" in page.locator(".care-immediate").inner_text()
