@@ -193,26 +193,6 @@ def test_patient_logs_exercise_and_pain_on_the_portal(world: World) -> None:
     assert "Pain (0–10)" in progress.text
 
 
-def test_patient_intake_from_the_portal_before_the_first_visit(world: World) -> None:
-    patient = client_for(world)
-    token = page_login(patient, "b@test.example")
-    response = patient.post(
-        "/me/intake",
-        data={
-            "csrf_token": token,
-            "demographics.age_years": "30",
-            "pain_sites": "around_behind_kneecap",
-            "provocative_activities": ["running", "squatting"],
-            "systemic.fever_or_unwell": "on",
-            "systemic.hot_red_joint": "on",
-        },
-    )
-    assert response.status_code == 200
-    assert "Please get your knee checked first" in response.text
-    assert "emergency department" in response.text
-    assert "RF-" not in response.text  # no rule ids for patients
-
-
 def test_clinician_sees_the_hip_exam_prompt_for_an_adolescent(world: World) -> None:
     client = client_for(world)
     headers = api_login(client, "doc@test.example")

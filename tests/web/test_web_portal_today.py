@@ -153,7 +153,9 @@ def test_dose_lines_are_plain_words_without_citations(page: str) -> None:
     assert not any(f"({cite})" in headline for cite in ids)
     why = re.findall(r'<details class="why">.*?</details>', page, re.S)
     assert len(why) == len(_cards(page, "exercise")) + len(_cards(page, "advice"))
-    assert any("CONS-2018" in w for w in why)
+    # sources behind "Why?" are named in plain words, never by citation key
+    assert any("Collins and colleagues, 2018" in w for w in why)
+    assert not any(cite in _text(w) for w in why for cite in ids)
 
 
 def test_how_to_and_safety_stay_on_the_page(page: str) -> None:

@@ -365,6 +365,8 @@ class Case:
     provocative_activities: frozenset[Activity] = frozenset()
     pain_quality: PainQuality | None = None
     pain_timing: PainTiming | None = None
+    #: The patient's knee pain at intake, 0-10 (recorded for the clinician; no rule reads it).
+    pain_now_nprs: int | None = bounded(0, 10, "points")
     swelling: Swelling = Swelling.NONE
     mechanical: MechanicalSymptoms = field(default_factory=MechanicalSymptoms)
     systemic: SystemicSymptoms = field(default_factory=SystemicSymptoms)
@@ -388,3 +390,4 @@ class Case:
                 field="onset.started_on",
                 got=started.isoformat(),
             )
+        check_bounds(self)

@@ -29,6 +29,7 @@ from runnersknee.store.tables import (
     AuthSessionRow,
     EpisodeRow,
     ExerciseLogRow,
+    IntakeDraftRow,
     IntakeRow,
     JobRow,
     PainLogRow,
@@ -42,7 +43,7 @@ from runnersknee.store.tables import (
 __all__ = ["Erased", "erase_patient", "last_entry", "purge_raw_videos"]
 
 _BY_PATIENT = (ExerciseLogRow, PainLogRow, RunRow, AlertRow, JobRow)
-_BY_EPISODE = (IntakeRow, QuestionnaireRow, AssessmentRow, PlanVersionRow)
+_BY_EPISODE = (IntakeRow, IntakeDraftRow, QuestionnaireRow, AssessmentRow, PlanVersionRow)
 _VIDEO_JOB = "video_analysis"
 _VIDEO_FILES = ("upload", "analysis/annotated.mp4")
 

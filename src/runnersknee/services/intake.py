@@ -33,7 +33,9 @@ __all__ = [
     "IntakeSummary",
     "IntakeView",
     "QuestionnaireView",
+    "latest_case_data",
     "latest_intake",
+    "open_to_patient",
     "plan_gate",
     "questionnaires",
     "record_questionnaire",
@@ -105,6 +107,17 @@ def _has_visit(tx: Session, episode_id: int) -> bool:
     assessed = tx.scalar(select(func.count()).where(AssessmentRow.episode_id == episode_id))
     planned = tx.scalar(select(func.count()).where(PlanVersionRow.episode_id == episode_id))
     return bool(assessed or planned)
+
+
+def latest_case_data(tx: Session, patient_id: int) -> dict[str, Any] | None:
+    """The answers of the current episode's latest intake (the caller has authorized)."""
+    found = _latest(tx, patient_id)
+    return None if found is None else found.case_data
+
+
+def open_to_patient(tx: Session, patient_id: int) -> bool:
+    """Whether the patient may still send the intake (not after the first visit)."""
+    return not _has_visit(tx, current_episode(tx, patient_id).id)
 
 
 def submit_intake(

@@ -262,7 +262,7 @@ def _edited(item: Mapping[str, Any], dose: Mapping[str, Any]) -> str:
 def _why(item: Mapping[str, Any]) -> Why:
     return Why(
         reason=str(item.get("reason") or ""),
-        clinical_dose=str(item.get("dose") or ""),
+        clinical_dose=strip_citations(str(item.get("dose") or "")),
         citation_ids=tuple(str(c) for c in item.get("citation_ids") or ()),
         verified=bool(item.get("verified", True)),
     )

@@ -1,5 +1,6 @@
 """A patient's progress: pain, questionnaire scores against MCID, adherence, plan versions,
-running load (weekly km with single-session spikes marked, KB 7.4)."""
+running load (weekly km with single-session spikes marked, KB 7.4). A patient's own view
+leaves out the MCID band and the clinical reading of a change (plain words instead)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.reports.charts import Band, Series, bar_chart, line_chart
 from runnersknee.services import clinical_core
-from runnersknee.services.authz import Actor, authorize
+from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.intake import QuestionnaireView, questionnaires
 from runnersknee.services.records import PlanVersion, plan_versions
 from runnersknee.services.run_records import RunEntry, running_window
@@ -54,7 +55,7 @@ def timeline(tx: Session, actor: Actor, patient_id: int, today: date) -> Timelin
     return Timeline(
         _pain(tx, patient_id, start),
         *_adherence(tx, patient_id, start, today),
-        tuple(_scores(questionnaires(tx, actor, patient_id))),
+        tuple(_scores(questionnaires(tx, actor, patient_id), plain=actor.role is Role.PATIENT)),
         tuple(plan_versions(tx, actor, patient_id)),
         *running_window(tx, patient_id, start, today),
     )
@@ -99,7 +100,9 @@ def _adherence(
     return svg, labels
 
 
-def _scores(items: list[QuestionnaireView]) -> list[ScoreTrend]:
+def _scores(items: list[QuestionnaireView], *, plain: bool) -> list[ScoreTrend]:
+    """Each questionnaire's trend; ``plain`` (for the patient) leaves out the MCID band and
+    the core's clinical reading, and names the questionnaire in full."""
     by_instrument: dict[str, list[QuestionnaireView]] = {}
     for item in items:
         if item.total is not None:
@@ -112,19 +115,20 @@ def _scores(items: list[QuestionnaireView]) -> list[ScoreTrend]:
         points = tuple((r.administered_on, float(r.total or 0)) for r in rows)
         bands = []
         mcid = getattr(instrument, "mcid", None)
-        if mcid is not None and getattr(mcid, "basis", "points") == "points":
+        if not plain and mcid is not None and getattr(mcid, "basis", "points") == "points":
             base = points[0][1]
             bands.append(
                 Band(base - mcid.value, base + mcid.value, f"within MCID ({mcid.value:g}) of first")
             )
         svg = line_chart(
             f"{instrument.name} total",
-            [Series(instrument.short_name or instrument.id, points)],
+            [Series(instrument.name if plain else instrument.short_name or instrument.id, points)],
             float(instrument.minimum),
             float(instrument.maximum),
             bands,
         )
-        trends.append(ScoreTrend(instrument_id, instrument.name, svg, _change(instrument, rows)))
+        change = _plain_change(instrument, rows) if plain else _change(instrument, rows)
+        trends.append(ScoreTrend(instrument_id, instrument.name, svg, change))
     return trends
 
 
@@ -141,6 +145,19 @@ def _change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, Any] | 
         "exceeds_mcid": change.exceeds_mcid,
         "citation_ids": list(change.citation_ids),
     }
+
+
+def _plain_change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
+    """First and latest score in plain words (the patient's progress page)."""
+    if len(rows) < 2:
+        return None
+    before, after = float(rows[0].total or 0), float(rows[-1].total or 0)
+    better = (after > before) == bool(getattr(instrument, "higher_is_better", True))
+    trend = "the same" if after == before else ("better" if better else "worse")
+    text = f"Your score went from {before:g} to {after:g} ({trend})."
+    if after == before:
+        text = f"Your score is {after:g}, the same as the first time."
+    return {"delta": after - before, "interpretation": text, "citation_ids": []}
 
 
 def last_log_counts(tx: Session, patient_id: int) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "ClinicRow",
     "EpisodeRow",
     "ExerciseLogRow",
+    "IntakeDraftRow",
     "IntakeRow",
     "JobRow",
     "MorningPainBaselineRow",
@@ -212,6 +213,20 @@ class IntakeRow(Base):
     triage_level: Mapped[str | None] = mapped_column(String(20), default=None)
     entered_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntakeDraftRow(Base):
+    """The patient's unsent intake answers (one draft per episode), saved at every step."""
+
+    __tablename__ = "intake_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"), unique=True)
+    #: Question name -> answer text (or list of texts for multiple choice), as typed.
+    answers: Mapped[dict[str, Any]] = mapped_column()
+    #: The step to show next.
+    step: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class QuestionnaireRow(Base):

@@ -17,6 +17,7 @@ from runnersknee.clinical.errors import InvalidInput
 from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.login import SecondStep, audit_logout, log_in
+from runnersknee.services.patient_json import for_actor
 from runnersknee.web.auth import (
     CurrentActor,
     CurrentSession,
@@ -163,7 +164,8 @@ def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     body: JSON = _plain(overview)
     if overview.intake is not None:
         body["intake"]["red_flag"] = overview.intake.red_flag
-    return body
+    result: JSON = for_actor(actor, body)
+    return result
 
 
 @router.put("/patients/{patient_id}/intake", tags=["intake"])
@@ -171,7 +173,8 @@ def put_intake(request: Request, actor: CurrentActor, patient_id: int, body: JSO
     """Submit the intake (a case document, see docs/case-schema.md); returns the triage."""
     with database(request).transaction() as tx:
         view = intake.submit_intake(tx, actor, patient_id, body)
-    return {"intake_id": view.id, "triage": view.triage, "red_flag": view.red_flag}
+    triage = for_actor(actor, view.triage)
+    return {"intake_id": view.id, "triage": triage, "red_flag": view.red_flag}
 
 
 @router.get("/patients/{patient_id}/triage", tags=["intake"])
@@ -181,7 +184,8 @@ def get_triage(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
         view = intake.latest_intake(tx, actor, patient_id)
     if view is None:
         return {"triage": None, "referral": None, "red_flag": False}
-    return {"triage": view.triage, "referral": view.referral, "red_flag": view.red_flag}
+    triage = for_actor(actor, view.triage)
+    return {"triage": triage, "referral": view.referral, "red_flag": view.red_flag}
 
 
 @router.post("/patients/{patient_id}/referral", tags=["intake"])
@@ -206,7 +210,7 @@ def post_questionnaire(
             body.answers,
             body.administered_on or today(request),
         )
-    result: JSON = _plain(view)
+    result: JSON = for_actor(actor, _plain(view))
     return result
 
 
@@ -215,7 +219,7 @@ def get_questionnaires(request: Request, actor: CurrentActor, patient_id: int) -
     """Every administration of the current episode."""
     with database(request).transaction() as tx:
         items = intake.questionnaires(tx, actor, patient_id)
-    return {"data": _plain(items), "count": len(items)}
+    return {"data": for_actor(actor, _plain(items)), "count": len(items)}
 
 
 def require_json_object(body: Any) -> JSON:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.services import alerts, logs, records, timeline
+from runnersknee.services.patient_json import for_actor
 from runnersknee.web.api import JSON, _plain
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, today
@@ -88,7 +89,7 @@ def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every plan version, newest first."""
     with database(request).transaction() as tx:
         versions = records.plan_versions(tx, actor, patient_id)
-    return {"data": [_version(v) for v in versions], "count": len(versions)}
+    return {"data": for_actor(actor, [_version(v) for v in versions]), "count": len(versions)}
 
 
 @router.post("/patients/{patient_id}/plans", tags=["plans"], status_code=201)
@@ -140,7 +141,8 @@ def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
         view = logs.today(tx, actor, patient_id, today(request))
     result: JSON = _plain(dataclasses.replace(view, gate=None))
     result["gate"] = None if view.gate is None else view.gate.patient_json()
-    return result
+    plain: JSON = for_actor(actor, result)
+    return plain
 
 
 @router.post("/patients/{patient_id}/exercise-logs", tags=["logs"], status_code=201)
@@ -175,7 +177,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
             body.next_morning,
             body.activity,
         )
-    return {"decision": decision}
+    return {"decision": for_actor(actor, decision)}
 
 
 @router.get("/patients/{patient_id}/timeline", tags=["logs"])
@@ -183,11 +185,13 @@ def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     """Adherence per week, score changes and plan versions (charts are on the pages)."""
     with database(request).transaction() as tx:
         data = timeline.timeline(tx, actor, patient_id, today(request))
-    return {
+    body: JSON = {
         "adherence_days_per_week": [{"week": w, "days": d} for w, d in data.adherence_days],
         "scores": [{"instrument": s.instrument_id, "change": s.change} for s in data.scores],
         "plans": [_version(v) for v in data.plans],
     }
+    plain: JSON = for_actor(actor, body)
+    return plain
 
 
 @router.get("/alerts", tags=["alerts"])

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.content import load_citations
 from runnersknee.services import run_records, run_uploads, safety_gate
 from runnersknee.services import runs as runs_service
+from runnersknee.services.patient_json import for_actor
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -95,7 +96,7 @@ def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every stored run (start order) with its spike category, and the weekly load."""
     with database(request).transaction() as tx:
         view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
-    return {
+    body: JSON = {
         "data": [run_records.run_json(e) for e in view.runs],
         "count": len(view.runs),
         "weeks": [
@@ -111,6 +112,8 @@ def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
         "citations": _citations(["FRANDSEN-2025"]),
         "gate": view.gate.patient_json(),
     }
+    plain: JSON = for_actor(actor, body)
+    return plain
 
 
 @router.get("/patients/{patient_id}/runs/next")
@@ -129,7 +132,8 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     body["morning_baseline"] = (
         None if baseline is None else {"recorded_on": baseline[0].isoformat(), "nprs": baseline[1]}
     )
-    return body
+    plain: JSON = for_actor(actor, body)
+    return plain
 
 
 @router.post("/patients/{patient_id}/runs/pain", status_code=201)

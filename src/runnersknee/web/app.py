@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_care,
         pages_clinic,
         pages_mfa,
+        pages_intake,
         pages_portal,
         pages_runs,
         pages_video,
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
+    routers.append(pages_intake.router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

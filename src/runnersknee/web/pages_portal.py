@@ -1,5 +1,5 @@
-"""The patient portal (phone first): today's exercises, logging, progress, education,
-intake and questionnaires before the first visit. Every page acts on the patient's own record.
+"""The patient portal (phone first): today's exercises, logging, progress, education and
+questionnaires (the intake is web/pages_intake.py). Every page acts on the patient's own record.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
-from runnersknee.web.pages_clinic import intake_page, questionnaire_page
+from runnersknee.web.pages_clinic import questionnaire_page
 from runnersknee.web.render import ascii_html, environment, render
 
 __all__ = ["router"]
@@ -276,18 +276,6 @@ def topic_page(request: Request, actor: CurrentActor, slug: str) -> Response:
     if found is None:
         raise NotFound("no such topic", slug=slug)
     return render(request, "portal/topic.html", topic=found, topics=TOPICS)
-
-
-@router.get("/me/intake")
-def portal_intake_form(request: Request, actor: CurrentActor) -> Response:
-    """The intake questionnaire before the first visit."""
-    return intake_page(request, actor, _own(actor), "/me/intake", None)
-
-
-@router.post("/me/intake")
-def portal_intake(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
-    """Submit the intake; the triage result (and any safety wording) shows on /me."""
-    return intake_page(request, actor, _own(actor), "/me/intake", form)
 
 
 @router.get("/me/questionnaires/{instrument_id}")

@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from runnersknee.content.sources import plain_sources
+
 __all__ = ["DASH", "ascii_html", "environment", "render"]
 
 
@@ -94,6 +96,7 @@ def environment() -> Environment:
     env.filters["num"] = _fmt_num
     env.filters["human"] = _humanize
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
+    env.filters["sources"] = plain_sources
     env.globals["Markup"] = Markup
     env.globals["DASH"] = DASH
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
