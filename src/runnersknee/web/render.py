@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
+
+from runnersknee.services.clinic_time import local_text
+from runnersknee.web.local_time import zone_of
 
 __all__ = ["DASH", "ascii_html", "environment", "render"]
 
@@ -31,11 +37,15 @@ def ascii_html(html: str) -> Markup:
     return Markup(html.encode("ascii", "xmlcharrefreplace").decode("ascii"))
 
 
-def _fmt_date(value: date | datetime | None) -> str:
+@pass_context
+def _fmt_date(context: Context, value: date | datetime | None) -> str:
+    """A date as ``YYYY-MM-DD``; a datetime in the clinic's zone (``zone`` of the page,
+    web/local_time.py) with the zone's abbreviation, e.g. ``2026-12-07 09:30 GMT``."""
     if value is None:
         return DASH
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        zone: tzinfo = context.get("zone") or UTC
+        return local_text(value, zone, with_zone=True)
     return value.isoformat()
 
 
@@ -74,6 +84,33 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+#: A bracketed aside about the review state of a reference (not for patients).
+_UNVERIFIED = re.compile(r"\s*\([^()]*unverified[^()]*\)", re.IGNORECASE)
+#: Patients read a clinic-set default as this, not as an internal reference.
+_CLINIC_PRACTICE = "Your clinic's usual practice, checked by your physiotherapist."
+
+
+def source_refs(ids: Iterable[str]) -> tuple[str, ...]:
+    """The references behind citation ids in plain words for patients (no ids or keys)."""
+    return _source_refs(tuple(str(i) for i in ids))
+
+
+@cache
+def _source_refs(ids: tuple[str, ...]) -> tuple[str, ...]:
+    from runnersknee.content import load_citations
+
+    registry = load_citations()
+    found: list[str] = []
+    for cid in ids:
+        text = registry[cid].reference if cid in registry else ""
+        if cid.startswith("KB-") or not text or "docs/" in text:
+            text = _CLINIC_PRACTICE
+        text = _UNVERIFIED.sub("", text).strip()
+        if text not in found:
+            found.append(text)
+    return tuple(found)
+
+
 @cache
 def environment() -> Environment:
     """The template environment, built once per process; each template compiles once.
@@ -95,6 +132,7 @@ def environment() -> Environment:
     env.filters["human"] = _humanize
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.globals["Markup"] = Markup
+    env.globals["source_refs"] = source_refs
     env.globals["DASH"] = DASH
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
     # them on every render (an import looks the module up per render).
@@ -105,9 +143,11 @@ def environment() -> Environment:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with the request's actor and CSRF token in the context."""
     session = getattr(request.state, "session", None)
+    actor = getattr(request.state, "actor", None)
     base: dict[str, Any] = {
         "request": request,
-        "actor": getattr(request.state, "actor", None),
+        "actor": actor,
+        "zone": None if actor is None else zone_of(request, actor),
         "csrf_token": session.csrf_token if session else "",
         "path": request.scope["path"],
         "errors": {},
