@@ -55,6 +55,25 @@ def _fmt_num(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
 
 
+#: Metres in an international mile (the unit of the return-to-running stage table).
+_MILE_M = 1609.344
+_KM_IN_TEXT = re.compile(r"\b(\d+(?:\.\d+)?) km\b")
+
+
+def _fmt_km(metres: float | None) -> str:
+    """A distance as patients read it: ``1609 m`` → ``1.6 km (1 mile)``."""
+    if metres is None:
+        return DASH
+    miles = round(metres / _MILE_M, 1)
+    unit = "mile" if miles == 1 else "miles"
+    return f"{metres / 1000:.1f} km ({miles:g} {unit})"
+
+
+def _plain_km(text: str) -> str:
+    """``text`` with each ``3.22 km`` written as :func:`_fmt_km` does (``3.2 km (2 miles)``)."""
+    return _KM_IN_TEXT.sub(lambda m: _fmt_km(float(m.group(1)) * 1000), text)
+
+
 def _humanize(name: str) -> str:
     text = name.replace("_", " ").strip()
     for unit, pretty in ((" deg", " (°)"), (" nprs", " (0–10)"), (" spm", " (steps/min)")):
@@ -130,6 +149,8 @@ def environment() -> Environment:
     env.filters["day"] = _fmt_date
     env.filters["num"] = _fmt_num
     env.filters["human"] = _humanize
+    env.filters["km"] = _fmt_km
+    env.filters["plain_km"] = _plain_km
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.globals["Markup"] = Markup
     env.globals["source_refs"] = source_refs
