@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_admin,
         pages_care,
         pages_clinic,
+        pages_learn,
         pages_portal,
         pages_runs,
         pages_session,
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
+    routers += [pages_learn.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

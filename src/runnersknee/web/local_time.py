@@ -62,9 +62,15 @@ def zone_of(request: Request, actor: Actor | None = None, tx: Unit | None = None
 
 
 def today_for(request: Request, actor: Actor | None = None, tx: Unit | None = None) -> date:
-    """Today's date in the clinic's zone (tests may replace ``app.state.clock``)."""
-    clock = getattr(request.app.state, "clock", None)
+    """Today's date in the clinic's zone.
+
+    Tests may fix the date (``app.state.clock``, a callable returning a date) or the moment
+    (``app.state.now``, a callable returning an aware datetime, read in the clinic's zone).
+    """
+    state = request.app.state
+    clock = getattr(state, "clock", None)
     if clock is not None:
         found: date = clock()
         return found
-    return clinic_time.local_date(zone_of(request, actor, tx))
+    now = getattr(state, "now", None)
+    return clinic_time.local_date(zone_of(request, actor, tx), None if now is None else now())

@@ -22,7 +22,6 @@ from runnersknee.services.today_session import TodaySession
 from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
-from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.local_time import today_for
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
 from runnersknee.web.render import ascii_html, environment, render
@@ -267,23 +266,6 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
     done = {q.instrument for q in overview.questionnaires}
     due = [(key, name) for key, name in overview.portal_instruments if key not in done]
     return render(request, "portal/progress.html", o=overview, t=data, view=view, due=due)
-
-
-@router.get("/me/learn")
-def learn_page(request: Request, actor: CurrentActor) -> Response:
-    """The education topics."""
-    _own(actor)
-    return render(request, "portal/learn.html", topics=TOPICS)
-
-
-@router.get("/me/learn/{slug}")
-def topic_page(request: Request, actor: CurrentActor, slug: str) -> Response:
-    """One education topic."""
-    _own(actor)
-    found = topic(slug)
-    if found is None:
-        raise NotFound("no such topic", slug=slug)
-    return render(request, "portal/topic.html", topic=found, topics=TOPICS)
 
 
 @router.get("/me/intake")
