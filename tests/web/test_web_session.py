@@ -224,3 +224,14 @@ def test_session_pages_are_for_patients_only(demo: Demo) -> None:
     page_login(clinician, "clinician@demo.example", "demo-clinician-pass")
     for path in ("/me/session", "/me/session/1", "/me/session/check", "/me/session/done"):
         assert clinician.get(path, follow_redirects=False).status_code == 403, path
+
+
+def test_progress_page_speaks_plainly(demo: Demo) -> None:
+    page = demo.client.get("/me/progress").text
+    words = _text(re.sub(r"<svg.*?</svg>", "", page, flags=re.S))
+    for word in ("MCID", "MDC", "Plan version", "GROC", "LEFS", *ENGINE_WORDS):
+        assert word not in words, word
+    assert not any(cite in words for cite in load_citations())
+    assert "Global Rating of Change" in words
+    assert "How much better or worse you feel" in words
+    assert "You are ready for the next level" in words

@@ -24,6 +24,7 @@ from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page,
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.local_time import today_for
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
+from runnersknee.web.portal_words import questionnaires_due
 from runnersknee.web.render import ascii_html, environment, render
 
 __all__ = ["router"]
@@ -264,8 +265,11 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
         data = timeline.timeline(tx, actor, patient_id, today(request))
         view = logs.today(tx, actor, patient_id, today(request))
     done = {q.instrument for q in overview.questionnaires}
-    due = [(key, name) for key, name in overview.portal_instruments if key not in done]
-    return render(request, "portal/progress.html", o=overview, t=data, view=view, due=due)
+    due = questionnaires_due(overview.portal_instruments, done)
+    step = today_session.next_step(view.decision)
+    return render(
+        request, "portal/progress.html", o=overview, t=data, view=view, due=due, next_step=step
+    )
 
 
 @router.get("/me/intake")
