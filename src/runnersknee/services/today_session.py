@@ -16,8 +16,8 @@ Pure functions over the today view; the patient wording here is plain language o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from runnersknee.services import clinical_core, patient_text
@@ -33,6 +33,7 @@ __all__ = [
     "find",
     "next_step",
     "session_for",
+    "session_of_cards",
     "sets_target",
 ]
 
@@ -175,6 +176,30 @@ def session_for(view: TodayView, done_today: Mapping[str, int] | None = None) ->
         replaces, plan_title = replaced.get(card.exercise_id, (None, ""))
         exercises.append(SessionExercise(card, replaces, plan_title, easier_of(card.exercise_id)))
     return TodaySession(tuple(exercises), tuple(other), page.advice, page.discomfort, step)
+
+
+def session_of_cards(
+    cards: Sequence[patient_text.ExerciseCard],
+    done: Mapping[str, int],
+    discomfort: str,
+    decision: Mapping[str, Any] | None,
+) -> TodaySession:
+    """:func:`session_for` from already built exercise cards of the plan (the today page's
+    per-plan cache) and today's sets; only when no easier level replaces a plan exercise
+    (the decision is not ``regress``). The advice is left to the caller's cache."""
+    step = next_step(decision)
+    if step is not None and step.decision == "regress":
+        msg = "a regress decision needs session_for (easier levels replace plan exercises)"
+        raise ValueError(msg)
+    exercises: list[SessionExercise] = []
+    other: list[patient_text.ExerciseCard] = []
+    for card in cards:
+        today = replace(card, sets_done_today=done.get(card.exercise_id, 0))
+        if card.dose.loggable:
+            exercises.append(SessionExercise(today, None, "", easier_of(card.exercise_id)))
+        else:
+            other.append(today)
+    return TodaySession(tuple(exercises), tuple(other), (), discomfort, step)
 
 
 def sets_target(card: patient_text.ExerciseCard) -> int:

@@ -63,11 +63,17 @@ def _today_page(
 
 
 def _session(tx: Unit, patient_id: int, view: logs.TodayView, day: date) -> TodaySession:
-    """Today's session (services/today_session.py); the day's logged sets are read only when
-    the session shows easier levels (not plan items, so not counted in the view)."""
-    regress = (view.decision or {}).get("decision") == "regress"
-    done = logs.done_today(tx, patient_id, day) if regress else None
-    return today_session.session_for(view, done)
+    """Today's session (services/today_session.py). Usually built from the plan version's
+    cached cards; after a regress decision from the view, with the day's logged sets read
+    (the easier levels are not plan items, so the view does not count them)."""
+    plan = _static_plan(view)
+    if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
+        return today_session.session_for(view)
+    if (view.decision or {}).get("decision") == "regress":
+        return today_session.session_for(view, logs.done_today(tx, patient_id, day))
+    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
+    cards = [card for card, *_ in plan.exercises]
+    return today_session.session_of_cards(cards, done, plan.discomfort, view.decision)
 
 
 #: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
