@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -39,12 +39,13 @@ def ascii_html(html: str) -> Markup:
 
 @pass_context
 def _fmt_date(context: Context, value: date | datetime | None) -> str:
-    """A date as ``YYYY-MM-DD``; a datetime in the clinic's zone (``zone`` of the page,
+    """A date as ``YYYY-MM-DD``; a datetime in the clinic's zone (``zone``: the page's lookup,
     web/local_time.py) with the zone's abbreviation, e.g. ``2026-12-07 09:30 GMT``."""
     if value is None:
         return DASH
     if isinstance(value, datetime):
-        zone: tzinfo = context.get("zone") or UTC
+        lookup = context.get("zone")
+        zone: tzinfo = lookup() if callable(lookup) else UTC
         return local_text(value, zone, with_zone=True)
     return value.isoformat()
 
@@ -168,7 +169,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     base: dict[str, Any] = {
         "request": request,
         "actor": actor,
-        "zone": None if actor is None else zone_of(request, actor),
+        # looked up only when a page shows a date-time (web/local_time.py keeps it 60 s)
+        "zone": None if actor is None else partial(zone_of, request, actor),
         "csrf_token": session.csrf_token if session else "",
         "path": request.scope["path"],
         "errors": {},

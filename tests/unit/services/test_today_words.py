@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from runnersknee.activity.model import SkippedFile
 from runnersknee.services import today_session
-from runnersknee.web.render import _fmt_km, _plain_km, source_refs
+from runnersknee.web.render import _fmt_km, _plain_km, environment, source_refs
 from runnersknee.web.runs_plain import CANNOT_READ, nothing_imported, plain_reason
 
 
@@ -74,3 +77,11 @@ def test_sources_for_patients_carry_no_keys_or_review_state() -> None:
         assert "unverified" not in ref.lower()
         assert "docs/" not in ref
     assert "Your clinic's usual practice, checked by your physiotherapist." in refs
+
+
+def test_pages_show_date_times_in_the_clinic_zone() -> None:
+    template = environment().from_string("{{ when|day }} / {{ on|day }}")
+    when, on = datetime(2026, 7, 1, 8, 0, tzinfo=UTC), date(2026, 7, 1)
+    london = template.render(when=when, on=on, zone=lambda: ZoneInfo("Europe/London"))
+    assert london == "2026-07-01 09:00 BST / 2026-07-01"
+    assert template.render(when=when, on=on, zone=None) == "2026-07-01 08:00 UTC / 2026-07-01"
