@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         "development (in development a random per-install key is kept in data_dir).",
     )
     environment: str = Field(default="development", description="development or production.")
+    clinic_time_zone: str = Field(
+        default="UTC",
+        description="IANA time zone of a clinic that has none set (e.g. Europe/London): the "
+        "patient's 'today' and the times shown in the portal.",
+    )
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -123,6 +128,14 @@ class Settings(BaseSettings):
         description="Delete raw and annotated videos this many days after upload; the metrics "
         "stay (`runnersknee retention apply`). Unset: videos are kept.",
     )
+
+    @field_validator("clinic_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from runnersknee.services.clinic_time import zone_named
+
+        zone_named(value)
+        return value
 
     @property
     def job_heartbeat_s(self) -> float:

@@ -68,6 +68,11 @@ def _section(html: str, ident: str) -> str:
     return html[start:end]
 
 
+def _advice(html: str) -> str:
+    """The advice list (folded on screen), up to the printed handout of the exercises."""
+    return html[html.index('id="advice"') : html.index('id="exercises"')]
+
+
 def _cards(html: str, kind: str) -> list[str]:
     return re.findall(rf'<article class="{kind} card".*?</article>', html, re.S)
 
@@ -93,9 +98,19 @@ def test_exercises_come_first_and_advice_after(page: str) -> None:
         "Calf stretch, knee bent (soleus)",
         "Cadence retraining with a metronome (+5-10%)",
     ]
-    assert page.index("Your exercises") < page.index("How is your knee?")
+    assert page.index("Today's exercises") < page.index("How is your knee?")
     assert page.index("How is your knee?") < page.index("Advice for your knee")
-    assert page.rindex('class="exercise card"') < page.index('class="advice card"')
+    # the printed handout (hidden on screen) holds every exercise card after the advice
+    assert page.index('class="advice card"') < page.index('class="exercise card"')
+    listed = re.findall(r'<li><a href="/me/session/(\d+)">(.*?)</a>', page)
+    assert [unescape(t) for _, t in listed] == [
+        "Forward lunge, 0-45°",
+        "Side-stepping with a band",
+        "Single-leg calf raise",
+        "Isometric quadriceps at 90° knee bend",
+        "Calf stretch, knee bent (soleus)",
+    ]
+    assert "Cadence retraining with a metronome" in _section(page, "session-title")
     titles = [_title(c) for c in advice]
     for expected in (
         "Ice for comfort (self-managed)",
@@ -105,12 +120,12 @@ def test_exercises_come_first_and_advice_after(page: str) -> None:
         "Cadence self-monitoring on the run",
     ):
         assert expected in titles
-    assert "Next step" in page[: page.index("Your exercises")]
+    assert 'class="card next-step' in page[: page.index("Today's exercises")]
     assert "Today so far: during 2" in page[page.index("How is your knee?") :]
 
 
 def test_advice_has_no_log_form_and_exercises_with_sets_do(page: str) -> None:
-    advice = _section(page, "advice")
+    advice = _advice(page)
     assert "/me/log/exercise" not in advice
     assert "sets_done" not in advice
     assert 'class="timer"' not in advice
@@ -148,14 +163,14 @@ def test_dose_lines_are_plain_words_without_citations(page: str) -> None:
         assert not any(cite in line for cite in ids), line
         assert "KB " not in line, line
         assert "×/week" not in line, line
-    advice = _section(page, "advice")
+    advice = _advice(page)
     headline = re.sub(r'<details class="why">.*?</details>', "", advice, flags=re.S)
     assert not any(f"({cite})" in headline for cite in ids)
     why = re.findall(r'<details class="why">.*?</details>', page, re.S)
-    assert len(why) == len(_cards(page, "exercise")) + len(_cards(page, "advice"))
-    # sources behind "Why?" are named in plain words, never by citation key
-    assert any("Collins and colleagues, 2018" in w for w in why)
-    assert not any(cite in _text(w) for w in why for cite in ids)
+    # one per card and the next-step card's sources
+    assert len(why) == len(_cards(page, "exercise")) + len(_cards(page, "advice")) + 1
+    assert not any(cite in w for w in why for cite in ids)
+    assert any("2018 Consensus statement on exercise therapy" in w for w in why)
 
 
 def test_how_to_and_safety_stay_on_the_page(page: str) -> None:

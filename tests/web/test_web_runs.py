@@ -77,11 +77,11 @@ def test_patient_uploads_real_fit_sees_run_and_next_run(world: World, runner_rea
     page = _upload(client, token, ("garmin-fenix-5-run.fit", FIT_RUN.read_bytes()))
     assert page.status_code == 200
     assert "1 run imported" in page.text
-    assert "0.16" in page.text  # 157.56 m
+    assert "0.2 km (0.1 miles)" in page.text  # 157.56 m, in plain words
     assert "167" in page.text  # 83 + 0.671875 strides/min = 167.34 steps/min
     assert "Walk 2 min, run 3 min" in page.text  # no run in 30 days: stage 1 (KB 7.2)
-    assert "Trials 2023 trial protocol" in page.text  # the source in plain words, no key
-    assert "TRIALS-2023-RTR" not in page.text
+    assert "TRIALS-2023-RTR" not in page.text  # sources in plain words, no citation keys
+    assert "Why this run?" in page.text
     with world.database.transaction() as tx:
         row = tx.scalars(select(RunRow).where(RunRow.patient_id == world.patient_a)).one()
         assert row.source == "fit"
@@ -116,7 +116,13 @@ def test_bad_files_are_reported_and_the_others_still_import(world: World) -> Non
     assert "walk.fit" in page.text
     assert "not running" in page.text
     assert "broken.fit" in page.text
+    assert "this file could not be read" in page.text
     assert _count(world, RunRow, RunRow.patient_id == world.patient_a) == 2
+    with world.database.transaction() as tx:
+        detail = tx.scalars(select(AlertRow.message).where(AlertRow.kind == "run_file")).all()
+    assert len(detail) == 1
+    assert "broken.fit" in detail[0]
+    assert detail[0] not in page.text  # the reader's detail is for the clinician only
 
 
 def test_duplicates_are_recognised_and_reported(world: World) -> None:
@@ -164,7 +170,7 @@ def test_spike_over_10_percent_raises_one_alert_per_run(world: World) -> None:
     assert small.status_code == 200
     assert _count(world, AlertRow, AlertRow.kind == "run_spike") == 1  # > 10-30 % alerts too
     big = _upload(client, token, ("long.fit", synthetic_run(_day(3), 8.0)))  # +33 %: moderate
-    assert "moderate (+33 %)" in big.text
+    assert "much longer (+33 %)" in big.text
     assert "Your physiotherapist has been told" in big.text
     assert _count(world, AlertRow, AlertRow.kind == "run_spike") == 2
     with world.database.transaction() as tx:
@@ -214,7 +220,8 @@ def test_next_run_is_a_distance_cap_while_running(world: World, runner_ready: in
     client, token = _patient(world)
     _upload(client, token, ("a.fit", synthetic_run(_day(5), 6.0)))
     page = client.get("/me/runs")
-    assert "Distance cap" in page.text
+    assert "Longest distance" in page.text
+    assert "6.0 km (3.7 miles)" in page.text
     headers = api_login(client, "a@test.example")
     nxt = client.get(f"/api/v1/patients/{world.patient_a}/runs/next", headers=headers).json()
     assert nxt["kind"] == "distance_cap"

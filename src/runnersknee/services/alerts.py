@@ -30,8 +30,17 @@ __all__ = [
 
 #: pain_flare: the pain-monitoring model says regress or review; inactive: no log for N days;
 #: red_flag: a new red-flag answer at intake; run_spike: a run more than 10 % longer than the
-#: longest run of the previous 30 days (Frandsen 2025; docs/clinical-basis.md, "Running load").
-ALERT_KINDS = ("pain_flare", "inactive", "red_flag", "run_spike")
+#: longest run of the previous 30 days (Frandsen 2025; docs/clinical-basis.md, "Running load");
+#: ready_to_progress: the pain-monitoring model says progress (the clinician signs the next level);
+#: run_file: a watch file the patient uploaded could not be read (the reader's detail).
+ALERT_KINDS = (
+    "pain_flare",
+    "inactive",
+    "red_flag",
+    "run_spike",
+    "ready_to_progress",
+    "run_file",
+)
 
 #: Spike categories that raise a ``run_spike`` alert: every band above 10 % over the longest run
 #: of the previous 30 days. Frandsen 2025 found the > 10-30 % band already carried a higher

@@ -1,7 +1,8 @@
 """The demo clinic: a clinician, an admin and patients at different stages (idempotent).
 
 Patients: a new patient before intake, a red-flag intake awaiting the referral decision, and a
-patient six weeks into a signed plan with exercise and pain logs and two questionnaires.
+patient six weeks into a signed plan with exercise and pain logs, two questionnaires and twelve
+weeks of runs from generated watch files (services/demo_runs.py).
 All clinical output (triage, plan, pain decisions, scores) comes from the core.
 """
 
@@ -15,10 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runnersknee.config import Settings
 from runnersknee.services import clinical_core, intake, logs, patients, records
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
+from runnersknee.services.demo_runs import seed_runs
 from runnersknee.services.morning_baseline import record_baseline
 from runnersknee.store.tables import ClinicRow, PlanVersionRow, UserRow
 
@@ -86,8 +89,13 @@ def _actor(tx: Session, email: str) -> Actor:
     return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
 
 
-def seed_demo(database: Database, today: date, seed: int = 7) -> bool:
-    """Create the demo clinic unless it exists; True when it was created now."""
+def seed_demo(
+    database: Database, today: date, seed: int = 7, settings: Settings | None = None
+) -> bool:
+    """Create the demo clinic unless it exists; True when it was created now.
+
+    ``settings`` limit the import of the generated watch files (default: ``Settings()``).
+    """
     with database.transaction() as tx:
         if _clinic(tx) is not None:
             return False
@@ -106,7 +114,11 @@ def seed_demo(database: Database, today: date, seed: int = 7) -> bool:
             for login in DEMO_LOGINS[2:]
         ]
         intake.submit_intake(tx, clinician, ids[1], RED_FLAG_CASE)
-        _mid_plan(tx, clinician, ids[2], today, random.Random(seed))
+        rng = random.Random(seed)
+        _mid_plan(tx, clinician, ids[2], today, rng)
+        if logs.signed_plan(tx, ids[2]) is not None:
+            patient = _actor(tx, "midplan@demo.example")
+            seed_runs(tx, patient, ids[2], today, settings or Settings(), rng)
     return True
 
 

@@ -1,7 +1,9 @@
 """The patient's day: today's exercises, logging sets/reps and pain, and pain monitoring.
 
 After each pain entry the pain-monitoring model of the core (KB 5.5) decides progress, hold,
-regress or clinician review; regress and review raise a ``pain_flare`` alert.
+regress or clinician review; regress and review raise a ``pain_flare`` alert, progress a
+``ready_to_progress`` alert (once per signed plan version). A patient may log a plan
+exercise's easier level (services/today_session.py shows it after a regress decision).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "PAIN_FIELDS",
     "TodayItem",
     "TodayView",
+    "done_today",
     "log_exercise",
     "log_pain",
     "signed_plan",
@@ -360,6 +363,20 @@ def _plan_exercises(plan: PlanVersionRow | None) -> set[str]:
     return {str(i["exercise_id"]) for i in plan_items(plan.data) if i.get("exercise_id")}
 
 
+def _with_easier_levels(exercise_ids: set[str]) -> set[str]:
+    """``exercise_ids`` and each one's easier level in the library (its ``regression_id``):
+    the patient may step back one level ("too painful", or a regress decision)."""
+    library = clinical_core.exercise_library()
+    easier = {getattr(library.get(e), "regression_id", None) for e in exercise_ids}
+    return exercise_ids | {str(e) for e in easier if e and e in library}
+
+
+def done_today(tx: Unit, patient_id: int, day: date) -> dict[str, int]:
+    """Sets logged on ``day`` per exercise id (the caller has authorized the read)."""
+    rows = _today_statements().done.all(tx.connection(), {"patient_id": patient_id, "day": day})
+    return {str(r[0]): int(r[1] or 0) for r in rows}
+
+
 def _count(value: int | None, name: str, high: int) -> int | None:
     if value is None:
         return None
@@ -387,7 +404,7 @@ def log_exercise(  # noqa: PLR0917 - use case: tx, actor, record, fields
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
     require_exercises(gate_for(tx, patient_id))
     plan = signed_plan(tx, patient_id)
-    allowed = _plan_exercises(plan)
+    allowed = _with_easier_levels(_plan_exercises(plan))
     if exercise_id not in allowed:
         raise InvalidInput(
             "this exercise is not in your current plan",
@@ -427,10 +444,14 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     after: int | None,
     next_morning: int | None,
     activity: str = "exercise",
+    *,
+    same_session: bool = False,
 ) -> dict[str, Any] | None:
     """Record pain (0–10). ``next_morning`` belongs to the latest earlier session.
 
-    Returns the pain-monitoring decision (JSON form) after the entry.
+    ``same_session``: the ratings complete the day's latest entry of this activity (the
+    session mode records "too painful" and then the pain check of one session) instead
+    of starting another session. Returns the pain-monitoring decision (JSON form).
     """
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
     values = {
@@ -454,15 +475,7 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             tx.add(earlier)
         earlier.next_morning = values["next_morning"]
     if values["during"] is not None or values["after"] is not None:
-        tx.add(
-            PainLogRow(
-                patient_id=patient_id,
-                logged_on=day,
-                during=values["during"],
-                after=values["after"],
-                activity=activity,
-            )
-        )
+        _session_row(tx, patient_id, day, activity, same_session, values)
     _touch(patient, day)
     tx.flush()
     plan = signed_plan(tx, patient_id)
@@ -477,7 +490,46 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             raise_alert(
                 tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision["reasons"])
             )
+        elif kind == "progress":
+            raise_alert(
+                tx,
+                patient_id,
+                "ready_to_progress",
+                f"pain:progress:plan{plan.id}",
+                "Ready to progress: "
+                + "; ".join(decision["reasons"])
+                + ". Sign a plan version with the next level to move the patient on.",
+            )
     return decision
+
+
+def _session_row(  # noqa: PLR0917 - internal
+    tx: Session,
+    patient_id: int,
+    day: date,
+    activity: str,
+    same_session: bool,
+    values: dict[str, int | None],
+) -> None:
+    """Add the day's pain entry, or with ``same_session`` complete the day's latest one."""
+    row = None
+    if same_session:
+        row = tx.scalar(
+            select(PainLogRow)
+            .where(
+                PainLogRow.patient_id == patient_id,
+                PainLogRow.logged_on == day,
+                PainLogRow.activity == activity,
+            )
+            .order_by(PainLogRow.id.desc())
+            .limit(1)
+        )
+    if row is None:
+        row = PainLogRow(patient_id=patient_id, logged_on=day, activity=activity)
+        tx.add(row)
+    for name in ("during", "after"):
+        if values[name] is not None:
+            setattr(row, name, values[name])
 
 
 def patient_or_404(tx: Session, patient_id: int) -> PatientRow:

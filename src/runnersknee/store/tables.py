@@ -114,6 +114,9 @@ class ClinicRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Clinicians and admins of this clinic must use a second factor (TOTP).
     mfa_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: IANA time zone (e.g. ``Europe/London``): the patients' "today" and the times shown in
+    #: the portal; None means the deployment default (``Settings.clinic_time_zone``).
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class UserRow(Base):

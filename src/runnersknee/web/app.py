@@ -155,8 +155,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_clinic,
         pages_mfa,
         pages_intake,
+        pages_learn,
         pages_portal,
         pages_runs,
+        pages_session,
         pages_video,
     )
 
@@ -165,9 +167,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = [READ_PAGES]
     routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
-    routers += [api_account.router, api_reports.pages, api_reports.router]
+    routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
-    routers.append(pages_intake.router)
+    routers += [pages_intake.router, pages_learn.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

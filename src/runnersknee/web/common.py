@@ -16,6 +16,7 @@ from runnersknee.services import clinical_core
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard
 from runnersknee.web.dcform import FormField, form_fields
+from runnersknee.web.local_time import today_for
 
 __all__ = [
     "case_fields",
@@ -56,9 +57,9 @@ def client_address(request: Request) -> str:
 
 
 def today(request: Request) -> date:
-    """Today's date (the app's clock; tests may replace ``app.state.clock``)."""
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else date.today()
+    """Today's date in the clinic's time zone of the request's actor (web/local_time.py;
+    tests may replace ``app.state.clock``)."""
+    return today_for(request)
 
 
 def query_text(request: Request, name: str, max_length: int) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache, partial
+from datetime import date
+from functools import cache, partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -14,19 +15,24 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, patient_text, records, timeline
+from runnersknee.services import clinical_core, logs, patient_text, records, timeline, today_session
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
+from runnersknee.services.today_session import TodaySession
 from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
-from runnersknee.web.education import TOPICS, topic
+from runnersknee.web.local_time import today_for
 from runnersknee.web.pages_clinic import questionnaire_page
+from runnersknee.web.portal_words import questionnaires_due
 from runnersknee.web.render import ascii_html, environment, render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+#: The today page's view and its exercise session (services/today_session.py).
+_TodayParts = tuple[logs.TodayView, TodaySession]
 
 
 def _own(actor: Actor) -> int:
@@ -50,8 +56,24 @@ def _today_page(
 ) -> Response:
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        view, current = logs.today_with_intake(tx, actor, patient_id, today(request))
-    return _render_today(request, view, current, errors, code, message)
+        day = today_for(request, actor, tx)
+        view, current = logs.today_with_intake(tx, actor, patient_id, day)
+        session = _session(tx, patient_id, view, day)
+    return _render_today(request, (view, session), current, errors, code, message)
+
+
+def _session(tx: Unit, patient_id: int, view: logs.TodayView, day: date) -> TodaySession:
+    """Today's session (services/today_session.py). Usually built from the plan version's
+    cached cards; after a regress decision from the view, with the day's logged sets read
+    (the easier levels are not plan items, so the view does not count them)."""
+    plan = _static_plan(view)
+    if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
+        return today_session.session_for(view)
+    if (view.decision or {}).get("decision") == "regress":
+        return today_session.session_for(view, logs.done_today(tx, patient_id, day))
+    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
+    cards = [card for card, *_ in plan.exercises]
+    return today_session.session_of_cards(cards, done, plan.discomfort, view.decision)
 
 
 #: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
@@ -155,26 +177,15 @@ def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: st
     return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
 
-def _safety_html(stop: dict[str, Any]) -> Markup:
-    """The "When to stop" box (KB 8.3), rendered once per distinct wording."""
-    return _safety_box(stop["stop_rules"], stop["medicines"], tuple(stop["citation_ids"]))
-
-
-@lru_cache(maxsize=8)
-def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Markup:
-    macros: Any = environment().globals["macros"]
-    stop = {"stop_rules": rules, "medicines": medicines, "citation_ids": list(citation_ids)}
-    return ascii_html(macros.safety(stop))
-
-
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
-    view: logs.TodayView,
+    today_parts: tuple[logs.TodayView, TodaySession],
     current: IntakeSummary | None,
     errors: dict[str, str],
     code: int,
     message: str | None,
 ) -> Response:
+    view, session = today_parts
     plan = _static_plan(view)
     cards: Callable[[str], Markup] | None = (
         None if plan is None else partial(_exercise_cards_html, plan, view)
@@ -187,7 +198,9 @@ def _render_today(  # noqa: PLR0917 - the page's parts
         plan=plan,
         exercise_cards=cards,
         intake=current,
-        safety_html=_safety_html(clinical_core.stop_rules()),
+        safety=clinical_core.stop_rules(),
+        session=session,
+        sets_target=today_session.sets_target,
         errors=errors,
         message=message,
     )
@@ -196,13 +209,14 @@ def _render_today(  # noqa: PLR0917 - the page's parts
 @read_page("/me")
 async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
-    day = today(request)
 
-    def read(tx: Unit, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
-        return logs.today_with_intake(tx, actor, _own(actor), day)
+    def read(tx: Unit, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
+        day = today_for(request, actor, tx)
+        view, current = logs.today_with_intake(tx, actor, _own(actor), day)
+        return (view, _session(tx, _own(actor), view, day)), current
 
-    view, current = await access.run(read)
-    return _render_today(request, view, current, {}, 200, None)
+    parts, current = await access.run(read)
+    return _render_today(request, parts, current, {}, 200, None)
 
 
 @router.post("/me/log/exercise")
@@ -257,25 +271,11 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
         data = timeline.timeline(tx, actor, patient_id, today(request))
         view = logs.today(tx, actor, patient_id, today(request))
     done = {q.instrument for q in overview.questionnaires}
-    due = [(key, name) for key, name in overview.portal_instruments if key not in done]
-    return render(request, "portal/progress.html", o=overview, t=data, view=view, due=due)
-
-
-@router.get("/me/learn")
-def learn_page(request: Request, actor: CurrentActor) -> Response:
-    """The education topics."""
-    _own(actor)
-    return render(request, "portal/learn.html", topics=TOPICS)
-
-
-@router.get("/me/learn/{slug}")
-def topic_page(request: Request, actor: CurrentActor, slug: str) -> Response:
-    """One education topic."""
-    _own(actor)
-    found = topic(slug)
-    if found is None:
-        raise NotFound("no such topic", slug=slug)
-    return render(request, "portal/topic.html", topic=found, topics=TOPICS)
+    due = questionnaires_due(overview.portal_instruments, done)
+    step = today_session.next_step(view.decision)
+    return render(
+        request, "portal/progress.html", o=overview, t=data, view=view, due=due, next_step=step
+    )
 
 
 @router.get("/me/questionnaires/{instrument_id}")

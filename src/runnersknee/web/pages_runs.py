@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.content import load_citations
 from runnersknee.services import run_records, run_uploads
 from runnersknee.services.authz import Actor, Role
+from runnersknee.web import runs_plain
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, settings, today
 from runnersknee.web.render import render
@@ -53,13 +53,6 @@ def _rating(raw: object, field: str) -> int | None:
     return int(text)
 
 
-def _citations(ids: Any) -> list[tuple[str, str, bool]]:
-    registry = load_citations()
-    return [
-        (cid, registry[cid].reference, registry[cid].verified) for cid in ids if cid in registry
-    ]
-
-
 def runs_page_response(
     request: Request,
     actor: Actor,
@@ -80,7 +73,8 @@ def runs_page_response(
         v=view,
         outcome=outcome,
         errors=errors or {},
-        cited=_citations(view.next_run.citation_ids if view.next_run else ()),
+        cited=tuple(view.next_run.citation_ids) if view.next_run else (),
+        plain_reason=runs_plain.plain_reason,
         message="Pain saved. Thank you." if saved == "pain" else None,
         max_size=run_uploads.size_text(settings(request).max_activity_file_bytes),
     )
@@ -103,11 +97,18 @@ def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
         for upload in files:
             if isinstance(upload, UploadFile):
                 upload.file.close()
+    if result.skipped:  # in a transaction of its own: kept when nothing else is stored
+        with database(request).transaction() as tx:
+            runs_plain.tell_clinician(tx, patient_id, result.skipped, today(request))
     try:
         with database(request).transaction() as tx:
             outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
     except InvalidInput as error:
-        return runs_page_response(request, actor, code=422, errors=error_map(error))
+        errors = error_map(error)
+        if error.field == "files":
+            plain = runs_plain.nothing_imported(result.skipped)
+            errors = {"files": plain, "_form": plain}
+        return runs_page_response(request, actor, code=422, errors=errors)
     return runs_page_response(request, actor, outcome=outcome)
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, tzinfo
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from runnersknee.content.sources import plain_sources
+from runnersknee.services.clinic_time import local_text
+from runnersknee.web.local_time import zone_of
 
 __all__ = ["DASH", "ascii_html", "environment", "render"]
 
@@ -33,11 +38,16 @@ def ascii_html(html: str) -> Markup:
     return Markup(html.encode("ascii", "xmlcharrefreplace").decode("ascii"))
 
 
-def _fmt_date(value: date | datetime | None) -> str:
+@pass_context
+def _fmt_date(context: Context, value: date | datetime | None) -> str:
+    """A date as ``YYYY-MM-DD``; a datetime in the clinic's zone (``zone``: the page's lookup,
+    web/local_time.py) with the zone's abbreviation, e.g. ``2026-12-07 09:30 GMT``."""
     if value is None:
         return DASH
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        lookup = context.get("zone")
+        zone: tzinfo = lookup() if callable(lookup) else UTC
+        return local_text(value, zone, with_zone=True)
     return value.isoformat()
 
 
@@ -45,6 +55,25 @@ def _fmt_num(value: float | None, digits: int = 1) -> str:
     if value is None:
         return DASH
     return f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+
+
+#: Metres in an international mile (the unit of the return-to-running stage table).
+_MILE_M = 1609.344
+_KM_IN_TEXT = re.compile(r"\b(\d+(?:\.\d+)?) km\b")
+
+
+def _fmt_km(metres: float | None) -> str:
+    """A distance as patients read it: ``1609 m`` → ``1.6 km (1 mile)``."""
+    if metres is None:
+        return DASH
+    miles = round(metres / _MILE_M, 1)
+    unit = "mile" if miles == 1 else "miles"
+    return f"{metres / 1000:.1f} km ({miles:g} {unit})"
+
+
+def _plain_km(text: str) -> str:
+    """``text`` with each ``3.22 km`` written as :func:`_fmt_km` does (``3.2 km (2 miles)``)."""
+    return _KM_IN_TEXT.sub(lambda m: _fmt_km(float(m.group(1)) * 1000), text)
 
 
 def _humanize(name: str) -> str:
@@ -76,6 +105,33 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+#: A bracketed aside about the review state of a reference (not for patients).
+_UNVERIFIED = re.compile(r"\s*\([^()]*unverified[^()]*\)", re.IGNORECASE)
+#: Patients read a clinic-set default as this, not as an internal reference.
+_CLINIC_PRACTICE = "Your clinic's usual practice, checked by your physiotherapist."
+
+
+def source_refs(ids: Iterable[str]) -> tuple[str, ...]:
+    """The references behind citation ids in plain words for patients (no ids or keys)."""
+    return _source_refs(tuple(str(i) for i in ids))
+
+
+@cache
+def _source_refs(ids: tuple[str, ...]) -> tuple[str, ...]:
+    from runnersknee.content import load_citations
+
+    registry = load_citations()
+    found: list[str] = []
+    for cid in ids:
+        text = registry[cid].reference if cid in registry else ""
+        if cid.startswith("KB-") or not text or "docs/" in text:
+            text = _CLINIC_PRACTICE
+        text = _UNVERIFIED.sub("", text).strip()
+        if text not in found:
+            found.append(text)
+    return tuple(found)
+
+
 @cache
 def environment() -> Environment:
     """The template environment, built once per process; each template compiles once.
@@ -95,9 +151,12 @@ def environment() -> Environment:
     env.filters["day"] = _fmt_date
     env.filters["num"] = _fmt_num
     env.filters["human"] = _humanize
+    env.filters["km"] = _fmt_km
+    env.filters["plain_km"] = _plain_km
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.filters["sources"] = plain_sources
     env.globals["Markup"] = Markup
+    env.globals["source_refs"] = source_refs
     env.globals["DASH"] = DASH
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
     # them on every render (an import looks the module up per render).
@@ -108,9 +167,12 @@ def environment() -> Environment:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with the request's actor and CSRF token in the context."""
     session = getattr(request.state, "session", None)
+    actor = getattr(request.state, "actor", None)
     base: dict[str, Any] = {
         "request": request,
-        "actor": getattr(request.state, "actor", None),
+        "actor": actor,
+        # looked up only when a page shows a date-time (web/local_time.py keeps it 60 s)
+        "zone": None if actor is None else partial(zone_of, request, actor),
         "csrf_token": session.csrf_token if session else "",
         "path": request.scope["path"],
         "errors": {},
