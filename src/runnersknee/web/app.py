@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 
 from runnersknee import __version__
 from runnersknee.clinical.errors import (
@@ -36,7 +35,6 @@ from runnersknee.store.tables import utcnow
 from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
-from runnersknee.web.shortcut import ReadPageShortcut
 
 __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 
@@ -258,10 +256,8 @@ async def _audit_role_gate(request: Request) -> None:
 
 
 def _install_middleware(app: FastAPI) -> None:
-    """The read-page shortcut inside the security headers (the last added is outermost)."""
-    hot = [route for route in READ_PAGES.routes if isinstance(route, Route)]
+    """Body and id guards inside the security headers (the last added is outermost)."""
     settings: Settings = app.state.settings
-    app.add_middleware(ReadPageShortcut, routes=hot)
     app.add_middleware(
         BodyGuard,
         max_json_bytes=settings.max_json_bytes,
