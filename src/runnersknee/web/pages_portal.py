@@ -4,17 +4,11 @@ intake and questionnaires before the first visit. Every page acts on the patient
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from functools import cache, lru_cache, partial
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
-from markupsafe import Markup, escape
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, patient_text, records, timeline
+from runnersknee.services import clinical_core, logs, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
 from runnersknee.services.unit import Unit
@@ -22,7 +16,7 @@ from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page,
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
-from runnersknee.web.render import ascii_html, environment, render
+from runnersknee.web.render import render
 
 __all__ = ["router"]
 
@@ -54,119 +48,6 @@ def _today_page(
     return _render_today(request, view, current, errors, code, message)
 
 
-#: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
-_CSRF_SLOT = "\ue000csrf\ue000"
-#: Signed plan versions whose static card HTML is kept (oldest dropped first).
-_PLANS_KEPT = 512
-
-
-@dataclass(frozen=True, slots=True)
-class _StaticPlan:
-    """The today page's HTML that one signed plan version and the library fix.
-
-    Plan versions are never changed (a new edit or sign-off is a new row), and the library is
-    loaded once per process, so the version (``TodayView.plan_key``: database, row id and
-    sign-off time) and the library's identity determine the cards: exercise
-    cards without today's sets (``head``/``tail``, the tail with :data:`_CSRF_SLOT` for the
-    token) and the advice cards. Today's sets and the token are filled in per request.
-    """
-
-    library: object
-    #: Per exercise card: the card, its head HTML and its tail HTML split at the token's
-    #: place (``None`` for the second part when the tail has no form).
-    exercises: tuple[tuple[patient_text.ExerciseCard, str, str, str | None], ...]
-    advice: tuple[Markup, ...]
-    discomfort: str
-    #: The advice cards joined (printed as one piece).
-    advice_html: Markup
-
-
-_PLANS: dict[tuple[str, int, str, int], _StaticPlan] = {}
-
-
-@cache
-def _cards_module() -> Any:
-    """The macros of ``portal/_cards.html`` (the template module is built once)."""
-    return environment().get_template("portal/_cards.html").module
-
-
-def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
-    """The cached card HTML of the view's signed plan version (built at its first view)."""
-    if view.plan_key is None:
-        return None
-    library = clinical_core.exercise_library()
-    key = (*view.plan_key, id(library))
-    found = _PLANS.get(key)
-    if found is not None and found.library is library:
-        return found
-    entries = [logs.TodayItem(i.item, i.exercise, 0) for i in view.items]
-    page = patient_text.arrange(entries, view.advice, view.pain_limit_nprs)
-    macros = _cards_module()
-    advice = tuple(ascii_html(macros.advice_card(card, n)) for n, card in enumerate(page.advice, 1))
-    built = _StaticPlan(
-        library,
-        tuple(
-            (card, _ascii(macros.exercise_card_head(card, n)), *_split_tail(card, n, macros))
-            for n, card in enumerate(page.exercises, 1)
-        ),
-        advice,
-        page.discomfort,
-        Markup("".join(advice)),
-    )
-    while len(_PLANS) >= _PLANS_KEPT:
-        _PLANS.pop(next(iter(_PLANS)), None)
-    _PLANS[key] = built
-    return built
-
-
-def _split_tail(card: patient_text.ExerciseCard, n: int, macros: Any) -> tuple[str, str | None]:
-    """The card's tail HTML before and after the token's place."""
-    tail = str(macros.exercise_card_tail(card, n, _CSRF_SLOT))
-    before, slot, after = tail.partition(_CSRF_SLOT)
-    if _CSRF_SLOT in after:
-        msg = "an exercise card's tail holds the CSRF token more than once"
-        raise AssertionError(msg)
-    return _ascii(before), _ascii(after) if slot else None
-
-
-def _ascii(html: str) -> str:
-    """Cached HTML as a plain ASCII ``str`` (see :func:`~runnersknee.web.render.ascii_html`)."""
-    return str(ascii_html(str(html)))
-
-
-def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> list[Markup]:
-    """Today's exercise cards: cached HTML with today's sets and the session's token."""
-    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
-    token = str(escape(csrf_token))
-    cards: list[Markup] = []
-    for card, head, before, after in plan.exercises:
-        sets = done.get(card.exercise_id, 0)
-        middle = ""
-        if sets:
-            done_html = _cards_module().exercise_card_done(replace(card, sets_done_today=sets))
-            middle = _ascii(done_html)
-        tail = before if after is None else before + token + after
-        cards.append(Markup(head + middle + tail))
-    return cards
-
-
-def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> Markup:
-    """:func:`_exercise_cards` joined (the page prints them as one piece)."""
-    return Markup("".join(_exercise_cards(plan, view, csrf_token)))
-
-
-def _safety_html(stop: dict[str, Any]) -> Markup:
-    """The "When to stop" box (KB 8.3), rendered once per distinct wording."""
-    return _safety_box(stop["stop_rules"], stop["medicines"], tuple(stop["citation_ids"]))
-
-
-@lru_cache(maxsize=8)
-def _safety_box(rules: str, medicines: str, citation_ids: tuple[str, ...]) -> Markup:
-    macros: Any = environment().globals["macros"]
-    stop = {"stop_rules": rules, "medicines": medicines, "citation_ids": list(citation_ids)}
-    return ascii_html(macros.safety(stop))
-
-
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
     view: logs.TodayView,
@@ -175,19 +56,14 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     code: int,
     message: str | None,
 ) -> Response:
-    plan = _static_plan(view)
-    cards: Callable[[str], Markup] | None = (
-        None if plan is None else partial(_exercise_cards_html, plan, view)
-    )
     return render(
         request,
         "portal/today.html",
         status_code=code,
         view=view,
-        plan=plan,
-        exercise_cards=cards,
+        cards=view.patient if view.plan_version is not None else None,
         intake=current,
-        safety_html=_safety_html(clinical_core.stop_rules()),
+        stop=clinical_core.stop_rules(),
         errors=errors,
         message=message,
     )

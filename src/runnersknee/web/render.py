@@ -10,25 +10,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-__all__ = ["DASH", "ascii_html", "environment", "render"]
+__all__ = ["DASH", "environment", "render"]
 
 
-#: The em dash shown for a missing value, as a character reference (see :func:`ascii_html`).
+#: The em dash shown for a missing value.
 DASH = Markup("&mdash;")
-
-
-def ascii_html(html: str) -> Markup:
-    """``html`` with every non-ASCII character written as a character reference.
-
-    The browser shows the same text. A page whose parts are all ASCII is an ASCII string in
-    Python, which encodes to UTF-8 as a plain copy; one character beyond Latin-1 (``→``,
-    ``—``) makes the whole page a 2-byte string that is encoded character by character
-    (about 10% of the start page's instructions). Cached fragments and the templates of the
-    hottest pages are therefore kept ASCII.
-    """
-    return Markup(html.encode("ascii", "xmlcharrefreplace").decode("ascii"))
 
 
 def _fmt_date(value: date | datetime | None) -> str:
@@ -93,7 +81,6 @@ def environment() -> Environment:
     env.filters["day"] = _fmt_date
     env.filters["num"] = _fmt_num
     env.filters["human"] = _humanize
-    env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.globals["Markup"] = Markup
     env.globals["DASH"] = DASH
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
