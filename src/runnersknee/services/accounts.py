@@ -20,7 +20,6 @@ from runnersknee.clinical.errors import Conflict, InvalidInput, RunnersKneeError
 from runnersknee.services.authz import Actor, Role, note_patient_clinic
 from runnersknee.services.credentials import check_password_policy
 from runnersknee.services.unit import Unit
-from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
@@ -287,7 +286,7 @@ def resolve_session(
     key = {"key": _key(token)}
     lookup, forget, touch = _session_statements()
     connection = tx.connection()
-    row = lookup.first(connection, key)
+    row = connection.execute(lookup, key).first()
     if row is None:
         return None
     created, seen, csrf, user_id, role, clinic_id, name, active, patient_id, patient_clinic = row
@@ -304,7 +303,7 @@ def resolve_session(
 
 
 @cache
-def _session_statements() -> tuple[PreparedSelect, Executable, Executable]:
+def _session_statements() -> tuple[Executable, Executable, Executable]:
     """Lookup, delete and touch of a session row, built once (values are bound per call)."""
     key = AuthSessionRow.id == bindparam("key")
     lookup = (
@@ -326,7 +325,7 @@ def _session_statements() -> tuple[PreparedSelect, Executable, Executable]:
     )
     now = bindparam("now", type_=AuthSessionRow.__table__.c.last_seen_at.type)
     touch = update(AuthSessionRow).where(key).values(last_seen_at=now)
-    return PreparedSelect(lookup), delete(AuthSessionRow).where(key), touch
+    return lookup, delete(AuthSessionRow).where(key), touch
 
 
 def close_session(tx: Session, token: str) -> None:

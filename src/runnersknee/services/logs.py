@@ -33,7 +33,6 @@ from runnersknee.services.safety_gate import (
 )
 from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
-from runnersknee.store.prepared import AnySelect, PreparedSelect
 from runnersknee.store.tables import (
     EpisodeRow,
     ExerciseLogRow,
@@ -132,7 +131,7 @@ def today_with_intake(
     when it blocks the plan, and its answers not at all.
     """
     authorize_record(tx, actor, "patient.read", patient_id)
-    row = _today_statements().start.first(tx.connection(), {"patient_id": patient_id})
+    row = tx.connection().execute(_today_statements().start, {"patient_id": patient_id}).first()
     if row is None:
         raise NotFound(f"patient {patient_id} has no episode of care")
     intake = None
@@ -170,13 +169,14 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
     key = (_database_key(connection.engine), int(plan_id), signed_at.isoformat())
     parts = _plan_parts(tx, key)
     where = {"patient_id": patient_id, "day": day}
-    done: dict[str, int | None] = {r[0]: r[1] for r in queries.done.all(connection, where)}
+    done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
     items = tuple(
         TodayItem(item, details, int(done.get(item["exercise_id"]) or 0))
         for item, details in parts.exercises
     )
     since = signed_at.date()
-    rows = tuple(queries.history.all(connection, {"patient_id": patient_id, "since": since}))
+    history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
+    rows = tuple(tuple(r) for r in history)
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,
@@ -208,7 +208,7 @@ def _pain_of_day(
             return None
     if day >= since and len(rows) < pain_state.HISTORY:
         return None
-    found = _today_statements().pain_today.first(tx.connection(), where)
+    found = tx.connection().execute(_today_statements().pain_today, where).first()
     return None if found is None else tuple(found)
 
 
@@ -274,13 +274,13 @@ def _limit(value: Any) -> float | None:
 @dataclass(frozen=True, slots=True)
 class _TodayStatements:
     episode: Executable
-    start: PreparedSelect
+    start: Executable
     plan: Executable
     plan_data: Executable
     triage: Executable
-    done: PreparedSelect
-    pain_today: PreparedSelect
-    history: PreparedSelect
+    done: Executable
+    pain_today: Executable
+    history: Executable
 
 
 @cache
@@ -293,7 +293,7 @@ def _today_statements() -> _TodayStatements:
         .where(EpisodeRow.patient_id == patient)
         .order_by(EpisodeRow.id.desc())
         .limit(1),
-        start=PreparedSelect(_start_statement()),
+        start=_start_statement(),
         plan=select(PlanVersionRow.id, PlanVersionRow.version, PlanVersionRow.created_at)
         .where(
             PlanVersionRow.episode_id == bindparam("episode_id"),
@@ -303,7 +303,7 @@ def _today_statements() -> _TodayStatements:
         .limit(1),
         plan_data=select(PlanVersionRow.data).where(PlanVersionRow.id == bindparam("plan_id")),
         triage=select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id")),
-        done=PreparedSelect(
+        done=(
             select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
             .where(
                 ExerciseLogRow.patient_id == patient,
@@ -311,17 +311,17 @@ def _today_statements() -> _TodayStatements:
             )
             .group_by(ExerciseLogRow.exercise_id)
         ),
-        pain_today=PreparedSelect(
+        pain_today=(
             select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
             .where(PainLogRow.patient_id == patient, PainLogRow.logged_on == day)
             .order_by(PainLogRow.id.desc())
             .limit(1)
         ),
-        history=PreparedSelect(pain_state.history_statement()),
+        history=pain_state.history_statement(),
     )
 
 
-def _start_statement() -> AnySelect:
+def _start_statement() -> Executable:
     """The newest episode with its latest intake (level) and newest signed plan version."""
     latest_intake, signed = episode_subqueries()
     return (

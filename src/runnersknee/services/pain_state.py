@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.pain_monitoring import (
@@ -20,7 +20,6 @@ from runnersknee.clinical.pain_monitoring import (
 )
 from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
-from runnersknee.store.prepared import AnySelect
 from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
 __all__ = [
@@ -37,7 +36,7 @@ HISTORY = 60
 
 
 @cache
-def history_statement() -> AnySelect:
+def history_statement() -> Executable:
     """Pain rows since a plan's sign-off, newest first (at most ``HISTORY`` of them)."""
     return (
         select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
@@ -76,7 +75,7 @@ def baselines(tx: Session | Unit, patient_id: int) -> tuple[_Baseline, ...]:
 
 
 @cache
-def _baselines_statement() -> AnySelect:
+def _baselines_statement() -> Executable:
     return (
         select(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.nprs)
         .where(MorningPainBaselineRow.patient_id == bindparam("patient_id"))
