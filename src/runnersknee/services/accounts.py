@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import Conflict, InvalidInput, RunnersKneeError
 from runnersknee.services.authz import Actor, Role, note_patient_clinic
 from runnersknee.services.credentials import check_password_policy
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
@@ -279,7 +278,7 @@ def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
 
 
 def resolve_session(
-    tx: Unit, token: str, limits: SessionLimits, now: datetime | None = None
+    tx: Session, token: str, limits: SessionLimits, now: datetime | None = None
 ) -> OpenSession | None:
     """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
     now = now or utcnow()

@@ -31,7 +31,6 @@ from runnersknee.services.safety_gate import (
     gate_for,
     require_exercises,
 )
-from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
     EpisodeRow,
@@ -108,7 +107,7 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
     return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day))
 
 
-def _gated(tx: Unit, patient_id: int, view: TodayView) -> TodayView:
+def _gated(tx: Session, patient_id: int, view: TodayView) -> TodayView:
     """``view`` with the safety gate's decision; without plan items when it allows none.
 
     The view's pain decision (over the same signed plan's history) is handed to the gate.
@@ -122,7 +121,7 @@ def _gated(tx: Unit, patient_id: int, view: TodayView) -> TodayView:
 
 
 def today_with_intake(
-    tx: Unit, actor: Actor, patient_id: int, day: date
+    tx: Session, actor: Actor, patient_id: int, day: date
 ) -> tuple[TodayView, IntakeSummary | None]:
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
@@ -159,7 +158,9 @@ def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayVie
     return _today_of_plan(tx, patient_id, found.first(), day)
 
 
-def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: date) -> TodayView:
+def _today_of_plan(
+    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date
+) -> TodayView:
     """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
     if plan is None:
         return TodayView(None, (), (), None, None, None)
@@ -191,7 +192,7 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
 
 
 def _pain_of_day(
-    tx: Unit, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
+    tx: Session, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
 ) -> tuple[int | None, ...] | None:
     """The day's newest pain ratings, read from the history rows when they hold the answer.
 
@@ -227,7 +228,7 @@ _PLANS_KEPT = 512
 _PLAN_PARTS: dict[tuple[str, int, str], _PlanParts] = {}
 
 
-def _plan_parts(tx: Unit, key: tuple[str, int, str]) -> _PlanParts:
+def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
     """The parsed items of the plan version ``key`` names (its JSON is read once).
 
     The key holds the database and the sign-off time besides the row id, so another

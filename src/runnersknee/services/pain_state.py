@@ -18,7 +18,6 @@ from runnersknee.clinical.pain_monitoring import (
     SessionPain,
     decide_progression,
 )
-from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
@@ -50,7 +49,7 @@ def history_statement() -> Executable:
 
 
 def pain_decision(
-    tx: Session | Unit, patient_id: int, plan: PlanVersionRow | None
+    tx: Session, patient_id: int, plan: PlanVersionRow | None
 ) -> dict[str, Any] | None:
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
@@ -58,7 +57,7 @@ def pain_decision(
     return decision_since(tx, patient_id, plan.created_at.date())
 
 
-def decision_since(tx: Session | Unit, patient_id: int, since: date) -> dict[str, Any] | None:
+def decision_since(tx: Session, patient_id: int, since: date) -> dict[str, Any] | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
     return decide(tuple(tuple(r) for r in reversed(rows.all())), baselines(tx, patient_id))
@@ -68,7 +67,7 @@ _PainRow = tuple[date, int | None, int | None, int | None]
 _Baseline = tuple[date, int]
 
 
-def baselines(tx: Session | Unit, patient_id: int) -> tuple[_Baseline, ...]:
+def baselines(tx: Session, patient_id: int) -> tuple[_Baseline, ...]:
     """The patient's recorded usual morning pain (day, NPRS), oldest first."""
     found = tx.connection().execute(_baselines_statement(), {"patient_id": patient_id})
     return tuple((day, int(nprs)) for day, nprs in found.all())

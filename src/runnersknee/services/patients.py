@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.accounts import create_user
 from runnersknee.services.authz import Actor, Role, authorize, authorize_clinic
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import AlertRow, EpisodeRow, PatientRow, UserRow
 
 __all__ = [
@@ -140,7 +139,7 @@ def current_episode(tx: Session, patient_id: int) -> EpisodeRow:
 
 
 def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Unit,
+    tx: Session,
     actor: Actor,
     query: str = "",
     status: str = "",

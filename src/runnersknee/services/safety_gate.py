@@ -27,7 +27,6 @@ from runnersknee.clinical.safety_gate import (
 from runnersknee.clinical.triage import TriageLevel
 from runnersknee.content.gate import load_gate
 from runnersknee.services import pain_state
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import (
     AlertRow,
     ClinicRow,
@@ -177,7 +176,7 @@ class _Record:
 _READ = object()
 
 
-def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
+def _record(tx: Session, patient_id: int, pain: object) -> _Record:
     """The facts of the current episode, its latest intake's id and the clinic's contact.
 
     One statement reads the episode, its latest intake's level, its newest signed plan's
@@ -213,7 +212,7 @@ def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
     return _Record(facts, intake_id, str(clinic), phone)
 
 
-def gate_for(tx: Session | Unit, patient_id: int, *, pain: object = _READ) -> Gate:
+def gate_for(tx: Session, patient_id: int, *, pain: object = _READ) -> Gate:
     """What ``patient_id`` may do today and how to say it (the caller has authorized).
 
     ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off when the

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services import clinical_core, logs, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
-from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.education import TOPICS, topic
@@ -74,7 +74,7 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
     day = today(request)
 
-    def read(tx: Unit, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
+    def read(tx: Session, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
         return logs.today_with_intake(tx, actor, _own(actor), day)
 
     view, current = await access.run(read)
