@@ -11,6 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.services import credentials
 from runnersknee.services.login import enrol_secret, enrol_token
+from runnersknee.web.api_models import (
+    FlagOut,
+    MfaRequiredOut,
+    MfaStartOut,
+    PasswordChangedOut,
+    RecoveryCodesOut,
+    ResetTokenOut,
+    out,
+)
 from runnersknee.web.auth import CurrentActor, clear_session_cookie
 from runnersknee.web.common import client_address, database, login_guard, settings
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -53,7 +62,7 @@ class ClinicMfaIn(BaseModel):
     required: bool
 
 
-@router.post("/auth/password")
+@router.post("/auth/password", **out(PasswordChangedOut))
 def change_password(
     request: Request, actor: CurrentActor, body: PasswordChangeIn, response: Response
 ) -> JSON:
@@ -64,7 +73,7 @@ def change_password(
     return {"changed": True, "logged_out": True}
 
 
-@router.post("/auth/reset")
+@router.post("/auth/reset", **out(FlagOut))
 def use_reset(request: Request, body: ResetIn) -> JSON:
     """Set a new password with a one-time reset token from an admin (no login needed)."""
     login_guard(request).admit("reset-token", client_address(request))
@@ -73,7 +82,7 @@ def use_reset(request: Request, body: ResetIn) -> JSON:
     return {"reset": True}
 
 
-@router.post("/users/{user_id}/password-reset", status_code=201)
+@router.post("/users/{user_id}/password-reset", status_code=201, **out(ResetTokenOut))
 def issue_reset(request: Request, actor: CurrentActor, user_id: int) -> JSON:
     """An admin issues a one-time reset token for a clinician or admin login of the clinic."""
     with database(request).transaction() as tx:
@@ -81,7 +90,7 @@ def issue_reset(request: Request, actor: CurrentActor, user_id: int) -> JSON:
     return {"token": token, "expires_in_hours": credentials.RESET_HOURS}
 
 
-@router.post("/auth/mfa")
+@router.post("/auth/mfa", **out(MfaStartOut))
 def start_mfa(request: Request, actor: CurrentActor) -> JSON:
     """Start TOTP enrolment: a new secret (add it to an authenticator app), then confirm."""
     with database(request).transaction() as tx:
@@ -96,7 +105,7 @@ def start_mfa(request: Request, actor: CurrentActor) -> JSON:
     }
 
 
-@router.post("/auth/mfa/confirm")
+@router.post("/auth/mfa/confirm", **out(RecoveryCodesOut))
 def confirm_mfa(request: Request, actor: CurrentActor, body: ConfirmIn) -> JSON:
     """Finish TOTP enrolment with a code; returns the one-time recovery codes (shown once)."""
     secret = enrol_secret(settings(request).signing_key(), actor.user_id, body.enrol_token)
@@ -107,7 +116,7 @@ def confirm_mfa(request: Request, actor: CurrentActor, body: ConfirmIn) -> JSON:
     return {"recovery_codes": list(enrolment.recovery_codes)}
 
 
-@router.put("/clinic/mfa")
+@router.put("/clinic/mfa", **out(MfaRequiredOut))
 def clinic_mfa(request: Request, actor: CurrentActor, body: ClinicMfaIn) -> JSON:
     """An admin requires (or not) a second factor of every clinician and admin login."""
     with database(request).transaction() as tx:

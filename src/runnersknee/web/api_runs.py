@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.content import load_citations
 from runnersknee.services import run_records, run_uploads, safety_gate
 from runnersknee.services import runs as runs_service
+from runnersknee.web.api_models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -57,7 +58,7 @@ def _next(prescription: Any) -> JSON | None:
     return body
 
 
-@router.post("/patients/{patient_id}/runs", status_code=201)
+@router.post("/patients/{patient_id}/runs", status_code=201, **out(RunsImportOut))
 def post_runs(
     request: Request,
     actor: CurrentActor,
@@ -90,7 +91,7 @@ def post_runs(
     }
 
 
-@router.get("/patients/{patient_id}/runs")
+@router.get("/patients/{patient_id}/runs", **out(RunsOut))
 def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every stored run (start order) with its spike category, and the weekly load."""
     with database(request).transaction() as tx:
@@ -113,7 +114,7 @@ def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     }
 
 
-@router.get("/patients/{patient_id}/runs/next")
+@router.get("/patients/{patient_id}/runs/next", **out(NextRunOut))
 def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The next run: a walk-run stage or a distance cap, with reasons and citations.
 
@@ -132,7 +133,7 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     return body
 
 
-@router.post("/patients/{patient_id}/runs/pain", status_code=201)
+@router.post("/patients/{patient_id}/runs/pain", status_code=201, **out(RunPainOut))
 def post_run_pain(
     request: Request, actor: CurrentActor, patient_id: int, body: RunPainIn | None = None
 ) -> JSON:
