@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -31,7 +32,6 @@ from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits, SecondFactorNeeded
-from runnersknee.store.tables import utcnow
 from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
@@ -242,7 +242,7 @@ async def _audit_role_gate(request: Request) -> None:
     if actor is None:
         return
     entry = {
-        "at": utcnow(),
+        "at": datetime.now(UTC),
         "user_id": actor.user_id,
         "role": actor.role.value,
         "action": "page.role_gate",
