@@ -110,11 +110,13 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
 def _gated(tx: Session, patient_id: int, view: TodayView) -> TodayView:
     """``view`` with the safety gate's decision; without plan items when it allows none.
 
-    The view's pain decision (over the same signed plan's history) is handed to the gate.
+    The view's pain decision (over the same signed plan's history) and the plan's phase are
+    handed to the gate.
     """
-    gate = (
-        gate_for(tx, patient_id, pain=view.decision) if view.plan_key else gate_for(tx, patient_id)
-    )
+    if view.plan_key:
+        gate = gate_for(tx, patient_id, pain=view.decision, phase=view.phase)
+    else:
+        gate = gate_for(tx, patient_id)
     if gate.allowance.exercises:
         return dataclasses.replace(view, gate=gate)
     return TodayView(None, (), (), view.pain_today, None, None, gate=gate)
