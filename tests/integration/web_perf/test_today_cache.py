@@ -19,6 +19,7 @@ from runnersknee.services import logs, pain_state, records
 from runnersknee.services.authz import authorize, authorize_record
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
 from runnersknee.store.tables import AuditRow, PainLogRow
@@ -221,3 +222,15 @@ def test_authorize_record_decides_and_audits_like_authorize(demo: Database) -> N
             outcomes.append((_audits(demo, "allowed") - allowed, _audits(demo, "denied") - denied))
         assert outcomes[:2] == outcomes[2:], (actor.role, patient_id)
         assert outcomes[0] == ("ok" if error is None else error.__name__)
+
+
+def test_the_today_views_gate_equals_the_gate_read_on_its_own(demo: Database) -> None:
+    """The view hands the gate its plan's phase and pain decision; reading them gives the same."""
+    for email in (PATIENT[0], "redflag@demo.example"):
+        patient = demo_actor(demo, email)
+        assert patient.patient_id is not None
+        with demo.transaction() as tx:
+            view = logs.today(tx, patient, patient.patient_id, TODAY)
+            alone = gate_for(tx, patient.patient_id)
+        assert view.gate == alone
+    assert view.gate is not None
