@@ -146,7 +146,7 @@ class MfaRequiredOut(ApiOut):
     mfa_required: bool
 
 
-class RosterEntryOut(ApiOut):
+class PatientOut(ApiOut):
     """One roster line."""
 
     id: int
@@ -160,7 +160,7 @@ class RosterEntryOut(ApiOut):
 class RosterOut(ApiOut):
     """A page of the roster."""
 
-    data: list[RosterEntryOut]
+    data: list[PatientOut]
     count: int
     page: int
     pages: int
