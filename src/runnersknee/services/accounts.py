@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import Conflict, InvalidInput, RunnersKneeError
 from runnersknee.services.authz import Actor, Role, note_patient_clinic
 from runnersknee.services.credentials import check_password_policy
-from runnersknee.services.unit import Unit
-from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, PatientRow, UserRow, utcnow
 
 __all__ = [
@@ -298,14 +296,14 @@ def open_session(tx: Session, actor: Actor) -> tuple[str, str]:
 
 
 def resolve_session(
-    tx: Unit, token: str, limits: SessionLimits, now: datetime | None = None
+    tx: Session, token: str, limits: SessionLimits, now: datetime | None = None
 ) -> OpenSession | None:
     """The live session of ``token``, or ``None`` (unknown, idle too long, too old, inactive)."""
     now = now or utcnow()
     key = {"key": _key(token)}
     lookup, forget, touch = _session_statements()
     connection = tx.connection()
-    row = lookup.first(connection, key)
+    row = connection.execute(lookup, key).first()
     if row is None:
         return None
     created, seen, csrf, user_id, role, clinic_id, name, active, patient_id, patient_clinic = row
@@ -322,7 +320,7 @@ def resolve_session(
 
 
 @cache
-def _session_statements() -> tuple[PreparedSelect, Executable, Executable]:
+def _session_statements() -> tuple[Executable, Executable, Executable]:
     """Lookup, delete and touch of a session row, built once (values are bound per call)."""
     key = AuthSessionRow.id == bindparam("key")
     lookup = (
@@ -344,7 +342,7 @@ def _session_statements() -> tuple[PreparedSelect, Executable, Executable]:
     )
     now = bindparam("now", type_=AuthSessionRow.__table__.c.last_seen_at.type)
     touch = update(AuthSessionRow).where(key).values(last_seen_at=now)
-    return PreparedSelect(lookup), delete(AuthSessionRow).where(key), touch
+    return lookup, delete(AuthSessionRow).where(key), touch
 
 
 def close_session(tx: Session, token: str) -> None:

@@ -17,7 +17,6 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from runnersknee.services.unit import Unit
 from runnersknee.store.audit_chain import GENESIS, ChainReport, row_hash, verify_chain
 from runnersknee.store.tables import AuditRow, utcnow
 
@@ -53,7 +52,7 @@ class AuditEntry:
 
 
 def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Unit,
+    tx: Session,
     user_id: int | None,
     role: str,
     action: str,
@@ -85,7 +84,7 @@ def record_access(  # noqa: PLR0917 - use case: tx, actor, record, fields
     pending.append(row)
 
 
-def flush_pending(tx: Unit) -> None:
+def flush_pending(tx: Session) -> None:
     """Write the transaction's pending audit entries now (before reading the audit table)."""
     for key in (_PENDING, _DENIED):
         pending: list[dict[str, object]] | None = tx.info.get(key)
@@ -94,7 +93,7 @@ def flush_pending(tx: Unit) -> None:
             pending.clear()
 
 
-def take_pending(tx: Unit) -> list[dict[str, object]]:
+def take_pending(tx: Session) -> list[dict[str, object]]:
     """Remove the transaction's pending audit entries and return them (none are written).
 
     For a read whose entries are written by :class:`~runnersknee.services.audit_batch.AuditBatcher`
@@ -103,7 +102,7 @@ def take_pending(tx: Unit) -> list[dict[str, object]]:
     return _take(tx, _PENDING)
 
 
-def take_denied(tx: Unit) -> list[dict[str, object]]:
+def take_denied(tx: Session) -> list[dict[str, object]]:
     """Remove the denials recorded in ``tx`` and not yet written; return them.
 
     For the ``Database`` after ``tx`` rolled back: it writes them in a transaction of its own.
@@ -111,7 +110,7 @@ def take_denied(tx: Unit) -> list[dict[str, object]]:
     return _take(tx, _DENIED)
 
 
-def _take(tx: Unit, key: str) -> list[dict[str, object]]:
+def _take(tx: Session, key: str) -> list[dict[str, object]]:
     found: list[dict[str, object]] | None = tx.info.get(key)
     if not found:
         return []
@@ -120,7 +119,7 @@ def _take(tx: Unit, key: str) -> list[dict[str, object]]:
     return taken
 
 
-def write_entries(tx: Unit, entries: list[dict[str, object]]) -> None:
+def write_entries(tx: Session, entries: list[dict[str, object]]) -> None:
     """Insert audit entries taken with :func:`take_pending` (one statement for all)."""
     if entries:
         append_chained(tx.connection(), entries)

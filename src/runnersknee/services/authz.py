@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.services.audit import record_access
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import PatientRow
 
 __all__ = [
@@ -99,13 +98,13 @@ def authorize(
     return patient
 
 
-def authorize_clinic(tx: Unit, actor: Actor, action: str) -> None:
-    """:func:`authorize` for a clinic-level action (no patient record), in any :class:`Unit`."""
+def authorize_clinic(tx: Session, actor: Actor, action: str) -> None:
+    """:func:`authorize` for a clinic-level action (no patient record)."""
     _check_role(tx, actor, action, None)
     record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
 
 
-def authorize_record(tx: Unit, actor: Actor, action: str, patient_id: int) -> None:
+def authorize_record(tx: Session, actor: Actor, action: str, patient_id: int) -> None:
     """:func:`authorize` for a record-level action whose caller needs no patient row.
 
     The same decision, denial records and audit entry, from one Core query (the patient's
@@ -124,7 +123,7 @@ _CLINIC_OF = select(PatientRow.clinic_id).where(PatientRow.id == bindparam("pati
 _NOTED = "runnersknee.authz.patient_clinic"
 
 
-def note_patient_clinic(tx: Unit, patient_id: int, clinic_id: int) -> None:
+def note_patient_clinic(tx: Session, patient_id: int, clinic_id: int) -> None:
     """Remember a patient's clinic, read in this transaction (the session lookup reads it).
 
     :func:`authorize_record` then decides on it instead of querying it again. The note
@@ -133,7 +132,7 @@ def note_patient_clinic(tx: Unit, patient_id: int, clinic_id: int) -> None:
     tx.info[_NOTED] = (tx.get_transaction(), patient_id, clinic_id)
 
 
-def _noted_clinic(tx: Unit, patient_id: int) -> int | None:
+def _noted_clinic(tx: Session, patient_id: int) -> int | None:
     """The clinic noted for ``patient_id`` in this very transaction, else ``None``."""
     noted: tuple[object, int, int] | None = tx.info.get(_NOTED)
     if noted is None or noted[1] != patient_id or noted[0] is not tx.get_transaction():
@@ -141,14 +140,14 @@ def _noted_clinic(tx: Unit, patient_id: int) -> int | None:
     return noted[2]
 
 
-def _check_role(tx: Unit, actor: Actor, action: str, patient_id: int | None) -> None:
+def _check_role(tx: Session, actor: Actor, action: str, patient_id: int | None) -> None:
     roles = POLICY.get(action)
     if roles is None or actor.role not in roles:
         _deny(tx, actor, action, patient_id, "role")
 
 
 def _check_record(
-    tx: Unit, actor: Actor, action: str, patient_id: int, clinic_id: int | None
+    tx: Session, actor: Actor, action: str, patient_id: int, clinic_id: int | None
 ) -> None:
     """Deny another clinic's or (for a patient) another person's record; 404 a missing one.
 
@@ -171,7 +170,7 @@ def _missing(patient_id: int) -> NotFound:
 
 
 def _deny(  # noqa: PLR0917 - the decision's parts
-    tx: Unit,
+    tx: Session,
     actor: Actor,
     action: str,
     patient_id: int | None,

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import ClinicRow
 
 __all__ = [
@@ -36,7 +35,7 @@ def zone_named(name: str) -> ZoneInfo:
         raise InvalidInput(msg, field="time_zone", got=name[:64]) from error
 
 
-def clinic_zone(tx: Unit, clinic_id: int, default: str) -> ZoneInfo:
+def clinic_zone(tx: Session, clinic_id: int, default: str) -> ZoneInfo:
     """The clinic's zone; ``default`` (the deployment's) when the clinic has none."""
     name = (
         tx.connection()

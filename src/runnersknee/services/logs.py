@@ -33,9 +33,7 @@ from runnersknee.services.safety_gate import (
     gate_for,
     require_exercises,
 )
-from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
-from runnersknee.store.prepared import AnySelect, PreparedSelect
 from runnersknee.store.tables import (
     EpisodeRow,
     ExerciseLogRow,
@@ -112,21 +110,23 @@ def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
     return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day))
 
 
-def _gated(tx: Unit, patient_id: int, view: TodayView) -> TodayView:
+def _gated(tx: Session, patient_id: int, view: TodayView) -> TodayView:
     """``view`` with the safety gate's decision; without plan items when it allows none.
 
-    The view's pain decision (over the same signed plan's history) is handed to the gate.
+    The view's pain decision (over the same signed plan's history) and the plan's phase are
+    handed to the gate.
     """
-    gate = (
-        gate_for(tx, patient_id, pain=view.decision) if view.plan_key else gate_for(tx, patient_id)
-    )
+    if view.plan_key:
+        gate = gate_for(tx, patient_id, pain=view.decision, phase=view.phase)
+    else:
+        gate = gate_for(tx, patient_id)
     if gate.allowance.exercises:
         return dataclasses.replace(view, gate=gate)
     return TodayView(None, (), (), view.pain_today, None, None, gate=gate)
 
 
 def today_with_intake(
-    tx: Unit, actor: Actor, patient_id: int, day: date
+    tx: Session, actor: Actor, patient_id: int, day: date
 ) -> tuple[TodayView, IntakeSummary | None]:
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
@@ -135,7 +135,7 @@ def today_with_intake(
     when it blocks the plan, and its answers not at all.
     """
     authorize_record(tx, actor, "patient.read", patient_id)
-    row = _today_statements().start.first(tx.connection(), {"patient_id": patient_id})
+    row = tx.connection().execute(_today_statements().start, {"patient_id": patient_id}).first()
     if row is None:
         raise NotFound(f"patient {patient_id} has no episode of care")
     intake = None
@@ -163,7 +163,9 @@ def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayVie
     return _today_of_plan(tx, patient_id, found.first(), day)
 
 
-def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: date) -> TodayView:
+def _today_of_plan(
+    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date
+) -> TodayView:
     """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
     if plan is None:
         return TodayView(None, (), (), None, None, None)
@@ -173,13 +175,14 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
     key = (_database_key(connection.engine), int(plan_id), signed_at.isoformat())
     parts = _plan_parts(tx, key)
     where = {"patient_id": patient_id, "day": day}
-    done: dict[str, int | None] = {r[0]: r[1] for r in queries.done.all(connection, where)}
+    done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
     items = tuple(
         TodayItem(item, details, int(done.get(item["exercise_id"]) or 0))
         for item, details in parts.exercises
     )
     since = signed_at.date()
-    rows = tuple(queries.history.all(connection, {"patient_id": patient_id, "since": since}))
+    history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
+    rows = tuple(tuple(r) for r in history)
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,
@@ -194,7 +197,7 @@ def _today_of_plan(tx: Unit, patient_id: int, plan: Sequence[Any] | None, day: d
 
 
 def _pain_of_day(
-    tx: Unit, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
+    tx: Session, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
 ) -> tuple[int | None, ...] | None:
     """The day's newest pain ratings, read from the history rows when they hold the answer.
 
@@ -211,7 +214,7 @@ def _pain_of_day(
             return None
     if day >= since and len(rows) < pain_state.HISTORY:
         return None
-    found = _today_statements().pain_today.first(tx.connection(), where)
+    found = tx.connection().execute(_today_statements().pain_today, where).first()
     return None if found is None else tuple(found)
 
 
@@ -230,7 +233,7 @@ _PLANS_KEPT = 512
 _PLAN_PARTS: dict[tuple[str, int, str], _PlanParts] = {}
 
 
-def _plan_parts(tx: Unit, key: tuple[str, int, str]) -> _PlanParts:
+def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
     """The parsed items of the plan version ``key`` names (its JSON is read once).
 
     The key holds the database and the sign-off time besides the row id, so another
@@ -277,13 +280,13 @@ def _limit(value: Any) -> float | None:
 @dataclass(frozen=True, slots=True)
 class _TodayStatements:
     episode: Executable
-    start: PreparedSelect
+    start: Executable
     plan: Executable
     plan_data: Executable
     triage: Executable
-    done: PreparedSelect
-    pain_today: PreparedSelect
-    history: PreparedSelect
+    done: Executable
+    pain_today: Executable
+    history: Executable
 
 
 @cache
@@ -296,7 +299,7 @@ def _today_statements() -> _TodayStatements:
         .where(EpisodeRow.patient_id == patient)
         .order_by(EpisodeRow.id.desc())
         .limit(1),
-        start=PreparedSelect(_start_statement()),
+        start=_start_statement(),
         plan=select(PlanVersionRow.id, PlanVersionRow.version, PlanVersionRow.created_at)
         .where(
             PlanVersionRow.episode_id == bindparam("episode_id"),
@@ -306,7 +309,7 @@ def _today_statements() -> _TodayStatements:
         .limit(1),
         plan_data=select(PlanVersionRow.data).where(PlanVersionRow.id == bindparam("plan_id")),
         triage=select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id")),
-        done=PreparedSelect(
+        done=(
             select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
             .where(
                 ExerciseLogRow.patient_id == patient,
@@ -314,17 +317,17 @@ def _today_statements() -> _TodayStatements:
             )
             .group_by(ExerciseLogRow.exercise_id)
         ),
-        pain_today=PreparedSelect(
+        pain_today=(
             select(PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
             .where(PainLogRow.patient_id == patient, PainLogRow.logged_on == day)
             .order_by(PainLogRow.id.desc())
             .limit(1)
         ),
-        history=PreparedSelect(pain_state.history_statement()),
+        history=pain_state.history_statement(),
     )
 
 
-def _start_statement() -> AnySelect:
+def _start_statement() -> Executable:
     """The newest episode with its latest intake (level) and newest signed plan version."""
     latest_intake, signed = episode_subqueries()
     return (
@@ -371,9 +374,11 @@ def _with_easier_levels(exercise_ids: set[str]) -> set[str]:
     return exercise_ids | {str(e) for e in easier if e and e in library}
 
 
-def done_today(tx: Unit, patient_id: int, day: date) -> dict[str, int]:
+def done_today(tx: Session, patient_id: int, day: date) -> dict[str, int]:
     """Sets logged on ``day`` per exercise id (the caller has authorized the read)."""
-    rows = _today_statements().done.all(tx.connection(), {"patient_id": patient_id, "day": day})
+    rows = tx.connection().execute(
+        _today_statements().done, {"patient_id": patient_id, "day": day}
+    ).all()
     return {str(r[0]): int(r[1] or 0) for r in rows}
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.pain_monitoring import (
@@ -18,9 +18,7 @@ from runnersknee.clinical.pain_monitoring import (
     SessionPain,
     decide_progression,
 )
-from runnersknee.services.unit import Unit
 from runnersknee.store.mapping import to_json
-from runnersknee.store.prepared import AnySelect
 from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
 __all__ = [
@@ -37,7 +35,7 @@ HISTORY = 60
 
 
 @cache
-def history_statement() -> AnySelect:
+def history_statement() -> Executable:
     """Pain rows since a plan's sign-off, newest first (at most ``HISTORY`` of them)."""
     return (
         select(PainLogRow.logged_on, PainLogRow.during, PainLogRow.after, PainLogRow.next_morning)
@@ -51,7 +49,7 @@ def history_statement() -> AnySelect:
 
 
 def pain_decision(
-    tx: Session | Unit, patient_id: int, plan: PlanVersionRow | None
+    tx: Session, patient_id: int, plan: PlanVersionRow | None
 ) -> dict[str, Any] | None:
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
@@ -59,7 +57,7 @@ def pain_decision(
     return decision_since(tx, patient_id, plan.created_at.date())
 
 
-def decision_since(tx: Session | Unit, patient_id: int, since: date) -> dict[str, Any] | None:
+def decision_since(tx: Session, patient_id: int, since: date) -> dict[str, Any] | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
     return decide(tuple(tuple(r) for r in reversed(rows.all())), baselines(tx, patient_id))
@@ -69,14 +67,14 @@ _PainRow = tuple[date, int | None, int | None, int | None]
 _Baseline = tuple[date, int]
 
 
-def baselines(tx: Session | Unit, patient_id: int) -> tuple[_Baseline, ...]:
+def baselines(tx: Session, patient_id: int) -> tuple[_Baseline, ...]:
     """The patient's recorded usual morning pain (day, NPRS), oldest first."""
     found = tx.connection().execute(_baselines_statement(), {"patient_id": patient_id})
     return tuple((day, int(nprs)) for day, nprs in found.all())
 
 
 @cache
-def _baselines_statement() -> AnySelect:
+def _baselines_statement() -> Executable:
     return (
         select(MorningPainBaselineRow.recorded_on, MorningPainBaselineRow.nprs)
         .where(MorningPainBaselineRow.patient_id == bindparam("patient_id"))

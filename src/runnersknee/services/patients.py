@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Executable, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.accounts import create_user
 from runnersknee.services.authz import Actor, Role, authorize, authorize_clinic
-from runnersknee.services.unit import Unit
-from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import AlertRow, EpisodeRow, PatientRow, UserRow
 
 __all__ = [
@@ -141,7 +139,7 @@ def current_episode(tx: Session, patient_id: int) -> EpisodeRow:
 
 
 def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Unit,
+    tx: Session,
     actor: Actor,
     query: str = "",
     status: str = "",
@@ -162,16 +160,16 @@ def roster(  # noqa: PLR0917 - use case: tx, actor, record, fields
         params["pattern"] = f"%{text.lower()}%"
         params["as_id"] = _as_id(query)
     connection = tx.connection()
-    counted = count.first(connection, params)
+    counted = connection.execute(count, params).first()
     total = counted[0] if counted else 0
     params |= {"offset": (page - 1) * per_page, "limit": per_page}
-    rows = listing.all(connection, params)
+    rows = connection.execute(listing, params).all()
     entries = tuple(RosterEntry(r[0], r[1], r[2], r[3], r[4], int(r[5] or 0)) for r in rows)
     return RosterPage(entries, int(total), page, per_page)
 
 
 @cache
-def _roster_statements(by_status: bool, by_query: bool) -> tuple[PreparedSelect, PreparedSelect]:
+def _roster_statements(by_status: bool, by_query: bool) -> tuple[Executable, Executable]:
     """The count and page statements of one filter combination, built once (bound values)."""
     conditions = [PatientRow.clinic_id == bindparam("clinic_id")]
     if by_status:
@@ -203,7 +201,7 @@ def _roster_statements(by_status: bool, by_query: bool) -> tuple[PreparedSelect,
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
-    return PreparedSelect(count), PreparedSelect(listing)
+    return count, listing
 
 
 def _as_id(text: str) -> int:

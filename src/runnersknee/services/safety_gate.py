@@ -27,7 +27,6 @@ from runnersknee.clinical.safety_gate import (
 from runnersknee.clinical.triage import TriageLevel
 from runnersknee.content.gate import load_gate
 from runnersknee.services import pain_state
-from runnersknee.services.unit import Unit
 from runnersknee.store.tables import (
     AlertRow,
     ClinicRow,
@@ -101,6 +100,9 @@ class Gate:
 @dataclass(frozen=True, slots=True)
 class _Statements:
     start: Executable
+    #: The plan's phase, read from its JSON (JSON_EXTRACT parses the whole plan document, so
+    #: it is read only when the caller does not know it).
+    phase: Executable
     triage: Executable
 
 
@@ -146,7 +148,6 @@ def _statements() -> _Statements:
             IntakeRow.id,
             IntakeRow.triage_level,
             PlanVersionRow.id,
-            PlanVersionRow.data["phase"].as_integer(),
             PlanVersionRow.created_at,
             open_review,
             ClinicRow.name,
@@ -162,7 +163,10 @@ def _statements() -> _Statements:
         .limit(1)
     )
     triage = select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id"))
-    return _Statements(start, triage)
+    phase = select(PlanVersionRow.data["phase"].as_integer()).where(
+        PlanVersionRow.id == bindparam("plan_id")
+    )
+    return _Statements(start, phase, triage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +181,20 @@ class _Record:
 _READ = object()
 
 
-def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
+def _record(tx: Session, patient_id: int, pain: object, phase: object) -> _Record:
     """The facts of the current episode, its latest intake's id and the clinic's contact.
 
-    One statement reads the episode, its latest intake's level, its newest signed plan's
-    phase, whether a review alert is open and the clinic; the pain decision is read only
-    when it can matter.
+    One statement reads the episode, its latest intake's level, its newest signed plan,
+    whether a review alert is open and the clinic; the plan's phase is read when the caller
+    does not know it, the pain decision only when it can matter.
     """
     connection = tx.connection()
     row = connection.execute(_statements().start, {"patient_id": patient_id}).first()
     if row is None:
         raise NotFound(f"patient {patient_id} has no episode of care")
-    referral, intake_id, level, plan_id, phase, signed_at, review, clinic, phone = row
+    referral, intake_id, level, plan_id, signed_at, review, clinic, phone = row
+    if plan_id is not None and phase is _READ:
+        phase = connection.execute(_statements().phase, {"plan_id": plan_id}).scalar()
     decision = None
     decided_on = referral.get("intake_id") if isinstance(referral, dict) else None
     if intake_id is not None and decided_on == intake_id:
@@ -197,8 +203,7 @@ def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
         has_intake=intake_id is not None,
         triage_level=None if level is None else TriageLevel(level),
         referral_decision=decision,
-        # a signed plan without a phase counts as the first phase
-        plan_phase=None if plan_id is None else (phase or 1),
+        plan_phase=None if plan_id is None else _phase_number(phase),
     )
     if signed_at is not None and decide(facts, load_gate().config).exercises:
         if pain is _READ:
@@ -213,13 +218,23 @@ def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
     return _Record(facts, intake_id, str(clinic), phone)
 
 
-def gate_for(tx: Session | Unit, patient_id: int, *, pain: object = _READ) -> Gate:
+def _phase_number(value: object) -> int:
+    """A signed plan's phase as the gate counts it (without a phase: the first phase)."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 1
+    return number or 1
+
+
+def gate_for(tx: Session, patient_id: int, *, pain: object = _READ, phase: object = _READ) -> Gate:
     """What ``patient_id`` may do today and how to say it (the caller has authorized).
 
-    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off when the
-    caller has just computed it (the today view); otherwise it is read here.
+    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off and
+    ``phase`` that plan's ``phase`` value when the caller has just read them (the today view);
+    otherwise they are read here.
     """
-    record = _record(tx, patient_id, pain)
+    record = _record(tx, patient_id, pain, phase)
     content = load_gate()
     allowance = decide(record.facts, content.config)
     opened = allowance.state is GateState.OPEN

@@ -18,6 +18,19 @@ from runnersknee.services import accounts, intake, patients, records
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.login import SecondStep, audit_logout, log_in
 from runnersknee.services.patient_json import for_actor
+from runnersknee.web.api_models import (
+    CreatedOut,
+    FlagOut,
+    IntakeOut,
+    QuestionnaireOut,
+    QuestionnairesOut,
+    RecordOut,
+    ReferralOut,
+    RosterOut,
+    SessionOut,
+    TriageOut,
+    out,
+)
 from runnersknee.web.auth import (
     CurrentActor,
     CurrentSession,
@@ -93,7 +106,7 @@ def _actor_json(session: accounts.OpenSession) -> JSON:
     }
 
 
-@router.post("/auth/login", tags=["auth"])
+@router.post("/auth/login", tags=["auth"], **out(SessionOut))
 def login(request: Request, body: LoginIn, response: Response) -> JSON:
     """Log in; sets the session cookie and returns the CSRF token for unsafe requests.
 
@@ -115,13 +128,13 @@ def login(request: Request, body: LoginIn, response: Response) -> JSON:
     return body_out
 
 
-@router.get("/auth/session", tags=["auth"])
+@router.get("/auth/session", tags=["auth"], **out(SessionOut))
 def session_info(session: CurrentSession) -> JSON:
     """Who is logged in, and the CSRF token."""
     return _actor_json(session)
 
 
-@router.post("/auth/logout", tags=["auth"])
+@router.post("/auth/logout", tags=["auth"], **out(FlagOut))
 def logout(request: Request, session: CurrentSession, response: Response) -> JSON:
     """End the session."""
     cfg = settings(request)
@@ -132,7 +145,7 @@ def logout(request: Request, session: CurrentSession, response: Response) -> JSO
     return {"logged_out": True}
 
 
-@router.get("/patients", tags=["patients"])
+@router.get("/patients", tags=["patients"], **out(RosterOut))
 def list_patients(
     request: Request, actor: CurrentActor, q: str = "", status: str = "", page: int = 1
 ) -> JSON:
@@ -147,7 +160,7 @@ def list_patients(
     }
 
 
-@router.post("/patients", tags=["patients"], status_code=201)
+@router.post("/patients", tags=["patients"], status_code=201, **out(CreatedOut))
 def create_patient(request: Request, actor: CurrentActor, body: PatientIn) -> JSON:
     """Add a patient to the clinic."""
     data = patients.NewPatient(body.display_name, body.birth_year)
@@ -156,7 +169,7 @@ def create_patient(request: Request, actor: CurrentActor, body: PatientIn) -> JS
     return {"id": patient_id}
 
 
-@router.get("/patients/{patient_id}", tags=["patients"])
+@router.get("/patients/{patient_id}", tags=["patients"], **out(RecordOut))
 def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The record overview: status, intake with triage, assessment, current plan, scores."""
     with database(request).transaction() as tx:
@@ -168,7 +181,7 @@ def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return result
 
 
-@router.put("/patients/{patient_id}/intake", tags=["intake"])
+@router.put("/patients/{patient_id}/intake", tags=["intake"], **out(IntakeOut))
 def put_intake(request: Request, actor: CurrentActor, patient_id: int, body: JSON) -> JSON:
     """Submit the intake (a case document, see docs/case-schema.md); returns the triage."""
     with database(request).transaction() as tx:
@@ -177,7 +190,7 @@ def put_intake(request: Request, actor: CurrentActor, patient_id: int, body: JSO
     return {"intake_id": view.id, "triage": triage, "red_flag": view.red_flag}
 
 
-@router.get("/patients/{patient_id}/triage", tags=["intake"])
+@router.get("/patients/{patient_id}/triage", tags=["intake"], **out(TriageOut))
 def get_triage(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The triage of the latest intake and the referral decision."""
     with database(request).transaction() as tx:
@@ -188,7 +201,7 @@ def get_triage(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return {"triage": triage, "referral": view.referral, "red_flag": view.red_flag}
 
 
-@router.post("/patients/{patient_id}/referral", tags=["intake"])
+@router.post("/patients/{patient_id}/referral", tags=["intake"], **out(ReferralOut))
 def post_referral(request: Request, actor: CurrentActor, patient_id: int, body: ReferralIn) -> JSON:
     """Record the referral decision (``referred`` or ``cleared``) of a red-flag triage."""
     with database(request).transaction() as tx:
@@ -196,7 +209,12 @@ def post_referral(request: Request, actor: CurrentActor, patient_id: int, body: 
     return {"referral": view.referral}
 
 
-@router.post("/patients/{patient_id}/questionnaires", tags=["questionnaires"], status_code=201)
+@router.post(
+    "/patients/{patient_id}/questionnaires",
+    tags=["questionnaires"],
+    status_code=201,
+    **out(QuestionnaireOut),
+)
 def post_questionnaire(
     request: Request, actor: CurrentActor, patient_id: int, body: QuestionnaireIn
 ) -> JSON:
@@ -214,7 +232,9 @@ def post_questionnaire(
     return result
 
 
-@router.get("/patients/{patient_id}/questionnaires", tags=["questionnaires"])
+@router.get(
+    "/patients/{patient_id}/questionnaires", tags=["questionnaires"], **out(QuestionnairesOut)
+)
 def get_questionnaires(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every administration of the current episode."""
     with database(request).transaction() as tx:

@@ -14,6 +14,16 @@ from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.services import access_links, credentials
 from runnersknee.services import users as user_admin
 from runnersknee.services.login import enrol_secret, enrol_token
+from runnersknee.web.api_models import (
+    FlagOut,
+    LinkIssuedOut,
+    MfaRequiredOut,
+    MfaStartOut,
+    PasswordChangedOut,
+    RecoveryCodesOut,
+    RoleOut,
+    out,
+)
 from runnersknee.web.auth import CurrentActor, clear_session_cookie
 from runnersknee.web.common import client_address, database, login_guard, settings
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -71,7 +81,7 @@ class ClinicMfaIn(BaseModel):
     required: bool
 
 
-@router.post("/auth/password")
+@router.post("/auth/password", **out(PasswordChangedOut))
 def change_password(
     request: Request, actor: CurrentActor, body: PasswordChangeIn, response: Response
 ) -> JSON:
@@ -82,7 +92,7 @@ def change_password(
     return {"changed": True, "logged_out": True}
 
 
-@router.post("/auth/reset")
+@router.post("/auth/reset", **out(FlagOut))
 def use_reset(request: Request, body: ResetIn) -> JSON:
     """Set a new password with a one-time reset token from an admin (no login needed)."""
     login_guard(request).admit("reset-token", client_address(request))
@@ -103,7 +113,7 @@ def _delivered(request: Request, link: access_links.IssuedLink) -> JSON:
     }
 
 
-@router.post("/users/{user_id}/password-reset", status_code=201)
+@router.post("/users/{user_id}/password-reset", status_code=201, **out(LinkIssuedOut))
 def issue_reset(request: Request, actor: CurrentActor, user_id: int) -> JSON:
     """An admin issues a one-time reset link for a clinician or admin login of the clinic."""
     with database(request).transaction() as tx:
@@ -111,7 +121,7 @@ def issue_reset(request: Request, actor: CurrentActor, user_id: int) -> JSON:
     return _delivered(request, link)
 
 
-@router.put("/users/{user_id}/role")
+@router.put("/users/{user_id}/role", **out(RoleOut))
 def set_role(request: Request, actor: CurrentActor, user_id: int, body: RoleIn) -> JSON:
     """An admin makes another login of the clinic a clinician or an admin (ends its sessions)."""
     with database(request).transaction() as tx:
@@ -119,7 +129,7 @@ def set_role(request: Request, actor: CurrentActor, user_id: int, body: RoleIn) 
     return {"user_id": user_id, "role": body.role}
 
 
-@router.post("/patients/{patient_id}/invite", status_code=201)
+@router.post("/patients/{patient_id}/invite", status_code=201, **out(LinkIssuedOut))
 def invite_patient(request: Request, actor: CurrentActor, patient_id: int, body: InviteIn) -> JSON:
     """A clinician gives the patient a portal login; the patient sets a password by the link."""
     with database(request).transaction() as tx:
@@ -127,7 +137,7 @@ def invite_patient(request: Request, actor: CurrentActor, patient_id: int, body:
     return _delivered(request, link)
 
 
-@router.post("/patients/{patient_id}/access-link", status_code=201)
+@router.post("/patients/{patient_id}/access-link", status_code=201, **out(LinkIssuedOut))
 def patient_access_link(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """A clinician makes a new one-time sign-in link for the patient's portal login."""
     with database(request).transaction() as tx:
@@ -135,7 +145,7 @@ def patient_access_link(request: Request, actor: CurrentActor, patient_id: int) 
     return _delivered(request, link)
 
 
-@router.post("/auth/mfa")
+@router.post("/auth/mfa", **out(MfaStartOut))
 def start_mfa(request: Request, actor: CurrentActor) -> JSON:
     """Start TOTP enrolment: a new secret (add it to an authenticator app), then confirm."""
     with database(request).transaction() as tx:
@@ -150,7 +160,7 @@ def start_mfa(request: Request, actor: CurrentActor) -> JSON:
     }
 
 
-@router.post("/auth/mfa/confirm")
+@router.post("/auth/mfa/confirm", **out(RecoveryCodesOut))
 def confirm_mfa(request: Request, actor: CurrentActor, body: ConfirmIn) -> JSON:
     """Finish TOTP enrolment with a code; returns the one-time recovery codes (shown once)."""
     secret = enrol_secret(settings(request).signing_key(), actor.user_id, body.enrol_token)
@@ -161,7 +171,7 @@ def confirm_mfa(request: Request, actor: CurrentActor, body: ConfirmIn) -> JSON:
     return {"recovery_codes": list(enrolment.recovery_codes)}
 
 
-@router.put("/clinic/mfa")
+@router.put("/clinic/mfa", **out(MfaRequiredOut))
 def clinic_mfa(request: Request, actor: CurrentActor, body: ClinicMfaIn) -> JSON:
     """An admin requires (or not) a second factor of every clinician and admin login."""
     with database(request).transaction() as tx:

@@ -12,6 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.services import alerts, logs, records, timeline
 from runnersknee.services.patient_json import for_actor
 from runnersknee.web.api import JSON, _plain
+from runnersknee.web.api_models import (
+    AlertsOut,
+    AssessmentOut,
+    CreatedOut,
+    FlagOut,
+    PainLogOut,
+    PlanVersionOut,
+    PlanVersionsOut,
+    TimelineOut,
+    TodayOut,
+    out,
+)
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -76,7 +88,7 @@ def _version(version: records.PlanVersion) -> JSON:
     }
 
 
-@router.put("/patients/{patient_id}/assessment", tags=["assessment"])
+@router.put("/patients/{patient_id}/assessment", tags=["assessment"], **out(AssessmentOut))
 def put_assessment(request: Request, actor: CurrentActor, patient_id: int, body: JSON) -> JSON:
     """Store an assessment (left/right measures; see clinical/assessment.py)."""
     with database(request).transaction() as tx:
@@ -84,7 +96,7 @@ def put_assessment(request: Request, actor: CurrentActor, patient_id: int, body:
     return {"assessment": stored}
 
 
-@router.get("/patients/{patient_id}/plans", tags=["plans"])
+@router.get("/patients/{patient_id}/plans", tags=["plans"], **out(PlanVersionsOut))
 def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every plan version, newest first."""
     with database(request).transaction() as tx:
@@ -92,7 +104,7 @@ def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return {"data": for_actor(actor, [_version(v) for v in versions]), "count": len(versions)}
 
 
-@router.post("/patients/{patient_id}/plans", tags=["plans"], status_code=201)
+@router.post("/patients/{patient_id}/plans", tags=["plans"], status_code=201, **out(PlanVersionOut))
 def post_plan(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Generate a plan version (refused while triage blocks it)."""
     with database(request).transaction() as tx:
@@ -100,7 +112,7 @@ def post_plan(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return _version(version)
 
 
-@router.patch("/patients/{patient_id}/plans/items/{item_id}", tags=["plans"])
+@router.patch("/patients/{patient_id}/plans/items/{item_id}", tags=["plans"], **out(PlanVersionOut))
 def patch_item(
     request: Request, actor: CurrentActor, patient_id: int, item_id: str, body: ItemEdit
 ) -> JSON:
@@ -110,7 +122,9 @@ def patch_item(
     return _version(version)
 
 
-@router.delete("/patients/{patient_id}/plans/items/{item_id}", tags=["plans"])
+@router.delete(
+    "/patients/{patient_id}/plans/items/{item_id}", tags=["plans"], **out(PlanVersionOut)
+)
 def delete_item(request: Request, actor: CurrentActor, patient_id: int, item_id: str) -> JSON:
     """Remove one item (a new draft version)."""
     with database(request).transaction() as tx:
@@ -118,7 +132,9 @@ def delete_item(request: Request, actor: CurrentActor, patient_id: int, item_id:
     return _version(version)
 
 
-@router.post("/patients/{patient_id}/plans/items", tags=["plans"], status_code=201)
+@router.post(
+    "/patients/{patient_id}/plans/items", tags=["plans"], status_code=201, **out(PlanVersionOut)
+)
 def add_item(request: Request, actor: CurrentActor, patient_id: int, body: ExerciseAdd) -> JSON:
     """Add a library exercise (a new draft version)."""
     with database(request).transaction() as tx:
@@ -126,7 +142,7 @@ def add_item(request: Request, actor: CurrentActor, patient_id: int, body: Exerc
     return _version(version)
 
 
-@router.post("/patients/{patient_id}/plans/sign", tags=["plans"])
+@router.post("/patients/{patient_id}/plans/sign", tags=["plans"], **out(PlanVersionOut))
 def sign(request: Request, actor: CurrentActor, patient_id: int, body: SignIn) -> JSON:
     """Sign off the current plan (a new, signed version)."""
     with database(request).transaction() as tx:
@@ -134,7 +150,7 @@ def sign(request: Request, actor: CurrentActor, patient_id: int, body: SignIn) -
     return _version(version)
 
 
-@router.get("/patients/{patient_id}/today", tags=["logs"])
+@router.get("/patients/{patient_id}/today", tags=["logs"], **out(TodayOut))
 def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
     with database(request).transaction() as tx:
@@ -145,7 +161,9 @@ def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return plain
 
 
-@router.post("/patients/{patient_id}/exercise-logs", tags=["logs"], status_code=201)
+@router.post(
+    "/patients/{patient_id}/exercise-logs", tags=["logs"], status_code=201, **out(CreatedOut)
+)
 def post_exercise_log(
     request: Request, actor: CurrentActor, patient_id: int, body: ExerciseLogIn
 ) -> JSON:
@@ -163,7 +181,7 @@ def post_exercise_log(
     return {"id": log_id}
 
 
-@router.post("/patients/{patient_id}/pain-logs", tags=["logs"], status_code=201)
+@router.post("/patients/{patient_id}/pain-logs", tags=["logs"], status_code=201, **out(PainLogOut))
 def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: PainLogIn) -> JSON:
     """Log pain; returns the pain-monitoring decision (KB 5.5)."""
     with database(request).transaction() as tx:
@@ -180,7 +198,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
     return {"decision": for_actor(actor, decision)}
 
 
-@router.get("/patients/{patient_id}/timeline", tags=["logs"])
+@router.get("/patients/{patient_id}/timeline", tags=["logs"], **out(TimelineOut))
 def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Adherence per week, score changes and plan versions (charts are on the pages)."""
     with database(request).transaction() as tx:
@@ -194,7 +212,7 @@ def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     return plain
 
 
-@router.get("/alerts", tags=["alerts"])
+@router.get("/alerts", tags=["alerts"], **out(AlertsOut))
 def get_alerts(request: Request, actor: CurrentActor) -> JSON:
     """Open alerts of the clinic."""
     with database(request).transaction() as tx:
@@ -206,7 +224,7 @@ def get_alerts(request: Request, actor: CurrentActor) -> JSON:
     return {"data": data, "count": len(items)}
 
 
-@router.post("/alerts/{alert_id}/resolve", tags=["alerts"])
+@router.post("/alerts/{alert_id}/resolve", tags=["alerts"], **out(FlagOut))
 def resolve(request: Request, actor: CurrentActor, alert_id: int) -> JSON:
     """Mark an alert handled."""
     with database(request).transaction() as tx:

@@ -17,6 +17,7 @@ from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.reports.pdf import render_pdf
 from runnersknee.services import erasure, export, report_data
 from runnersknee.services.authz import Actor, Role
+from runnersknee.web.api_models import FHIR_RESPONSES, ErasedOut, file_responses, out
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -78,7 +79,7 @@ def _register_pdf_routes() -> None:
             methods=["GET"],
             name=f"report_{kind}",
             response_class=Response,
-            responses={200: {"content": {_PDF: {}}}},
+            responses=file_responses(_PDF),
         )
         pages.add_api_route(
             f"/clinic/patients/{{patient_id}}/reports/{kind}.pdf", _page_pdf(kind), methods=["GET"]
@@ -91,7 +92,7 @@ _register_pdf_routes()
 @router.get(
     "/patients/{patient_id}/fhir",
     response_class=Response,
-    responses={200: {"content": {"application/fhir+json": {}}}},
+    responses=FHIR_RESPONSES,
 )
 def get_fhir(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The patient's record as a FHIR R4B Bundle (type collection)."""
@@ -103,14 +104,14 @@ def get_fhir(request: Request, actor: CurrentActor, patient_id: int) -> Response
 @router.get(
     "/patients/{patient_id}/export",
     response_class=Response,
-    responses={200: {"content": {"application/zip": {}}}},
+    responses=file_responses("application/zip"),
 )
 def get_export(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The right-of-access zip: FHIR bundle, CSVs, PDFs and uploaded files."""
     return _zip(request, actor, patient_id)
 
 
-@router.delete("/patients/{patient_id}")
+@router.delete("/patients/{patient_id}", **out(ErasedOut))
 def delete_patient(request: Request, actor: CurrentActor, patient_id: int) -> dict[str, int]:
     """Erase a patient (admin; refused within the clinic's retention period)."""
     with database(request).transaction() as tx:

@@ -16,6 +16,7 @@ from runnersknee.content import load_citations
 from runnersknee.services import run_records, run_uploads, safety_gate
 from runnersknee.services import runs as runs_service
 from runnersknee.services.patient_json import for_actor
+from runnersknee.web.api_models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -58,7 +59,7 @@ def _next(prescription: Any) -> JSON | None:
     return body
 
 
-@router.post("/patients/{patient_id}/runs", status_code=201)
+@router.post("/patients/{patient_id}/runs", status_code=201, **out(RunsImportOut))
 def post_runs(
     request: Request,
     actor: CurrentActor,
@@ -91,7 +92,7 @@ def post_runs(
     }
 
 
-@router.get("/patients/{patient_id}/runs")
+@router.get("/patients/{patient_id}/runs", **out(RunsOut))
 def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every stored run (start order) with its spike category, and the weekly load."""
     with database(request).transaction() as tx:
@@ -116,7 +117,7 @@ def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return plain
 
 
-@router.get("/patients/{patient_id}/runs/next")
+@router.get("/patients/{patient_id}/runs/next", **out(NextRunOut))
 def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The next run: a walk-run stage or a distance cap, with reasons and citations.
 
@@ -136,7 +137,7 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     return plain
 
 
-@router.post("/patients/{patient_id}/runs/pain", status_code=201)
+@router.post("/patients/{patient_id}/runs/pain", status_code=201, **out(RunPainOut))
 def post_run_pain(
     request: Request, actor: CurrentActor, patient_id: int, body: RunPainIn | None = None
 ) -> JSON:

@@ -14,6 +14,14 @@ from runnersknee.clinical.errors import NotFound
 from runnersknee.services import jobs, video_records
 from runnersknee.services.case_io import invalid_input_from
 from runnersknee.web.api import JSON
+from runnersknee.web.api_models import (
+    AcceptedOut,
+    JobOut,
+    JobsOut,
+    VideoResultOut,
+    file_responses,
+    out,
+)
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings
 from runnersknee.web.errors_doc import ERROR_RESPONSES
@@ -90,6 +98,7 @@ def _job(job: jobs.JobView) -> JSON:
     "/patients/{patient_id}/videos",
     tags=["video"],
     status_code=202,
+    responses={202: {"model": JobOut, "description": "The job; poll ``links.job``."}},
     openapi_extra=_UPLOAD_DOC,
 )
 async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> Response:
@@ -125,7 +134,7 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
     return JSONResponse(_job(job), status_code=202, headers={"Location": _links(job)["job"]})
 
 
-@router.get("/patients/{patient_id}/videos", tags=["video"])
+@router.get("/patients/{patient_id}/videos", tags=["video"], **out(JobsOut))
 def get_videos(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The patient's video analyses, newest first."""
     with database(request).transaction() as tx:
@@ -133,7 +142,7 @@ def get_videos(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     return {"data": [_job(j) for j in items], "count": len(items)}
 
 
-@router.get("/jobs/{job_id}", tags=["video"])
+@router.get("/jobs/{job_id}", tags=["video"], **out(JobOut))
 def get_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
     """A background job's status and progress (0-1)."""
     number = job_number(job_id)
@@ -144,7 +153,7 @@ def get_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
     return _job(job)
 
 
-@router.post("/jobs/{job_id}/cancel", tags=["video"])
+@router.post("/jobs/{job_id}/cancel", tags=["video"], **out(JobOut))
 def cancel_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
     """Cancel a queued or running job (a running one stops at its next progress report);
     a finished job is returned unchanged. Authorized and audited as an assessment write."""
@@ -156,7 +165,7 @@ def cancel_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
     return _job(job)
 
 
-@router.get("/patients/{patient_id}/videos/{job_id}/result", tags=["video"])
+@router.get("/patients/{patient_id}/videos/{job_id}/result", tags=["video"], **out(VideoResultOut))
 def get_result(request: Request, actor: CurrentActor, patient_id: int, job_id: str) -> JSON:
     """The result document (docs/video.md), the acceptable metrics and past acceptances.
 
@@ -176,7 +185,7 @@ def get_result(request: Request, actor: CurrentActor, patient_id: int, job_id: s
     }
 
 
-@router.post("/patients/{patient_id}/videos/{job_id}/accept", tags=["video"])
+@router.post("/patients/{patient_id}/videos/{job_id}/accept", tags=["video"], **out(AcceptedOut))
 def accept(
     request: Request,
     actor: CurrentActor,
@@ -200,7 +209,7 @@ def accept(
     "/patients/{patient_id}/videos/{job_id}/files/{name}",
     tags=["video"],
     response_class=Response,
-    responses={200: {"content": {"video/mp4": {}, "image/svg+xml": {}, "image/png": {}}}},
+    responses=file_responses("video/mp4", "image/svg+xml", "image/png"),
 )
 def get_file(
     request: Request, actor: CurrentActor, patient_id: int, job_id: str, name: str

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -15,7 +16,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 
 from runnersknee import __version__
 from runnersknee.clinical.errors import (
@@ -33,11 +33,9 @@ from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard, LoginLimits, SecondFactorNeeded
-from runnersknee.store.tables import utcnow
 from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
-from runnersknee.web.shortcut import ReadPageShortcut
 
 __all__ = ["STATUS", "create_app", "error_body", "route_table"]
 
@@ -153,9 +151,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_admin,
         pages_care,
         pages_clinic,
-        pages_mfa,
         pages_intake,
         pages_learn,
+        pages_mfa,
         pages_portal,
         pages_runs,
         pages_session,
@@ -263,7 +261,7 @@ async def _audit_role_gate(request: Request) -> None:
     if actor is None:
         return
     entry = {
-        "at": utcnow(),
+        "at": datetime.now(UTC),
         "user_id": actor.user_id,
         "role": actor.role.value,
         "action": "page.role_gate",
@@ -277,10 +275,8 @@ async def _audit_role_gate(request: Request) -> None:
 
 
 def _install_middleware(app: FastAPI) -> None:
-    """The read-page shortcut inside the security headers (the last added is outermost)."""
-    hot = [route for route in READ_PAGES.routes if isinstance(route, Route)]
+    """Body and id guards inside the security headers (the last added is outermost)."""
     settings: Settings = app.state.settings
-    app.add_middleware(ReadPageShortcut, routes=hot)
     app.add_middleware(
         BodyGuard,
         max_json_bytes=settings.max_json_bytes,

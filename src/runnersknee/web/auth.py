@@ -18,6 +18,7 @@ from typing import Annotated, NoReturn, TypeVar
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import Forbidden, RunnersKneeError
@@ -27,7 +28,6 @@ from runnersknee.services.audit import take_pending
 from runnersknee.services.audit_batch import AuditBatcher
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
-from runnersknee.services.unit import Unit
 
 __all__ = [
     "READ_PAGES",
@@ -175,7 +175,7 @@ class ActorAccess:
         self.request = request
         self.token = token
 
-    async def run(self, work: Callable[[Unit, Actor], T]) -> T:
+    async def run(self, work: Callable[[Session, Actor], T]) -> T:
         """``work(tx, actor)`` in the transaction that resolves the session; its result.
 
         ``work`` must only read patient data: its audit entries are taken out of the
@@ -192,7 +192,7 @@ class ActorAccess:
         return result
 
     def _in_transaction(
-        self, work: Callable[[Unit, Actor], T]
+        self, work: Callable[[Session, Actor], T]
     ) -> tuple[T, list[dict[str, object]]]:
         request = self.request
         settings: Settings = request.app.state.settings
@@ -200,7 +200,7 @@ class ActorAccess:
         limits = _limits(settings)
         found: OpenSession | None = None
         try:
-            with database.unit() as tx:
+            with database.transaction() as tx:
                 found = resolve_session(tx, self.token, limits)
                 if found is not None:
                     _admit(request, found)
@@ -208,7 +208,7 @@ class ActorAccess:
                     entries = take_pending(tx)
         except Exception:
             if found is not None:  # the use case failed: keep the session's idle-time touch
-                with database.unit() as tx:
+                with database.transaction() as tx:
                     resolve_session(tx, self.token, limits)
             raise
         if found is None:

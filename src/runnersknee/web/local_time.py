@@ -12,10 +12,10 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
 from runnersknee.services import clinic_time
 from runnersknee.services.authz import Actor
-from runnersknee.services.unit import Unit
 
 __all__ = ["ZONE_KEPT_S", "forget_zones", "today_for", "zone_of"]
 
@@ -40,7 +40,7 @@ def _default(request: Request) -> ZoneInfo:
     return clinic_time.zone_named(request.app.state.settings.clinic_time_zone)
 
 
-def zone_of(request: Request, actor: Actor | None = None, tx: Unit | None = None) -> ZoneInfo:
+def zone_of(request: Request, actor: Actor | None = None, tx: Session | None = None) -> ZoneInfo:
     """The zone of ``actor``'s clinic (default: the request's actor; the deployment's zone
     without one). ``tx`` is an open transaction to read it in (else one is opened)."""
     who = actor if actor is not None else getattr(request.state, "actor", None)
@@ -61,7 +61,7 @@ def zone_of(request: Request, actor: Actor | None = None, tx: Unit | None = None
     return zone
 
 
-def today_for(request: Request, actor: Actor | None = None, tx: Unit | None = None) -> date:
+def today_for(request: Request, actor: Actor | None = None, tx: Session | None = None) -> date:
     """Today's date in the clinic's zone.
 
     Tests may fix the date (``app.state.clock``, a callable returning a date) or the moment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound, RunnersKneeError
@@ -18,7 +19,6 @@ from runnersknee.services.login import (
     audit_logout,
     log_in,
 )
-from runnersknee.services.unit import Unit
 from runnersknee.web.auth import (
     ActorAccess,
     CurrentActor,
@@ -154,7 +154,7 @@ async def roster_page(request: Request, access: ActorAccess) -> Response:
     status = query_text(request, "status", 20)
     page = query_number(request, "page", 1, 1, 100_000)
 
-    def read(tx: Unit, actor: Actor) -> patients.RosterPage:
+    def read(tx: Session, actor: Actor) -> patients.RosterPage:
         require_role(actor, Role.CLINICIAN)
         return patients.roster(tx, actor, q, status, page)
 

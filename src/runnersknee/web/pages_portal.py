@@ -13,13 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services import clinical_core, logs, patient_text, records, timeline, today_session
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
 from runnersknee.services.today_session import TodaySession
-from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.local_time import today_for
@@ -62,7 +62,7 @@ def _today_page(
     return _render_today(request, (view, session), current, errors, code, message)
 
 
-def _session(tx: Unit, patient_id: int, view: logs.TodayView, day: date) -> TodaySession:
+def _session(tx: Session, patient_id: int, view: logs.TodayView, day: date) -> TodaySession:
     """Today's session (services/today_session.py). Usually built from the plan version's
     cached cards; after a regress decision from the view, with the day's logged sets read
     (the easier levels are not plan items, so the view does not count them)."""
@@ -210,7 +210,7 @@ def _render_today(  # noqa: PLR0917 - the page's parts
 async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
 
-    def read(tx: Unit, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
+    def read(tx: Session, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
         day = today_for(request, actor, tx)
         view, current = logs.today_with_intake(tx, actor, _own(actor), day)
         return (view, _session(tx, _own(actor), view, day)), current

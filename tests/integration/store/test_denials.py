@@ -37,14 +37,11 @@ def _name(database: Database) -> str:
         return str(tx.scalar(select(ClinicRow.name).limit(1)))
 
 
-@pytest.mark.parametrize("kind", ["unit", "transaction"])
-def test_a_denial_after_a_write_is_forbidden_and_recorded_once(
-    database: Database, kind: str
-) -> None:
+def test_a_denial_after_a_write_is_forbidden_and_recorded_once(database: Database) -> None:
     me = demo_actor(database, "midplan@demo.example")
     other = demo_actor(database, "redflag@demo.example")
     assert other.patient_id is not None
-    begin = database.unit if kind == "unit" else database.transaction
+    begin = database.transaction
     name, before = _name(database), _denials(database)
 
     def read_another_record() -> None:
@@ -78,17 +75,16 @@ def test_a_denial_leaving_nested_transactions_is_recorded_once(database: Databas
     with pytest.raises(Forbidden):
         nested()
     assert _denials(database) == before + 1
-    with pytest.raises(Forbidden), database.unit() as unit:
-        authorize_clinic(unit, doc, "user.manage")
+    with pytest.raises(Forbidden), database.transaction() as tx:
+        authorize_clinic(tx, doc, "user.manage")
     assert _denials(database) == before + 2
 
 
-@pytest.mark.parametrize("kind", ["unit", "transaction"])
 def test_a_denial_caught_inside_a_committed_transaction_is_written_with_it(
-    database: Database, kind: str
+    database: Database,
 ) -> None:
     me = demo_actor(database, "midplan@demo.example")
-    begin = database.unit if kind == "unit" else database.transaction
+    begin = database.transaction
     before = _denials(database)
     with begin() as tx:
         with pytest.raises(Forbidden):
