@@ -20,7 +20,9 @@ __all__ = [
     "SPIKE_ALERT_CATEGORIES",
     "SPIKE_BANDS",
     "AlertView",
+    "close_alerts",
     "list_alerts",
+    "patient_alerts",
     "raise_alert",
     "raise_run_spike",
     "resolve_alert",
@@ -94,8 +96,24 @@ def list_alerts(tx: Session, actor: Actor, include_resolved: bool = False) -> li
     ]
 
 
-def resolve_alert(tx: Session, actor: Actor, alert_id: int) -> None:
-    """Mark an alert as handled (audited as a write to that patient's record)."""
+def patient_alerts(tx: Session, actor: Actor, patient_id: int) -> list[AlertView]:
+    """The open alerts of one patient, newest first."""
+    patient = authorize(tx, actor, "alert.read", patient_id)
+    name = patient.display_name if patient is not None else ""
+    rows = tx.scalars(
+        select(AlertRow)
+        .where(AlertRow.patient_id == patient_id, AlertRow.resolved_at.is_(None))
+        .order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
+        .limit(100)
+    )
+    return [
+        AlertView(a.id, a.patient_id, name, a.kind, a.message, a.created_at, a.resolved_at)
+        for a in rows
+    ]
+
+
+def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> None:
+    """Mark an alert as handled, with what was done (audited as a write to the record)."""
     alert = tx.get(AlertRow, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} does not exist", alert_id=alert_id)
@@ -103,6 +121,24 @@ def resolve_alert(tx: Session, actor: Actor, alert_id: int) -> None:
     if alert.resolved_at is None:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
+        alert.resolved_note = note.strip()[:500] or None
+
+
+def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: str) -> int:
+    """Mark every open ``kind`` alert of a patient handled with ``note`` (the caller has
+    authorized a write to the record); the number closed."""
+    rows = tx.scalars(
+        select(AlertRow).where(
+            AlertRow.patient_id == patient_id,
+            AlertRow.kind == kind,
+            AlertRow.resolved_at.is_(None),
+        )
+    ).all()
+    for alert in rows:
+        alert.resolved_at = utcnow()
+        alert.resolved_by = actor.user_id
+        alert.resolved_note = note.strip()[:500] or None
+    return len(rows)
 
 
 def scan_inactivity(tx: Session, actor: Actor, today: date, days: int) -> int:

@@ -62,6 +62,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "patient.list": frozenset({_C}),
     "patient.create": frozenset({_C}),
     "patient.read": frozenset({_C, _P, _O}),
+    "patient.write": frozenset({_C}),
     "intake.write": frozenset({_C, _P}),
     "questionnaire.write": frozenset({_C, _P}),
     "referral.write": frozenset({_C}),

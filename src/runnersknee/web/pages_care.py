@@ -12,9 +12,11 @@ from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.services import alerts, clinical_core, records, timeline
 from runnersknee.services.authz import Role
+from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
+from runnersknee.web.pages_record import record_name
 from runnersknee.web.render import render
 
 __all__ = ["assessment_fields", "router"]
@@ -63,6 +65,7 @@ def _page(
         "clinic/assessment.html",
         status_code=code,
         patient_id=patient_id,
+        record_name=record_name(request, patient_id),
         rows=_side_rows(),
         others=_other_fields(),
         values=values,
@@ -99,7 +102,18 @@ def plan_page(request: Request, actor: CurrentActor, patient_id: int) -> Respons
     library = sorted(
         ((e.id, e.name) for e in clinical_core.exercise_library().values()), key=lambda x: x[1]
     )
-    return render(request, "clinic/plan.html", o=overview, versions=versions, library=library)
+    return render(
+        request,
+        "clinic/plan.html",
+        o=overview,
+        versions=versions,
+        library=library,
+        ready=_readiness(overview),
+    )
+
+
+def _readiness(overview: records.Overview) -> PlanReadiness:
+    return plan_readiness(overview.patient_id, overview.intake, overview.assessment is not None)
 
 
 def _plan_action(request: Request, patient_id: int, action: object) -> Response:
@@ -124,6 +138,7 @@ def _plan_action(request: Request, patient_id: int, action: object) -> Response:
             o=overview,
             versions=versions,
             library=library,
+            ready=_readiness(overview),
             errors={"_form": error.message},
         )
     return _back(patient_id, "/plan")

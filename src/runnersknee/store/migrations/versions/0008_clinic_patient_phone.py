@@ -1,0 +1,34 @@
+"""the patient's phone number and next review date; a note when an alert is marked handled
+
+Revision ID: 0008_clinic_patient_phone
+Revises: 0007_jobs
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_clinic_patient_phone"
+down_revision = "0007_jobs"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("patient", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("phone", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("next_review_on", sa.Date(), nullable=True))
+        batch_op.create_index("ix_patient_clinic_review", ["clinic_id", "next_review_on"])
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("resolved_note", sa.String(length=500), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.drop_column("resolved_note")
+    with op.batch_alter_table("patient", schema=None) as batch_op:
+        batch_op.drop_index("ix_patient_clinic_review")
+        batch_op.drop_column("next_review_on")
+        batch_op.drop_column("phone")
