@@ -474,9 +474,8 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             "clinician_review": f"pain:review:plan{plan.id}",
         }.get(kind)
         if key is not None:
-            raise_alert(
-                tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision["reasons"])
-            )
+            message = "Pain flare: " + "; ".join(decision["reasons"])
+            raise_alert(tx, patient_id, "pain_flare", key, message, day)
     return decision
 
 

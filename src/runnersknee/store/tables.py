@@ -338,6 +338,8 @@ class AlertRow(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
     #: What the clinician did about it (given when marking it handled).
     resolved_note: Mapped[str | None] = mapped_column(String(500), default=None)
+    #: The day the event happened (a log, a run, the day inactivity began); None: when raised.
+    occurred_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class AuditRow(Base):

@@ -222,9 +222,9 @@ def alerts_page(request: Request, actor: CurrentActor) -> Response:
 
 @router.post("/clinic/alerts/{alert_id}/resolve")
 def alert_resolve(request: Request, actor: CurrentActor, form: SafeForm, alert_id: int) -> Response:
-    """Mark an alert as handled."""
-    del form
+    """Mark an alert as handled, with a note of what was done."""
     require_role(actor, Role.CLINICIAN)
+    note = str(form.get("note") or "")
     with database(request).transaction() as tx:
-        alerts.resolve_alert(tx, actor, alert_id)
+        alerts.resolve_alert(tx, actor, alert_id, note)
     return RedirectResponse("/clinic/alerts", status_code=303)

@@ -1,4 +1,4 @@
-"""the patient's phone number and next review date; a note when an alert is marked handled
+"""the patient's phone number and next review date; an alert's event day and handling note
 
 Revision ID: 0008_clinic_patient_phone
 Revises: 0007_jobs
@@ -23,10 +23,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_patient_clinic_review", ["clinic_id", "next_review_on"])
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.add_column(sa.Column("resolved_note", sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column("occurred_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("alert", schema=None) as batch_op:
+        batch_op.drop_column("occurred_on")
         batch_op.drop_column("resolved_note")
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.drop_index("ix_patient_clinic_review")
