@@ -193,6 +193,8 @@ class EpisodeRow(Base):
     triage_level: Mapped[str | None] = mapped_column(String(20), default=None)
     referral: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The discharge: day, clinician, summary and the criteria as judged then.
+    discharge: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class IntakeRow(Base):

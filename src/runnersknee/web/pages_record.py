@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
-from runnersknee.clinical.errors import InvalidInput
+from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.content.red_flag_actions import load_red_flag_actions
 from runnersknee.services import (
+    discharge,
     intake,
     patient_details,
     patients,
@@ -35,6 +36,7 @@ _DONE = {
     "referral": "Referral outcome recorded. The red-flag alert is closed and the banner "
     "shows the decision.",
     "details": "Details saved.",
+    "discharge": "Discharged. The episode of care is closed and the summary is kept below.",
 }
 
 
@@ -65,6 +67,7 @@ def record_page(
         glance = record_summary.summary(
             tx, actor, patient_id, overview.assessment, settings(request), today(request)
         )
+        discharged = patients.current_episode(tx, patient_id).discharge
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -80,6 +83,7 @@ def record_page(
         values=values or {},
         message=_DONE.get(done),
         today=today(request),
+        discharged=discharged,
     )
 
 
@@ -197,3 +201,58 @@ def runs_tab(request: Request, actor: CurrentActor, patient_id: int) -> Response
         view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
     pain_by_day = {p.day: p for p in view.pain}
     return render(request, "clinic/runs.html", o=overview, v=view, pain_by_day=pain_by_day)
+
+
+def _discharge_page(
+    request: Request,
+    actor: Actor,
+    patient_id: int,
+    *,
+    code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+        view = discharge.discharge_view(tx, actor, patient_id, settings(request), today(request))
+    return render(
+        request,
+        "clinic/discharge.html",
+        status_code=code,
+        o=overview,
+        d=view,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/discharge")
+def discharge_form(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """The discharge criteria as judged today and the discharge summary form."""
+    require_role(actor, Role.CLINICIAN)
+    return _discharge_page(request, actor, patient_id)
+
+
+@router.post("/clinic/patients/{patient_id}/discharge")
+def discharge_save(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int
+) -> Response:
+    """Discharge: close the episode with the summary (a reason when a criterion is unmet)."""
+    require_role(actor, Role.CLINICIAN)
+    values = {k: str(form.get(k) or "") for k in ("summary", "unmet_reason")}
+    try:
+        with database(request).transaction() as tx:
+            discharge.discharge(
+                tx,
+                actor,
+                patient_id,
+                values["summary"],
+                values["unmet_reason"],
+                settings(request),
+                today(request),
+            )
+    except (InvalidInput, Conflict) as error:
+        errors = error_map(error) if isinstance(error, InvalidInput) else {}
+        errors.setdefault("_form", error.message)
+        return _discharge_page(request, actor, patient_id, code=422, errors=errors, values=values)
+    return _see_other(f"/clinic/patients/{patient_id}?done=discharge")
