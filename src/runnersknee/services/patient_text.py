@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.clinical.exercises import Dose
+from runnersknee.services.plan_dose import side_text
 
 __all__ = [
     "ADVICE_ORDER",
@@ -102,6 +103,8 @@ class ExerciseCard:
     note: str
     timer: bool
     why: Why
+    #: Which leg the clinician set ("left leg", "right leg", "each leg"; "" = not said).
+    side: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +284,7 @@ def _exercise_card(entry: TodayEntry, exercise: Mapping[str, Any], dose: PlainDo
         note=str(item.get("clinician_note") or ""),
         timer=bool(dose.loggable and dose.hold_s and not edited),
         why=_why(item),
+        side=side_text(str((item.get("dose_fields") or {}).get("side") or "")),
     )
 
 

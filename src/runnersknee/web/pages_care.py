@@ -10,7 +10,15 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
-from runnersknee.services import alerts, clinical_core, plan_history, records, timeline
+from runnersknee.services import (
+    alerts,
+    clinical_core,
+    plan_dose,
+    plan_history,
+    records,
+    timeline,
+)
+from runnersknee.services import plan_preview as plan_preview_service
 from runnersknee.services.authz import Role
 from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
@@ -112,13 +120,16 @@ def _plan_view(
         overview = records.overview(tx, actor, patient_id)
         versions = records.plan_versions(tx, actor, patient_id)
         history = plan_history.history(tx, actor, patient_id)
-    library = sorted(
-        ((e.id, e.name) for e in clinical_core.exercise_library().values()), key=lambda x: x[1]
-    )
+    exercises = clinical_core.exercise_library()
+    library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
+    knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
     return render(
         request,
         "clinic/plan.html",
         status_code=code,
+        doses={key: e.dose for key, e in exercises.items()},
+        knee_side=knee,
+        sides=plan_dose.SIDES,
         o=overview,
         versions=versions,
         history=history,
@@ -165,6 +176,18 @@ def plan_item_edit(
             request, patient_id, lambda tx: records.remove_item(tx, actor, patient_id, item_id)
         )
     dose, note = str(form.get("dose") or ""), str(form.get("note") or "")
+    try:
+        fields = plan_dose.parse_dose_fields({k: str(v) for k, v in form.items()})
+    except InvalidInput as error:
+        with database(request).transaction() as tx:  # authorize before answering
+            records.overview(tx, actor, patient_id)
+        return _plan_view(request, patient_id, 422, {"_form": error.message})
+    if fields is not None:
+        return _plan_action(
+            request,
+            patient_id,
+            lambda tx: records.set_item_dose(tx, actor, patient_id, item_id, fields, note),
+        )
     return _plan_action(
         request,
         patient_id,
@@ -201,6 +224,16 @@ def plan_compare(request: Request, actor: CurrentActor, patient_id: int) -> Resp
         newer=newer,
         changes=plan_history.compare(older.data, newer.data),
     )
+
+
+@router.get("/clinic/patients/{patient_id}/plan/preview")
+def plan_preview(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """What the patient will see of the current version (draft or signed)."""
+    require_role(actor, Role.CLINICIAN)
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+    cards = plan_preview_service.preview(overview.plan.data) if overview.plan else None
+    return render(request, "clinic/plan_preview.html", o=overview, cards=cards)
 
 
 @router.post("/clinic/patients/{patient_id}/plan/add")
