@@ -79,3 +79,23 @@ def test_red_flag_workflow_from_call_to_cleared(live_url: str, browser: Any) -> 
     _clean(page, "red-flag-cleared")
     page.goto(f"{live_url}/clinic/alerts")
     assert "Robin Red" not in page.locator("main").inner_text()
+
+
+def test_plan_editor_discharge_and_alerts_pages_at_desktop_size(
+    live_url: str, browser: Any
+) -> None:
+    page = new_page(browser)
+    _open(page, live_url, "Sam Mid")
+    record = page.url
+    page.click("nav.record-tabs >> text=Plan")
+    assert page.locator("fieldset.dose-fields").count() > 0
+    assert page.locator("h2:has-text('Version history')").count() == 1
+    _clean(page, "plan-editor")
+    page.click("text=Patient preview")
+    assert "will see" in page.locator("main").inner_text()
+    _clean(page, "plan-preview")
+    page.goto(f"{record}/discharge")
+    assert page.locator("#criteria-title").count() == 1
+    _clean(page, "discharge")
+    page.goto(f"{live_url}/clinic/alerts")
+    _clean(page, "alerts")

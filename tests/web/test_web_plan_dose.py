@@ -19,7 +19,7 @@ def test_dose_text_and_parsing() -> None:
         {"sets": "3", "reps": "12", "per_week": "3", "intensity": "5 kg", "side": "left"}
     )
     assert fields == DoseFields(3, 12, None, 3, "5 kg", "left")
-    assert dose_text(fields) == "3 \u00d7 12, 3\u00d7/week, load: 5 kg, left leg"
+    assert dose_text(fields) == "3 \u00d7 12, 3\u00d7/week, left leg; intensity: 5 kg"
     assert parse_dose_fields({"note": "x"}) is None
     for bad, field in (
         ({"sets": "three", "reps": "10"}, "sets"),
@@ -65,7 +65,7 @@ def test_clinician_sets_a_structured_dose_and_the_patient_sees_the_leg(
         },
     )
     assert saved.status_code == 200
-    assert "2 \u00d7 15, 4\u00d7/week, load: light band, right leg" in saved.text
+    assert "2 \u00d7 15, 4\u00d7/week, right leg; intensity: light band" in saved.text
     assert _count(world) == before + 1
     client.post(
         f"/clinic/patients/{runner_ready}/plan/sign", data={"csrf_token": token, "note": ""}
@@ -74,6 +74,7 @@ def test_clinician_sets_a_structured_dose_and_the_patient_sees_the_leg(
     page_login(patient, "a@test.example")
     today = patient.get("/me").text
     assert "Do it with your right leg." in today
+    assert "Load: light band" in today
 
 
 def test_patient_preview_shows_plain_cards_without_sources(world: World, runner_ready: int) -> None:

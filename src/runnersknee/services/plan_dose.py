@@ -19,7 +19,7 @@ __all__ = ["SIDES", "DoseFields", "dose_text", "parse_dose_fields", "side_text"]
 
 #: Which leg an exercise is for ("" = not said, e.g. a two-leg exercise).
 SIDES = ("left", "right", "both")
-_TEXT_MAX = 120
+_TEXT_MAX = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +89,13 @@ def side_text(side: str) -> str:
 
 
 def dose_text(fields: DoseFields) -> str:
-    """The dose in the plan's words, e.g. ``3 × 10, 3×/week, load: 5 kg, left leg``."""
+    """The dose in the plan's words, e.g. ``3 × 10, 3×/week, left leg; intensity: 5 kg``."""
     parts = [
         Dose(
             sets=fields.sets, reps=fields.reps, hold_s=fields.hold_s, per_week=fields.per_week
         ).describe()
     ]
-    if fields.intensity:
-        parts.append(f"load: {fields.intensity}")
     if fields.side:
         parts.append(side_text(fields.side))
-    return ", ".join(p for p in parts if p)
+    text = ", ".join(p for p in parts if p)
+    return f"{text}; intensity: {fields.intensity}" if fields.intensity else text
