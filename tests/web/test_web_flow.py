@@ -100,7 +100,10 @@ def test_red_flag_intake_blocks_the_plan_until_referral_decision(world: World) -
     assert "referral decision" in refused.json()["error"]["message"]
     page = client.get(f"/clinic/patients/{pid}")
     assert "Triage: EMERGENCY" in page.text
-    assert "blocked until you record the referral decision" in page.text
+    assert "A plan cannot be generated yet." in page.text
+    assert "record the referral outcome" in page.text
+    alerts = client.get("/api/v1/alerts", headers=headers).json()
+    assert any(a["kind"] == "red_flag" and a["patient_id"] == pid for a in alerts["data"])
     decided = client.post(
         f"/api/v1/patients/{pid}/referral",
         json={"decision": "referred", "note": "sent to the emergency department"},
@@ -110,7 +113,7 @@ def test_red_flag_intake_blocks_the_plan_until_referral_decision(world: World) -
     still = client.post(f"/api/v1/patients/{pid}/plans", headers=headers)
     assert still.status_code == 409
     alerts = client.get("/api/v1/alerts", headers=headers).json()
-    assert any(a["kind"] == "red_flag" and a["patient_id"] == pid for a in alerts["data"])
+    assert not any(a["kind"] == "red_flag" and a["patient_id"] == pid for a in alerts["data"])
 
 
 def test_clinician_plan_flow_keeps_every_version(world: World) -> None:

@@ -370,7 +370,7 @@ def test_clinician_timeline_shows_running_load_beside_pain(world: World) -> None
     page_login(doc, "doc@test.example")
     page = doc.get(f"/clinic/patients/{world.patient_a}/timeline")
     assert page.status_code == 200
-    text = page.text
+    text = page.text.split('class="tabs record-tabs"', 1)[1].split("</nav>", 1)[1]  # after tabs
     assert text.index("Pain</h2>") < text.index("Running load") < text.index("Questionnaire")
     assert "Running km per week" in text
     assert "large spike" in text

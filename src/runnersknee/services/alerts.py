@@ -6,21 +6,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
 from runnersknee.clinical.load import RunSpike, SpikeCategory
 from runnersknee.services.authz import Actor, authorize
-from runnersknee.store.tables import AlertRow, ClinicRow, PatientRow, utcnow
+from runnersknee.store.tables import (
+    AlertRow,
+    ClinicRow,
+    EpisodeRow,
+    PatientRow,
+    PlanVersionRow,
+    utcnow,
+)
 
 __all__ = [
     "ALERT_KINDS",
     "SPIKE_ALERT_CATEGORIES",
     "SPIKE_BANDS",
     "AlertView",
+    "close_alerts",
     "list_alerts",
+    "patient_alerts",
     "raise_alert",
     "raise_run_spike",
     "resolve_alert",
@@ -68,10 +77,27 @@ class AlertView:
     message: str
     created_at: datetime
     resolved_at: datetime | None
+    #: When the event happened (the day of the log, run or inactivity; else when raised).
+    occurred_on: date | None = None
+    resolved_note: str | None = None
+
+    @property
+    def event_day(self) -> date:
+        """The day the event happened, or the day the alert was raised."""
+        return self.occurred_on or self.created_at.date()
 
 
-def raise_alert(tx: Session, patient_id: int, kind: str, key: str, message: str) -> bool:
-    """Add an alert unless one with the same key exists; True when a new one was added."""
+def raise_alert(  # noqa: PLR0917 - the alert's fields
+    tx: Session,
+    patient_id: int,
+    kind: str,
+    key: str,
+    message: str,
+    occurred_on: date | None = None,
+) -> bool:
+    """Add an alert unless one with the same key exists; True when a new one was added.
+
+    ``occurred_on`` is the day the event happened (default: the day it is raised)."""
     exists = tx.scalar(
         select(AlertRow.id).where(AlertRow.patient_id == patient_id, AlertRow.key == key)
     )
@@ -79,10 +105,32 @@ def raise_alert(tx: Session, patient_id: int, kind: str, key: str, message: str)
         return False
     try:  # a concurrent transaction may add the same alert first: then this one is a no-op
         with tx.begin_nested():
-            tx.add(AlertRow(patient_id=patient_id, kind=kind, key=key, message=message[:500]))
+            tx.add(
+                AlertRow(
+                    patient_id=patient_id,
+                    kind=kind,
+                    key=key,
+                    message=message[:500],
+                    occurred_on=occurred_on,
+                )
+            )
     except IntegrityError:
         return False
     return True
+
+
+def _view(row: AlertRow, name: str) -> AlertView:
+    return AlertView(
+        row.id,
+        row.patient_id,
+        name,
+        row.kind,
+        row.message,
+        row.created_at,
+        row.resolved_at,
+        row.occurred_on,
+        row.resolved_note,
+    )
 
 
 def list_alerts(tx: Session, actor: Actor, include_resolved: bool = False) -> list[AlertView]:
@@ -97,14 +145,24 @@ def list_alerts(tx: Session, actor: Actor, include_resolved: bool = False) -> li
     )
     if not include_resolved:
         query = query.where(AlertRow.resolved_at.is_(None))
-    return [
-        AlertView(a.id, a.patient_id, name, a.kind, a.message, a.created_at, a.resolved_at)
-        for a, name in tx.execute(query).all()
-    ]
+    return [_view(a, name) for a, name in tx.execute(query).all()]
 
 
-def resolve_alert(tx: Session, actor: Actor, alert_id: int) -> None:
-    """Mark an alert as handled (audited as a write to that patient's record)."""
+def patient_alerts(tx: Session, actor: Actor, patient_id: int) -> list[AlertView]:
+    """The open alerts of one patient, newest first."""
+    patient = authorize(tx, actor, "alert.read", patient_id)
+    name = patient.display_name if patient is not None else ""
+    rows = tx.scalars(
+        select(AlertRow)
+        .where(AlertRow.patient_id == patient_id, AlertRow.resolved_at.is_(None))
+        .order_by(AlertRow.created_at.desc(), AlertRow.id.desc())
+        .limit(100)
+    )
+    return [_view(a, name) for a in rows]
+
+
+def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> None:
+    """Mark an alert as handled, with what was done (audited as a write to the record)."""
     alert = tx.get(AlertRow, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} does not exist", alert_id=alert_id)
@@ -112,6 +170,24 @@ def resolve_alert(tx: Session, actor: Actor, alert_id: int) -> None:
     if alert.resolved_at is None:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
+        alert.resolved_note = note.strip()[:500] or None
+
+
+def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: str) -> int:
+    """Mark every open ``kind`` alert of a patient handled with ``note`` (the caller has
+    authorized a write to the record); the number closed."""
+    rows = tx.scalars(
+        select(AlertRow).where(
+            AlertRow.patient_id == patient_id,
+            AlertRow.kind == kind,
+            AlertRow.resolved_at.is_(None),
+        )
+    ).all()
+    for alert in rows:
+        alert.resolved_at = utcnow()
+        alert.resolved_by = actor.user_id
+        alert.resolved_note = note.strip()[:500] or None
+    return len(rows)
 
 
 def scan_inactivity(tx: Session, actor: Actor, today: date, days: int) -> int:
@@ -128,20 +204,39 @@ def scan_inactivity_all_clinics(tx: Session, today: date, days: int) -> int:
 
 
 def _scan_clinic(tx: Session, clinic_id: int, today: date, days: int) -> int:
+    """Inactivity counts from the later of the last log and the newest plan sign-off: a
+    newly signed plan is not "inactive" before the patient has had ``days`` days with it."""
     cutoff = today - timedelta(days=days)
+    signed_at = (
+        select(func.max(PlanVersionRow.created_at))
+        .join(EpisodeRow, EpisodeRow.id == PlanVersionRow.episode_id)
+        .where(EpisodeRow.patient_id == PatientRow.id, PlanVersionRow.status == "signed")
+        .correlate(PatientRow)
+        .scalar_subquery()
+    )
     rows = tx.execute(
-        select(PatientRow.id, PatientRow.last_log_on).where(
+        select(PatientRow.id, PatientRow.last_log_on, signed_at).where(
             PatientRow.clinic_id == clinic_id,
             PatientRow.status == "active",
             (PatientRow.last_log_on.is_(None)) | (PatientRow.last_log_on <= cutoff),
         )
     ).all()
     added = 0
-    for patient_id, last in rows:
-        since = "never" if last is None else last.isoformat()
-        key = f"inactive:{since}"
-        message = f"No exercise or pain log for {days} days or more (last log: {since})"
-        added += raise_alert(tx, patient_id, "inactive", key, message)
+    for patient_id, last, signed in rows:
+        signed_on = None if signed is None else signed.date()
+        since = max(d for d in (last, signed_on, date.min) if d is not None)
+        if since == date.min or since > cutoff:
+            continue
+        last_text = "never" if last is None else last.isoformat()
+        message = (
+            f"No exercise or pain log for {days} days or more since {since.isoformat()} "
+            f"(last log: {last_text}; plan signed: "
+            f"{'not yet' if signed_on is None else signed_on.isoformat()})"
+        )
+        occurred = since + timedelta(days=days)
+        added += raise_alert(
+            tx, patient_id, "inactive", f"inactive:{since.isoformat()}", message, occurred
+        )
     return added
 
 
@@ -161,4 +256,6 @@ def raise_run_spike(tx: Session, patient_id: int, run_id: int, spike: RunSpike) 
         f"against <= 10 % (Frandsen JSB et al., Br J Sports Med 2025) "
         f"[{', '.join(spike.citation_ids)}]"
     )
-    return raise_alert(tx, patient_id, "run_spike", f"run_spike:{run_id}", message)
+    return raise_alert(
+        tx, patient_id, "run_spike", f"run_spike:{run_id}", message, spike.start.date()
+    )

@@ -63,6 +63,7 @@ POLICY: dict[str, frozenset[Role]] = {
     # Portal access of a patient: invitation and sign-in links (clinicians of the clinic).
     "patient.access": frozenset({_C}),
     "patient.read": frozenset({_C, _P, _O}),
+    "patient.write": frozenset({_C}),
     "intake.write": frozenset({_C, _P}),
     "questionnaire.write": frozenset({_C, _P}),
     "referral.write": frozenset({_C}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.content.red_flag_actions import load_red_flag_actions
 from runnersknee.services import clinical_core
-from runnersknee.services.alerts import raise_alert
+from runnersknee.services.alerts import close_alerts, raise_alert
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import parse_case
 from runnersknee.services.patients import current_episode
@@ -189,10 +190,19 @@ def _latest(tx: Session, patient_id: int) -> IntakeView | None:
     return None if row is None else _view(row, episode)
 
 
-def record_referral(
-    tx: Session, actor: Actor, patient_id: int, decision: str, note: str
+def record_referral(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    decision: str,
+    note: str,
+    checklist: Sequence[str] = (),
 ) -> IntakeView:
-    """A clinician records what was done about a red-flag triage (required before a plan)."""
+    """A clinician records what was done about a red-flag triage (required before a plan).
+
+    ``checklist`` holds the ids of the red-flag checklist items done (kept with the
+    decision). The patient's open red-flag alerts are closed with the decision as their note.
+    """
     patient = assert_patient(authorize(tx, actor, "referral.write", patient_id))
     if decision not in REFERRAL_DECISIONS:
         raise InvalidInput(
@@ -214,9 +224,22 @@ def record_referral(
         "by_name": actor.display_name,
         "at": utcnow().isoformat(),
         "intake_id": intake.id,
+        "checklist": _checked(checklist),
     }
     patient.status = "referral" if decision == "referred" else "assessment"
+    wording = "referred on" if decision == "referred" else "seen and cleared to treat"
+    close_alerts(tx, actor, patient_id, "red_flag", f"Referral outcome: {wording}. {note.strip()}")
     return _view(tx.get_one(IntakeRow, intake.id), episode)
+
+
+def _checked(items: Sequence[str]) -> list[str]:
+    known = [i for i, _ in load_red_flag_actions().checklist]
+    unknown = sorted(set(items) - set(known))
+    if unknown:
+        raise InvalidInput(
+            "unknown checklist item", field="checklist", allowed=known, got=unknown[0]
+        )
+    return [i for i in known if i in items]
 
 
 def plan_gate(tx: Session, patient_id: int) -> IntakeView:

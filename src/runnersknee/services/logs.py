@@ -376,9 +376,11 @@ def _with_easier_levels(exercise_ids: set[str]) -> set[str]:
 
 def done_today(tx: Session, patient_id: int, day: date) -> dict[str, int]:
     """Sets logged on ``day`` per exercise id (the caller has authorized the read)."""
-    rows = tx.connection().execute(
-        _today_statements().done, {"patient_id": patient_id, "day": day}
-    ).all()
+    rows = (
+        tx.connection()
+        .execute(_today_statements().done, {"patient_id": patient_id, "day": day})
+        .all()
+    )
     return {str(r[0]): int(r[1] or 0) for r in rows}
 
 
@@ -492,9 +494,8 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             "clinician_review": f"pain:review:plan{plan.id}",
         }.get(kind)
         if key is not None:
-            raise_alert(
-                tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision["reasons"])
-            )
+            message = "Pain flare: " + "; ".join(decision["reasons"])
+            raise_alert(tx, patient_id, "pain_flare", key, message, day)
         elif kind == "progress":
             raise_alert(
                 tx,
@@ -504,6 +505,7 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
                 "Ready to progress: "
                 + "; ".join(decision["reasons"])
                 + ". Sign a plan version with the next level to move the patient on.",
+                day,
             )
     return decision
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.clinical.exercises import Dose
+from runnersknee.services.plan_dose import side_text
 
 __all__ = [
     "ADVICE_ORDER",
@@ -102,6 +103,10 @@ class ExerciseCard:
     note: str
     timer: bool
     why: Why
+    #: Which leg the clinician set ("left leg", "right leg", "each leg"; "" = not said).
+    side: str = ""
+    #: The load or intensity the clinician set when it differs from the library's wording.
+    load: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +286,16 @@ def _exercise_card(entry: TodayEntry, exercise: Mapping[str, Any], dose: PlainDo
         note=str(item.get("clinician_note") or ""),
         timer=bool(dose.loggable and dose.hold_s and not edited),
         why=_why(item),
+        side=side_text(str((item.get("dose_fields") or {}).get("side") or "")),
+        load=_set_load(item, exercise),
     )
+
+
+def _set_load(item: Mapping[str, Any], exercise: Mapping[str, Any]) -> str:
+    """The clinician's load wording, unless it is the library's own (already on the card)."""
+    load = strip_citations(str((item.get("dose_fields") or {}).get("intensity") or ""))
+    library = str((exercise.get("dose") or {}).get("intensity") or "")
+    return "" if load == strip_citations(library) else load
 
 
 def _advice_card(item: Mapping[str, Any], how: Mapping[str, Any] | None) -> AdviceCard:

@@ -20,6 +20,7 @@ __all__ = [
     "NewPatient",
     "RosterEntry",
     "RosterPage",
+    "check_identity",
     "create_patient",
     "current_episode",
     "get_patient",
@@ -70,19 +71,22 @@ class RosterPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _check_new(data: NewPatient, today: date) -> None:
-    name = data.display_name.strip()
+def check_identity(name: str, birth_year: int | None, today: date) -> None:
+    """Refuse an empty or over-long name and an impossible birth year."""
+    name = name.strip()
     if not name or len(name) > 200:
         raise InvalidInput("name is required (at most 200 characters)", field="display_name")
-    if data.birth_year is not None and not (
-        today.year - _THIS_YEAR_MAX_AGE <= data.birth_year <= today.year
-    ):
+    if birth_year is not None and not (today.year - _THIS_YEAR_MAX_AGE <= birth_year <= today.year):
         raise InvalidInput(
             f"birth year must be between {today.year - _THIS_YEAR_MAX_AGE} and {today.year}",
             field="birth_year",
             allowed=f"{today.year - _THIS_YEAR_MAX_AGE}..{today.year}",
-            got=data.birth_year,
+            got=birth_year,
         )
+
+
+def _check_new(data: NewPatient, today: date) -> None:
+    check_identity(data.display_name, data.birth_year, today)
     if bool(data.email) != bool(data.password):
         field = "password" if data.email else "email"
         raise InvalidInput("a portal login needs both an email and a password", field=field)

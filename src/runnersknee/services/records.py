@@ -29,6 +29,7 @@ from runnersknee.services.intake import (
     questionnaires,
 )
 from runnersknee.services.patients import current_episode, portal_email
+from runnersknee.services.plan_dose import DoseFields, dose_text
 from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
@@ -50,6 +51,7 @@ __all__ = [
     "plan_versions",
     "remove_item",
     "save_assessment",
+    "set_item_dose",
     "sign_plan",
     "update_item",
 ]
@@ -299,6 +301,18 @@ def update_item(  # noqa: PLR0917 - use case: tx, actor, record, fields
         raise InvalidInput("the dose cannot be empty", field="dose")
     item = _find(data, item_id)
     item["dose"] = dose.strip()[:300]
+    item["clinician_note"] = note.strip()[:_MAX_NOTE]
+    return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
+
+
+def set_item_dose(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, actor: Actor, patient_id: int, item_id: str, fields: DoseFields, note: str
+) -> PlanVersion:
+    """Set one item's structured dose (its text follows) and note (a new draft version)."""
+    episode_id, data = _editable(tx, actor, patient_id)
+    item = _find(data, item_id)
+    item["dose"] = dose_text(fields)[:300]
+    item["dose_fields"] = fields.as_json()
     item["clinician_note"] = note.strip()[:_MAX_NOTE]
     return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
 

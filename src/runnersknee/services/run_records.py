@@ -281,6 +281,7 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             "pain_flare",
             f"run_pain:review:{day.isoformat()}",
             "Return to running paused for clinician review: " + "; ".join(prescription.reasons),
+            day,
         )
     gate = gate_for(tx, patient_id)
     return (prescription if gate.allowance.runs else None), gate

@@ -180,7 +180,11 @@ class PatientRow(Base):
     """A patient of a clinic, optionally linked to a portal login."""
 
     __tablename__ = "patient"
-    __table_args__ = (Index("ix_patient_clinic_name", "clinic_id", "display_name"),)
+    __table_args__ = (
+        Index("ix_patient_clinic_name", "clinic_id", "display_name"),
+        #: The roster's list of reviews due (migration 0008).
+        Index("ix_patient_clinic_review", "clinic_id", "next_review_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), unique=True)
@@ -190,6 +194,10 @@ class PatientRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="intake")
     last_log_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: How the clinic reaches the patient (a red flag: call them now).
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: When the clinician plans to see the patient again (the roster's due list).
+    next_review_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class EpisodeRow(Base):
@@ -203,6 +211,8 @@ class EpisodeRow(Base):
     triage_level: Mapped[str | None] = mapped_column(String(20), default=None)
     referral: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The discharge: day, clinician, summary and the criteria as judged then.
+    discharge: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class IntakeRow(Base):
@@ -360,6 +370,10 @@ class AlertRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    #: What the clinician did about it (given when marking it handled).
+    resolved_note: Mapped[str | None] = mapped_column(String(500), default=None)
+    #: The day the event happened (a log, a run, the day inactivity began); None: when raised.
+    occurred_on: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class AuditRow(Base):

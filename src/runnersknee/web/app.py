@@ -155,6 +155,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_learn,
         pages_mfa,
         pages_portal,
+        pages_record,
         pages_runs,
         pages_session,
         pages_video,
@@ -163,7 +164,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # The hottest read pages first (/me, the roster), then the portal; no two routes can
     # match one path, so the order only decides how many routes a request is matched against.
     routers = [READ_PAGES]
-    routers += [m.router for m in (pages_portal, pages_clinic, pages_care, pages_admin, api)]
+    routers += [m.router for m in (pages_portal, pages_clinic, pages_record, pages_care)]
+    routers += [m.router for m in (pages_admin, api)]
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]

@@ -7,12 +7,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import access_links, intake, records
+from runnersknee.services import access_links
 from runnersknee.services import users as user_admin
 from runnersknee.services.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database
 from runnersknee.web.links import deliver
+from runnersknee.web.pages_record import record_page
 from runnersknee.web.render import render
 
 __all__ = ["issued_page", "router"]
@@ -55,11 +56,8 @@ def invite(request: Request, actor: CurrentActor, form: SafeForm, patient_id: in
         with database(request).transaction() as tx:
             link = access_links.invite_patient(tx, actor, patient_id, email)
     except (InvalidInput, Conflict) as error:
-        with database(request).transaction() as tx:
-            overview = records.overview(tx, actor, patient_id)
-        return render(request, "clinic/patient.html", status_code=422, o=overview,
-                      decisions=intake.REFERRAL_DECISIONS, values={"email": email},
-                      errors={"invite": error.message})  # fmt: skip
+        return record_page(request, actor, patient_id, code=422, values={"email": email},
+                           errors={"invite": error.message})  # fmt: skip
     return issued_page(request, link, f"/clinic/patients/{patient_id}")
 
 

@@ -10,11 +10,21 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
-from runnersknee.services import alerts, clinical_core, records, timeline
+from runnersknee.services import (
+    alerts,
+    clinical_core,
+    plan_dose,
+    plan_history,
+    records,
+    timeline,
+)
+from runnersknee.services import plan_preview as plan_preview_service
 from runnersknee.services.authz import Role
+from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, today
+from runnersknee.web.common import database, error_map, query_number, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
+from runnersknee.web.pages_record import record_name
 from runnersknee.web.render import render
 
 __all__ = ["assessment_fields", "router"]
@@ -63,6 +73,7 @@ def _page(
         "clinic/assessment.html",
         status_code=code,
         patient_id=patient_id,
+        record_name=record_name(request, patient_id),
         rows=_side_rows(),
         others=_other_fields(),
         values=values,
@@ -93,13 +104,39 @@ def assessment_save(
 def plan_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The current plan version with reasons and citations, editable item by item."""
     require_role(actor, Role.CLINICIAN)
+    return _plan_view(request, patient_id)
+
+
+def _readiness(overview: records.Overview) -> PlanReadiness:
+    return plan_readiness(overview.patient_id, overview.intake, overview.assessment is not None)
+
+
+def _plan_view(
+    request: Request, patient_id: int, code: int = 200, errors: dict[str, str] | None = None
+) -> Response:
+    """The plan page: current version, history in words, readiness, the library to add from."""
+    actor = request.state.actor
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id)
         versions = records.plan_versions(tx, actor, patient_id)
-    library = sorted(
-        ((e.id, e.name) for e in clinical_core.exercise_library().values()), key=lambda x: x[1]
+        history = plan_history.history(tx, actor, patient_id)
+    exercises = clinical_core.exercise_library()
+    library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
+    knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
+    return render(
+        request,
+        "clinic/plan.html",
+        status_code=code,
+        doses={key: e.dose for key, e in exercises.items()},
+        knee_side=knee,
+        sides=plan_dose.SIDES,
+        o=overview,
+        versions=versions,
+        history=history,
+        library=library,
+        ready=_readiness(overview),
+        errors=errors or {},
     )
-    return render(request, "clinic/plan.html", o=overview, versions=versions, library=library)
 
 
 def _plan_action(request: Request, patient_id: int, action: object) -> Response:
@@ -109,23 +146,8 @@ def _plan_action(request: Request, patient_id: int, action: object) -> Response:
             if callable(action_fn):
                 action_fn(tx)
     except (InvalidInput, Refused) as error:
-        with database(request).transaction() as tx:
-            actor = request.state.actor
-            overview = records.overview(tx, actor, patient_id)
-            versions = records.plan_versions(tx, actor, patient_id)
-        library = sorted(
-            ((e.id, e.name) for e in clinical_core.exercise_library().values()),
-            key=lambda x: x[1],
-        )
-        return render(
-            request,
-            "clinic/plan.html",
-            status_code=409 if isinstance(error, Refused) else 422,
-            o=overview,
-            versions=versions,
-            library=library,
-            errors={"_form": error.message},
-        )
+        code = 409 if isinstance(error, Refused) else 422
+        return _plan_view(request, patient_id, code, {"_form": error.message})
     return _back(patient_id, "/plan")
 
 
@@ -147,16 +169,71 @@ def plan_item_edit(
 ) -> Response:
     """Change one item's dose and note, or remove it."""
     require_role(actor, Role.CLINICIAN)
+    if form.get("remove") and not form.get("confirm"):
+        return _confirm_remove(request, patient_id, item_id)
     if form.get("remove"):
         return _plan_action(
             request, patient_id, lambda tx: records.remove_item(tx, actor, patient_id, item_id)
         )
     dose, note = str(form.get("dose") or ""), str(form.get("note") or "")
+    try:
+        fields = plan_dose.parse_dose_fields({k: str(v) for k, v in form.items()})
+    except InvalidInput as error:
+        with database(request).transaction() as tx:  # authorize before answering
+            records.overview(tx, actor, patient_id)
+        return _plan_view(request, patient_id, 422, {"_form": error.message})
+    if fields is not None:
+        return _plan_action(
+            request,
+            patient_id,
+            lambda tx: records.set_item_dose(tx, actor, patient_id, item_id, fields, note),
+        )
     return _plan_action(
         request,
         patient_id,
         lambda tx: records.update_item(tx, actor, patient_id, item_id, dose, note),
     )
+
+
+def _confirm_remove(request: Request, patient_id: int, item_id: str) -> Response:
+    """Ask before removing an item (nothing changes until the clinician confirms)."""
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, request.state.actor, patient_id)
+    items = records.plan_items(overview.plan.data if overview.plan else {})
+    item = next((i for i in items if i.get("id") == item_id), None)
+    if item is None:
+        return _plan_view(request, patient_id, 422, {"_form": "the plan has no such item"})
+    return render(request, "clinic/plan_remove.html", o=overview, item=item)
+
+
+@router.get("/clinic/patients/{patient_id}/plan/compare")
+def plan_compare(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """Two plan versions side by side: items added, removed or with another dose or note."""
+    require_role(actor, Role.CLINICIAN)
+    first = query_number(request, "a", 1, 1, 100_000)
+    second = query_number(request, "b", 1, 1, 100_000)
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+        versions = records.plan_versions(tx, actor, patient_id)
+    older, newer = plan_history.version_pair(versions, first, second)
+    return render(
+        request,
+        "clinic/plan_compare.html",
+        o=overview,
+        older=older,
+        newer=newer,
+        changes=plan_history.compare(older.data, newer.data),
+    )
+
+
+@router.get("/clinic/patients/{patient_id}/plan/preview")
+def plan_preview(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """What the patient will see of the current version (draft or signed)."""
+    require_role(actor, Role.CLINICIAN)
+    with database(request).transaction() as tx:
+        overview = records.overview(tx, actor, patient_id)
+    cards = plan_preview_service.preview(overview.plan.data) if overview.plan else None
+    return render(request, "clinic/plan_preview.html", o=overview, cards=cards)
 
 
 @router.post("/clinic/patients/{patient_id}/plan/add")
@@ -207,9 +284,9 @@ def alerts_page(request: Request, actor: CurrentActor) -> Response:
 
 @router.post("/clinic/alerts/{alert_id}/resolve")
 def alert_resolve(request: Request, actor: CurrentActor, form: SafeForm, alert_id: int) -> Response:
-    """Mark an alert as handled."""
-    del form
+    """Mark an alert as handled, with a note of what was done."""
     require_role(actor, Role.CLINICIAN)
+    note = str(form.get("note") or "")
     with database(request).transaction() as tx:
-        alerts.resolve_alert(tx, actor, alert_id)
+        alerts.resolve_alert(tx, actor, alert_id, note)
     return RedirectResponse("/clinic/alerts", status_code=303)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -9,7 +11,7 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound, RunnersKneeError
 from runnersknee.config import Settings
-from runnersknee.services import accounts, clinical_core, intake, patients, records
+from runnersknee.services import accounts, clinical_core, intake, patient_details, patients
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.login import (
@@ -45,6 +47,7 @@ from runnersknee.web.common import (
     today,
 )
 from runnersknee.web.dcform import flatten, form_values, parse_form
+from runnersknee.web.pages_record import record_name
 from runnersknee.web.render import render
 
 __all__ = ["HOME", "intake_page", "questionnaire_page", "router"]
@@ -154,15 +157,23 @@ async def roster_page(request: Request, access: ActorAccess) -> Response:
     status = query_text(request, "status", 20)
     page = query_number(request, "page", 1, 1, 100_000)
 
-    def read(tx: Session, actor: Actor) -> patients.RosterPage:
-        require_role(actor, Role.CLINICIAN)
-        return patients.roster(tx, actor, q, status, page)
+    day = today(request)
 
-    result = await access.run(read)
+    def read(
+        tx: Session, actor: Actor
+    ) -> tuple[patients.RosterPage, list[patient_details.DueReview]]:
+        require_role(actor, Role.CLINICIAN)
+        listing = patients.roster(tx, actor, q, status, page)
+        if page > 1 or q or status:  # the due list belongs to the roster's start
+            return listing, []
+        return listing, patient_details.reviews_due(tx, actor, day)
+
+    result, due = await access.run(read)
     return render(
         request,
         "clinic/roster.html",
         roster=result,
+        due=due,
         q=q,
         status=status,
         statuses=patients.STATUSES,
@@ -208,53 +219,19 @@ def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
     return _see_other(f"/clinic/patients/{patient_id}")
 
 
-@router.get("/clinic/patients/{patient_id}")
-def patient_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
-    """One record: status, triage (prominent), referral decision, plan and next steps."""
-    require_role(actor, Role.CLINICIAN)
-    with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-    return render(
-        request,
-        "clinic/patient.html",
-        o=overview,
-        decisions=intake.REFERRAL_DECISIONS,
-    )
-
-
-@router.post("/clinic/patients/{patient_id}/referral")
-def referral(request: Request, actor: CurrentActor, form: SafeForm, patient_id: int) -> Response:
-    """Record the referral decision of a red-flag triage."""
-    decision = str(form.get("decision") or "")
-    note = str(form.get("note") or "")
-    try:
-        with database(request).transaction() as tx:
-            intake.record_referral(tx, actor, patient_id, decision, note)
-    except InvalidInput as error:
-        with database(request).transaction() as tx:
-            overview = records.overview(tx, actor, patient_id)
-        return render(
-            request,
-            "clinic/patient.html",
-            status_code=422,
-            o=overview,
-            decisions=intake.REFERRAL_DECISIONS,
-            errors=error_map(error),
-            values={"decision": decision, "note": note},
-        )
-    return _see_other(f"/clinic/patients/{patient_id}")
-
-
 def intake_page(
     request: Request, actor: Actor, patient_id: int, action: str, form: FormData | None
 ) -> Response:
     """Show (GET) or submit (POST) the intake form for ``patient_id``."""
     fields = case_fields(patient=actor.role is Role.PATIENT)
+    record: dict[str, Any] = {}
+    if actor.role is Role.CLINICIAN:
+        record = {"record_id": patient_id, "record_name": record_name(request, patient_id)}
     if form is None:
         with database(request).transaction() as tx:
             current = intake.latest_intake(tx, actor, patient_id)
         values = flatten(current.case_data if current else None, fields)
-        return render(request, "intake.html", fields=fields, values=values, action=action)
+        return render(request, "intake.html", fields=fields, values=values, action=action, **record)
     data, errors = parse_form(fields, form)
     if not errors:
         try:
@@ -272,6 +249,7 @@ def intake_page(
             values=form_values(form, fields),
             errors=errors,
             action=action,
+            **record,
         )
     back = "/me" if actor.role is Role.PATIENT else f"/clinic/patients/{patient_id}"
     return _see_other(back)

@@ -22,6 +22,7 @@ from runnersknee.services import video_records
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, settings
+from runnersknee.web.pages_record import record_name
 from runnersknee.web.render import render
 
 __all__ = [
@@ -119,6 +120,7 @@ def _list_page(
         "clinic/video_list.html",
         status_code=422 if errors else 200,
         patient_id=patient_id,
+        record_name=record_name(request, patient_id),
         jobs=items,
         errors=errors,
         values=values,

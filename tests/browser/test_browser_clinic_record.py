@@ -1,0 +1,101 @@
+"""Real chromium at 1280 px: the clinician's record tabs and the red-flag workflow (issue 15),
+axe-core without serious or critical findings; screenshots under RUNNERSKNEE_SHOTS if set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import axe_violations, login, new_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DOC = ("clinician@demo.example", "demo-clinician-pass")
+TABS = ("Summary", "Intake", "Questionnaires", "Assessment", "Plan", "Runs", "Videos", "Timeline")
+
+
+def _clean(page: Any, shot: str) -> None:
+    found = axe_violations(page)
+    assert found == [], f"{page.url}: {found}"
+    folder = os.environ.get("RUNNERSKNEE_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{shot}.png"), full_page=True)
+
+
+def _open(page: Any, base: str, name: str) -> None:
+    login(page, base, *DOC)
+    page.fill("#q", name)
+    page.click("button:has-text('Filter')")
+    page.click(f"text={name}")
+
+
+def test_every_record_tab_at_desktop_size(live_url: str, browser: Any) -> None:
+    page = new_page(browser)
+    _open(page, live_url, "Sam Mid")
+    assert page.locator("h2:has-text('At a glance')").count() == 1
+    for tab in TABS:
+        page.click(f"nav.record-tabs >> text={tab}")
+        current = page.locator("nav.record-tabs [aria-current=page]")
+        assert current.inner_text() == tab
+        assert page.locator("h1").inner_text().startswith("Sam Mid")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, (tab, width)
+        _clean(page, f"record-{tab.lower()}")
+    page.click("nav.record-tabs >> text=Runs")
+    assert page.locator("#next-run-title").inner_text() == "Next run"
+    assert page.locator("text=No running load to chart yet.").count() == 1
+
+
+def test_red_flag_workflow_from_call_to_cleared(live_url: str, browser: Any) -> None:
+    page = new_page(browser)
+    _open(page, live_url, "Robin Red")
+    action = page.locator(".red-flag-action")
+    assert "Call the patient now" in action.inner_text()
+    generate = page.locator("button:has-text('Generate plan')")
+    assert generate.is_disabled()
+    assert (
+        "Contact the patient and record the referral outcome"
+        in page.locator("#plan-blocked").inner_text()
+    )
+    _clean(page, "red-flag-open")
+    page.click("text=Add the patient's phone number")
+    page.fill("#d-phone", "07700 900123")
+    _clean(page, "details")
+    page.click("button:has-text('Save details')")
+    assert "07700 900123" in page.locator(".red-flag-action").inner_text()
+    for item in ("called", "safety_advice", "referral_arranged", "stop_programme"):
+        page.check(f"input[name=checklist][value={item}]")
+    page.check("input[name=decision][value=cleared]")
+    page.fill("#note", "Seen in the emergency department today; no infection")
+    page.click("button:has-text('Record outcome')")
+    assert "The red-flag alert is closed" in page.locator("p.notice[role=status]").inner_text()
+    assert page.locator(".red-flag-action").count() == 0
+    assert "Update the intake with the findings" in page.locator("#plan-blocked").inner_text()
+    assert page.locator("button:has-text('Generate plan')").is_disabled()
+    _clean(page, "red-flag-cleared")
+    page.goto(f"{live_url}/clinic/alerts")
+    assert "Robin Red" not in page.locator("main").inner_text()
+
+
+def test_plan_editor_discharge_and_alerts_pages_at_desktop_size(
+    live_url: str, browser: Any
+) -> None:
+    page = new_page(browser)
+    _open(page, live_url, "Sam Mid")
+    record = page.url
+    page.click("nav.record-tabs >> text=Plan")
+    assert page.locator("fieldset.dose-fields").count() > 0
+    assert page.locator("h2:has-text('Version history')").count() == 1
+    _clean(page, "plan-editor")
+    page.click("text=Patient preview")
+    assert "will see" in page.locator("main").inner_text()
+    _clean(page, "plan-preview")
+    page.goto(f"{record}/discharge")
+    assert page.locator("#criteria-title").count() == 1
+    _clean(page, "discharge")
+    page.goto(f"{live_url}/clinic/alerts")
+    _clean(page, "alerts")
