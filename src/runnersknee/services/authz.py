@@ -29,6 +29,7 @@ __all__ = [
     "authorize",
     "authorize_clinic",
     "authorize_record",
+    "check_clinic_role",
     "note_patient_clinic",
 ]
 
@@ -103,6 +104,13 @@ def authorize_clinic(tx: Session, actor: Actor, action: str) -> None:
     """:func:`authorize` for a clinic-level action (no patient record)."""
     _check_role(tx, actor, action, None)
     record_access(tx, actor.user_id, actor.role, action, "clinic", str(actor.clinic_id), None)
+
+
+def check_clinic_role(tx: Session, actor: Actor, action: str) -> None:
+    """The role decision of :func:`authorize_clinic` without a second audit entry: for a read
+    that joins one already authorized and audited in the same transaction (a denial is still
+    recorded)."""
+    _check_role(tx, actor, action, None)
 
 
 def authorize_record(tx: Session, actor: Actor, action: str, patient_id: int) -> None:

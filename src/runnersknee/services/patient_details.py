@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services.authz import Actor, authorize, authorize_clinic
+from runnersknee.services.authz import Actor, authorize, check_clinic_role
 from runnersknee.services.intake import assert_patient
 from runnersknee.services.patients import check_identity
 from runnersknee.store.tables import PatientRow
@@ -97,8 +97,11 @@ def update_details(
 
 
 def reviews_due(tx: Session, actor: Actor, today: date) -> list[DueReview]:
-    """Patients of the clinic (not discharged) whose review is due within the horizon."""
-    authorize_clinic(tx, actor, "patient.list")
+    """Patients of the clinic (not discharged) whose review is due within the horizon.
+
+    Read beside the roster's first page, in its transaction: the roster has authorized and
+    audited ``patient.list`` for the same actor, so this read adds no second audit entry."""
+    check_clinic_role(tx, actor, "patient.list")
     horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
     rows = (
         tx.connection()
