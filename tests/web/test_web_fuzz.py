@@ -155,6 +155,18 @@ def _patient_schema(raw: dict[str, Any], patient_id: int) -> dict[str, Any]:
             for parameter in operation.get("parameters", []):
                 if parameter["name"] == "patient_id":
                     parameter["schema"] = {"type": "integer", "enum": [patient_id]}
+    # Explicit OpenAPI links from the patient's own record to each of their operations, so the
+    # stateful run chains calls whatever the response models are named.
+    links = {
+        f"to_{operation['operationId']}": {
+            "operationId": operation["operationId"],
+            "parameters": {"patient_id": "$response.body#/patient_id"},
+        }
+        for path, operations in paths.items()
+        if path != base
+        for operation in operations.values()
+    }
+    paths[base]["get"]["responses"]["200"]["links"] = links
     return raw | {"paths": paths}
 
 

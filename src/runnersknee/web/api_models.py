@@ -324,7 +324,9 @@ class RunsOut(ApiOut):
     data: list[Doc]
     count: int
     weeks: list[Doc]
-    citations: Doc
+    #: The sources by citation id (clinicians); a patient reads ``sources`` in plain words.
+    citations: Doc | None = None
+    sources: str | None = None
     gate: Doc
 
 
