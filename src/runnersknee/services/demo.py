@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runnersknee.services import clinical_core, intake, logs, patients, records
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.services import intake, logs, patients, records
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
@@ -86,7 +87,7 @@ def _actor(tx: Session, email: str) -> Actor:
     return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
 
 
-def seed_demo(database: Database, today: date, seed: int = 7) -> bool:
+def seed_demo(database: Database, today: date, content: ClinicalContent, seed: int = 7) -> bool:
     """Create the demo clinic unless it exists; True when it was created now."""
     with database.transaction() as tx:
         if _clinic(tx) is not None:
@@ -105,21 +106,26 @@ def seed_demo(database: Database, today: date, seed: int = 7) -> bool:
             )
             for login in DEMO_LOGINS[2:]
         ]
-        intake.submit_intake(tx, clinician, ids[1], RED_FLAG_CASE)
-        _mid_plan(tx, clinician, ids[2], today, random.Random(seed))
+        intake.submit_intake(tx, clinician, ids[1], RED_FLAG_CASE, content=content)
+        _mid_plan(tx, clinician, ids[2], today, _Seeding(content, random.Random(seed)))
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Seeding:
+    content: ClinicalContent
+    rng: random.Random
+
+
 def _mid_plan(
-    tx: Session, clinician: Actor, patient_id: int, today: date, rng: random.Random
+    tx: Session, clinician: Actor, patient_id: int, today: date, seeding: _Seeding
 ) -> None:
-    intake.submit_intake(tx, clinician, patient_id, PFP_CASE)
+    content, rng = seeding.content, seeding.rng
+    intake.submit_intake(tx, clinician, patient_id, PFP_CASE, content=content)
     records.save_assessment(tx, clinician, patient_id, ASSESSMENT)
     start = today - timedelta(weeks=6)
-    _questionnaire(tx, clinician, patient_id, start, worse=True)
-    if not clinical_core.available()["plan"]:
-        return
-    records.generate_plan(tx, clinician, patient_id)
+    _questionnaire(tx, clinician, patient_id, start, worse=True, content=content)
+    records.generate_plan(tx, clinician, patient_id, content=content)
     records.sign_plan(tx, clinician, patient_id, "Demo plan signed at the first visit.")
     for row in tx.scalars(select(PlanVersionRow)):
         row.created_at = datetime.combine(start, time(9), tzinfo=UTC)
@@ -132,16 +138,27 @@ def _mid_plan(
         if rng.random() < 0.25:
             continue
         for exercise_id in exercise_ids:
-            logs.log_exercise(tx, patient, patient_id, exercise_id, 3, 10, day)
+            logs.log_exercise(tx, patient, patient_id, exercise_id, 3, 10, day, content=content)
         during = 2 if offset < 21 else 1
         morning = 3 if offset == 27 else 0
-        logs.log_pain(tx, patient, patient_id, day, during, during, None)
-        logs.log_pain(tx, patient, patient_id, day + timedelta(days=1), None, None, morning)
-    _questionnaire(tx, clinician, patient_id, today - timedelta(days=1), worse=False)
+        logs.log_pain(tx, patient, patient_id, day, during, during, None, content=content)
+        next_day = day + timedelta(days=1)
+        logs.log_pain(tx, patient, patient_id, next_day, None, None, morning, content=content)
+    _questionnaire(
+        tx, clinician, patient_id, today - timedelta(days=1), worse=False, content=content
+    )
 
 
-def _questionnaire(tx: Session, actor: Actor, patient_id: int, day: date, worse: bool) -> None:
-    instrument = clinical_core.instruments().get("akps")
+def _questionnaire(
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    day: date,
+    worse: bool,
+    *,
+    content: ClinicalContent,
+) -> None:
+    instrument = content.instruments.get("akps")
     if instrument is None:
         return
     answers: dict[str, int | str] = {}
@@ -152,4 +169,4 @@ def _questionnaire(tx: Session, actor: Actor, patient_id: int, day: date, worse:
             answers[item.id] = pick.id
         elif item.minimum is not None and item.maximum is not None:
             answers[item.id] = item.maximum if worse else item.minimum
-    intake.record_questionnaire(tx, actor, patient_id, "akps", answers, day)
+    intake.record_questionnaire(tx, actor, patient_id, "akps", answers, day, content=content)

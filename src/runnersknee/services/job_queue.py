@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.database import Database
 
 __all__ = ["RUN_JOB_TASK", "build_app", "cancel_in", "conninfo", "defer_in", "run_worker"]
@@ -79,7 +80,13 @@ def cancel_in(tx: Session, job_id: int) -> int:
     )
 
 
-def build_app(settings: Settings, database: Database, worker_id: str | None = None) -> Any:
+def build_app(
+    settings: Settings,
+    database: Database,
+    worker_id: str | None = None,
+    *,
+    content: ClinicalContent,
+) -> Any:
     """The Procrastinate app of a worker process: the job task and the periodic tasks.
 
     ``worker_id`` names this process in the job rows it runs (its heartbeat marks them alive).
@@ -98,7 +105,7 @@ def build_app(settings: Settings, database: Database, worker_id: str | None = No
     @app.task(name=RUN_JOB_TASK)
     def run(job_id: int) -> None:
         if claim_when_free(database, settings, job_id, worker_id):
-            run_job(database, settings, JOB_HANDLERS, job_id, worker_id)
+            run_job(database, settings, JOB_HANDLERS, job_id, worker_id, content=content)
 
     @app.periodic(cron="15 6 * * *")
     @app.task(name="runnersknee.inactivity_scan", queueing_lock="inactivity_scan")
@@ -140,7 +147,7 @@ async def _retry_stalled(app: Any, settings: Settings) -> None:
             _log.exception("stalled-job check failed")
 
 
-def run_worker(settings: Settings, concurrency: int = 1) -> None:
+def run_worker(settings: Settings, content: ClinicalContent, concurrency: int = 1) -> None:
     """Run a worker process until SIGINT/SIGTERM (``runnersknee worker``)."""
     from runnersknee.services.job_runner import Heartbeat, new_worker_id
     from runnersknee.services.storage import clean_abandoned_temp_folders
@@ -149,7 +156,7 @@ def run_worker(settings: Settings, concurrency: int = 1) -> None:
     database.require_current()
     clean_abandoned_temp_folders()
     worker_id = new_worker_id()
-    app = build_app(settings, database, worker_id)
+    app = build_app(settings, database, worker_id, content=content)
     heartbeat = Heartbeat(database, worker_id, settings.job_heartbeat_s)
     heartbeat.start()
 

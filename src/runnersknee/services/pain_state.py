@@ -51,18 +51,24 @@ def history_statement() -> AnySelect:
 
 
 def pain_decision(
-    tx: Session | Unit, patient_id: int, plan: PlanVersionRow | None
+    tx: Session | Unit,
+    patient_id: int,
+    plan: PlanVersionRow | None,
+    config: PainMonitoringConfig,
 ) -> dict[str, Any] | None:
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
         return None
-    return decision_since(tx, patient_id, plan.created_at.date())
+    return decision_since(tx, patient_id, plan.created_at.date(), config)
 
 
-def decision_since(tx: Session | Unit, patient_id: int, since: date) -> dict[str, Any] | None:
+def decision_since(
+    tx: Session | Unit, patient_id: int, since: date, config: PainMonitoringConfig
+) -> dict[str, Any] | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
-    return decide(tuple(tuple(r) for r in reversed(rows.all())), baselines(tx, patient_id))
+    history = tuple(tuple(r) for r in reversed(rows.all()))
+    return decide(history, baselines(tx, patient_id), config)
 
 
 _PainRow = tuple[date, int | None, int | None, int | None]
@@ -84,19 +90,21 @@ def _baselines_statement() -> AnySelect:
     )
 
 
-def decide(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...] = ()) -> dict[str, Any] | None:
+def decide(
+    rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
+) -> dict[str, Any] | None:
     """The decision over ``rows`` (oldest first) with the recorded morning baselines
-    ``known`` (each session is judged against the latest baseline up to its next morning);
-    a fresh copy of a memoized result.
+    ``known`` (each session is judged against the latest baseline up to its next morning)
+    and the deployment's pain limits ``config``; a fresh copy of a memoized result.
 
-    The core is pure and deterministic and the configuration fixed, so the result depends on
-    the rows' values only: an unchanged history (the common case: a page reload) is decided
-    once. Keying on the values, not on the newest row id, also covers the update of an
+    The core is pure and deterministic, so the result depends on the rows' values and the
+    (frozen) configuration only: an unchanged history (the common case: a page reload) is
+    decided once. Keying on the values, not on the newest row id, also covers the update of an
     earlier row's ``next_morning``.
     """
     if not rows:
         return None
-    decided: dict[str, Any] = json.loads(_decided_json(rows, known))
+    decided: dict[str, Any] = json.loads(_decided_json(rows, known, config))
     return decided
 
 
@@ -107,7 +115,9 @@ def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
 
 
 @lru_cache(maxsize=2048)
-def _decided_json(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...]) -> str:
+def _decided_json(
+    rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
+) -> str:
     history = [
         SessionPain(
             day=day,
@@ -118,4 +128,4 @@ def _decided_json(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...]) -> s
         )
         for day, during, after, morning in rows
     ]
-    return json.dumps(to_json(decide_progression(history, PainMonitoringConfig())))
+    return json.dumps(to_json(decide_progression(history, config)))

@@ -25,7 +25,7 @@ from runnersknee.clinical.safety_gate import (
     decide,
 )
 from runnersknee.clinical.triage import TriageLevel
-from runnersknee.content.gate import load_gate
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services import pain_state
 from runnersknee.services.unit import Unit
 from runnersknee.store.tables import (
@@ -177,7 +177,7 @@ class _Record:
 _READ = object()
 
 
-def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
+def _record(tx: Session | Unit, patient_id: int, content: ClinicalContent, pain: object) -> _Record:
     """The facts of the current episode, its latest intake's id and the clinic's contact.
 
     One statement reads the episode, its latest intake's level, its newest signed plan's
@@ -200,9 +200,10 @@ def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
         # a signed plan without a phase counts as the first phase
         plan_phase=None if plan_id is None else (phase or 1),
     )
-    if signed_at is not None and decide(facts, load_gate().config).exercises:
+    if signed_at is not None and decide(facts, content.gate.config).exercises:
         if pain is _READ:
-            decided = pain_state.decision_since(tx, patient_id, signed_at.date())
+            config = content.pain_monitoring
+            decided = pain_state.decision_since(tx, patient_id, signed_at.date(), config)
         else:
             decided = pain if isinstance(pain, dict) else None
         facts = replace(
@@ -213,18 +214,21 @@ def _record(tx: Session | Unit, patient_id: int, pain: object) -> _Record:
     return _Record(facts, intake_id, str(clinic), phone)
 
 
-def gate_for(tx: Session | Unit, patient_id: int, *, pain: object = _READ) -> Gate:
-    """What ``patient_id`` may do today and how to say it (the caller has authorized).
+def gate_for(
+    tx: Session | Unit, patient_id: int, content: ClinicalContent, *, pain: object = _READ
+) -> Gate:
+    """What ``patient_id`` may do today and how to say it (the caller has authorized), with
+    the gate's configuration and pain limits of ``content``.
 
     ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off when the
     caller has just computed it (the today view); otherwise it is read here.
     """
-    record = _record(tx, patient_id, pain)
-    content = load_gate()
-    allowance = decide(record.facts, content.config)
+    record = _record(tx, patient_id, content, pain)
+    gate = content.gate
+    allowance = decide(record.facts, gate.config)
     opened = allowance.state is GateState.OPEN
-    state_text = content.message("allowed" if opened else allowance.state.value)
-    run_text = content.message(allowance.run_state)
+    state_text = gate.message("allowed" if opened else allowance.state.value)
+    run_text = gate.message(allowance.run_state)
     stop_text, reasons = "", tuple[str, ...]()
     if allowance.state in (GateState.RED_FLAG, GateState.REFERRED) and record.intake_id:
         found = tx.connection().execute(_statements().triage, {"intake_id": record.intake_id})

@@ -16,7 +16,7 @@ from runnersknee.content import load_citations
 from runnersknee.services import run_records, run_uploads, safety_gate
 from runnersknee.services import runs as runs_service
 from runnersknee.web.auth import CurrentActor
-from runnersknee.web.common import database, settings, today
+from runnersknee.web.common import content, database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.pages_runs import uploads_of
 
@@ -72,7 +72,7 @@ def post_runs(
     result = run_uploads.read_uploads(uploads_of(list(files or [])), settings(request))
     with database(request).transaction() as tx:
         outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     new_ids = {r.id for r in outcome.imported}
     return {
         "imported": [run_records.run_json(e) for e in view.runs if e.run.id in new_ids],
@@ -94,7 +94,7 @@ def post_runs(
 def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every stored run (start order) with its spike category, and the weekly load."""
     with database(request).transaction() as tx:
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     return {
         "data": [run_records.run_json(e) for e in view.runs],
         "count": len(view.runs),
@@ -120,7 +120,7 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     409 (``field = gate``) when the safety gate allows no run today: a red flag, no signed
     plan, a clinician review, or a plan phase before running; the message says why."""
     with database(request).transaction() as tx:
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     safety_gate.require_runs(view.gate)
     body = _next(view.next_run) or {}
     body["pain_sessions"] = len(view.pain)
@@ -147,7 +147,7 @@ def post_run_pain(
             given.during,
             given.after,
             given.next_morning,
-            settings(request),
+            content=content(request),
             morning_baseline=given.morning_baseline,
         )
     return {"next_run": _next(prescription), "gate": gate.patient_json()}

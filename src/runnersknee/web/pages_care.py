@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
-from runnersknee.services import alerts, clinical_core, records, timeline
+from runnersknee.services import alerts, records, timeline
 from runnersknee.services.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, today
+from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
 from runnersknee.web.render import render
 
@@ -94,12 +94,15 @@ def plan_page(request: Request, actor: CurrentActor, patient_id: int) -> Respons
     """The current plan version with reasons and citations, editable item by item."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        versions = records.plan_versions(tx, actor, patient_id)
-    library = sorted(
-        ((e.id, e.name) for e in clinical_core.exercise_library().values()), key=lambda x: x[1]
-    )
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        versions = records.plan_versions(tx, actor, patient_id, content=content(request))
+    library = _library(request)
     return render(request, "clinic/plan.html", o=overview, versions=versions, library=library)
+
+
+def _library(request: Request) -> list[tuple[str, str]]:
+    """Library exercises (id, name) by name, for the "add an exercise" list."""
+    return sorted(((e.id, e.name) for e in content(request).exercises.values()), key=lambda x: x[1])
 
 
 def _plan_action(request: Request, patient_id: int, action: object) -> Response:
@@ -111,12 +114,9 @@ def _plan_action(request: Request, patient_id: int, action: object) -> Response:
     except (InvalidInput, Refused) as error:
         with database(request).transaction() as tx:
             actor = request.state.actor
-            overview = records.overview(tx, actor, patient_id)
-            versions = records.plan_versions(tx, actor, patient_id)
-        library = sorted(
-            ((e.id, e.name) for e in clinical_core.exercise_library().values()),
-            key=lambda x: x[1],
-        )
+            overview = records.overview(tx, actor, patient_id, content=content(request))
+            versions = records.plan_versions(tx, actor, patient_id, content=content(request))
+        library = _library(request)
         return render(
             request,
             "clinic/plan.html",
@@ -137,7 +137,9 @@ def plan_generate(
     del form
     require_role(actor, Role.CLINICIAN)
     return _plan_action(
-        request, patient_id, lambda tx: records.generate_plan(tx, actor, patient_id)
+        request,
+        patient_id,
+        lambda tx: records.generate_plan(tx, actor, patient_id, content=content(request)),
     )
 
 
@@ -167,7 +169,9 @@ def plan_add(request: Request, actor: CurrentActor, form: SafeForm, patient_id: 
     return _plan_action(
         request,
         patient_id,
-        lambda tx: records.add_exercise(tx, actor, patient_id, exercise_id, note),
+        lambda tx: records.add_exercise(
+            tx, actor, patient_id, exercise_id, note, content=content(request)
+        ),
     )
 
 
@@ -186,8 +190,8 @@ def timeline_page(request: Request, actor: CurrentActor, patient_id: int) -> Res
     """Pain, questionnaire scores with MCID bands, adherence and plan versions."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        data = timeline.timeline(tx, actor, patient_id, today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
     return render(request, "clinic/timeline.html", o=overview, t=data)
 
 

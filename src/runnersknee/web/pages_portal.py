@@ -14,12 +14,15 @@ from fastapi.responses import FileResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, patient_text, records, timeline
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.clinical.triage import SafetyWording
+from runnersknee.content.exercises import illustration_file
+from runnersknee.services import logs, patient_text, records, timeline
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
 from runnersknee.services.unit import Unit
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
-from runnersknee.web.common import database, error_map, today
+from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.education import TOPICS, topic
 from runnersknee.web.pages_clinic import intake_page, questionnaire_page
 from runnersknee.web.render import ascii_html, environment, render
@@ -50,7 +53,9 @@ def _today_page(
 ) -> Response:
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        view, current = logs.today_with_intake(tx, actor, patient_id, today(request))
+        view, current = logs.today_with_intake(
+            tx, actor, patient_id, today(request), content=content(request)
+        )
     return _render_today(request, view, current, errors, code, message)
 
 
@@ -90,11 +95,10 @@ def _cards_module() -> Any:
     return environment().get_template("portal/_cards.html").module
 
 
-def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
+def _static_plan(view: logs.TodayView, library: ExerciseLibrary) -> _StaticPlan | None:
     """The cached card HTML of the view's signed plan version (built at its first view)."""
     if view.plan_key is None:
         return None
-    library = clinical_core.exercise_library()
     key = (*view.plan_key, id(library))
     found = _PLANS.get(key)
     if found is not None and found.library is library:
@@ -155,9 +159,9 @@ def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: st
     return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
 
-def _safety_html(stop: dict[str, Any]) -> Markup:
+def _safety_html(stop: SafetyWording) -> Markup:
     """The "When to stop" box (KB 8.3), rendered once per distinct wording."""
-    return _safety_box(stop["stop_rules"], stop["medicines"], tuple(stop["citation_ids"]))
+    return _safety_box(stop.stop_rules, stop.medicines, tuple(stop.citation_ids))
 
 
 @lru_cache(maxsize=8)
@@ -175,7 +179,8 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     code: int,
     message: str | None,
 ) -> Response:
-    plan = _static_plan(view)
+    found = content(request)
+    plan = _static_plan(view, found.exercises)
     cards: Callable[[str], Markup] | None = (
         None if plan is None else partial(_exercise_cards_html, plan, view)
     )
@@ -187,7 +192,7 @@ def _render_today(  # noqa: PLR0917 - the page's parts
         plan=plan,
         exercise_cards=cards,
         intake=current,
-        safety_html=_safety_html(clinical_core.stop_rules()),
+        safety_html=_safety_html(found.safety),
         errors=errors,
         message=message,
     )
@@ -196,10 +201,10 @@ def _render_today(  # noqa: PLR0917 - the page's parts
 @read_page("/me")
 async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
-    day = today(request)
+    day, bundle = today(request), content(request)
 
     def read(tx: Unit, actor: Actor) -> tuple[logs.TodayView, IntakeSummary | None]:
-        return logs.today_with_intake(tx, actor, _own(actor), day)
+        return logs.today_with_intake(tx, actor, _own(actor), day, content=bundle)
 
     view, current = await access.run(read)
     return _render_today(request, view, current, {}, 200, None)
@@ -220,6 +225,7 @@ def log_exercise(request: Request, actor: CurrentActor, form: SafeForm) -> Respo
                 sets or 0,
                 _int_or_none(form.get("reps_done"), "reps_done"),
                 today(request),
+                content=content(request),
             )
     except InvalidInput as error:
         return _today_page(request, actor, error_map(error), 422, None)
@@ -242,6 +248,7 @@ def log_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
                 values[1],
                 values[2],
                 str(form.get("activity") or "exercise"),
+                content=content(request),
             )
     except InvalidInput as error:
         return _today_page(request, actor, error_map(error), 422, None)
@@ -253,9 +260,9 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
     """Plan progress, pain and scores, questionnaires that are due."""
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        data = timeline.timeline(tx, actor, patient_id, today(request))
-        view = logs.today(tx, actor, patient_id, today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
+        view = logs.today(tx, actor, patient_id, today(request), content=content(request))
     done = {q.instrument for q in overview.questionnaires}
     due = [(key, name) for key, name in overview.portal_instruments if key not in done]
     return render(request, "portal/progress.html", o=overview, t=data, view=view, due=due)
@@ -309,11 +316,10 @@ def portal_questionnaire(
 
 
 @router.get("/illustrations/{exercise_id}.svg")
-def illustration(actor: CurrentActor, exercise_id: str) -> Response:
+def illustration(request: Request, actor: CurrentActor, exercise_id: str) -> Response:
     """An exercise illustration (library content, not patient data)."""
     del actor
-    exercise = clinical_core.exercise_library().get(exercise_id)
-    path = clinical_core.illustration_path(exercise)
+    path = illustration_file(content(request).exercises.get(exercise_id))
     if path is None:
         raise NotFound("no illustration for this exercise", exercise_id=exercise_id)
     return FileResponse(path, media_type="image/svg+xml")

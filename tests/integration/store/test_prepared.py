@@ -16,6 +16,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.prepared import PreparedSelect
 from runnersknee.store.tables import PainLogRow, PatientRow, UserRow
+from tests.content import CONTENT
 
 TODAY = date(2026, 3, 2)
 
@@ -24,7 +25,7 @@ TODAY = date(2026, 3, 2)
 def database(request: pytest.FixtureRequest) -> Any:
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
     found = Database(url)
-    seed_demo(found, TODAY)
+    seed_demo(found, TODAY, content=CONTENT)
     yield found
     found.dispose()
 

@@ -13,12 +13,13 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.services.unit import CoreUnit, Unit
 from runnersknee.store.tables import AuditRow, ClinicRow
+from tests.content import CONTENT
 
 
 @pytest.fixture
 def database(sqlite_url: str) -> Database:
     found = Database(sqlite_url)
-    seed_demo(found, date(2026, 3, 2))
+    seed_demo(found, date(2026, 3, 2), content=CONTENT)
     return found
 
 

@@ -25,6 +25,7 @@ from runnersknee.store.tables import AuditRow, PainLogRow
 from runnersknee.web import pages_portal
 from runnersknee.web.app import create_app
 from runnersknee.web.render import ascii_html, environment
+from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
 from tests.web.conftest import page_login
 
@@ -52,7 +53,9 @@ def _add_and_sign(database: Database, exercise_ids: tuple[str, ...]) -> None:
     assert patient is not None
     with database.transaction() as tx:
         for exercise_id in exercise_ids:
-            records.add_exercise(tx, doc, patient, exercise_id, "a note <b>& more</b>")
+            records.add_exercise(
+                tx, doc, patient, exercise_id, "a note <b>& more</b>", content=CONTENT
+            )
         records.sign_plan(tx, doc, patient, "more")
 
 
@@ -61,10 +64,10 @@ def test_cached_cards_equal_the_full_card_macro(demo: Database) -> None:
     patient = demo_actor(demo, PATIENT[0])
     assert patient.patient_id is not None
     with demo.transaction() as tx:
-        view = logs.today(tx, patient, patient.patient_id, TODAY)
-    plan = pages_portal._static_plan(view)
+        view = logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT)
+    plan = pages_portal._static_plan(view, CONTENT.exercises)
     assert plan is not None
-    assert pages_portal._static_plan(view) is plan  # built once per plan version
+    assert pages_portal._static_plan(view, CONTENT.exercises) is plan  # built once per plan version
     macros = environment().get_template("portal/_cards.html").module
     token = 'tok"<&>'  # escaped in the cached HTML as in the template
     sets = {str(item.item["exercise_id"]): n for n, item in enumerate(view.items)}
@@ -112,7 +115,7 @@ def test_a_draft_edit_does_not_change_the_page_until_signed(demo: Database) -> N
     patient = demo_actor(demo, PATIENT[0]).patient_id
     assert patient is not None
     with demo.transaction() as tx:
-        records.add_exercise(tx, doc, patient, "quad-iso-90", "")
+        records.add_exercise(tx, doc, patient, "quad-iso-90", "", content=CONTENT)
     assert _titles(client.get("/me").text) == _titles(before)
 
 
@@ -120,7 +123,7 @@ def _plan_key(database: Database) -> tuple[str, int, str] | None:
     patient = demo_actor(database, PATIENT[0])
     assert patient.patient_id is not None
     with database.transaction() as tx:
-        return logs.today(tx, patient, patient.patient_id, TODAY).plan_key
+        return logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT).plan_key
 
 
 def test_the_same_plan_row_id_in_another_database_is_not_shared(
@@ -132,7 +135,7 @@ def test_the_same_plan_row_id_in_another_database_is_not_shared(
     engine.dispose()
     other = Database(url)
     try:
-        seed_demo(other, TODAY)
+        seed_demo(other, TODAY, content=CONTENT)
         _add_and_sign(demo, ("quad-iso-90",))
         _add_and_sign(other, ("stretch-calf-soleus",))
         mine_key, their_key = _plan_key(demo), _plan_key(other)
@@ -154,9 +157,9 @@ def test_next_morning_rating_on_an_earlier_row_changes_the_decision(demo: Databa
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        before = logs.today(tx, patient, pid, TODAY).decision
-        logs.log_pain(tx, patient, pid, TODAY, None, None, 9)
-        after = logs.today(tx, patient, pid, TODAY).decision
+        before = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
+        logs.log_pain(tx, patient, pid, TODAY, None, None, 9, content=CONTENT)
+        after = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
     assert before != after
 
 
@@ -178,11 +181,11 @@ def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, off
     assert pid is not None
     day = TODAY + timedelta(days=offset)
     with demo.transaction() as tx:
-        logs.log_pain(tx, patient, pid, day, 3, 4, None)
-        logs.log_pain(tx, patient, pid, day, 5, None, None)
+        logs.log_pain(tx, patient, pid, day, 3, 4, None, content=CONTENT)
+        logs.log_pain(tx, patient, pid, day, 5, None, None, content=CONTENT)
     for probe in (day, day - timedelta(days=1), TODAY, TODAY + timedelta(days=2)):
         with demo.transaction() as tx:
-            shown = logs.today(tx, patient, pid, probe).pain_today
+            shown = logs.today(tx, patient, pid, probe, content=CONTENT).pain_today
         assert shown == _direct_pain(demo, pid, probe), probe
 
 
@@ -191,11 +194,11 @@ def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Data
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        logs.log_pain(tx, patient, pid, TODAY, 2, None, None)
+        logs.log_pain(tx, patient, pid, TODAY, 2, None, None, content=CONTENT)
         for n in range(1, pain_state.HISTORY + 5):
             tx.add(PainLogRow(patient_id=pid, logged_on=TODAY + timedelta(days=n), during=1))
     with demo.transaction() as tx:
-        shown = logs.today(tx, patient, pid, TODAY).pain_today
+        shown = logs.today(tx, patient, pid, TODAY, content=CONTENT).pain_today
     assert (
         shown
         == _direct_pain(demo, pid, TODAY)
