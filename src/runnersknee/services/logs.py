@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services import pain_state, patient_text
 from runnersknee.services.alerts import raise_alert
@@ -77,7 +78,7 @@ class TodayView:
     items: tuple[TodayItem, ...]
     advice: tuple[dict[str, Any], ...]
     pain_today: dict[str, int | None] | None
-    decision: dict[str, Any] | None
+    decision: PainAssessment | None
     phase: Any
     #: The plan's pain limit (NPRS, KB 5.5 / 8.2); presentation only.
     pain_limit_nprs: float | None = None
@@ -446,10 +447,10 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     activity: str = "exercise",
     *,
     content: ClinicalContent,
-) -> dict[str, Any] | None:
+) -> PainAssessment | None:
     """Record pain (0–10). ``next_morning`` belongs to the latest earlier session.
 
-    Returns the pain-monitoring decision (JSON form; ``content``'s limits) after the entry.
+    Returns the core's pain-monitoring decision (``content``'s limits) after the entry.
     """
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
     values = {
@@ -487,14 +488,14 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     plan = signed_plan(tx, patient_id)
     decision = pain_state.pain_decision(tx, patient_id, plan, content.pain_monitoring)
     if plan is not None and decision is not None:
-        kind = decision["decision"]
+        kind = decision.decision.value
         key = {
             "regress": f"pain:regress:{day.isoformat()}",
             "clinician_review": f"pain:review:plan{plan.id}",
         }.get(kind)
         if key is not None:
             raise_alert(
-                tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision["reasons"])
+                tx, patient_id, "pain_flare", key, "Pain flare: " + "; ".join(decision.reasons)
             )
     return decision
 

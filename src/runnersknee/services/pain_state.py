@@ -4,22 +4,20 @@ newest signed plan (KB 5.5). Shared by the today page and the safety gate.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.pain_monitoring import (
+    PainAssessment,
     PainMonitoringConfig,
     SessionPain,
     decide_progression,
 )
 from runnersknee.services.unit import Unit
-from runnersknee.store.mapping import to_json
 from runnersknee.store.prepared import AnySelect
 from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
@@ -55,7 +53,7 @@ def pain_decision(
     patient_id: int,
     plan: PlanVersionRow | None,
     config: PainMonitoringConfig,
-) -> dict[str, Any] | None:
+) -> PainAssessment | None:
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
         return None
@@ -64,7 +62,7 @@ def pain_decision(
 
 def decision_since(
     tx: Session | Unit, patient_id: int, since: date, config: PainMonitoringConfig
-) -> dict[str, Any] | None:
+) -> PainAssessment | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
     history = tuple(tuple(r) for r in reversed(rows.all()))
@@ -92,10 +90,10 @@ def _baselines_statement() -> AnySelect:
 
 def decide(
     rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
-) -> dict[str, Any] | None:
+) -> PainAssessment | None:
     """The decision over ``rows`` (oldest first) with the recorded morning baselines
     ``known`` (each session is judged against the latest baseline up to its next morning)
-    and the deployment's pain limits ``config``; a fresh copy of a memoized result.
+    and the deployment's pain limits ``config``: the core's frozen decision, memoized.
 
     The core is pure and deterministic, so the result depends on the rows' values and the
     (frozen) configuration only: an unchanged history (the common case: a page reload) is
@@ -104,8 +102,7 @@ def decide(
     """
     if not rows:
         return None
-    decided: dict[str, Any] = json.loads(_decided_json(rows, known, config))
-    return decided
+    return _decided(rows, known, config)
 
 
 def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
@@ -115,9 +112,9 @@ def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
 
 
 @lru_cache(maxsize=2048)
-def _decided_json(
+def _decided(
     rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
-) -> str:
+) -> PainAssessment:
     history = [
         SessionPain(
             day=day,
@@ -128,4 +125,4 @@ def _decided_json(
         )
         for day, during, after, morning in rows
     ]
-    return json.dumps(to_json(decide_progression(history, config)))
+    return decide_progression(history, config)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import NotFound, Refused
+from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.safety_gate import (
     GateFacts,
     GateState,
@@ -205,10 +206,10 @@ def _record(tx: Session | Unit, patient_id: int, content: ClinicalContent, pain:
             config = content.pain_monitoring
             decided = pain_state.decision_since(tx, patient_id, signed_at.date(), config)
         else:
-            decided = pain if isinstance(pain, dict) else None
+            decided = pain if isinstance(pain, PainAssessment) else None
         facts = replace(
             facts,
-            pain_decision=None if decided is None else str(decided.get("decision")),
+            pain_decision=None if decided is None else decided.decision.value,
             open_review=bool(review),
         )
     return _Record(facts, intake_id, str(clinic), phone)

@@ -179,7 +179,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
             body.activity,
             content=content(request),
         )
-    return {"decision": decision}
+    return {"decision": _plain(decision)}
 
 
 @router.get("/patients/{patient_id}/timeline", tags=["logs"])

@@ -138,7 +138,11 @@ def test_concurrent_drains_claim_each_job_once(
     with database.transaction() as tx:
         ids = {_queue(tx, doc, pid, "count", {}).id for _ in range(12)}
     threads = [
-        threading.Thread(target=job_runner.drain, args=(database, Settings(), {"count": count}))
+        threading.Thread(
+            target=job_runner.drain,
+            args=(database, Settings(), {"count": count}),
+            kwargs={"content": CONTENT},
+        )
         for _ in range(3)
     ]
     for thread in threads:
@@ -312,7 +316,11 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(
 
     with database.transaction() as tx:
         job_id = _queue(tx, doc, pid, "slow", {}, action="assessment.write").id
-    runner = threading.Thread(target=job_runner.drain, args=(database, Settings(), {"slow": slow}))
+    runner = threading.Thread(
+        target=job_runner.drain,
+        args=(database, Settings(), {"slow": slow}),
+        kwargs={"content": CONTENT},
+    )
     runner.start()
     assert reported.wait(30)
     with database.transaction() as tx:

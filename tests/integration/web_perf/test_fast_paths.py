@@ -3,13 +3,14 @@ page, value-keyed pain-monitoring memo, prebuilt roster statements, templates bu
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from runnersknee.clinical.pain_monitoring import (
-    PainMonitoringConfig,
+    PainAssessment,
     SessionPain,
     decide_progression,
 )
@@ -17,7 +18,6 @@ from runnersknee.services import intake, logs, patients
 from runnersknee.services.audit import entries_for_patient, record_access
 from runnersknee.services.database import Database
 from runnersknee.services.morning_baseline import with_baselines
-from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow
 from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
@@ -87,7 +87,7 @@ def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> Non
     assert view.decision is not None
 
 
-def _reference_decision(database: Database, patient_id: int) -> dict[str, object] | None:
+def _reference_decision(database: Database, patient_id: int) -> PainAssessment | None:
     with database.transaction() as tx:
         plan = logs.signed_plan(tx, patient_id)
         assert plan is not None
@@ -112,8 +112,7 @@ def _reference_decision(database: Database, patient_id: int) -> dict[str, object
         history = with_baselines(tx, patient_id, history)  # the usual morning pain recorded
     if not history:
         return None
-    result: dict[str, object] = to_json(decide_progression(history, PainMonitoringConfig()))
-    return result
+    return decide_progression(history, CONTENT.pain_monitoring)
 
 
 def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: Database) -> None:
@@ -133,7 +132,8 @@ def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: D
     assert after == _reference_decision(demo, pid)
     assert after != first
     assert after is not None
-    after["reasons"] = []  # a caller changing its copy does not change the next answer
+    with pytest.raises(dataclasses.FrozenInstanceError):  # no caller can change the next answer
+        after.reasons = ()  # type: ignore[misc]
     with demo.transaction() as tx:
         again = logs.today(tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT).decision
     assert again == _reference_decision(demo, pid)
