@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from runnersknee.clinical.case import Activity, PainSite
+from runnersknee.content.bundle import load_clinical_content
 from runnersknee.services.evaluation import Evaluator
 
 SYSTEMIC_FLAGS = (
@@ -60,7 +61,7 @@ def generate_case(rng: random.Random, index: int) -> dict[str, Any]:
 def main(count: int = 10_000) -> None:
     rng = random.Random(20261126)
     documents = [generate_case(rng, index) for index in range(count)]
-    evaluator = Evaluator.from_content()
+    evaluator = Evaluator.from_content(load_clinical_content())
     evaluator.evaluate_document(documents[0])  # warm caches (content, validators)
     timings: list[float] = []
     levels: dict[str, int] = {}

@@ -277,6 +277,7 @@ def part_one(load: Load, runs: int, warmup_s: float) -> bool:
     """Bare endpoint, roster and today page, interleaved; True when every target is met."""
     from datetime import date
 
+    from runnersknee.content.bundle import load_clinical_content
     from runnersknee.services.database import Database
     from runnersknee.services.demo import seed_demo
 
@@ -284,7 +285,7 @@ def part_one(load: Load, runs: int, warmup_s: float) -> bool:
     url = f"sqlite:///{folder}/bench.db"
     database = Database(url)
     database.upgrade()
-    seed_demo(database, date.today())
+    seed_demo(database, date.today(), content=load_clinical_content())
     database.dispose()
     print(
         f"Part 1: SQLite demo clinic; {load.client}, {load.connections} connections, "

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from runnersknee.services import intake, records
 from runnersknee.services.authz import Actor
 from runnersknee.services.demo import PFP_CASE
+from tests.content import CONTENT
 
 #: An assessment in the running phase (KB 7.1: daily pain <= 2/10, step-down score <= 3).
 READY: dict[str, Any] = {
@@ -27,7 +28,7 @@ def sign_plan_for(
     tx: Session, clinician: Actor, patient_id: int, assessment: dict[str, Any] = READY
 ) -> dict[str, Any]:
     """A PFP intake, ``assessment`` and a signed plan for ``patient_id``; returns the plan."""
-    intake.submit_intake(tx, clinician, patient_id, PFP_CASE)
+    intake.submit_intake(tx, clinician, patient_id, PFP_CASE, content=CONTENT)
     records.save_assessment(tx, clinician, patient_id, assessment)
-    records.generate_plan(tx, clinician, patient_id)
+    records.generate_plan(tx, clinician, patient_id, content=CONTENT)
     return records.sign_plan(tx, clinician, patient_id, "Seen and signed.").data

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.content import CONTENT
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -61,7 +63,7 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"
     database = Database(url)
     database.upgrade()
-    seed_demo(database, date.today())
+    seed_demo(database, date.today(), content=CONTENT)
     app = create_app(Settings(database_url=url), database)
     with serve(app) as base:
         yield base

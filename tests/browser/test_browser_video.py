@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tests.browser.conftest import axe_violations, login, new_page, serve
+from tests.content import CONTENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,7 +33,7 @@ def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{folder}/live.db"
     database = Database(url)
     database.upgrade()
-    seed_demo(database, date.today())
+    seed_demo(database, date.today(), content=CONTENT)
     app = create_app(Settings(database_url=url, data_dir=folder / "data"), database)
     with serve(app) as base:
         yield base

@@ -27,6 +27,7 @@ from runnersknee.store.tables import (
     PlanVersionRow,
     UserRow,
 )
+from tests.content import CONTENT
 
 TODAY = date(2026, 3, 2)
 PASSWORD = "a-long-enough-password"
@@ -57,9 +58,9 @@ def _clinic(db: Database) -> tuple[Actor, Actor, int, int]:
             )
             pid = patients.create_patient(tx, doc, new, TODAY)
             me = _user(tx, f"{name.lower()}-{tag}@x.example")
-            intake.submit_intake(tx, doc, pid, PFP_CASE)
+            intake.submit_intake(tx, doc, pid, PFP_CASE, content=CONTENT)
             records.save_assessment(tx, doc, pid, ASSESSMENT)
-            records.generate_plan(tx, doc, pid)
+            records.generate_plan(tx, doc, pid, content=CONTENT)
             records.sign_plan(tx, doc, pid, f"signed for {name}")
             logs.log_exercise(
                 tx,
@@ -69,8 +70,9 @@ def _clinic(db: Database) -> tuple[Actor, Actor, int, int]:
                 3,
                 7 if name == "Ann" else 9,
                 TODAY - timedelta(days=1),
+                content=CONTENT,
             )
-            logs.log_pain(tx, me, pid, TODAY - timedelta(days=1), 1, 2, None)
+            logs.log_pain(tx, me, pid, TODAY - timedelta(days=1), 1, 2, None, content=CONTENT)
             ids.append(pid)
         admin = _user(tx, f"admin-{tag}@x.example")
     return doc, admin, ids[0], ids[1]
@@ -79,12 +81,14 @@ def _clinic(db: Database) -> tuple[Actor, Actor, int, int]:
 def test_export_and_erasure(database: Database, tmp_path: object) -> None:
     doc, admin, ann, ben = _clinic(database)
     with database.transaction() as tx:
-        bundle = parse_bundle(export.fhir_bundle(tx, doc, ann, datetime.now(UTC)))
+        bundle = parse_bundle(export.fhir_bundle(tx, doc, ann, datetime.now(UTC), content=CONTENT))
         subjects = {
             getattr(getattr(e.resource, "subject", None), "reference", None) for e in bundle.entry
         } - {None}
         assert subjects == {f"Patient/patient-{ann}"}
-        made = export.write_export(tx, doc, ann, TODAY, Settings(data_dir=tmp_path))  # type: ignore[arg-type]
+        made = export.write_export(
+            tx, doc, ann, TODAY, Settings(data_dir=tmp_path), content=CONTENT
+        )  # type: ignore[arg-type]
     assert made.name == f"patient-{ann}-export-2026-03-02.zip"
     with pytest.raises(Forbidden), database.transaction() as tx:
         erasure.erase_patient(tx, doc, ben, Settings(record_retention_days=0), datetime.now(UTC))

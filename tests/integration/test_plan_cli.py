@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from runnersknee import bootstrap
 from runnersknee.cli import build_app
 from runnersknee.clinical.errors import Refused
-from runnersknee.services import planning
 
 from ..unit.clinical.plan_fixtures import library
 
@@ -24,7 +25,12 @@ RUNNERSKNEE = Path(sys.executable).with_name("runnersknee")
 @pytest.fixture(autouse=True)
 def _fixture_library(monkeypatch):
     """The CLI uses the test library so these tests do not depend on library content."""
-    monkeypatch.setattr(planning, "_library", library)
+    packaged = bootstrap.load_content
+
+    def with_test_library(settings):
+        return dataclasses.replace(packaged(settings), exercises=library())
+
+    monkeypatch.setattr(bootstrap, "load_content", with_test_library)
 
 
 def run(*args: str):

@@ -19,6 +19,7 @@ from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AuditRow, ClinicRow, JobRow, PatientRow, UserRow
+from tests.content import CONTENT
 
 TODAY = date(2026, 3, 2)
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,7 +37,7 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, P
     upgrade(engine)
     engine.dispose()
     database = Database(url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, content=CONTENT)
     with database.transaction() as tx:
         pid = tx.scalars(select(PatientRow.id).where(PatientRow.display_name == "Sam Mid")).one()
     database.dispose()

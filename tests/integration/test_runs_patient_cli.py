@@ -24,6 +24,7 @@ from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
 from runnersknee.store.tables import AlertRow, AuditRow, RunRow, UserRow
+from tests.content import CONTENT
 from tests.ready import sign_plan_for
 
 TODAY = date(2026, 3, 2)
@@ -81,7 +82,7 @@ def test_import_spikes_alerts_and_rollback(
     assert [s.source for s in outcome.skipped] == ["junk.gpx"]
     assert outcome.alerts_raised == 1
     with database.transaction() as tx:
-        view = run_records.overview(tx, doc, pid, settings, TODAY)
+        view = run_records.overview(tx, doc, pid, TODAY, content=CONTENT)
         keys = list(tx.scalars(select(AlertRow.key).where(AlertRow.patient_id == pid)))
     assert [e.spike.category.value for e in view.runs] == ["no_reference", "large"]
     assert view.runs[1].run.start.utcoffset() == timedelta(hours=2)
@@ -104,9 +105,8 @@ def test_other_clinic_is_refused_and_audited(
     tag = request.node.callspec.id + str(id(database))
     _, pid = _clinic(database, f"own-{tag}")
     other, _ = _clinic(database, f"other-{tag}")
-    settings = Settings(database_url=database.url)
     with pytest.raises(NotFound), database.transaction() as tx:  # like a missing record
-        run_records.overview(tx, other, pid, settings, TODAY)
+        run_records.overview(tx, other, pid, TODAY, content=CONTENT)
     with database.transaction() as tx:
         denied = tx.scalar(
             select(func.count()).where(AuditRow.patient_id == pid, AuditRow.outcome == "denied")
@@ -127,7 +127,9 @@ def stored_patient(sqlite_url: str) -> tuple[str, int]:
     )
     with database.transaction() as tx:
         run_uploads.save_import(tx, doc, pid, result, TODAY)
-        run_records.log_run_pain(tx, doc, pid, TODAY - timedelta(days=2), 1, 1, None, settings)
+        run_records.log_run_pain(
+            tx, doc, pid, TODAY - timedelta(days=2), 1, 1, None, content=CONTENT
+        )
     database.dispose()
     return sqlite_url, pid
 

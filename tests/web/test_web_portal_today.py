@@ -19,6 +19,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import UserRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 from tests.web.conftest import page_login
 
 TODAY = date.today()  # the plan is signed with the real clock
@@ -36,7 +37,7 @@ ADDED = (
 def demo(sqlite_url: str) -> Iterator[Database]:
     """The demo clinic; the mid-plan patient's plan gains one exercise of each kind."""
     database = Database(sqlite_url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, content=CONTENT)
     with database.transaction() as tx:
         doc = actor_for(
             tx, tx.scalars(select(UserRow).where(UserRow.email == "clinician@demo.example")).one()
@@ -45,7 +46,7 @@ def demo(sqlite_url: str) -> Iterator[Database]:
         patient_id = actor_for(tx, user).patient_id
         assert patient_id is not None
         for exercise_id in ADDED:
-            records.add_exercise(tx, doc, patient_id, exercise_id, "")
+            records.add_exercise(tx, doc, patient_id, exercise_id, "", content=CONTENT)
         records.sign_plan(tx, doc, patient_id, "more")
     yield database
     database.dispose()

@@ -23,6 +23,7 @@ from runnersknee.services.accounts import actor_for
 from runnersknee.services.demo import PFP_CASE
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import UserRow
+from tests.content import CONTENT
 from tests.unit.clinical.test_triage import RED_FLAG_ANSWERS, add_answer
 from tests.web.conftest import PASSWORD, TODAY, World, api_login, client_for, page_login
 
@@ -75,7 +76,7 @@ def test_every_red_flag_answer_is_drawn() -> None:
 @given(case=red_flag_cases)
 def test_no_red_flag_case_reaches_a_plan_or_a_run(world: World, case: Case) -> None:
     document = to_json(case)
-    report = planning.plan_case_document(document)  # what `runnersknee plan` runs
+    report = planning.plan_case_document(document, content=CONTENT)  # what `runnersknee plan` runs
     assert report.plan is None
     assert report.refusal is not None
 

@@ -24,6 +24,7 @@ from runnersknee.services.accounts import actor_for
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE
 from runnersknee.store.tables import AuditRow, JobRow, PatientRow, PlanVersionRow, UserRow
 from runnersknee.web.app import create_app, route_table
+from tests.content import CONTENT
 from tests.web.conftest import TODAY, World, api_login, client_for, csrf_of, page_login
 
 NPRS_A = {"worst_week": 6, "usual_week": 4, "activity": 5}
@@ -35,12 +36,12 @@ def _seed_record(world: World, patient_id: int, email: str, nprs: list[dict[str,
     with world.database.transaction() as tx:
         doc = actor_for(tx, tx.query(UserRow).filter_by(email="doc@test.example").one())
         me = actor_for(tx, tx.query(UserRow).filter_by(email=email).one())
-        intake.submit_intake(tx, doc, patient_id, PFP_CASE)
+        intake.submit_intake(tx, doc, patient_id, PFP_CASE, content=CONTENT)
         records.save_assessment(tx, doc, patient_id, ASSESSMENT)
         for weeks, answers in enumerate(nprs):
             day = TODAY - timedelta(weeks=6 - 5 * weeks)
-            intake.record_questionnaire(tx, doc, patient_id, "nprs", answers, day)
-        records.generate_plan(tx, doc, patient_id)
+            intake.record_questionnaire(tx, doc, patient_id, "nprs", answers, day, content=CONTENT)
+        records.generate_plan(tx, doc, patient_id, content=CONTENT)
         records.sign_plan(tx, doc, patient_id, f"Signed for patient {patient_id}.")
         plan = logs.signed_plan(tx, patient_id)
         assert plan is not None
@@ -51,8 +52,10 @@ def _seed_record(world: World, patient_id: int, email: str, nprs: list[dict[str,
         )
         for offset in range(3):
             day = TODAY - timedelta(days=offset + 1)
-            logs.log_exercise(tx, me, patient_id, exercise, 3, 10 + patient_id, day)
-            logs.log_pain(tx, me, patient_id, day, 1, 1, None)
+            logs.log_exercise(
+                tx, me, patient_id, exercise, 3, 10 + patient_id, day, content=CONTENT
+            )
+            logs.log_pain(tx, me, patient_id, day, 1, 1, None, content=CONTENT)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from runnersknee.services import run_records
 from runnersknee.services.alerts import raise_run_spike
 from runnersknee.store.tables import AlertRow, AuditRow, PainLogRow, RunRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 from tests.web.conftest import TODAY, World, api_login, client_for, csrf_of, page_login
 from tests.web.test_web_authz import _guarded_routes
 
@@ -184,7 +185,9 @@ def test_spike_over_10_percent_raises_one_alert_per_run(world: World) -> None:
         ).first()
         assert alert is not None
         run_id = tx.scalar(select(RunRow.id).where(RunRow.distance_m > 7900))
-        entries = run_records.overview(tx, _doc(world, tx), world.patient_a, Settings(), TODAY).runs
+        entries = run_records.overview(
+            tx, _doc(world, tx), world.patient_a, TODAY, content=CONTENT
+        ).runs
         spike = next(e.spike for e in entries if e.run.id == run_id)
         assert not raise_run_spike(tx, world.patient_a, run_id or 0, spike)  # idempotent key
     assert alert.key == f"run_spike:{run_id}"

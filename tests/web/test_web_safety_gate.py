@@ -21,6 +21,7 @@ from runnersknee.services import run_records
 from runnersknee.services.demo import PFP_CASE, RED_FLAG_CASE
 from runnersknee.store.tables import MorningPainBaselineRow, PlanVersionRow
 from runnersknee.web.app import route_table
+from tests.content import CONTENT
 from tests.ready import IRRITABLE, READY
 from tests.web.conftest import TODAY, World, api_login, client_for, page_login
 from tests.web.test_web_runs import synthetic_run
@@ -133,6 +134,7 @@ def test_a_red_flag_after_the_plan_blocks_every_exercise_and_run(world: World) -
         Settings(database_url=world.database.url),
         world.patient_a,
         today=TODAY,
+        content=CONTENT,
     )
     assert report["next_run"] is None
     assert report["gate"]["state"] == "red_flag"
@@ -277,6 +279,7 @@ def test_the_cli_runs_report_is_gated(world: World, tmp_path: Any) -> None:
         Settings(database_url=world.database.url),
         world.patient_a,
         today=date(2026, 3, 2),
+        content=CONTENT,
     )
     assert report["runs"]
     assert report["next_run"] is None

@@ -41,7 +41,12 @@ class VideoWorld:
         return TestClient(self.app)
 
     def drain(self) -> list[jobs.JobView]:
-        return job_runner.drain(self.world.database, self.settings, self.app.state.job_handlers)
+        return job_runner.drain(
+            self.world.database,
+            self.settings,
+            self.app.state.job_handlers,
+            content=self.app.state.content,
+        )
 
 
 @pytest.fixture

@@ -82,14 +82,14 @@ def demo_command(
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
 ) -> None:
     """Migrate the database, create the demo clinic (once), print the logins, serve the app."""
-    from runnersknee.services.database import Database
+    from runnersknee.bootstrap import bootstrap
     from runnersknee.services.demo import DEMO_LOGINS, seed_demo
 
     settings = Settings()
-    database = Database.from_settings(settings)
-    database.upgrade()
-    created = seed_demo(database, date.today())
-    database.dispose()
+    context = bootstrap(settings)
+    context.database.upgrade()
+    created = seed_demo(context.database, date.today(), context.content)
+    context.database.dispose()
     url = f"http://{host or settings.host}:{port or settings.port}/"
     state = "created" if created else "already present"
     typer.echo(f"Demo clinic {state} in {settings.database_url}")

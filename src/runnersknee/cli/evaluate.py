@@ -44,10 +44,12 @@ def evaluate(
     ] = OutputFormat.TEXT,
 ) -> None:
     """Triage a case and score its questionnaires; print the reasons and their sources."""
+    from runnersknee.bootstrap import load_content
+    from runnersknee.config import Settings
     from runnersknee.services.case_io import load_case_document
     from runnersknee.services.evaluation import Evaluator, evaluation_to_dict
 
-    evaluator = Evaluator.from_content()
+    evaluator = Evaluator.from_content(load_content(Settings()))
     result = evaluation_to_dict(
         evaluator.evaluate_document(load_case_document(case_file)), evaluator.citations
     )

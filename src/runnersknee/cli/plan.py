@@ -45,9 +45,10 @@ def plan(
     ] = PlanFormat.TEXT,
 ) -> None:
     """Triage a case, interpret its assessment and propose a cited treatment plan."""
+    from runnersknee.bootstrap import load_content
     from runnersknee.services.planning import plan_case_file, report_to_dict
 
-    report = plan_case_file(case_file, Settings())
+    report = plan_case_file(case_file, load_content(Settings()))
     data = report_to_dict(report)
     if output is PlanFormat.JSON:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))

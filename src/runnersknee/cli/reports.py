@@ -52,11 +52,13 @@ def _patient_id(target: str) -> int:
 
 
 def _render(target: str, kind: str, settings: Settings, today: date) -> Rendered:
+    from runnersknee.bootstrap import load_content
     from runnersknee.services import operator, report_data  # heavy: loaded only when used
 
+    content = load_content(settings)
     if target.startswith("patient:") and not Path(target).exists():
-        return operator.report_pdf(settings, _patient_id(target), kind, today)
-    return report_data.pdf_for_case(Path(target), kind, today, settings)
+        return operator.report_pdf(settings, content, _patient_id(target), kind, today)
+    return report_data.pdf_for_case(Path(target), kind, today, content)
 
 
 def _outputs(targets: list[str], out: Path, kind: str) -> list[Path]:
@@ -113,9 +115,11 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE.json.")] = None,
     ) -> None:
         """Print (or write) the patient's FHIR R4B Bundle."""
+        from runnersknee.bootstrap import load_content
         from runnersknee.services import operator
 
-        text = operator.fhir_json(Settings(), _patient_id(patient))
+        settings = Settings()
+        text = operator.fhir_json(settings, load_content(settings), _patient_id(patient))
         if out is None:
             typer.echo(text)
         else:
@@ -127,9 +131,12 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="FILE.zip")],
     ) -> None:
         """Write the right-of-access zip (bundle, CSVs, PDFs, uploaded files)."""
+        from runnersknee.bootstrap import load_content
         from runnersknee.services import operator
 
-        made = operator.export_zip(Settings(), _patient_id(patient), date.today())
+        settings = Settings()
+        content = load_content(settings)
+        made = operator.export_zip(settings, content, _patient_id(patient), date.today())
         out.write_bytes(made.data)
 
     app.add_typer(group, name="export")

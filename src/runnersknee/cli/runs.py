@@ -221,15 +221,18 @@ def register(app: typer.Typer) -> None:
         PATIENT_OR_FOLDER: files, folders, zips, or ``patient:<id>`` to read a stored patient's
         runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
         """
+        from runnersknee.bootstrap import load_content
         from runnersknee.services import run_records
         from runnersknee.services import runs as runs_service
 
         settings = Settings()
+        content = load_content(settings)
         patient_id = _patient_ref(folder, pain_log)
         if patient_id is not None:
             data = run_records.report_for_patient(
                 settings,
                 patient_id,
+                content=content,
                 today=_parse_day(today) or date.today(),
                 retraining_start=_parse_moment(retraining_start),
                 chart=chart,
@@ -239,6 +242,7 @@ def register(app: typer.Typer) -> None:
                 report = runs_service.build_report(
                     folder,
                     settings=settings,
+                    content=content,
                     pain_log=pain_log,
                     today=_parse_day(today),
                     retraining_start=_parse_moment(retraining_start),

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from runnersknee.config import Settings
+
+if TYPE_CHECKING:
+    from runnersknee.bootstrap import AppContext
 
 __all__ = ["register"]
 
@@ -24,28 +27,34 @@ def worker_command(
     daily inactivity scan and clean-up); run as many as the machines allow. SQLite: the
     embedded worker in this process (the web server runs one already).
     """
+    from runnersknee.bootstrap import bootstrap
+
     settings = Settings()
     settings.check_production_safety()
+    context = bootstrap(settings)
     if settings.database_url.startswith("postgresql"):
         from runnersknee.services.job_queue import run_worker
         from runnersknee.services.video_records import JOB_HANDLERS
 
-        run_worker(settings, JOB_HANDLERS, concurrency)
+        context.database.dispose()
+        run_worker(settings, JOB_HANDLERS, context.content, concurrency)
         return
-    _run_embedded(settings, concurrency)
+    _run_embedded(context, concurrency)
 
 
-def _run_embedded(settings: Settings, concurrency: int) -> None:
-    from runnersknee.services.database import Database
+def _run_embedded(context: AppContext, concurrency: int) -> None:
     from runnersknee.services.job_worker import Worker
     from runnersknee.services.storage import clean_abandoned_temp_folders
     from runnersknee.services.video_records import JOB_HANDLERS
 
-    database = Database.from_settings(settings)
+    settings, database = context.settings, context.database
     database.require_current()
     clean_abandoned_temp_folders()
     worker = Worker(
-        database, settings.model_copy(update={"worker_threads": concurrency}), JOB_HANDLERS
+        database,
+        settings.model_copy(update={"worker_threads": concurrency}),
+        JOB_HANDLERS,
+        context.content,
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

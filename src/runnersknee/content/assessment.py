@@ -3,6 +3,8 @@
 ``overrides`` map a threshold or setting name to a local value (from the file named by
 ``RUNNERSKNEE_CONTENT_OVERRIDES``, tables ``[assessment.thresholds]`` and ``[assessment.plan]``).
 An overridden value keeps its citations, is marked ``verified = False`` and notes the override.
+Nothing is cached here: the application reads the one
+:class:`~runnersknee.content.bundle.ClinicalContent`, built with the overrides applied.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from functools import cache
 
 from runnersknee.clinical.errors import ContentError
 from runnersknee.clinical.impairments import AssessmentThresholds, Threshold
@@ -79,14 +80,7 @@ def _apply(
 
 def load_assessment_thresholds(overrides: Overrides | None = None) -> AssessmentThresholds:
     """The impairment cut-offs; raise :class:`ContentError` for a missing or unknown name."""
-    if not overrides:
-        return _default_thresholds()
-    return _build_thresholds(overrides)
-
-
-@cache
-def _default_thresholds() -> AssessmentThresholds:
-    return _build_thresholds({})
+    return _build_thresholds(overrides or {})
 
 
 def _build_thresholds(overrides: Overrides) -> AssessmentThresholds:
@@ -113,14 +107,7 @@ def load_plan_config(
         from runnersknee.content.education import load_education
 
         education = load_education()
-    if not overrides and not threshold_overrides:
-        return dataclasses.replace(_default_config(), education=education)
     return _build_config(overrides or {}, threshold_overrides or {}, education)
-
-
-@cache
-def _default_config() -> PlanConfig:
-    return _build_config({}, {}, ())
 
 
 def _int(setting: Threshold, name: str) -> int:

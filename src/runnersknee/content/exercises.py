@@ -165,6 +165,16 @@ def load_exercise_library() -> ExerciseLibrary:
     return ExerciseLibrary(exercises, notes)
 
 
+def illustration_file(exercise: Exercise | None) -> Path | None:
+    """The packaged SVG file of an exercise's illustration, if it has one."""
+    name = None if exercise is None else exercise.illustration
+    if not name:
+        return None
+    folder = data_root() / "exercises" / "illustrations"
+    candidate = Path(str(folder / Path(name).name))
+    return candidate if candidate.is_file() and candidate.suffix == ".svg" else None
+
+
 def illustration_scenes() -> dict[str, Scene]:
     """Exercise id → the :class:`Scene` its illustration is drawn from."""
     scenes: dict[str, Scene] = {}

@@ -1,6 +1,7 @@
 """Load the triage rules (``data/triage/*.toml``) into a :class:`TriageRuleSet`, and document them.
 
-``load_triage_rules()`` is cached; ``load_triage_rules(overrides)`` builds a fresh set where
+``load_triage_rules(overrides)`` builds a fresh set (nothing is cached here: the application
+reads its rules from the one :class:`~runnersknee.content.bundle.ClinicalContent`) where
 ``overrides`` maps a rule id (or ``"*"`` for every rule that declares the parameter) to
 ``{param: value}`` — the way unverified thresholds such as the adolescent age gate are configured.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -47,14 +47,7 @@ _PFP_KEYS = {"id", "reason", "citations", "verified", "rationale", "criterion"}
 
 def load_triage_rules(overrides: Overrides | None = None) -> TriageRuleSet:
     """The compiled triage rules; raise :class:`ContentError` for any inconsistency."""
-    if not overrides:
-        return _default_rules()
-    return _build(overrides)
-
-
-@cache
-def _default_rules() -> TriageRuleSet:
-    return _build({})
+    return _build(overrides or {})
 
 
 def _build(overrides: Overrides) -> TriageRuleSet:

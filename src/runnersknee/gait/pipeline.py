@@ -90,6 +90,8 @@ class GaitAnalysis:
         Every stance with its keep / reject decision (:class:`StepCheck`).
     direction_
         The :class:`TravelDirection` (passes and per-frame facing).
+    facing_
+        +1/−1 per frame (sagittal) or the main facing (frontal) the angles were computed with.
     result_
         The :class:`GaitResult`.
     """
@@ -173,7 +175,7 @@ class GaitAnalysis:
             screening = StepScreening(content.steps, content.confidence.min_visibility)
             self.steps_ = screening.screen(
                 keypoints, self.stances_, task=self.task, view=self.view, direction=self.direction_
-            )
+            ).steps_
         else:
             self.repetitions_ = reps.detect(self.filtered_).repetitions_
         self.facing_ = facing

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -115,6 +115,11 @@ class StepScreening:
         Plausibility limits from content.
     min_visibility
         Mean raw visibility the stance limb's landmarks need at contact.
+
+    Attributes
+    ----------
+    steps_
+        One :class:`StepCheck` per stance, in time order (kept, or rejected with a reason).
     """
 
     def __init__(self, limits: StepLimits, min_visibility: float) -> None:
@@ -129,8 +134,8 @@ class StepScreening:
         task: str,
         view: str,
         direction: TravelDirection,
-    ) -> list[StepCheck]:
-        """One :class:`StepCheck` per stance, in time order."""
+    ) -> Self:
+        """Keep or reject each stance (:attr:`steps_`); return self."""
         stance_lo, stance_hi = self.limits.stance_s.get(task, (0.0, np.inf))
         step_lo, _ = self.limits.step_s.get(task, (0.0, np.inf))
         ordered = sorted(stances, key=lambda s: s.ic_s)
@@ -156,7 +161,8 @@ class StepScreening:
             if reason is None:  # a rejected (spurious) contact must not reject the next
                 last[st.side] = st.ic_s
             out.append(StepCheck(st, reason, direction.pass_index(st.ic_s)))
-        return out
+        self.steps_ = out
+        return self
 
     def _at_edge(self, raw: KeypointSeries, i: int) -> bool:
         """True when a landmark of the person lies within the edge margin of the image."""

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
-from runnersknee.services import clinical_core, intake, logs, patients, records
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.services import intake, logs, patients, records
 from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
@@ -90,7 +91,11 @@ def _actor(tx: Session, email: str) -> Actor:
 
 
 def seed_demo(
-    database: Database, today: date, seed: int = 7, settings: Settings | None = None
+    database: Database,
+    today: date,
+    content: ClinicalContent,
+    seed: int = 7,
+    settings: Settings | None = None,
 ) -> bool:
     """Create the demo clinic unless it exists; True when it was created now.
 
@@ -113,25 +118,30 @@ def seed_demo(
             )
             for login in DEMO_LOGINS[2:]
         ]
-        intake.submit_intake(tx, clinician, ids[1], RED_FLAG_CASE)
+        intake.submit_intake(tx, clinician, ids[1], RED_FLAG_CASE, content=content)
         rng = random.Random(seed)
-        _mid_plan(tx, clinician, ids[2], today, rng)
+        _mid_plan(tx, clinician, ids[2], today, _Seeding(content, rng))
         if logs.signed_plan(tx, ids[2]) is not None:
             patient = _actor(tx, "midplan@demo.example")
-            seed_runs(tx, patient, ids[2], today, settings or Settings(), rng)
+            seed_runs(tx, patient, ids[2], today, settings or Settings(), rng, content)
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Seeding:
+    content: ClinicalContent
+    rng: random.Random
+
+
 def _mid_plan(
-    tx: Session, clinician: Actor, patient_id: int, today: date, rng: random.Random
+    tx: Session, clinician: Actor, patient_id: int, today: date, seeding: _Seeding
 ) -> None:
-    intake.submit_intake(tx, clinician, patient_id, PFP_CASE)
+    content, rng = seeding.content, seeding.rng
+    intake.submit_intake(tx, clinician, patient_id, PFP_CASE, content=content)
     records.save_assessment(tx, clinician, patient_id, ASSESSMENT)
     start = today - timedelta(weeks=6)
-    _questionnaire(tx, clinician, patient_id, start, worse=True)
-    if not clinical_core.available()["plan"]:
-        return
-    records.generate_plan(tx, clinician, patient_id)
+    _questionnaire(tx, clinician, patient_id, start, worse=True, content=content)
+    records.generate_plan(tx, clinician, patient_id, content=content)
     records.sign_plan(tx, clinician, patient_id, "Demo plan signed at the first visit.")
     for row in tx.scalars(select(PlanVersionRow)):
         row.created_at = datetime.combine(start, time(9), tzinfo=UTC)
@@ -144,16 +154,27 @@ def _mid_plan(
         if rng.random() < 0.25:
             continue
         for exercise_id in exercise_ids:
-            logs.log_exercise(tx, patient, patient_id, exercise_id, 3, 10, day)
+            logs.log_exercise(tx, patient, patient_id, exercise_id, 3, 10, day, content=content)
         during = 2 if offset < 21 else 1
         morning = 3 if offset == 27 else 0
-        logs.log_pain(tx, patient, patient_id, day, during, during, None)
-        logs.log_pain(tx, patient, patient_id, day + timedelta(days=1), None, None, morning)
-    _questionnaire(tx, clinician, patient_id, today - timedelta(days=1), worse=False)
+        logs.log_pain(tx, patient, patient_id, day, during, during, None, content=content)
+        next_day = day + timedelta(days=1)
+        logs.log_pain(tx, patient, patient_id, next_day, None, None, morning, content=content)
+    _questionnaire(
+        tx, clinician, patient_id, today - timedelta(days=1), worse=False, content=content
+    )
 
 
-def _questionnaire(tx: Session, actor: Actor, patient_id: int, day: date, worse: bool) -> None:
-    instrument = clinical_core.instruments().get("akps")
+def _questionnaire(
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    day: date,
+    worse: bool,
+    *,
+    content: ClinicalContent,
+) -> None:
+    instrument = content.instruments.get("akps")
     if instrument is None:
         return
     answers: dict[str, int | str] = {}
@@ -164,4 +185,4 @@ def _questionnaire(tx: Session, actor: Actor, patient_id: int, day: date, worse:
             answers[item.id] = pick.id
         elif item.minimum is not None and item.maximum is not None:
             answers[item.id] = item.maximum if worse else item.minimum
-    intake.record_questionnaire(tx, actor, patient_id, "akps", answers, day)
+    intake.record_questionnaire(tx, actor, patient_id, "akps", answers, day, content=content)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.content.return_to_run import load_return_to_run_protocol
 from runnersknee.services import run_records, run_uploads
 from runnersknee.services.authz import Actor
@@ -103,6 +104,7 @@ def seed_runs(  # noqa: PLR0917 - demo seeding: tx, who, record, day, settings, 
     today: date,
     settings: Settings,
     rng: random.Random,
+    content: ClinicalContent,
 ) -> int:
     """Import the generated files as the patient's upload and log low run pain after each
     walk-run session; returns the number of runs stored."""
@@ -115,7 +117,9 @@ def seed_runs(  # noqa: PLR0917 - demo seeding: tx, who, record, day, settings, 
     for run in runs:
         if run.walk_s:
             day = run.start.date()
-            run_records.log_run_pain(tx, patient, patient_id, day, 1, 1, None, settings)
+            run_records.log_run_pain(tx, patient, patient_id, day, 1, 1, None, content=content)
             next_day = day + timedelta(days=1)
-            run_records.log_run_pain(tx, patient, patient_id, next_day, None, None, 0, settings)
+            run_records.log_run_pain(
+                tx, patient, patient_id, next_day, None, None, 0, content=content
+            )
     return len(outcome.imported)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.clinical.instruments import interpret_change, score_answers
 from runnersknee.clinical.return_to_run import PrescriptionKind
-from runnersknee.config import Settings
-from runnersknee.services import clinical_core, run_records
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.services import run_records
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.intake import QuestionnaireView, assert_patient, questionnaires
 from runnersknee.services.patients import current_episode
@@ -56,9 +56,13 @@ class DischargeView:
 
 
 def _score_change(
-    items: Sequence[QuestionnaireView], instrument_id: str, key: str, label: str
+    items: Sequence[QuestionnaireView],
+    instrument_id: str,
+    key: str,
+    label: str,
+    content: ClinicalContent,
 ) -> Criterion:
-    instrument = clinical_core.instruments().get(instrument_id)
+    instrument = content.instruments.get(instrument_id)
     rows = [q for q in items if q.instrument == instrument_id and q.total is not None]
     if instrument is None or len(rows) < 2:
         name = getattr(instrument, "short_name", None) or instrument_id.upper()
@@ -75,10 +79,14 @@ def _score_change(
 
 
 def _running(
-    tx: Session, actor: Actor, patient_id: int, settings: Settings, today: date
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    today: date,
+    content: ClinicalContent,
 ) -> Criterion:
     label = "Return to running: walk-run programme completed"
-    runs = run_records.overview(tx, actor, patient_id, settings, today)
+    runs = run_records.overview(tx, actor, patient_id, today, content=content)
     if runs.next_run is None:
         return Criterion("running", label, False, runs.gate.run_clinician_message)
     if runs.next_run.kind is PrescriptionKind.DISTANCE_CAP:
@@ -89,26 +97,40 @@ def _running(
 
 
 def criteria(
-    tx: Session, actor: Actor, patient_id: int, settings: Settings, today: date
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    today: date,
+    content: ClinicalContent,
 ) -> tuple[Criterion, ...]:
     """Pain, function and return to running, judged now."""
     items = questionnaires(tx, actor, patient_id)
     return (
-        _score_change(items, "nprs", "pain", "Pain: NPRS improved by its minimal important change"),
         _score_change(
-            items, "akps", "function", "Function: AKPS improved by its minimal important change"
+            items, "nprs", "pain", "Pain: NPRS improved by its minimal important change", content
         ),
-        _running(tx, actor, patient_id, settings, today),
+        _score_change(
+            items,
+            "akps",
+            "function",
+            "Function: AKPS improved by its minimal important change",
+            content,
+        ),
+        _running(tx, actor, patient_id, today, content),
     )
 
 
 def discharge_view(
-    tx: Session, actor: Actor, patient_id: int, settings: Settings, today: date
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    today: date,
+    content: ClinicalContent,
 ) -> DischargeView:
     """The criteria and the recorded discharge (the summary page and the discharge form)."""
     authorize(tx, actor, "patient.read", patient_id)
     episode = current_episode(tx, patient_id)
-    return DischargeView(criteria(tx, actor, patient_id, settings, today), episode.discharge)
+    return DischargeView(criteria(tx, actor, patient_id, today, content), episode.discharge)
 
 
 def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
@@ -117,8 +139,8 @@ def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
     patient_id: int,
     summary: str,
     unmet_reason: str,
-    settings: Settings,
     today: date,
+    content: ClinicalContent,
 ) -> dict[str, Any]:
     """Close the episode with a summary; with a criterion unmet, ``unmet_reason`` says why."""
     patient = assert_patient(authorize(tx, actor, "patient.write", patient_id))
@@ -127,7 +149,7 @@ def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
         raise Conflict("this episode of care is already closed", field="summary")
     if not summary.strip():
         raise InvalidInput("write the discharge summary", field="summary")
-    judged = criteria(tx, actor, patient_id, settings, today)
+    judged = criteria(tx, actor, patient_id, today, content)
     if not all(c.met is True for c in judged) and not unmet_reason.strip():
         raise InvalidInput(
             "not every criterion is met: say why you discharge now", field="unmet_reason"

@@ -25,9 +25,7 @@ from runnersknee.clinical.instruments import (
     score_summary,
 )
 from runnersknee.clinical.triage import TriageResult, TriageRuleSet, triage
-from runnersknee.content.citations import load_citations
-from runnersknee.content.instruments import load_instruments
-from runnersknee.content.triage import load_triage_rules
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.case_io import parse_case
 
 __all__ = [
@@ -60,9 +58,9 @@ class Evaluator:
     citations: CitationRegistry
 
     @classmethod
-    def from_content(cls) -> Evaluator:
-        """Use the packaged content (cached after the first load)."""
-        return cls(load_triage_rules(), load_instruments(), load_citations())
+    def from_content(cls, content: ClinicalContent) -> Evaluator:
+        """Use the rules, instruments and citations of ``content`` (overrides applied)."""
+        return cls(content.triage_rules, content.instruments, content.citations)
 
     def evaluate(self, case: Case) -> Evaluation:
         """Triage the case and score every questionnaire administration in it."""

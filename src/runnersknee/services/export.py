@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import RunnersKneeError
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.fhir.bundle import build_bundle, bundle_json
 from runnersknee.fhir.record import (
     Administration,
@@ -32,7 +33,7 @@ from runnersknee.fhir.record import (
     measures_of,
 )
 from runnersknee.reports.pdf import render_pdf
-from runnersknee.services import clinical_core, intake, records, report_data
+from runnersknee.services import intake, records, report_data
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
 from runnersknee.services.patients import current_episode
@@ -65,9 +66,9 @@ class ExportFile:
     data: bytes
 
 
-def _forms(instrument_ids: Iterable[str]) -> dict[str, InstrumentForm]:
+def _forms(instrument_ids: Iterable[str], content: ClinicalContent) -> dict[str, InstrumentForm]:
     found: dict[str, InstrumentForm] = {}
-    known = clinical_core.instruments()
+    known = content.instruments
     for key in instrument_ids:
         instrument = known.get(key)
         if instrument is None:
@@ -125,10 +126,12 @@ def _plan(version: records.PlanVersion | None) -> PlanSummary | None:
     )
 
 
-def patient_record(tx: Session, actor: Actor, patient_id: int) -> PatientRecord:
+def patient_record(
+    tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent
+) -> PatientRecord:
     """The typed record the bundle maps (authorized as ``patient.export``)."""
     authorize(tx, actor, "patient.export", patient_id)
-    overview = records.overview(tx, actor, patient_id)
+    overview = records.overview(tx, actor, patient_id, content=content)
     found = overview.intake
     case = found.case_data if found else {}
     triage = (found.triage or {}) if found else {}
@@ -157,7 +160,7 @@ def patient_record(tx: Session, actor: Actor, patient_id: int) -> PatientRecord:
         triage_level=found.level if found else None,
         pfp_probable=bool(triage.get("pfp_probable")),
         triage_reasons=tuple(str(r.get("reason", "")) for r in triage.get("reasons", [])),
-        instruments=_forms({a.instrument_id for a in administrations}),
+        instruments=_forms({a.instrument_id for a in administrations}, content),
         administrations=administrations,
         measures=_measures(tx, current_episode(tx, patient_id).id)
         + tuple(m for video in video_analyses(tx, patient_id) for m in video.measures),
@@ -166,9 +169,12 @@ def patient_record(tx: Session, actor: Actor, patient_id: int) -> PatientRecord:
     )
 
 
-def fhir_bundle(tx: Session, actor: Actor, patient_id: int, now: datetime) -> str:
+def fhir_bundle(
+    tx: Session, actor: Actor, patient_id: int, now: datetime, *, content: ClinicalContent
+) -> str:
     """The patient's FHIR R4B bundle as JSON."""
-    return bundle_json(build_bundle(patient_record(tx, actor, patient_id), now))
+    record = patient_record(tx, actor, patient_id, content=content)
+    return bundle_json(build_bundle(record, now))
 
 
 def upload_folder(settings: Settings, patient_id: int) -> Path:
@@ -233,7 +239,7 @@ def _csvs(tx: Session, actor: Actor, patient_id: int) -> dict[str, str]:
 
 
 def _documents(
-    tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
+    tx: Session, actor: Actor, patient_id: int, today: date, content: ClinicalContent
 ) -> tuple[dict[str, report_data.Document], list[str]]:
     """The documents this actor may have; one that cannot be made yet is noted, not fatal."""
     kinds = ("handout",) if actor.role is Role.PATIENT else report_data.KINDS
@@ -241,7 +247,7 @@ def _documents(
     notes: list[str] = []
     for kind in kinds:
         try:
-            doc = report_data.patient_document(tx, actor, patient_id, kind, today, settings)
+            doc = report_data.patient_document(tx, actor, patient_id, kind, today, content)
             made[f"reports/{kind}.pdf"] = doc
         except RunnersKneeError as error:
             notes.append(f"{kind}.pdf not included: {error.message}")
@@ -262,13 +268,13 @@ class ExportParts:
 
 
 def gather_export(
-    tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
+    tx: Session, actor: Actor, patient_id: int, today: date, *, content: ClinicalContent
 ) -> ExportParts:
     """Read everything of one patient the export holds (authorized and audited)."""
     now = datetime.now(UTC)
-    bundle = fhir_bundle(tx, actor, patient_id, now)
+    bundle = fhir_bundle(tx, actor, patient_id, now, content=content)
     patient = tx.get(PatientRow, patient_id)
-    documents, notes = _documents(tx, actor, patient_id, today, settings)
+    documents, notes = _documents(tx, actor, patient_id, today, content)
     return ExportParts(
         patient_id,
         patient.display_name if patient else "",
@@ -306,10 +312,17 @@ def zip_export(parts: ExportParts, today: date, settings: Settings) -> ExportFil
 
 
 def write_export(
-    tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    today: date,
+    settings: Settings,
+    *,
+    content: ClinicalContent,
 ) -> ExportFile:
     """:func:`gather_export` and :func:`zip_export` in one call (the CLI and tests)."""
-    return zip_export(gather_export(tx, actor, patient_id, today, settings), today, settings)
+    parts = gather_export(tx, actor, patient_id, today, content=content)
+    return zip_export(parts, today, settings)
 
 
 def _readme(name: str, now: datetime, notes: Sequence[str]) -> str:

@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.content.exercises import illustration_file
 from runnersknee.reports.model import Handout, HandoutAdvice, HandoutExercise, Heading
-from runnersknee.services import clinical_core, intake, logs, patient_text
+from runnersknee.services import intake, logs, patient_text
 from runnersknee.services.authz import Actor
 from runnersknee.services.records import plan_items
 from runnersknee.services.safety_gate import gate_for, require_exercises
@@ -27,9 +30,9 @@ __all__ = ["case_handout", "patient_handout"]
 _SIDES = {"left": "Left leg", "right": "Right leg", "both": "Both legs"}
 
 
-def _illustration(exercise_id: str) -> str:
+def _illustration(library: ExerciseLibrary, exercise_id: str) -> str:
     """The drawing as a ``data:`` URI (a packaged content file), or ''."""
-    path = clinical_core.illustration_path(clinical_core.exercise_library().get(exercise_id))
+    path = illustration_file(library.get(exercise_id))
     if path is None:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
@@ -49,12 +52,15 @@ def _side(item: Mapping[str, Any], knee_side: str | None) -> str:
 
 
 def _exercise(
-    card: patient_text.ExerciseCard, item: Mapping[str, Any], knee_side: str | None
+    card: patient_text.ExerciseCard,
+    item: Mapping[str, Any],
+    knee_side: str | None,
+    library: ExerciseLibrary,
 ) -> HandoutExercise:
     ex = card.exercise
     return HandoutExercise(
         title=card.title,
-        illustration_uri=_illustration(card.exercise_id),
+        illustration_uri=_illustration(library, card.exercise_id),
         setup=str(ex.get("setup") or ""),
         steps=tuple(str(s) for s in ex.get("steps") or ()),
         tips=tuple(str(s) for s in ex.get("cues") or ()),
@@ -70,29 +76,31 @@ def _handout(
     page: patient_text.PatientToday,
     items: Mapping[str, Mapping[str, Any]],
     knee_side: str | None,
+    content: ClinicalContent,
 ) -> Handout:
-    stop = clinical_core.stop_rules()
     exercises = tuple(
-        _exercise(card, items.get(card.exercise_id, {}), knee_side) for card in page.exercises
+        _exercise(card, items.get(card.exercise_id, {}), knee_side, content.exercises)
+        for card in page.exercises
     )
     advice = tuple(
         HandoutAdvice(card.title, " ".join(p for p in (card.text, card.when) if p))
         for card in page.advice
     )
-    return Handout(
-        heading, exercises, advice, page.discomfort, str(stop["stop_rules"]), str(stop["medicines"])
-    )
+    stop = content.safety
+    return Handout(heading, exercises, advice, page.discomfort, stop.stop_rules, stop.medicines)
 
 
 def _by_exercise(plan: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(i["exercise_id"]): i for i in plan_items(plan) if i.get("exercise_id")}
 
 
-def patient_handout(tx: Session, actor: Actor, patient_id: int, today: date) -> Handout:
+def patient_handout(
+    tx: Session, actor: Actor, patient_id: int, today: date, *, content: ClinicalContent
+) -> Handout:
     """The handout of a stored patient's signed plan (refused while the safety gate allows no
     exercises: a red flag, a referral, no signed plan)."""
-    view = logs.today(tx, actor, patient_id, today)
-    require_exercises(gate_for(tx, patient_id))
+    view = logs.today(tx, actor, patient_id, today, content=content)
+    require_exercises(gate_for(tx, patient_id, content))
     signed = logs.signed_plan(tx, patient_id)
     if view.plan_version is None or signed is None:
         raise NotFound("there is no signed plan yet, so there is no handout", field="plan")
@@ -101,12 +109,14 @@ def patient_handout(tx: Session, actor: Actor, patient_id: int, today: date) -> 
     record = tx.get(PatientRow, patient_id)
     name = record.display_name if record else ""
     heading = Heading("Your home exercises", name, "", None, today)
-    return _handout(heading, view.patient, _by_exercise(signed.data), knee)
+    return _handout(heading, view.patient, _by_exercise(signed.data), knee, content)
 
 
-def case_handout(plan: Mapping[str, Any], case: Mapping[str, Any], heading: Heading) -> Handout:
+def case_handout(
+    plan: Mapping[str, Any], case: Mapping[str, Any], heading: Heading, content: ClinicalContent
+) -> Handout:
     """The handout of a plan proposed for a case file."""
-    library = clinical_core.exercise_library()
+    library = content.exercises
     entries, advice = [], []
     for item in plan_items(plan):
         exercise = library.get(str(item.get("exercise_id"))) if item.get("exercise_id") else None
@@ -116,4 +126,4 @@ def case_handout(plan: Mapping[str, Any], case: Mapping[str, Any], heading: Head
             entries.append(logs.TodayItem(item, to_json(exercise), 0))
     page = patient_text.arrange(entries, advice, plan.get("pain_threshold_nprs"))
     knee = str(case.get("side")) if case.get("side") else None
-    return _handout(heading, page, _by_exercise(plan), knee)
+    return _handout(heading, page, _by_exercise(plan), knee, content)

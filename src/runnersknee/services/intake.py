@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.clinical.instruments import Instrument, InstrumentScore, score_answers
+from runnersknee.clinical.triage import TriageResult, triage
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.content.red_flag_actions import load_red_flag_actions
-from runnersknee.services import clinical_core
 from runnersknee.services.alerts import close_alerts, raise_alert
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import parse_case
@@ -122,9 +124,15 @@ def open_to_patient(tx: Session, patient_id: int) -> bool:
 
 
 def submit_intake(
-    tx: Session, actor: Actor, patient_id: int, data: Mapping[str, Any]
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    data: Mapping[str, Any],
+    *,
+    content: ClinicalContent,
 ) -> IntakeView:
-    """Validate the intake answers, run triage, store both; red flags raise an alert."""
+    """Validate the intake answers, triage them with ``content``'s rules, store both; red
+    flags raise an alert."""
     patient = assert_patient(authorize(tx, actor, "intake.write", patient_id))
     episode = current_episode(tx, patient_id)
     if actor.role is Role.PATIENT and _has_visit(tx, episode.id):
@@ -133,12 +141,12 @@ def submit_intake(
             field="intake",
         )
     case = parse_case(data, recorded_on=date.today())
-    triage = clinical_core.triage_case(case)
-    level = None if triage is None else str(triage["level"])
+    result: TriageResult = triage(case, content.triage_rules)
+    level = str(result.level.value)
     row = IntakeRow(
         episode_id=episode.id,
         case_data=to_json(case),
-        triage=triage,
+        triage=result.as_dict(),
         triage_level=level,
         entered_by=actor.user_id,
     )
@@ -273,55 +281,61 @@ def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
     instrument_id: str,
     answers: Mapping[str, int | str],
     administered_on: date,
+    *,
+    content: ClinicalContent,
 ) -> QuestionnaireView:
-    """Score and store one questionnaire administration."""
+    """Score (with ``content``'s instruments) and store one questionnaire administration."""
     authorize(tx, actor, "questionnaire.write", patient_id)
-    known = clinical_core.instruments()
-    if instrument_id not in known:
-        raise InvalidInput(
-            "unknown questionnaire",
-            field="instrument",
-            allowed=sorted(known),
-            got=instrument_id,
-        )
-    if actor.role is Role.PATIENT and not clinical_core.portal_instrument(known[instrument_id]):
-        raise InvalidInput(
-            "this questionnaire is entered by your clinician from the paper form",
-            field="instrument",
-            allowed=sorted(k for k, v in known.items() if clinical_core.portal_instrument(v)),
-            got=instrument_id,
-        )
-    score = clinical_core.score(instrument_id, answers)
-    total = None if score is None else score.get("total")
-    if score is not None and total is None:
-        missing = [str(i) for i in score.get("missing_items", ())]
+    instrument = _instrument_for(actor, instrument_id, content)
+    score: InstrumentScore = score_answers(instrument, answers)
+    if score.total is None:
+        missing = [str(i) for i in score.missing_items]
         raise InvalidInput(
             "not enough answers to score this questionnaire; please answer: "
-            + ", ".join(_item_labels(known[instrument_id], missing)),
+            + ", ".join(_item_labels(instrument, missing)),
             field="answers",
             allowed=missing,
             got=sorted(answers),
         )
     episode = current_episode(tx, patient_id)
+    stored: dict[str, Any] = to_json(score)
     row = QuestionnaireRow(
         episode_id=episode.id,
         instrument=instrument_id,
         answers=dict(answers),
-        score=score,
-        total=None if total is None else float(total),
+        score=stored,
+        total=float(score.total),
         administered_on=administered_on,
         entered_by=actor.user_id,
     )
     tx.add(row)
     tx.flush()
     return QuestionnaireView(
-        row.id, instrument_id, administered_on, row.total, score, dict(answers)
+        row.id, instrument_id, administered_on, row.total, stored, dict(answers)
     )
 
 
-def _item_labels(instrument: Any, item_ids: list[str]) -> list[str]:
+def _instrument_for(actor: Actor, instrument_id: str, content: ClinicalContent) -> Instrument:
+    """The instrument ``actor`` may fill in, or a clear refusal naming those allowed."""
+    known = content.instruments
+    if instrument_id not in known:
+        raise InvalidInput(
+            "unknown questionnaire", field="instrument", allowed=sorted(known), got=instrument_id
+        )
+    portal = content.portal_instruments()
+    if actor.role is Role.PATIENT and instrument_id not in portal:
+        raise InvalidInput(
+            "this questionnaire is entered by your clinician from the paper form",
+            field="instrument",
+            allowed=sorted(portal),
+            got=instrument_id,
+        )
+    return known[instrument_id]
+
+
+def _item_labels(instrument: Instrument, item_ids: list[str]) -> list[str]:
     """Readable names of missing items: their position on the form (``item 3``)."""
-    order = {item.id: n for n, item in enumerate(getattr(instrument, "items", ()), start=1)}
+    order = {item.id: n for n, item in enumerate(instrument.items, start=1)}
     return [f"item {order[i]}" if i in order else i for i in item_ids]
 
 

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.clinical.safety_gate import GateState
+from runnersknee.clinical.triage import triage
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.content.intake import Question, Step, case_field, load_intake
-from runnersknee.services import clinical_core, intake
+from runnersknee.services import intake
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import parse_case
 from runnersknee.services.patients import current_episode
@@ -257,10 +259,10 @@ def _step(answers: Mapping[str, object], slug: str) -> tuple[Step, str | None]:
     raise InvalidInput("no such step", field="step", got=slug)
 
 
-def _triage_level(answers: Answers, today: date) -> str | None:
+def _triage_level(answers: Answers, today: date, content: ClinicalContent) -> str | None:
     """The core's triage level of the answers so far (``None`` without triage content)."""
-    result = clinical_core.triage_case(parse_case(case_document(answers), recorded_on=today))
-    return None if result is None else str(result["level"])
+    result = triage(parse_case(case_document(answers), recorded_on=today), content.triage_rules)
+    return result.level.value
 
 
 def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, day
@@ -270,6 +272,7 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
     slug: str,
     given: Mapping[str, str | list[str]],
     today: date,
+    content: ClinicalContent,
 ) -> StepResult:
     """Check and keep one step's answers; on a red-flag page, stop at once on an emergency or
     urgent triage of the answers so far."""
@@ -290,14 +293,14 @@ def save_step(  # noqa: PLR0917 - use case: tx, actor, record, step, answers, da
     if errors:
         return StepResult(errors)
     try:
-        level = _triage_level(answers, today)
+        level = _triage_level(answers, today, content)
     except InvalidInput as error:
         return StepResult({error.field or "_form": "Please check this answer."})
     # Only a red-flag page stops: the pages before them give the context (an injury's age is
     # asked on the injury page, after "how it started") that a rule may need first.
     if step.safety and level in STOP_LEVELS:
         document = _with_unasked(tx, patient_id, case_document(answers))
-        intake.submit_intake(tx, actor, patient_id, document)
+        intake.submit_intake(tx, actor, patient_id, document, content=content)
         _discard(tx, patient_id)
         return StepResult({}, stopped=True)
     _, next_step = _step(answers, slug)
@@ -332,10 +335,10 @@ class Stage:
     gate: Gate
 
 
-def stage(tx: Session, actor: Actor, patient_id: int) -> Stage:
+def stage(tx: Session, actor: Actor, patient_id: int, content: ClinicalContent) -> Stage:
     """The patient's place in the intake and what the safety gate says."""
     _authorize(tx, actor, patient_id)
-    gate = gate_for(tx, patient_id)
+    gate = gate_for(tx, patient_id, content)
     if gate.state in (GateState.RED_FLAG, GateState.REFERRED):
         return Stage("stop", None, gate)
     if not intake.open_to_patient(tx, patient_id):
@@ -357,7 +360,9 @@ def missing_step(answers: Answers) -> str | None:
     return None
 
 
-def submit_draft(tx: Session, actor: Actor, patient_id: int) -> intake.IntakeView:
+def submit_draft(
+    tx: Session, actor: Actor, patient_id: int, content: ClinicalContent
+) -> intake.IntakeView:
     """Send the draft as the intake (the same service as the clinician's form); drop the draft."""
     _authorize(tx, actor, patient_id)
     row = _draft_row(tx, patient_id)
@@ -366,6 +371,6 @@ def submit_draft(tx: Session, actor: Actor, patient_id: int) -> intake.IntakeVie
     if unanswered is not None:
         raise InvalidInput("please answer every question first", field="step", got=unanswered)
     document = _with_unasked(tx, patient_id, case_document(answers))
-    view = intake.submit_intake(tx, actor, patient_id, document)
+    view = intake.submit_intake(tx, actor, patient_id, document, content=content)
     _discard(tx, patient_id)
     return view

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.database import Database
 from runnersknee.services.jobs import Handler
 
@@ -86,6 +87,8 @@ def build_app(
     database: Database,
     handlers: Mapping[str, Handler],
     worker_id: str | None = None,
+    *,
+    content: ClinicalContent,
 ) -> Any:
     """The Procrastinate app of a worker process: the job task and the periodic tasks.
 
@@ -105,7 +108,7 @@ def build_app(
     @app.task(name=RUN_JOB_TASK)
     def run(job_id: int) -> None:
         if claim_when_free(database, settings, job_id, worker_id):
-            run_job(database, settings, handlers, job_id, worker_id)
+            run_job(database, settings, handlers, job_id, worker_id, content=content)
 
     @app.periodic(cron="15 6 * * *")
     @app.task(name="runnersknee.inactivity_scan", queueing_lock="inactivity_scan")
@@ -147,7 +150,12 @@ async def _retry_stalled(app: Any, settings: Settings) -> None:
             _log.exception("stalled-job check failed")
 
 
-def run_worker(settings: Settings, handlers: Mapping[str, Handler], concurrency: int = 1) -> None:
+def run_worker(
+    settings: Settings,
+    handlers: Mapping[str, Handler],
+    content: ClinicalContent,
+    concurrency: int = 1,
+) -> None:
     """Run a worker process until SIGINT/SIGTERM (``runnersknee worker``)."""
     from runnersknee.services.job_runner import Heartbeat, new_worker_id
     from runnersknee.services.storage import clean_abandoned_temp_folders
@@ -156,7 +164,7 @@ def run_worker(settings: Settings, handlers: Mapping[str, Handler], concurrency:
     database.require_current()
     clean_abandoned_temp_folders()
     worker_id = new_worker_id()
-    app = build_app(settings, database, handlers, worker_id)
+    app = build_app(settings, database, handlers, worker_id, content=content)
     heartbeat = Heartbeat(database, worker_id, settings.job_heartbeat_s)
     heartbeat.start()
 

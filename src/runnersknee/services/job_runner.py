@@ -25,6 +25,7 @@ from sqlalchemy import or_, select, update
 
 from runnersknee.clinical.errors import NotFound, RunnersKneeError
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.database import Database
 from runnersknee.services.jobs import MAX_ATTEMPTS, Handler, JobContext, JobView, view_of
 from runnersknee.store.tables import JobRow, utcnow
@@ -227,8 +228,12 @@ def run_job(  # noqa: PLR0917 - the job, who runs it and how to stop it
     job_id: int,
     worker_id: str,
     stop: threading.Event | None = None,
+    *,
+    content: ClinicalContent,
 ) -> JobView:
-    """Run one job claimed by ``worker_id`` to done or failed; return its final state."""
+    """Run one job claimed by ``worker_id`` to done or failed; return its final state.
+
+    Handlers read the clinical ``content`` the worker was built with (``bootstrap``)."""
     with database.transaction() as tx:
         row = tx.get(JobRow, job_id)
         if row is None:
@@ -247,7 +252,9 @@ def run_job(  # noqa: PLR0917 - the job, who runs it and how to stop it
             )
         else:
             reporter = _Reporter(database, job_id, worker_id, stop)
-            context = JobContext(job.id, job.kind, job.patient_id, job.params, settings, reporter)
+            context = JobContext(
+                job.id, job.kind, job.patient_id, job.params, settings, reporter, content
+            )
             _execute(database, handler, context, worker_id)
     except _Lost:
         _log.warning(
@@ -318,6 +325,8 @@ def drain(
     settings: Settings,
     handlers: Mapping[str, Handler],
     limit: int | None = None,
+    *,
+    content: ClinicalContent,
 ) -> list[JobView]:
     """Run queued jobs synchronously in this thread until none is left (tests, CLI)."""
     worker_id = new_worker_id()
@@ -326,7 +335,7 @@ def drain(
         job_id = claim_next(database, worker_id)
         if job_id is None:
             break
-        done.append(run_job(database, settings, handlers, job_id, worker_id))
+        done.append(run_job(database, settings, handlers, job_id, worker_id, content=content))
     return done
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping
 
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.database import Database
 from runnersknee.services.job_runner import Heartbeat, claim_next, new_worker_id, recover, run_job
 from runnersknee.services.jobs import Handler
@@ -31,9 +32,11 @@ class Worker:
         database: Database,
         settings: Settings,
         handlers: Mapping[str, Handler],
+        content: ClinicalContent,
         poll_s: float = 2.0,
     ) -> None:
         self.database, self.settings, self.handlers = database, settings, dict(handlers)
+        self.content = content
         self.poll_s = poll_s
         self.worker_id = new_worker_id()
         self._stop = threading.Event()
@@ -94,6 +97,7 @@ class Worker:
                         job_id,
                         self.worker_id,
                         self._stop,
+                        content=self.content,
                     )
                     continue
                 self._recover()

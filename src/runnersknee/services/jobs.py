@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.audit import record_access
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.store.tables import JobRow, utcnow
@@ -86,6 +87,8 @@ class JobContext:
     params: dict[str, Any]
     settings: Settings
     report: Callable[[str, float], None]
+    #: The clinical content the worker was started with (``bootstrap``).
+    content: ClinicalContent
 
 
 #: A handler runs one job and returns its result document (JSON-ready). It raises a

@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, pain_state, patient_text
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.clinical.pain_monitoring import PainAssessment
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.services import pain_state, patient_text
 from runnersknee.services.alerts import raise_alert
 from runnersknee.services.authz import Actor, authorize, authorize_record
 from runnersknee.services.intake import RED_FLAG_LEVELS, IntakeSummary, assert_patient
@@ -76,7 +79,7 @@ class TodayView:
     items: tuple[TodayItem, ...]
     advice: tuple[dict[str, Any], ...]
     pain_today: dict[str, int | None] | None
-    decision: dict[str, Any] | None
+    decision: PainAssessment | None
     phase: Any
     #: The plan's pain limit (NPRS, KB 5.5 / 8.2); presentation only.
     pain_limit_nprs: float | None = None
@@ -103,30 +106,34 @@ def signed_plan(tx: Session, patient_id: int) -> PlanVersionRow | None:
     )
 
 
-def today(tx: Session, actor: Actor, patient_id: int, day: date) -> TodayView:
-    """Today's exercises (signed plan only), today's logs and the pain-monitoring decision."""
+def today(
+    tx: Session, actor: Actor, patient_id: int, day: date, *, content: ClinicalContent
+) -> TodayView:
+    """Today's exercises (signed plan only), today's logs and the pain-monitoring decision
+    (with ``content``'s pain limits)."""
     authorize_record(tx, actor, "patient.read", patient_id)
     episode_id, _ = _episode(tx, patient_id)
-    return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day))
+    return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day, content), content)
 
 
-def _gated(tx: Session, patient_id: int, view: TodayView) -> TodayView:
+def _gated(tx: Session, patient_id: int, view: TodayView, content: ClinicalContent) -> TodayView:
     """``view`` with the safety gate's decision; without plan items when it allows none.
 
     The view's pain decision (over the same signed plan's history) and the plan's phase are
     handed to the gate.
     """
-    if view.plan_key:
-        gate = gate_for(tx, patient_id, pain=view.decision, phase=view.phase)
-    else:
-        gate = gate_for(tx, patient_id)
+    gate = (
+        gate_for(tx, patient_id, content, pain=view.decision, phase=view.phase)
+        if view.plan_key
+        else gate_for(tx, patient_id, content)
+    )
     if gate.allowance.exercises:
         return dataclasses.replace(view, gate=gate)
     return TodayView(None, (), (), view.pain_today, None, None, gate=gate)
 
 
 def today_with_intake(
-    tx: Session, actor: Actor, patient_id: int, day: date
+    tx: Session, actor: Actor, patient_id: int, day: date, *, content: ClinicalContent
 ) -> tuple[TodayView, IntakeSummary | None]:
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
@@ -146,7 +153,8 @@ def today_with_intake(
             triage = found.scalar()
         intake = IntakeSummary(row[2], row[3], row[4], row[1], triage)
     plan = None if row[5] is None else (row[5], row[6], row[7])
-    return _gated(tx, patient_id, _today_of_plan(tx, patient_id, plan, day)), intake
+    view = _today_of_plan(tx, patient_id, plan, day, content)
+    return _gated(tx, patient_id, view, content), intake
 
 
 def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
@@ -158,13 +166,15 @@ def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
     return int(row[0]), row[1]
 
 
-def _today(tx: Session, patient_id: int, episode_id: int, day: date) -> TodayView:
+def _today(
+    tx: Session, patient_id: int, episode_id: int, day: date, content: ClinicalContent
+) -> TodayView:
     found = tx.connection().execute(_today_statements().plan, {"episode_id": episode_id})
-    return _today_of_plan(tx, patient_id, found.first(), day)
+    return _today_of_plan(tx, patient_id, found.first(), day, content)
 
 
 def _today_of_plan(
-    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date
+    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date, content: ClinicalContent
 ) -> TodayView:
     """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
     if plan is None:
@@ -173,7 +183,7 @@ def _today_of_plan(
     connection = tx.connection()
     plan_id, version, signed_at = plan
     key = (_database_key(connection.engine), int(plan_id), signed_at.isoformat())
-    parts = _plan_parts(tx, key)
+    parts = _plan_parts(tx, key, content.exercises)
     where = {"patient_id": patient_id, "day": day}
     done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
     items = tuple(
@@ -189,7 +199,9 @@ def _today_of_plan(
         items,
         parts.advice,
         None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True)),
-        pain_state.decide(tuple(reversed(rows)), pain_state.baselines(tx, patient_id)),
+        pain_state.decide(
+            tuple(reversed(rows)), pain_state.baselines(tx, patient_id), content.pain_monitoring
+        ),
         parts.phase,
         parts.pain_limit_nprs,
         key,
@@ -230,18 +242,20 @@ class _PlanParts:
 
 #: Plan versions whose parsed parts are kept (plan versions are never changed).
 _PLANS_KEPT = 512
-_PLAN_PARTS: dict[tuple[str, int, str], _PlanParts] = {}
+_PLAN_PARTS: dict[tuple[str, int, str], tuple[ExerciseLibrary, _PlanParts]] = {}
 
 
-def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
-    """The parsed items of the plan version ``key`` names (its JSON is read once).
+def _plan_parts(tx: Session, key: tuple[str, int, str], library: ExerciseLibrary) -> _PlanParts:
+    """The parsed items of the plan version ``key`` names, with ``library``'s details of
+    each exercise (its JSON is read once).
 
     The key holds the database and the sign-off time besides the row id, so another
-    database in the same process (or a re-created one reusing ids) never shares an entry.
+    database in the same process (or a re-created one reusing ids) never shares an entry;
+    an entry built with another content bundle's library is built again.
     """
     found = _PLAN_PARTS.get(key)
-    if found is not None:
-        return found
+    if found is not None and found[0] is library:
+        return found[1]
     statement = _today_statements().plan_data
     data: dict[str, Any] = tx.connection().execute(statement, {"plan_id": key[1]}).scalar() or {}
     exercises: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
@@ -249,7 +263,7 @@ def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
     for item in plan_items(data):
         exercise_id = item.get("exercise_id")
         if exercise_id:
-            exercises.append((item, _exercise_json(str(exercise_id))))
+            exercises.append((item, _exercise_json(library, str(exercise_id))))
         else:
             advice.append(item)
     parts = _PlanParts(
@@ -257,7 +271,7 @@ def _plan_parts(tx: Session, key: tuple[str, int, str]) -> _PlanParts:
     )
     while len(_PLAN_PARTS) >= _PLANS_KEPT:
         _PLAN_PARTS.pop(next(iter(_PLAN_PARTS)), None)
-    _PLAN_PARTS[key] = parts
+    _PLAN_PARTS[key] = (library, parts)
     return parts
 
 
@@ -350,10 +364,9 @@ def _start_statement() -> Executable:
     )
 
 
-@cache
-def _exercise_json(exercise_id: str) -> dict[str, Any] | None:
-    """The JSON form of a library exercise (the library is loaded once; read-only result)."""
-    exercise = clinical_core.exercise_library().get(exercise_id)
+def _exercise_json(library: ExerciseLibrary, exercise_id: str) -> dict[str, Any] | None:
+    """The JSON form of a library exercise (built once per plan version: ``_plan_parts``)."""
+    exercise = library.get(exercise_id)
     if exercise is None:
         return None
     details: dict[str, Any] = to_json(exercise)
@@ -366,10 +379,9 @@ def _plan_exercises(plan: PlanVersionRow | None) -> set[str]:
     return {str(i["exercise_id"]) for i in plan_items(plan.data) if i.get("exercise_id")}
 
 
-def _with_easier_levels(exercise_ids: set[str]) -> set[str]:
+def _with_easier_levels(exercise_ids: set[str], library: ExerciseLibrary) -> set[str]:
     """``exercise_ids`` and each one's easier level in the library (its ``regression_id``):
     the patient may step back one level ("too painful", or a regress decision)."""
-    library = clinical_core.exercise_library()
     easier = {getattr(library.get(e), "regression_id", None) for e in exercise_ids}
     return exercise_ids | {str(e) for e in easier if e and e in library}
 
@@ -406,12 +418,14 @@ def log_exercise(  # noqa: PLR0917 - use case: tx, actor, record, fields
     reps_done: int | None,
     day: date,
     note: str = "",
+    *,
+    content: ClinicalContent,
 ) -> int:
     """Record sets (and reps) done of one exercise of the signed plan."""
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
-    require_exercises(gate_for(tx, patient_id))
+    require_exercises(gate_for(tx, patient_id, content))
     plan = signed_plan(tx, patient_id)
-    allowed = _with_easier_levels(_plan_exercises(plan))
+    allowed = _with_easier_levels(_plan_exercises(plan), content.exercises)
     if exercise_id not in allowed:
         raise InvalidInput(
             "this exercise is not in your current plan",
@@ -453,12 +467,14 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     activity: str = "exercise",
     *,
     same_session: bool = False,
-) -> dict[str, Any] | None:
+    content: ClinicalContent,
+) -> PainAssessment | None:
     """Record pain (0–10). ``next_morning`` belongs to the latest earlier session.
 
     ``same_session``: the ratings complete the day's latest entry of this activity (the
     session mode records "too painful" and then the pain check of one session) instead
-    of starting another session. Returns the pain-monitoring decision (JSON form).
+    of starting another session. Returns the core's pain-monitoring decision (``content``'s
+    limits) after the entry.
     """
     patient = assert_patient(authorize(tx, actor, "log.write", patient_id))
     values = {
@@ -486,15 +502,15 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     _touch(patient, day)
     tx.flush()
     plan = signed_plan(tx, patient_id)
-    decision = pain_state.pain_decision(tx, patient_id, plan)
+    decision = pain_state.pain_decision(tx, patient_id, plan, content.pain_monitoring)
     if plan is not None and decision is not None:
-        kind = decision["decision"]
+        kind = decision.decision.value
         key = {
             "regress": f"pain:regress:{day.isoformat()}",
             "clinician_review": f"pain:review:plan{plan.id}",
         }.get(kind)
         if key is not None:
-            message = "Pain flare: " + "; ".join(decision["reasons"])
+            message = "Pain flare: " + "; ".join(decision.reasons)
             raise_alert(tx, patient_id, "pain_flare", key, message, day)
         elif kind == "progress":
             raise_alert(
@@ -503,7 +519,7 @@ def log_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
                 "ready_to_progress",
                 f"pain:progress:plan{plan.id}",
                 "Ready to progress: "
-                + "; ".join(decision["reasons"])
+                + "; ".join(decision.reasons)
                 + ". Sign a plan version with the next level to move the patient on.",
                 day,
             )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.pdf import Rendered, render_pdf
 from runnersknee.services import erasure, export, report_data
 from runnersknee.services.authz import Actor, Role
@@ -47,23 +48,28 @@ def operator_read(settings: Settings, patient_id: int) -> Iterator[OperatorRead]
         database.dispose()
 
 
-def report_pdf(settings: Settings, patient_id: int, kind: str, today: date) -> Rendered:
+def report_pdf(
+    settings: Settings, content: ClinicalContent, patient_id: int, kind: str, today: date
+) -> Rendered:
     """A stored patient's document as a PDF (laid out after the transaction)."""
     with operator_read(settings, patient_id) as read:
-        doc = report_data.patient_document(read.tx, read.actor, patient_id, kind, today, settings)
+        doc = report_data.patient_document(read.tx, read.actor, patient_id, kind, today, content)
     return render_pdf(doc)
 
 
-def fhir_json(settings: Settings, patient_id: int) -> str:
+def fhir_json(settings: Settings, content: ClinicalContent, patient_id: int) -> str:
     """A stored patient's FHIR R4B bundle."""
     with operator_read(settings, patient_id) as read:
-        return export.fhir_bundle(read.tx, read.actor, patient_id, datetime.now(UTC))
+        now = datetime.now(UTC)
+        return export.fhir_bundle(read.tx, read.actor, patient_id, now, content=content)
 
 
-def export_zip(settings: Settings, patient_id: int, today: date) -> export.ExportFile:
+def export_zip(
+    settings: Settings, content: ClinicalContent, patient_id: int, today: date
+) -> export.ExportFile:
     """A stored patient's export zip."""
     with operator_read(settings, patient_id) as read:
-        parts = export.gather_export(read.tx, read.actor, patient_id, today, settings)
+        parts = export.gather_export(read.tx, read.actor, patient_id, today, content=content)
     return export.zip_export(parts, today, settings)
 
 

@@ -4,21 +4,19 @@ newest signed plan (KB 5.5). Shared by the today page and the safety gate.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from typing import Any
 
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.pain_monitoring import (
+    PainAssessment,
     PainMonitoringConfig,
     SessionPain,
     decide_progression,
 )
-from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import MorningPainBaselineRow, PainLogRow, PlanVersionRow
 
 __all__ = [
@@ -49,18 +47,24 @@ def history_statement() -> Executable:
 
 
 def pain_decision(
-    tx: Session, patient_id: int, plan: PlanVersionRow | None
-) -> dict[str, Any] | None:
+    tx: Session,
+    patient_id: int,
+    plan: PlanVersionRow | None,
+    config: PainMonitoringConfig,
+) -> PainAssessment | None:
     """The core's progress/hold/regress/review decision over sessions since the plan's sign-off."""
     if plan is None:
         return None
-    return decision_since(tx, patient_id, plan.created_at.date())
+    return decision_since(tx, patient_id, plan.created_at.date(), config)
 
 
-def decision_since(tx: Session, patient_id: int, since: date) -> dict[str, Any] | None:
+def decision_since(
+    tx: Session, patient_id: int, since: date, config: PainMonitoringConfig
+) -> PainAssessment | None:
     """The decision over the pain logged on or after ``since`` (a plan's sign-off day)."""
     rows = tx.connection().execute(history_statement(), {"patient_id": patient_id, "since": since})
-    return decide(tuple(tuple(r) for r in reversed(rows.all())), baselines(tx, patient_id))
+    history = tuple(tuple(r) for r in reversed(rows.all()))
+    return decide(history, baselines(tx, patient_id), config)
 
 
 _PainRow = tuple[date, int | None, int | None, int | None]
@@ -82,20 +86,21 @@ def _baselines_statement() -> Executable:
     )
 
 
-def decide(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...] = ()) -> dict[str, Any] | None:
+def decide(
+    rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
+) -> PainAssessment | None:
     """The decision over ``rows`` (oldest first) with the recorded morning baselines
-    ``known`` (each session is judged against the latest baseline up to its next morning);
-    a fresh copy of a memoized result.
+    ``known`` (each session is judged against the latest baseline up to its next morning)
+    and the deployment's pain limits ``config``: the core's frozen decision, memoized.
 
-    The core is pure and deterministic and the configuration fixed, so the result depends on
-    the rows' values only: an unchanged history (the common case: a page reload) is decided
-    once. Keying on the values, not on the newest row id, also covers the update of an
+    The core is pure and deterministic, so the result depends on the rows' values and the
+    (frozen) configuration only: an unchanged history (the common case: a page reload) is
+    decided once. Keying on the values, not on the newest row id, also covers the update of an
     earlier row's ``next_morning``.
     """
     if not rows:
         return None
-    decided: dict[str, Any] = json.loads(_decided_json(rows, known))
-    return decided
+    return _decided(rows, known, config)
 
 
 def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
@@ -105,7 +110,9 @@ def _baseline_on(known: tuple[_Baseline, ...], morning: date) -> float | None:
 
 
 @lru_cache(maxsize=2048)
-def _decided_json(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...]) -> str:
+def _decided(
+    rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...], config: PainMonitoringConfig
+) -> PainAssessment:
     history = [
         SessionPain(
             day=day,
@@ -116,4 +123,4 @@ def _decided_json(rows: tuple[_PainRow, ...], known: tuple[_Baseline, ...]) -> s
         )
         for day, during, after, morning in rows
     ]
-    return json.dumps(to_json(decide_progression(history, PainMonitoringConfig())))
+    return decide_progression(history, config)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.authz import Actor
 from runnersknee.services.records import PlanVersion, plan_items, plan_versions
 from runnersknee.store.tables import UserRow
@@ -74,9 +75,11 @@ def _names(tx: Session, ids: set[int]) -> dict[int, str]:
     return {int(i): str(n) for i, n in rows}
 
 
-def history(tx: Session, actor: Actor, patient_id: int) -> list[HistoryEntry]:
+def history(
+    tx: Session, actor: Actor, patient_id: int, content: ClinicalContent
+) -> list[HistoryEntry]:
     """Every version of the current episode in words, newest first."""
-    versions = plan_versions(tx, actor, patient_id)
+    versions = plan_versions(tx, actor, patient_id, content=content)
     names = _names(tx, {v.created_by for v in versions})
     entries = []
     for index, version in enumerate(versions):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runnersknee.services import clinical_core, patient_text
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.services import patient_text
 from runnersknee.services.logs import TodayItem
 from runnersknee.services.records import plan_items
 from runnersknee.store.mapping import to_json
@@ -21,9 +22,8 @@ def _limit(value: Any) -> float | None:
     return float(value)
 
 
-def preview(data: Mapping[str, Any]) -> patient_text.PatientToday:
+def preview(data: Mapping[str, Any], library: ExerciseLibrary) -> patient_text.PatientToday:
     """The patient's cards for the plan ``data`` (nothing logged yet)."""
-    library = clinical_core.exercise_library()
     entries: list[TodayItem] = []
     advice: list[dict[str, Any]] = []
     for item in plan_items(data):

@@ -9,7 +9,6 @@ the refusal. :func:`report_to_dict` is the stable JSON form (docs/assessment-and
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,27 +17,26 @@ from typing import Any
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.case import Case, QuestionnaireAnswers
-from runnersknee.clinical.errors import ContentError, InvalidInput, Refused
+from runnersknee.clinical.errors import Refused
 from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.impairments import Impairment, StrengthRow, interpret, strength_table
 from runnersknee.clinical.plan import generate_plan
 from runnersknee.clinical.plan_model import Plan, PlanConfig, PlanItem, PlanPreferences
 from runnersknee.clinical.triage import TriageResult, triage
-from runnersknee.config import Settings
-from runnersknee.content.assessment import load_plan_config
-from runnersknee.content.triage import load_triage_rules
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.case_io import load_case_document, parse_case, validate_as
 
 __all__ = [
     "JSON_SCHEMA_VERSION",
     "PlanReport",
-    "load_overrides",
+    "library_item",
     "parse_assessment",
     "parse_preferences",
     "plan_case_document",
     "plan_case_file",
     "plan_to_dict",
     "report_to_dict",
+    "stored_plan",
 ]
 
 #: Bumped whenever a key of :func:`report_to_dict` changes meaning or disappears.
@@ -72,68 +70,26 @@ def parse_preferences(data: Any) -> PlanPreferences:
     return validate_as(PlanPreferences, data, prefix="preferences")
 
 
-def load_overrides(path: Path | None) -> dict[str, Any]:
-    """The local overrides file (TOML) as a mapping; ``{}`` without one."""
-    if path is None:
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: overrides file not found", field="content_overrides") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ContentError(f"{path}: overrides file cannot be read ({exc})") from None
-
-
-def _table(raw: Mapping[str, Any], *keys: str) -> dict[str, Any]:
-    node: Any = raw
-    for key in keys:
-        node = node.get(key, {}) if isinstance(node, Mapping) else {}
-    return dict(node) if isinstance(node, Mapping) else {}
-
-
-def _library() -> Mapping[str, Exercise]:
-    try:
-        from runnersknee.content.exercises import load_exercise_library
-    except ModuleNotFoundError as exc:
-        raise ContentError("the exercise library is not installed") from exc
-    try:
-        return load_exercise_library()
-    except FileNotFoundError as exc:
-        raise ContentError(f"the exercise library content is missing ({exc})") from exc
-
-
-def _pick_library(library: Mapping[str, Exercise] | None, needed: bool) -> Mapping[str, Exercise]:
-    """The given library, else the content library (not loaded when no plan is allowed)."""
-    if library is not None:
-        return library
-    return _library() if needed else {}
-
-
 def plan_case_document(
     data: Mapping[str, Any],
-    settings: Settings | None = None,
+    content: ClinicalContent,
     *,
     library: Mapping[str, Exercise] | None = None,
     config: PlanConfig | None = None,
 ) -> PlanReport:
-    """Triage, interpret and (if allowed) plan one case document.
+    """Triage, interpret and (if allowed) plan one case document with ``content``.
 
     ``stored_questionnaires`` (the web app's scored administrations) feed the plan's pain,
     function and fear-of-movement values only; triage sees the case as entered at intake.
+    ``library`` and ``config`` replace the content's (golden-plan tests).
     """
     stored = data.get("stored_questionnaires") or []
     data = {k: v for k, v in data.items() if k != "stored_questionnaires"}
     case = parse_case(data, recorded_on=date.today())
     assessment = parse_assessment(data.get("assessment"))
     preferences = parse_preferences(data.get("preferences"))
-    overrides = load_overrides(settings.content_overrides if settings else None)
-    rules = load_triage_rules(_table(overrides, "triage") or None)
-    if config is None:
-        config = load_plan_config(
-            _table(overrides, "assessment", "plan") or None,
-            threshold_overrides=_table(overrides, "assessment", "thresholds") or None,
-        )
-    result = triage(case, rules)
+    config = content.plan_config if config is None else config
+    result = triage(case, content.triage_rules)
     impairments = interpret(case, assessment, config.thresholds)
     plan: Plan | None = None
     refusal: Refused | None = None
@@ -149,7 +105,7 @@ def plan_case_document(
             assessment,
             preferences,
             triage_result=result,
-            library=_pick_library(library, result.plan_allowed),
+            library=content.exercises if library is None else library,
             config=config,
         )
     except Refused as refused:
@@ -165,9 +121,9 @@ def plan_case_document(
     )
 
 
-def plan_case_file(path: Path, settings: Settings | None = None) -> PlanReport:
+def plan_case_file(path: Path, content: ClinicalContent) -> PlanReport:
     """:func:`plan_case_document` for a YAML or JSON file."""
-    return plan_case_document(load_case_document(path), settings)
+    return plan_case_document(load_case_document(path), content)
 
 
 def _impairment(imp: Impairment) -> dict[str, Any]:
@@ -273,4 +229,48 @@ def report_to_dict(report: PlanReport) -> dict[str, Any]:
         "impairments": [_impairment(imp) for imp in report.impairments],
         "plan": plan_to_dict(report.plan) if report.plan else None,
         "refused": refusal,
+    }
+
+
+def stored_plan(
+    case_data: Mapping[str, Any],
+    assessment: Mapping[str, Any],
+    referral: Mapping[str, Any] | None,
+    content: ClinicalContent,
+) -> dict[str, Any]:
+    """The core's plan (stored JSON form) for the stored intake and assessment.
+
+    The core re-runs triage and refuses (:class:`Refused`) unless the level is ``plan``; a
+    clinician's "cleared" referral decision does not override it: the intake must be updated
+    with the findings after clearance, and the plan follows the new triage.
+    """
+    report = plan_case_document({**case_data, "assessment": dict(assessment)}, content)
+    if report.plan is None:
+        refusal = report.refusal
+        message = refusal.message if refusal is not None else "no plan for this case"
+        if referral is not None and referral.get("decision") == "cleared":
+            message += (
+                "; the patient was cleared: update the intake with the findings after "
+                "clearance so triage can allow a plan"
+            )
+        raise Refused(message, field="plan", level=str(report.triage.level.value))
+    stored = plan_to_dict(report.plan)
+    stored["triage_level"] = str(report.triage.level.value)
+    return stored
+
+
+def library_item(exercise: Exercise, note: str) -> dict[str, Any]:
+    """A plan item (stored JSON form) for a library exercise a clinician adds by hand."""
+    return {
+        "id": f"added-{exercise.id}",
+        "component": str(exercise.component.value),
+        "title": exercise.name,
+        "dose": exercise.dose.describe(),
+        "reason": "added by the clinician",
+        "progression_criteria": "",
+        "citation_ids": list(exercise.citation_ids),
+        "exercise_id": exercise.id,
+        "advice": None,
+        "verified": bool(exercise.dose.verified),
+        "clinician_note": note,
     }

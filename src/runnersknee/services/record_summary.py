@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.return_to_run import Prescription
-from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services import alerts, logs, run_records
 from runnersknee.services.alerts import AlertView
 from runnersknee.services.authz import Actor
@@ -52,7 +53,7 @@ class RecordSummary:
     pain: LatestPain | None
     days_logged_this_week: int
     days_so_far_this_week: int
-    pain_decision: dict[str, Any] | None
+    pain_decision: PainAssessment | None
     gate: Gate
     open_alerts: tuple[AlertView, ...]
     week_km: float
@@ -121,12 +122,12 @@ def summary(  # noqa: PLR0917 - use case: tx, actor, record, context
     actor: Actor,
     patient_id: int,
     assessment: dict[str, Any] | None,
-    settings: Settings,
     today: date,
+    content: ClinicalContent,
 ) -> RecordSummary:
     """The summary of ``patient_id``'s record on ``today`` (authorized by each read)."""
-    view = logs.today(tx, actor, patient_id, today)
-    runs = run_records.overview(tx, actor, patient_id, settings, today)
+    view = logs.today(tx, actor, patient_id, today, content=content)
+    runs = run_records.overview(tx, actor, patient_id, today, content=content)
     monday = today - timedelta(days=today.weekday())
     open_alerts = tuple(alerts.patient_alerts(tx, actor, patient_id))
     this_week, last_week = _week_km(runs, monday)

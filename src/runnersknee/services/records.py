@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
-from runnersknee.services import clinical_core
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
 from runnersknee.services.intake import (
@@ -30,6 +30,7 @@ from runnersknee.services.intake import (
 )
 from runnersknee.services.patients import current_episode, portal_email
 from runnersknee.services.plan_dose import DoseFields, dose_text
+from runnersknee.services.planning import library_item, stored_plan
 from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
@@ -102,12 +103,12 @@ def _version(row: PlanVersionRow) -> PlanVersion:
     )
 
 
-def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
+def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent) -> Overview:
     """The record page of one patient."""
     patient = assert_patient(authorize(tx, actor, "patient.read", patient_id))
     episode = current_episode(tx, patient_id)
     if actor.role is Role.PATIENT:
-        plan = _patients_plan(tx, patient_id, episode.id)
+        plan = _patients_plan(tx, patient_id, episode.id, content)
     else:
         plan = _latest_plan(tx, episode.id)
     alerts = tx.scalar(
@@ -116,14 +117,10 @@ def overview(tx: Session, actor: Actor, patient_id: int) -> Overview:
         )
     )
     instruments = tuple(
-        (key, str(getattr(value, "short_name", "") or value.name))
-        for key, value in clinical_core.instruments().items()
+        (key, value.short_name or value.name) for key, value in content.instruments.items()
     )
-    portal = tuple(
-        (key, name)
-        for key, name in instruments
-        if clinical_core.portal_instrument(clinical_core.instruments()[key])
-    )
+    portal_ids = content.portal_instruments()
+    portal = tuple((key, name) for key, name in instruments if key in portal_ids)
     return Overview(
         patient.id,
         patient.display_name,
@@ -178,9 +175,11 @@ def _latest_plan(tx: Session, episode_id: int) -> PlanVersionRow | None:
     )
 
 
-def _patients_plan(tx: Session, patient_id: int, episode_id: int) -> PlanVersionRow | None:
+def _patients_plan(
+    tx: Session, patient_id: int, episode_id: int, content: ClinicalContent
+) -> PlanVersionRow | None:
     """The plan a patient may see: the newest signed version, when the safety gate allows."""
-    if not gate_for(tx, patient_id).allowance.exercises:
+    if not gate_for(tx, patient_id, content).allowance.exercises:
         return None
     return tx.scalar(
         select(PlanVersionRow)
@@ -190,7 +189,9 @@ def _patients_plan(tx: Session, patient_id: int, episode_id: int) -> PlanVersion
     )
 
 
-def plan_versions(tx: Session, actor: Actor, patient_id: int) -> list[PlanVersion]:
+def plan_versions(
+    tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent
+) -> list[PlanVersion]:
     """Every plan version of the current episode, newest first.
 
     A patient sees signed versions only, and none while the safety gate allows no exercises
@@ -200,7 +201,7 @@ def plan_versions(tx: Session, actor: Actor, patient_id: int) -> list[PlanVersio
     episode = current_episode(tx, patient_id)
     query = select(PlanVersionRow).where(PlanVersionRow.episode_id == episode.id)
     if actor.role is Role.PATIENT:
-        if not gate_for(tx, patient_id).allowance.exercises:
+        if not gate_for(tx, patient_id, content).allowance.exercises:
             return []
         query = query.where(PlanVersionRow.status == "signed")
     rows = tx.scalars(query.order_by(PlanVersionRow.version.desc()))
@@ -225,8 +226,11 @@ def _add_version(  # noqa: PLR0917 - use case: tx, actor, record, fields
     return _version(row)
 
 
-def generate_plan(tx: Session, actor: Actor, patient_id: int) -> PlanVersion:
-    """Generate a plan from the intake and assessment; refused while triage blocks it."""
+def generate_plan(
+    tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent
+) -> PlanVersion:
+    """Generate a plan from the intake and assessment with ``content`` (its rules, plan
+    settings and library); refused while triage blocks it."""
     authorize(tx, actor, "plan.write", patient_id)
     intake = plan_gate(tx, patient_id)
     episode = current_episode(tx, patient_id)
@@ -234,7 +238,7 @@ def generate_plan(tx: Session, actor: Actor, patient_id: int) -> PlanVersion:
     if assessment is None:
         raise Refused("record the assessment before generating a plan", field="assessment")
     case_data = with_questionnaires(tx, episode.id, intake.case_data)
-    plan = clinical_core.generate_plan(case_data, assessment, intake.referral)
+    plan = stored_plan(case_data, assessment, intake.referral, content)
     return _add_version(tx, actor, episode.id, plan, "draft", "generated")
 
 
@@ -327,11 +331,17 @@ def remove_item(tx: Session, actor: Actor, patient_id: int, item_id: str) -> Pla
 
 
 def add_exercise(
-    tx: Session, actor: Actor, patient_id: int, exercise_id: str, note: str
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    exercise_id: str,
+    note: str,
+    *,
+    content: ClinicalContent,
 ) -> PlanVersion:
     """Add a library exercise with its library dose (a new draft version)."""
     episode_id, data = _editable(tx, actor, patient_id)
-    library = clinical_core.exercise_library()
+    library = content.exercises
     exercise = library.get(exercise_id)
     if exercise is None:
         raise InvalidInput(
@@ -339,7 +349,7 @@ def add_exercise(
         )
     if any(i.get("exercise_id") == exercise_id for i in plan_items(data)):
         raise Conflict("the exercise is already in the plan", field="exercise_id")
-    item = clinical_core.library_item(exercise, note.strip()[:_MAX_NOTE])
+    item = library_item(exercise, note.strip()[:_MAX_NOTE])
     components = data.setdefault("components", [])
     target = next((c for c in components if c.get("kind") == item["component"]), None)
     if target is None:

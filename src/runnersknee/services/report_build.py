@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.instruments import InstrumentScore, interpret_change
+from runnersknee.clinical.instruments import Instrument, InstrumentScore, interpret_change
 from runnersknee.content.citations import load_citations
 from runnersknee.fhir.record import Measure, measure_label, measures_of
 from runnersknee.reports.model import (
@@ -24,7 +24,6 @@ from runnersknee.reports.model import (
     Reason,
     Table,
 )
-from runnersknee.services import clinical_core
 
 __all__ = ["EvaluationParts", "Scored", "evaluation_report", "gait_table", "score_table"]
 
@@ -33,9 +32,14 @@ __all__ = ["EvaluationParts", "Scored", "evaluation_report", "gait_table", "scor
 class Scored:
     """One scored administration (date may be unknown in a case file)."""
 
-    instrument_id: str
+    instrument: Instrument
     day: date | None
     score: InstrumentScore
+
+    @property
+    def instrument_id(self) -> str:
+        """The questionnaire's id."""
+        return self.instrument.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +109,10 @@ def _history(case_data: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def score_table(scores: Sequence[Scored]) -> Table:
     """Date, questionnaire, total and the core's reading of each administration."""
-    names = clinical_core.instruments()
     rows = tuple(
         (
             s.day.isoformat() if s.day else "—",
-            str(getattr(names.get(s.instrument_id), "name", s.instrument_id)),
+            s.instrument.name,
             _num(s.score.total),
             s.score.interpretation,
         )
@@ -253,16 +256,15 @@ def gait_table(
 def score_changes(scores: Sequence[Scored]) -> tuple[Table, tuple[Criterion, ...]]:
     """First-to-latest change of each questionnaire against its MDC and MCID, and whether
     the change reaches the MCID (the treatment-success measure the knowledge base defines)."""
-    instruments = clinical_core.instruments()
     by_id: dict[str, list[Scored]] = {}
     for s in scores:
         if s.score.total is not None:
             by_id.setdefault(s.instrument_id, []).append(s)
     rows, criteria = [], []
-    for instrument_id, items in by_id.items():
-        instrument = instruments.get(instrument_id)
-        if instrument is None or len(items) < 2:
+    for items in by_id.values():
+        if len(items) < 2:
             continue
+        instrument = items[0].instrument
         change = interpret_change(instrument, items[0].score, items[-1].score)
         name = str(instrument.short_name or instrument.name)
         rows.append(

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.clinical.instruments import score_answers, score_for
-from runnersknee.config import Settings
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.fhir.record import measures_of
 from runnersknee.reports.model import EvaluationReport, Handout, Heading, ProgressReport, Table
 from runnersknee.reports.pdf import Rendered, render_pdf
-from runnersknee.services import clinical_core, handout_text, intake, records, run_records, timeline
+from runnersknee.services import handout_text, intake, records, run_records, timeline
 from runnersknee.services.authz import Actor, authorize
 from runnersknee.services.case_io import load_case_document, parse_case, validate_as
 from runnersknee.services.patients import current_episode
@@ -80,31 +80,31 @@ def _assessments(tx: Session, episode_id: int) -> list[tuple[date, Assessment]]:
     return [(row.created_at.date(), validate_as(Assessment, dict(row.data))) for row in rows]
 
 
-def _stored_scores(views: Sequence[intake.QuestionnaireView]) -> list[Scored]:
-    instruments = clinical_core.instruments()
+def _stored_scores(
+    views: Sequence[intake.QuestionnaireView], content: ClinicalContent
+) -> list[Scored]:
+    instruments = content.instruments
     found = []
     for view in views:
         instrument = instruments.get(view.instrument)
         if instrument is not None:
             found.append(
-                Scored(
-                    view.instrument, view.administered_on, score_answers(instrument, view.answers)
-                )
+                Scored(instrument, view.administered_on, score_answers(instrument, view.answers))
             )
     return found
 
 
 def _patient_evaluation(
-    tx: Session, actor: Actor, patient_id: int, today: date
+    tx: Session, actor: Actor, patient_id: int, today: date, content: ClinicalContent
 ) -> EvaluationReport:
-    overview = records.overview(tx, actor, patient_id)
+    overview = records.overview(tx, actor, patient_id, content=content)
     case_data = overview.intake.case_data if overview.intake else {}
     strength: list[dict[str, Any]] = []
     impairments: list[dict[str, Any]] = []
     assessment = None
     if overview.intake is not None and overview.assessment is not None:
         planned = report_to_dict(
-            plan_case_document({**case_data, "assessment": overview.assessment})
+            plan_case_document({**case_data, "assessment": overview.assessment}, content)
         )
         strength, impairments = planned["strength"], planned["impairments"]
         assessment = validate_as(Assessment, dict(overview.assessment))
@@ -115,7 +115,7 @@ def _patient_evaluation(
         assessment=assessment,
         strength=strength,
         impairments=impairments,
-        scores=_stored_scores(overview.questionnaires),
+        scores=_stored_scores(overview.questionnaires, content),
         plan=plan.data if plan else None,
         plan_status=plan.status if plan else "",
         signed_on=plan.created_at.date() if plan and plan.signed else None,
@@ -161,13 +161,13 @@ def _gait(tx: Session, patient_id: int) -> Table:
 
 
 def _patient_progress(
-    tx: Session, actor: Actor, patient_id: int, today: date, settings: Settings
+    tx: Session, actor: Actor, patient_id: int, today: date, content: ClinicalContent
 ) -> ProgressReport:
-    overview = records.overview(tx, actor, patient_id)
-    line = timeline.timeline(tx, actor, patient_id, today)
-    runs = run_records.overview(tx, actor, patient_id, settings, today)
+    overview = records.overview(tx, actor, patient_id, content=content)
+    line = timeline.timeline(tx, actor, patient_id, today, content=content)
+    runs = run_records.overview(tx, actor, patient_id, today, content=content)
     gait = _gait(tx, patient_id)
-    changes, criteria = score_changes(_stored_scores(overview.questionnaires))
+    changes, criteria = score_changes(_stored_scores(overview.questionnaires, content))
     return ProgressReport(
         heading=_heading(
             "progress",
@@ -190,50 +190,47 @@ def _patient_progress(
 
 
 def patient_document(  # noqa: PLR0917 - use case: tx, actor, record, context
-    tx: Session, actor: Actor, patient_id: int, kind: str, today: date, settings: Settings
+    tx: Session, actor: Actor, patient_id: int, kind: str, today: date, content: ClinicalContent
 ) -> Document:
     """The document ``kind`` of a stored patient (authorized and audited)."""
     _check_kind(kind)
     if kind == "handout":
-        return handout_text.patient_handout(tx, actor, patient_id, today)
+        return handout_text.patient_handout(tx, actor, patient_id, today, content=content)
     authorize(tx, actor, "report.clinical", patient_id)
     if kind == "evaluation":
-        return _patient_evaluation(tx, actor, patient_id, today)
-    return _patient_progress(tx, actor, patient_id, today, settings)
+        return _patient_evaluation(tx, actor, patient_id, today, content)
+    return _patient_progress(tx, actor, patient_id, today, content)
 
 
 def pdf_for_patient(  # noqa: PLR0917 - use case: tx, actor, record, context
-    tx: Session, actor: Actor, patient_id: int, kind: str, today: date, settings: Settings
+    tx: Session, actor: Actor, patient_id: int, kind: str, today: date, content: ClinicalContent
 ) -> Rendered:
     """:func:`patient_document` as a PDF."""
-    return render_pdf(patient_document(tx, actor, patient_id, kind, today, settings))
+    return render_pdf(patient_document(tx, actor, patient_id, kind, today, content))
 
 
 # --- case files --------------------------------------------------------------------------
 
 
-def _case_scores(data: Mapping[str, Any]) -> list[Scored]:
+def _case_scores(data: Mapping[str, Any], content: ClinicalContent) -> list[Scored]:
     case = parse_case(data)
-    instruments = clinical_core.instruments()
+    instruments = content.instruments
     ordered = sorted(
         enumerate(case.questionnaires),
         key=lambda pair: (pair[1].administered_on or date.min, pair[0]),
     )
-    return [
-        Scored(
-            entry.instrument,
-            entry.administered_on,
-            score_for(instruments, entry.instrument, entry.answers, entry.version),
-        )
-        for _, entry in ordered
-    ]
+    scored = []
+    for _, entry in ordered:
+        score = score_for(instruments, entry.instrument, entry.answers, entry.version)
+        scored.append(Scored(instruments[entry.instrument], entry.administered_on, score))
+    return scored
 
 
-def case_document(path: Path, kind: str, today: date, settings: Settings) -> Document:
+def case_document(path: Path, kind: str, today: date, content: ClinicalContent) -> Document:
     """The document ``kind`` of a case file (``assessment:`` gives findings and the plan)."""
     _check_kind(kind)
     data = load_case_document(path)
-    report = plan_case_document(data, settings)
+    report = plan_case_document(data, content)
     planned = report_to_dict(report)
     name = str(data.get("case_id") or path.stem)
     if kind == "handout":
@@ -244,9 +241,9 @@ def case_document(path: Path, kind: str, today: date, settings: Settings) -> Doc
                 level=report.triage.level.value,
             )
         return handout_text.case_handout(
-            planned["plan"], data, _heading("handout", name, path.name, None, today)
+            planned["plan"], data, _heading("handout", name, path.name, None, today), content
         )
-    scores = _case_scores(data)
+    scores = _case_scores(data, content)
     if kind == "progress":
         changes, criteria = score_changes(scores)
         empty = Table(("",), ())
@@ -275,6 +272,6 @@ def case_document(path: Path, kind: str, today: date, settings: Settings) -> Doc
     return evaluation_report(_heading("evaluation", name, path.name, None, today), parts)
 
 
-def pdf_for_case(path: Path, kind: str, today: date, settings: Settings) -> Rendered:
+def pdf_for_case(path: Path, kind: str, today: date, content: ClinicalContent) -> Rendered:
     """:func:`case_document` as a PDF."""
-    return render_pdf(case_document(path, kind, today, settings))
+    return render_pdf(case_document(path, kind, today, content))

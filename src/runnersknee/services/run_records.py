@@ -36,7 +36,7 @@ from runnersknee.clinical.load import (
 from runnersknee.clinical.pain_monitoring import SessionPain
 from runnersknee.clinical.return_to_run import Prescription, next_run
 from runnersknee.config import Settings
-from runnersknee.content.return_to_run import load_return_to_run_protocol
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.charts import Marker, weekly_load_chart
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
 from runnersknee.services import runs as runs_service
@@ -222,8 +222,8 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     during: int | None,
     after: int | None,
     next_morning: int | None,
-    settings: Settings,
     *,
+    content: ClinicalContent,
     morning_baseline: int | None = None,
 ) -> tuple[Prescription | None, Gate]:
     """Record pain of a run (0–10); the morning rating belongs to the latest earlier run.
@@ -273,7 +273,7 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
     del patient
     touch_last_log(tx, patient_id, [day], day)
     tx.flush()
-    prescription = _prescribe(patient_runs(tx, patient_id), run_pain(tx, patient_id), settings, day)
+    prescription = _prescribe(patient_runs(tx, patient_id), run_pain(tx, patient_id), content, day)
     if prescription.clinician_review:
         raise_alert(
             tx,
@@ -283,7 +283,7 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
             "Return to running paused for clinician review: " + "; ".join(prescription.reasons),
             day,
         )
-    gate = gate_for(tx, patient_id)
+    gate = gate_for(tx, patient_id, content)
     return (prescription if gate.allowance.runs else None), gate
 
 
@@ -291,11 +291,9 @@ def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
 
 
 def _prescribe(
-    runs: Sequence[StoredRun], pain: Sequence[SessionPain], settings: Settings, today: date
+    runs: Sequence[StoredRun], pain: Sequence[SessionPain], content: ClinicalContent, today: date
 ) -> Prescription:
-    return next_run(
-        runs, pain, load_return_to_run_protocol(), runs_service.pain_config(settings), today=today
-    )
+    return next_run(runs, pain, content.return_to_run, content.pain_monitoring, today=today)
 
 
 def load_chart(entries: Sequence[RunEntry], start: date, today: date) -> str:
@@ -340,20 +338,21 @@ def running_window(
 
 
 def overview(
-    tx: Session, actor: Actor, patient_id: int, settings: Settings, today: date
+    tx: Session, actor: Actor, patient_id: int, today: date, *, content: ClinicalContent
 ) -> RunsOverview:
-    """Runs with spike categories, weekly load, cadence and the next run (prescription)."""
+    """Runs with spike categories, weekly load, cadence and the next run (prescription with
+    ``content``'s walk-run protocol and pain limits)."""
     authorize(tx, actor, "patient.read", patient_id)
     runs = patient_runs(tx, patient_id)
     pain = run_pain(tx, patient_id)
     entries = _entries(runs)
-    gate = gate_for(tx, patient_id)
+    gate = gate_for(tx, patient_id, content)
     return RunsOverview(
         today,
         entries,
         tuple(weekly_load(runs)),
         cadence_summary(runs),
-        _prescribe(runs, pain, settings, today) if gate.allowance.runs else None,
+        _prescribe(runs, pain, content, today) if gate.allowance.runs else None,
         tuple(pain),
         load_chart(entries, today - timedelta(weeks=12), today),
         gate,
@@ -396,6 +395,7 @@ def report_for_patient(
     settings: Settings,
     patient_id: int,
     *,
+    content: ClinicalContent,
     today: date,
     retraining_start: datetime | None = None,
     chart: Path | None = None,
@@ -423,10 +423,10 @@ def report_for_patient(
             )
             stored = patient_runs(tx, patient_id)
             pain = run_pain(tx, patient_id)
-            gate = gate_for(tx, patient_id)
+            gate = gate_for(tx, patient_id, content)
     finally:
         database.dispose()
-    report = _report(stored, pain, settings, today, retraining_start, chart)
+    report = _report(stored, pain, content, today, retraining_start, chart)
     if not gate.allowance.runs:
         report["next_run"] = None
     return report | {"patient_id": patient_id, "gate": gate.clinician_json()}
@@ -435,7 +435,7 @@ def report_for_patient(
 def _report(  # noqa: PLR0917 - internal
     stored: list[StoredRun],
     pain: list[SessionPain],
-    settings: Settings,
+    content: ClinicalContent,
     today: date,
     retraining_start: datetime | None,
     chart: Path | None,
@@ -447,7 +447,7 @@ def _report(  # noqa: PLR0917 - internal
         spikes=tuple(spikes(runs)),
         weeks=tuple(weekly_load(runs)),
         cadence=cadence_summary(runs, retraining_start=retraining_start),
-        next_run=_prescribe(stored, pain, settings, today),
+        next_run=_prescribe(stored, pain, content, today),
         sessions=tuple(pain),
     )
     if chart is not None:

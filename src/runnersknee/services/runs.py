@@ -8,7 +8,6 @@ The JSON shapes are documented in docs/running.md and pinned by tests.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,14 +26,11 @@ from runnersknee.clinical.load import (
     spikes,
     weekly_load,
 )
-from runnersknee.clinical.pain_monitoring import PainMonitoringConfig, SessionPain
+from runnersknee.clinical.pain_monitoring import SessionPain
 from runnersknee.clinical.return_to_run import Prescription, next_run
 from runnersknee.config import Settings
 from runnersknee.content import load_citations
-from runnersknee.content.return_to_run import (
-    load_pain_monitoring_config,
-    load_return_to_run_protocol,
-)
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
 
 __all__ = [
@@ -43,27 +39,11 @@ __all__ = [
     "build_report",
     "import_json",
     "import_runs",
-    "pain_config",
     "prescription_json",
 ]
 
 REPORT_SCHEMA_VERSION = 1
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def pain_config(settings: Settings) -> PainMonitoringConfig:
-    """Pain-monitoring defaults, overridden by ``[pain_monitoring]`` of the overrides file."""
-    overrides: dict[str, Any] = {}
-    if settings.content_overrides is not None:
-        try:
-            data = tomllib.loads(settings.content_overrides.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InvalidInput(
-                f"cannot read content overrides {settings.content_overrides}: {exc}",
-                field="content_overrides",
-            ) from exc
-        overrides = dict(data.get("pain_monitoring", {}))
-    return load_pain_monitoring_config(overrides)
 
 
 def import_runs(
@@ -217,13 +197,15 @@ def build_report(
     paths: Sequence[Path],
     *,
     settings: Settings,
+    content: ClinicalContent,
     pain_log: Path | None = None,
     today: date | None = None,
     retraining_start: datetime | None = None,
     chart: Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> RunsReport:
-    """Import ``paths`` and compute load, spikes, cadence and the next-run prescription."""
+    """Import ``paths`` and compute load, spikes, cadence and the next-run prescription
+    (with ``content``'s walk-run protocol and pain limits)."""
     if chart is not None and chart.suffix.lower() not in CHART_SUFFIXES:
         raise InvalidInput(
             f"chart file must end in .svg or .png (got {chart.name})",
@@ -236,7 +218,7 @@ def build_report(
     sessions = tuple(read_pain_log(pain_log)) if pain_log is not None else ()
     day = today or date.today()
     prescription = next_run(
-        runs, sessions, load_return_to_run_protocol(), pain_config(settings), today=day
+        runs, sessions, content.return_to_run, content.pain_monitoring, today=day
     )
     report = RunsReport(
         today=day,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
 from runnersknee.clinical.errors import NotFound, Refused
+from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.safety_gate import (
     GateFacts,
     GateState,
@@ -25,7 +26,7 @@ from runnersknee.clinical.safety_gate import (
     decide,
 )
 from runnersknee.clinical.triage import TriageLevel
-from runnersknee.content.gate import load_gate
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services import pain_state
 from runnersknee.store.tables import (
     AlertRow,
@@ -181,7 +182,9 @@ class _Record:
 _READ = object()
 
 
-def _record(tx: Session, patient_id: int, pain: object, phase: object) -> _Record:
+def _record(
+    tx: Session, patient_id: int, content: ClinicalContent, pain: object, phase: object
+) -> _Record:
     """The facts of the current episode, its latest intake's id and the clinic's contact.
 
     One statement reads the episode, its latest intake's level, its newest signed plan,
@@ -205,14 +208,15 @@ def _record(tx: Session, patient_id: int, pain: object, phase: object) -> _Recor
         referral_decision=decision,
         plan_phase=None if plan_id is None else _phase_number(phase),
     )
-    if signed_at is not None and decide(facts, load_gate().config).exercises:
+    if signed_at is not None and decide(facts, content.gate.config).exercises:
         if pain is _READ:
-            decided = pain_state.decision_since(tx, patient_id, signed_at.date())
+            config = content.pain_monitoring
+            decided = pain_state.decision_since(tx, patient_id, signed_at.date(), config)
         else:
-            decided = pain if isinstance(pain, dict) else None
+            decided = pain if isinstance(pain, PainAssessment) else None
         facts = replace(
             facts,
-            pain_decision=None if decided is None else str(decided.get("decision")),
+            pain_decision=None if decided is None else decided.decision.value,
             open_review=bool(review),
         )
     return _Record(facts, intake_id, str(clinic), phone)
@@ -227,19 +231,27 @@ def _phase_number(value: object) -> int:
     return number or 1
 
 
-def gate_for(tx: Session, patient_id: int, *, pain: object = _READ, phase: object = _READ) -> Gate:
-    """What ``patient_id`` may do today and how to say it (the caller has authorized).
+def gate_for(
+    tx: Session,
+    patient_id: int,
+    content: ClinicalContent,
+    *,
+    pain: object = _READ,
+    phase: object = _READ,
+) -> Gate:
+    """What ``patient_id`` may do today and how to say it (the caller has authorized), with
+    the gate's configuration and pain limits of ``content``.
 
     ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off and
     ``phase`` that plan's ``phase`` value when the caller has just read them (the today view);
     otherwise they are read here.
     """
-    record = _record(tx, patient_id, pain, phase)
-    content = load_gate()
-    allowance = decide(record.facts, content.config)
+    record = _record(tx, patient_id, content, pain, phase)
+    gate = content.gate
+    allowance = decide(record.facts, gate.config)
     opened = allowance.state is GateState.OPEN
-    state_text = content.message("allowed" if opened else allowance.state.value)
-    run_text = content.message(allowance.run_state)
+    state_text = gate.message("allowed" if opened else allowance.state.value)
+    run_text = gate.message(allowance.run_state)
     stop_text, reasons = "", tuple[str, ...]()
     if allowance.state in (GateState.RED_FLAG, GateState.REFERRED) and record.intake_id:
         found = tx.connection().execute(_statements().triage, {"intake_id": record.intake_id})

@@ -4,7 +4,6 @@ leaves out the MCID band and the clinical reading of a change (plain words inste
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,8 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runnersknee.clinical.instruments import Instrument, interpret_change, score_answers
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.charts import Band, Series, bar_chart, line_chart
-from runnersknee.services import clinical_core
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.intake import QuestionnaireView, questionnaires
 from runnersknee.services.records import PlanVersion, plan_versions
@@ -48,15 +48,21 @@ class Timeline:
     running_spikes: tuple[RunEntry, ...] = ()
 
 
-def timeline(tx: Session, actor: Actor, patient_id: int, today: date) -> Timeline:
-    """Build the timeline of the last 12 weeks."""
+def timeline(
+    tx: Session, actor: Actor, patient_id: int, today: date, *, content: ClinicalContent
+) -> Timeline:
+    """Build the timeline of the last 12 weeks (questionnaires scored with ``content``)."""
     authorize(tx, actor, "patient.read", patient_id)
     start = today - timedelta(weeks=_WEEKS)
     return Timeline(
         _pain(tx, patient_id, start),
         *_adherence(tx, patient_id, start, today),
-        tuple(_scores(questionnaires(tx, actor, patient_id), plain=actor.role is Role.PATIENT)),
-        tuple(plan_versions(tx, actor, patient_id)),
+        tuple(
+            _scores(
+                questionnaires(tx, actor, patient_id), content, plain=actor.role is Role.PATIENT
+            )
+        ),
+        tuple(plan_versions(tx, actor, patient_id, content=content)),
         *running_window(tx, patient_id, start, today),
     )
 
@@ -100,7 +106,9 @@ def _adherence(
     return svg, labels
 
 
-def _scores(items: list[QuestionnaireView], *, plain: bool) -> list[ScoreTrend]:
+def _scores(
+    items: list[QuestionnaireView], content: ClinicalContent, *, plain: bool
+) -> list[ScoreTrend]:
     """Each questionnaire's trend; ``plain`` (for the patient) leaves out the MCID band and
     the core's clinical reading, and names the questionnaire in full."""
     by_instrument: dict[str, list[QuestionnaireView]] = {}
@@ -109,13 +117,13 @@ def _scores(items: list[QuestionnaireView], *, plain: bool) -> list[ScoreTrend]:
             by_instrument.setdefault(item.instrument, []).append(item)
     trends = []
     for instrument_id, rows in sorted(by_instrument.items()):
-        instrument = clinical_core.instruments().get(instrument_id)
+        instrument = content.instruments.get(instrument_id)
         if instrument is None:
             continue
         points = tuple((r.administered_on, float(r.total or 0)) for r in rows)
         bands = []
-        mcid = getattr(instrument, "mcid", None)
-        if not plain and mcid is not None and getattr(mcid, "basis", "points") == "points":
+        mcid = instrument.mcid
+        if not plain and mcid is not None and mcid.basis == "points":
             base = points[0][1]
             bands.append(
                 Band(base - mcid.value, base + mcid.value, f"within MCID ({mcid.value:g}) of first")
@@ -132,13 +140,12 @@ def _scores(items: list[QuestionnaireView], *, plain: bool) -> list[ScoreTrend]:
     return trends
 
 
-def _change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
+def _change(instrument: Instrument, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
     if len(rows) < 2:
         return None
-    core = importlib.import_module("runnersknee.clinical.instruments")
-    first = core.score_answers(instrument, rows[0].answers)
-    last = core.score_answers(instrument, rows[-1].answers)
-    change = core.interpret_change(instrument, first, last)
+    first = score_answers(instrument, rows[0].answers)
+    last = score_answers(instrument, rows[-1].answers)
+    change = interpret_change(instrument, first, last)
     return {
         "delta": change.delta,
         "interpretation": change.interpretation,

@@ -20,7 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from runnersknee.services import clinical_core, patient_text
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.clinical.pain_monitoring import PainAssessment
+from runnersknee.services import patient_text
 from runnersknee.services.logs import TodayItem, TodayView
 from runnersknee.store.mapping import to_json
 
@@ -104,35 +106,37 @@ _WORDING = {
 }
 
 
-def next_step(decision: Mapping[str, Any] | None) -> NextStep | None:
-    """The pain-monitoring decision (JSON form) in the patient's words (None: no decision)."""
-    if not decision:
+def next_step(decision: PainAssessment | None) -> NextStep | None:
+    """The pain-monitoring decision in the patient's words (None: no decision)."""
+    if decision is None:
         return None
-    kind = str(decision.get("decision"))
+    kind = decision.decision.value
     title, text, told = _WORDING.get(kind, _WORDING["hold"])
     return NextStep(kind, title, text, told)
 
 
-def easier_of(exercise_id: str) -> str | None:
+def easier_of(exercise_id: str, library: ExerciseLibrary) -> str | None:
     """The library's easier level of an exercise (its ``regression_id``), if it has one."""
-    exercise = clinical_core.exercise_library().get(exercise_id)
+    exercise = library.get(exercise_id)
     found = getattr(exercise, "regression_id", None)
-    if not found or clinical_core.exercise_library().get(found) is None:
+    if not found or library.get(found) is None:
         return None
     return str(found)
 
 
-def _library_json(exercise_id: str) -> dict[str, Any] | None:
-    exercise = clinical_core.exercise_library().get(exercise_id)
+def _library_json(exercise_id: str, library: ExerciseLibrary) -> dict[str, Any] | None:
+    exercise = library.get(exercise_id)
     if exercise is None:
         return None
     found: dict[str, Any] = to_json(exercise)
     return found
 
 
-def _swapped(item: TodayItem, easier_id: str, done: Mapping[str, int]) -> TodayItem | None:
+def _swapped(
+    item: TodayItem, easier_id: str, done: Mapping[str, int], exercises: ExerciseLibrary
+) -> TodayItem | None:
     """``item`` replaced by its easier level (library dose and wording; plan reason kept)."""
-    library = _library_json(easier_id)
+    library = _library_json(easier_id, exercises)
     if library is None:
         return None
     title = str(item.item.get("title") or "")
@@ -146,7 +150,9 @@ def _swapped(item: TodayItem, easier_id: str, done: Mapping[str, int]) -> TodayI
     return TodayItem(stand_in, library, done.get(easier_id, 0))
 
 
-def session_for(view: TodayView, done_today: Mapping[str, int] | None = None) -> TodaySession:
+def session_for(
+    view: TodayView, library: ExerciseLibrary, done_today: Mapping[str, int] | None = None
+) -> TodaySession:
     """Today's session from the gated today view (no exercises when the gate allows none).
 
     ``done_today`` maps exercise ids to sets logged today (needed for easier levels, which
@@ -159,8 +165,8 @@ def session_for(view: TodayView, done_today: Mapping[str, int] | None = None) ->
     replaced: dict[str, tuple[str | None, str]] = {}
     for item in view.items:
         plan_id = str(item.item.get("exercise_id") or "")
-        easier = easier_of(plan_id) if regress else None
-        swapped = _swapped(item, easier, done) if easier else None
+        easier = easier_of(plan_id, library) if regress else None
+        swapped = _swapped(item, easier, done, library) if easier else None
         if swapped is not None and easier is not None:
             replaced[easier] = (plan_id, str(item.item.get("title") or ""))
             entries.append(swapped)
@@ -174,7 +180,9 @@ def session_for(view: TodayView, done_today: Mapping[str, int] | None = None) ->
             other.append(card)
             continue
         replaces, plan_title = replaced.get(card.exercise_id, (None, ""))
-        exercises.append(SessionExercise(card, replaces, plan_title, easier_of(card.exercise_id)))
+        exercises.append(
+            SessionExercise(card, replaces, plan_title, easier_of(card.exercise_id, library))
+        )
     return TodaySession(tuple(exercises), tuple(other), page.advice, page.discomfort, step)
 
 
@@ -182,7 +190,8 @@ def session_of_cards(
     cards: Sequence[patient_text.ExerciseCard],
     done: Mapping[str, int],
     discomfort: str,
-    decision: Mapping[str, Any] | None,
+    decision: PainAssessment | None,
+    library: ExerciseLibrary,
 ) -> TodaySession:
     """:func:`session_for` from already built exercise cards of the plan (the today page's
     per-plan cache) and today's sets; only when no easier level replaces a plan exercise
@@ -196,7 +205,7 @@ def session_of_cards(
     for card in cards:
         today = replace(card, sets_done_today=done.get(card.exercise_id, 0))
         if card.dose.loggable:
-            exercises.append(SessionExercise(today, None, "", easier_of(card.exercise_id)))
+            exercises.append(SessionExercise(today, None, "", easier_of(card.exercise_id, library)))
         else:
             other.append(today)
     return TodaySession(tuple(exercises), tuple(other), (), discomfort, step)
@@ -216,7 +225,9 @@ def find(session: TodaySession, exercise_id: str) -> int | None:
     )
 
 
-def easier_entry(entry: SessionExercise, done: Mapping[str, int]) -> SessionExercise | None:
+def easier_entry(
+    entry: SessionExercise, done: Mapping[str, int], library: ExerciseLibrary
+) -> SessionExercise | None:
     """The easier level of a session exercise in its place (None when the library has none)."""
     if entry.easier_id is None:
         return None
@@ -225,7 +236,7 @@ def easier_entry(entry: SessionExercise, done: Mapping[str, int]) -> SessionExer
         dict(entry.card.exercise),
         entry.card.sets_done_today,
     )
-    swapped = _swapped(plan_item, entry.easier_id, done)
+    swapped = _swapped(plan_item, entry.easier_id, done, library)
     if swapped is None:
         return None
     page = patient_text.arrange([swapped], ())
@@ -233,5 +244,5 @@ def easier_entry(entry: SessionExercise, done: Mapping[str, int]) -> SessionExer
         return None
     card = page.exercises[0]
     return SessionExercise(
-        card, entry.card.exercise_id, entry.card.title, easier_of(card.exercise_id)
+        card, entry.card.exercise_id, entry.card.title, easier_of(card.exercise_id, library)
     )

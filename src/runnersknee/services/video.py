@@ -17,6 +17,7 @@ from typing import Any
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
+from runnersknee.content.gait import GaitContent
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
 from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
 from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
@@ -164,12 +165,14 @@ def analyze_video(
     pose_backend: str = DEFAULT_POSE_BACKEND,
     progress: Progress | None = None,
     render_video: bool = True,
+    gait: GaitContent | None = None,
 ) -> VideoAnalysis:
     """Probe (refusing over-long or undecodable files before decoding), estimate pose,
     analyse and write outputs. Raises InvalidInput for bad input.
 
     ``pose_backend`` picks the estimator when none is given: ``tasks`` (MediaPipe Tasks
-    ``PoseLandmarker``) or ``legacy`` (``solutions.pose``)."""
+    ``PoseLandmarker``) or ``legacy`` (``solutions.pose``). ``gait`` is the bundle's gait
+    content (metric specifications, confidence limits; default: the packaged content)."""
     check_view_and_task(view, task)
     if pose_backend not in POSE_BACKENDS:
         raise InvalidInput(
@@ -194,7 +197,7 @@ def analyze_video(
             own.close()
     timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
     t0 = time.perf_counter()
-    analysis = GaitAnalysis(view=view, task=task).analyze(tracking.keypoints_)
+    analysis = GaitAnalysis(view=view, task=task, content=gait).analyze(tracking.keypoints_)
     timings["analysis_s"] = time.perf_counter() - t0
     provenance = {
         "video": {**info.to_dict(), "sha256": file_sha256(path)},
@@ -218,13 +221,14 @@ def analyze_keypoint_file(
     task: str,
     out_dir: Path | None = None,
     progress: Progress | None = None,
+    gait: GaitContent | None = None,
 ) -> VideoAnalysis:
     """The same pipeline from a keypoint CSV/JSON file (no video, no annotated MP4)."""
     check_view_and_task(view, task)
     out = _out_dir(out_dir)
     keypoints = KeypointFileSource(path).load().keypoints_
     t0 = time.perf_counter()
-    analysis = GaitAnalysis(view=view, task=task).analyze(keypoints)
+    analysis = GaitAnalysis(view=view, task=task, content=gait).analyze(keypoints)
     timings = {"analysis_s": time.perf_counter() - t0}
     provenance = {"keypoint_file": {"file": path.name, "sha256": file_sha256(path)}}
     return _finish(analysis, provenance, out=out, video=None, progress=progress, timings=timings)

@@ -287,7 +287,11 @@ def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
     try:
         if params.get("source") == "keypoints":
             analysis = analyze_keypoint_file(
-                _keypoint_copy(path), view=params["view"], task=params["task"], out_dir=out
+                _keypoint_copy(path),
+                view=params["view"],
+                task=params["task"],
+                out_dir=out,
+                gait=context.content.gait,
             )
         else:
             analysis = analyze_video(
@@ -297,6 +301,7 @@ def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
                 settings=context.settings,
                 out_dir=out,
                 progress=_progress(context),
+                gait=context.content.gait,
             )
     except InvalidInput as error:
         message = error.message.replace(str(path), name)

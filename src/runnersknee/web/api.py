@@ -38,7 +38,14 @@ from runnersknee.web.auth import (
     session_cookie_name,
     set_session_cookie,
 )
-from runnersknee.web.common import client_address, database, login_guard, settings, today
+from runnersknee.web.common import (
+    client_address,
+    content,
+    database,
+    login_guard,
+    settings,
+    today,
+)
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
@@ -173,7 +180,7 @@ def create_patient(request: Request, actor: CurrentActor, body: PatientIn) -> JS
 def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The record overview: status, intake with triage, assessment, current plan, scores."""
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
+        overview = records.overview(tx, actor, patient_id, content=content(request))
     body: JSON = _plain(overview)
     if overview.intake is not None:
         body["intake"]["red_flag"] = overview.intake.red_flag
@@ -185,7 +192,7 @@ def get_patient(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
 def put_intake(request: Request, actor: CurrentActor, patient_id: int, body: JSON) -> JSON:
     """Submit the intake (a case document, see docs/case-schema.md); returns the triage."""
     with database(request).transaction() as tx:
-        view = intake.submit_intake(tx, actor, patient_id, body)
+        view = intake.submit_intake(tx, actor, patient_id, body, content=content(request))
     triage = for_actor(actor, view.triage)
     return {"intake_id": view.id, "triage": triage, "red_flag": view.red_flag}
 
@@ -227,6 +234,7 @@ def post_questionnaire(
             body.instrument,
             body.answers,
             body.administered_on or today(request),
+            content=content(request),
         )
     result: JSON = for_actor(actor, _plain(view))
     return result

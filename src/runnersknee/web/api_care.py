@@ -25,7 +25,7 @@ from runnersknee.web.api_models import (
     out,
 )
 from runnersknee.web.auth import CurrentActor
-from runnersknee.web.common import database, today
+from runnersknee.web.common import content, database, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
@@ -100,7 +100,7 @@ def put_assessment(request: Request, actor: CurrentActor, patient_id: int, body:
 def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every plan version, newest first."""
     with database(request).transaction() as tx:
-        versions = records.plan_versions(tx, actor, patient_id)
+        versions = records.plan_versions(tx, actor, patient_id, content=content(request))
     return {"data": for_actor(actor, [_version(v) for v in versions]), "count": len(versions)}
 
 
@@ -108,7 +108,7 @@ def get_plans(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
 def post_plan(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Generate a plan version (refused while triage blocks it)."""
     with database(request).transaction() as tx:
-        version = records.generate_plan(tx, actor, patient_id)
+        version = records.generate_plan(tx, actor, patient_id, content=content(request))
     return _version(version)
 
 
@@ -138,7 +138,9 @@ def delete_item(request: Request, actor: CurrentActor, patient_id: int, item_id:
 def add_item(request: Request, actor: CurrentActor, patient_id: int, body: ExerciseAdd) -> JSON:
     """Add a library exercise (a new draft version)."""
     with database(request).transaction() as tx:
-        version = records.add_exercise(tx, actor, patient_id, body.exercise_id, body.note)
+        version = records.add_exercise(
+            tx, actor, patient_id, body.exercise_id, body.note, content=content(request)
+        )
     return _version(version)
 
 
@@ -154,7 +156,7 @@ def sign(request: Request, actor: CurrentActor, patient_id: int, body: SignIn) -
 def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
     with database(request).transaction() as tx:
-        view = logs.today(tx, actor, patient_id, today(request))
+        view = logs.today(tx, actor, patient_id, today(request), content=content(request))
     result: JSON = _plain(dataclasses.replace(view, gate=None))
     result["gate"] = None if view.gate is None else view.gate.patient_json()
     plain: JSON = for_actor(actor, result)
@@ -177,6 +179,7 @@ def post_exercise_log(
             body.sets_done,
             body.reps_done,
             body.performed_on or today(request),
+            content=content(request),
         )
     return {"id": log_id}
 
@@ -194,6 +197,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
             body.after,
             body.next_morning,
             body.activity,
+            content=content(request),
         )
     return {"decision": for_actor(actor, decision)}
 
@@ -202,7 +206,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
 def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Adherence per week, score changes and plan versions (charts are on the pages)."""
     with database(request).transaction() as tx:
-        data = timeline.timeline(tx, actor, patient_id, today(request))
+        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
     body: JSON = {
         "adherence_days_per_week": [{"week": w, "days": d} for w, d in data.adherence_days],
         "scores": [{"instrument": s.instrument_id, "change": s.change} for s in data.scores],

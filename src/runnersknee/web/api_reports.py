@@ -19,7 +19,7 @@ from runnersknee.services import erasure, export, report_data
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web.api_models import FHIR_RESPONSES, ErasedOut, file_responses, out
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, settings, today
+from runnersknee.web.common import content, database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.render import render
 
@@ -42,7 +42,7 @@ def _download(data: bytes, media_type: str, name: str) -> Response:
 def _pdf(request: Request, actor: Actor, patient_id: int, kind: str) -> Response:
     with database(request).transaction() as tx:
         doc = report_data.patient_document(
-            tx, actor, patient_id, kind, today(request), settings(request)
+            tx, actor, patient_id, kind, today(request), content(request)
         )
     rendered = render_pdf(doc)
     return _download(rendered.pdf, _PDF, f"patient-{patient_id}-{kind}.pdf")
@@ -50,7 +50,9 @@ def _pdf(request: Request, actor: Actor, patient_id: int, kind: str) -> Response
 
 def _zip(request: Request, actor: Actor, patient_id: int) -> Response:
     with database(request).transaction() as tx:
-        parts = export.gather_export(tx, actor, patient_id, today(request), settings(request))
+        parts = export.gather_export(
+            tx, actor, patient_id, today(request), content=content(request)
+        )
     made = export.zip_export(parts, today(request), settings(request))
     return _download(made.data, "application/zip", made.name)
 
@@ -97,7 +99,9 @@ _register_pdf_routes()
 def get_fhir(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The patient's record as a FHIR R4B Bundle (type collection)."""
     with database(request).transaction() as tx:
-        text = export.fhir_bundle(tx, actor, patient_id, datetime.now(UTC))
+        text = export.fhir_bundle(
+            tx, actor, patient_id, datetime.now(UTC), content=content(request)
+        )
     return Response(text, media_type="application/fhir+json")
 
 

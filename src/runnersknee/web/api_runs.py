@@ -18,7 +18,7 @@ from runnersknee.services import runs as runs_service
 from runnersknee.services.patient_json import for_actor
 from runnersknee.web.api_models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
-from runnersknee.web.common import database, settings, today
+from runnersknee.web.common import content, database, settings, today
 from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.pages_runs import uploads_of
 
@@ -74,7 +74,7 @@ def post_runs(
     result = run_uploads.read_uploads(uploads_of(list(files or [])), settings(request))
     with database(request).transaction() as tx:
         outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     new_ids = {r.id for r in outcome.imported}
     return {
         "imported": [run_records.run_json(e) for e in view.runs if e.run.id in new_ids],
@@ -96,7 +96,7 @@ def post_runs(
 def get_runs(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Every stored run (start order) with its spike category, and the weekly load."""
     with database(request).transaction() as tx:
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     body: JSON = {
         "data": [run_records.run_json(e) for e in view.runs],
         "count": len(view.runs),
@@ -124,7 +124,7 @@ def get_next_run(request: Request, actor: CurrentActor, patient_id: int) -> JSON
     409 (``field = gate``) when the safety gate allows no run today: a red flag, no signed
     plan, a clinician review, or a plan phase before running; the message says why."""
     with database(request).transaction() as tx:
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     safety_gate.require_runs(view.gate)
     body = _next(view.next_run) or {}
     body["pain_sessions"] = len(view.pain)
@@ -152,7 +152,7 @@ def post_run_pain(
             given.during,
             given.after,
             given.next_morning,
-            settings(request),
+            content=content(request),
             morning_baseline=given.morning_baseline,
         )
     return {"next_run": _next(prescription), "gate": gate.patient_json()}

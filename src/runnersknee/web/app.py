@@ -18,6 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from runnersknee import __version__
+from runnersknee.bootstrap import bootstrap
 from runnersknee.clinical.errors import (
     Conflict,
     ContentError,
@@ -105,11 +106,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     """Build the app; refuses to start on an unmigrated database (``runnersknee db upgrade``).
 
     Without arguments the settings come from the environment, so
-    ``uvicorn --factory runnersknee.web.app:create_app`` works.
+    ``uvicorn --factory runnersknee.web.app:create_app`` works. ``bootstrap`` builds the
+    database and the one clinical-content bundle; routes read them from ``app.state``.
     """
     settings = settings or Settings()
     settings.check_production_safety()
-    database = database or Database.from_settings(settings)
+    context = bootstrap(settings, database=database)
+    database = context.database
     database.require_current()
     app = FastAPI(
         title="runnersknee",
@@ -120,15 +123,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redoc_url=None,
         lifespan=_lifespan,
     )
+    app.state.context = context
     app.state.settings = settings
     app.state.database = database
+    app.state.content = context.content
     from runnersknee.services.job_worker import Worker
     from runnersknee.services.video_records import JOB_HANDLERS
 
     app.state.job_handlers = JOB_HANDLERS
     # The embedded default runs jobs in this process; PostgreSQL installs run `runnersknee worker`.
     app.state.worker = (
-        Worker(database, settings, JOB_HANDLERS) if settings.runs_in_process_worker else None
+        Worker(database, settings, JOB_HANDLERS, context.content)
+        if settings.runs_in_process_worker
+        else None
     )
     app.state.audit_batcher = AuditBatcher(database)
     app.state.login_guard = LoginGuard(

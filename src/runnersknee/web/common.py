@@ -11,8 +11,9 @@ from fastapi import Request
 
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.errors import InvalidInput
+from runnersknee.clinical.instruments import Instrument
 from runnersknee.config import Settings
-from runnersknee.services import clinical_core
+from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.database import Database
 from runnersknee.services.login import LoginGuard
 from runnersknee.web.dcform import FormField, form_fields
@@ -21,6 +22,7 @@ from runnersknee.web.local_time import today_for
 __all__ = [
     "case_fields",
     "client_address",
+    "content",
     "database",
     "error_map",
     "instrument_form",
@@ -42,6 +44,12 @@ def database(request: Request) -> Database:
 def settings(request: Request) -> Settings:
     """The app's settings."""
     found: Settings = request.app.state.settings
+    return found
+
+
+def content(request: Request) -> ClinicalContent:
+    """The app's clinical content (built once by ``bootstrap``, overrides applied)."""
+    found: ClinicalContent = request.app.state.content
     return found
 
 
@@ -95,12 +103,12 @@ def error_map(error: InvalidInput) -> dict[str, str]:
     return {field: error.message, "_form": error.message}
 
 
-def instrument_form(instrument_id: str) -> Any:
+def instrument_form(request: Request, instrument_id: str) -> Instrument | None:
     """The instrument (items and options) to render, or ``None`` when unknown."""
-    return clinical_core.instruments().get(instrument_id)
+    return content(request).instruments.get(instrument_id)
 
 
-def parse_answers(instrument: Any, form: Mapping[str, Any]) -> dict[str, int | str]:
+def parse_answers(instrument: Instrument, form: Mapping[str, Any]) -> dict[str, int | str]:
     """Answers keyed by item id from a posted questionnaire form (unanswered items left out)."""
     answers: dict[str, int | str] = {}
     for item in instrument.items:

@@ -12,7 +12,6 @@ from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.services import (
     alerts,
-    clinical_core,
     plan_dose,
     plan_history,
     records,
@@ -22,7 +21,7 @@ from runnersknee.services import plan_preview as plan_preview_service
 from runnersknee.services.authz import Role
 from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, query_number, today
+from runnersknee.web.common import content, database, error_map, query_number, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
 from runnersknee.web.pages_record import record_name
 from runnersknee.web.render import render
@@ -117,10 +116,10 @@ def _plan_view(
     """The plan page: current version, history in words, readiness, the library to add from."""
     actor = request.state.actor
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        versions = records.plan_versions(tx, actor, patient_id)
-        history = plan_history.history(tx, actor, patient_id)
-    exercises = clinical_core.exercise_library()
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        versions = records.plan_versions(tx, actor, patient_id, content=content(request))
+        history = plan_history.history(tx, actor, patient_id, content(request))
+    exercises = content(request).exercises
     library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
     knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
     return render(
@@ -137,6 +136,11 @@ def _plan_view(
         ready=_readiness(overview),
         errors=errors or {},
     )
+
+
+def _library(request: Request) -> list[tuple[str, str]]:
+    """Library exercises (id, name) by name, for the "add an exercise" list."""
+    return sorted(((e.id, e.name) for e in content(request).exercises.values()), key=lambda x: x[1])
 
 
 def _plan_action(request: Request, patient_id: int, action: object) -> Response:
@@ -159,7 +163,9 @@ def plan_generate(
     del form
     require_role(actor, Role.CLINICIAN)
     return _plan_action(
-        request, patient_id, lambda tx: records.generate_plan(tx, actor, patient_id)
+        request,
+        patient_id,
+        lambda tx: records.generate_plan(tx, actor, patient_id, content=content(request)),
     )
 
 
@@ -180,7 +186,7 @@ def plan_item_edit(
         fields = plan_dose.parse_dose_fields({k: str(v) for k, v in form.items()})
     except InvalidInput as error:
         with database(request).transaction() as tx:  # authorize before answering
-            records.overview(tx, actor, patient_id)
+            records.overview(tx, actor, patient_id, content=content(request))
         return _plan_view(request, patient_id, 422, {"_form": error.message})
     if fields is not None:
         return _plan_action(
@@ -198,7 +204,7 @@ def plan_item_edit(
 def _confirm_remove(request: Request, patient_id: int, item_id: str) -> Response:
     """Ask before removing an item (nothing changes until the clinician confirms)."""
     with database(request).transaction() as tx:
-        overview = records.overview(tx, request.state.actor, patient_id)
+        overview = records.overview(tx, request.state.actor, patient_id, content=content(request))
     items = records.plan_items(overview.plan.data if overview.plan else {})
     item = next((i for i in items if i.get("id") == item_id), None)
     if item is None:
@@ -213,8 +219,8 @@ def plan_compare(request: Request, actor: CurrentActor, patient_id: int) -> Resp
     first = query_number(request, "a", 1, 1, 100_000)
     second = query_number(request, "b", 1, 1, 100_000)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        versions = records.plan_versions(tx, actor, patient_id)
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        versions = records.plan_versions(tx, actor, patient_id, content=content(request))
     older, newer = plan_history.version_pair(versions, first, second)
     return render(
         request,
@@ -231,8 +237,12 @@ def plan_preview(request: Request, actor: CurrentActor, patient_id: int) -> Resp
     """What the patient will see of the current version (draft or signed)."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-    cards = plan_preview_service.preview(overview.plan.data) if overview.plan else None
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+    cards = (
+        plan_preview_service.preview(overview.plan.data, content(request).exercises)
+        if overview.plan
+        else None
+    )
     return render(request, "clinic/plan_preview.html", o=overview, cards=cards)
 
 
@@ -244,7 +254,9 @@ def plan_add(request: Request, actor: CurrentActor, form: SafeForm, patient_id: 
     return _plan_action(
         request,
         patient_id,
-        lambda tx: records.add_exercise(tx, actor, patient_id, exercise_id, note),
+        lambda tx: records.add_exercise(
+            tx, actor, patient_id, exercise_id, note, content=content(request)
+        ),
     )
 
 
@@ -263,8 +275,8 @@ def timeline_page(request: Request, actor: CurrentActor, patient_id: int) -> Res
     """Pain, questionnaire scores with MCID bands, adherence and plan versions."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        data = timeline.timeline(tx, actor, patient_id, today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
     return render(request, "clinic/timeline.html", o=overview, t=data)
 
 

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound, RunnersKneeError
 from runnersknee.config import Settings
-from runnersknee.services import accounts, clinical_core, intake, patient_details, patients
+from runnersknee.services import accounts, intake, patient_details, patients
 from runnersknee.services.accounts import LoginPolicy
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.login import (
@@ -36,6 +36,7 @@ from runnersknee.web.auth import (
 from runnersknee.web.common import (
     case_fields,
     client_address,
+    content,
     database,
     error_map,
     instrument_form,
@@ -236,7 +237,7 @@ def intake_page(
     if not errors:
         try:
             with database(request).transaction() as tx:
-                intake.submit_intake(tx, actor, patient_id, data)
+                intake.submit_intake(tx, actor, patient_id, data, content=content(request))
         except InvalidInput as error:
             errors = error_map(error)
     if errors:
@@ -280,10 +281,11 @@ def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
     form: FormData | None,
 ) -> Response:
     """Show or submit one questionnaire."""
-    instrument = instrument_form(instrument_id)
+    instrument = instrument_form(request, instrument_id)
     if instrument is None:
         raise InvalidInput("unknown questionnaire", field="instrument", got=instrument_id)
-    if actor.role is Role.PATIENT and not clinical_core.portal_instrument(instrument):
+    portal = content(request).portal_instruments()
+    if actor.role is Role.PATIENT and instrument_id not in portal:
         raise NotFound("this questionnaire is entered by your clinician from the paper form")
     if form is None:
         with database(request).transaction() as tx:
@@ -294,7 +296,13 @@ def questionnaire_page(  # noqa: PLR0917 - use case: tx, actor, record, fields
         answers = parse_answers(instrument, form)
         with database(request).transaction() as tx:
             intake.record_questionnaire(
-                tx, actor, patient_id, instrument_id, answers, today(request)
+                tx,
+                actor,
+                patient_id,
+                instrument_id,
+                answers,
+                today(request),
+                content=content(request),
             )
     except InvalidInput as error:
         errors = error_map(error)

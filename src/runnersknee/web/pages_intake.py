@@ -18,7 +18,7 @@ from runnersknee.services import intake_draft
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake_draft import CHECK, Answers
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, today
+from runnersknee.web.common import content, database, today
 from runnersknee.web.render import render
 
 __all__ = ["router"]
@@ -89,7 +89,7 @@ def intake_start(request: Request, actor: CurrentActor) -> Response:
     """Where the patient is in the intake."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
     if found.kind == "step" and found.step is not None:
         return _go(f"{_BASE}/{found.step}")
     return _go(f"{_BASE}/{found.kind}")
@@ -100,7 +100,7 @@ def intake_stop(request: Request, actor: CurrentActor) -> Response:
     """The stop screen: what to do now and the clinic's phone number, nothing else."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
     if found.kind != "stop":
         return _go(_BASE)
     level = found.gate.allowance.triage_level
@@ -113,7 +113,7 @@ def intake_sent(request: Request, actor: CurrentActor) -> Response:
     """The answers were sent (or the intake is closed after the first visit)."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
     if found.kind not in ("sent", "closed"):
         return _go(_BASE)
     return render(
@@ -126,7 +126,7 @@ def intake_check(request: Request, actor: CurrentActor) -> Response:
     """Check your answers, then send them."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
         draft = intake_draft.load_draft(tx, actor, patient_id)
     if found.kind != "step":
         return _go(_BASE)
@@ -157,7 +157,7 @@ def intake_send(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
     patient_id = own_patient(actor)
     try:
         with database(request).transaction() as tx:
-            view = intake_draft.submit_draft(tx, actor, patient_id)
+            view = intake_draft.submit_draft(tx, actor, patient_id, content(request))
     except InvalidInput:
         with database(request).transaction() as tx:
             draft = intake_draft.load_draft(tx, actor, patient_id)
@@ -173,7 +173,7 @@ def intake_step(request: Request, actor: CurrentActor, slug: str) -> Response:
     """One question page, filled in from the saved draft."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
         draft = intake_draft.load_draft(tx, actor, patient_id)
     if found.kind in ("stop", "closed"):
         return _go(f"{_BASE}/{found.kind}")
@@ -185,14 +185,16 @@ def intake_save(request: Request, actor: CurrentActor, form: SafeForm, slug: str
     """Save one step and go on (or to the stop screen)."""
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
-        found = intake_draft.stage(tx, actor, patient_id)
+        found = intake_draft.stage(tx, actor, patient_id, content(request))
         draft = intake_draft.load_draft(tx, actor, patient_id)
     if found.kind in ("stop", "closed"):
         return _go(f"{_BASE}/{found.kind}")
     _, step = _where(load_intake().steps_for(draft.answers), slug)
     given = _given(step, form)
     with database(request).transaction() as tx:
-        result = intake_draft.save_step(tx, actor, patient_id, slug, given, today(request))
+        result = intake_draft.save_step(
+            tx, actor, patient_id, slug, given, today(request), content(request)
+        )
     if result.stopped:
         return _go(f"{_BASE}/stop")
     if result.errors:

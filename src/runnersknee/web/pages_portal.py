@@ -16,12 +16,14 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, patient_text, records, timeline, today_session
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.content.exercises import illustration_file
+from runnersknee.services import logs, patient_text, records, timeline, today_session
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.intake import IntakeSummary
 from runnersknee.services.today_session import TodaySession
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
-from runnersknee.web.common import database, error_map, today
+from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.local_time import today_for
 from runnersknee.web.pages_clinic import questionnaire_page
 from runnersknee.web.portal_words import questionnaires_due
@@ -57,23 +59,26 @@ def _today_page(
     patient_id = _own(actor)
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
-        view, current = logs.today_with_intake(tx, actor, patient_id, day)
-        session = _session(tx, patient_id, view, day)
+        bundle = content(request)
+        view, current = logs.today_with_intake(tx, actor, patient_id, day, content=bundle)
+        session = _session(tx, patient_id, view, day, bundle.exercises)
     return _render_today(request, (view, session), current, errors, code, message)
 
 
-def _session(tx: Session, patient_id: int, view: logs.TodayView, day: date) -> TodaySession:
+def _session(
+    tx: Session, patient_id: int, view: logs.TodayView, day: date, library: ExerciseLibrary
+) -> TodaySession:
     """Today's session (services/today_session.py). Usually built from the plan version's
     cached cards; after a regress decision from the view, with the day's logged sets read
     (the easier levels are not plan items, so the view does not count them)."""
-    plan = _static_plan(view)
+    plan = _static_plan(view, library)
     if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
-        return today_session.session_for(view)
-    if (view.decision or {}).get("decision") == "regress":
-        return today_session.session_for(view, logs.done_today(tx, patient_id, day))
+        return today_session.session_for(view, library)
+    if view.decision is not None and view.decision.decision.value == "regress":
+        return today_session.session_for(view, library, logs.done_today(tx, patient_id, day))
     done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     cards = [card for card, *_ in plan.exercises]
-    return today_session.session_of_cards(cards, done, plan.discomfort, view.decision)
+    return today_session.session_of_cards(cards, done, plan.discomfort, view.decision, library)
 
 
 #: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
@@ -112,11 +117,10 @@ def _cards_module() -> Any:
     return environment().get_template("portal/_cards.html").module
 
 
-def _static_plan(view: logs.TodayView) -> _StaticPlan | None:
+def _static_plan(view: logs.TodayView, library: ExerciseLibrary) -> _StaticPlan | None:
     """The cached card HTML of the view's signed plan version (built at its first view)."""
     if view.plan_key is None:
         return None
-    library = clinical_core.exercise_library()
     key = (*view.plan_key, id(library))
     found = _PLANS.get(key)
     if found is not None and found.library is library:
@@ -186,7 +190,7 @@ def _render_today(  # noqa: PLR0917 - the page's parts
     message: str | None,
 ) -> Response:
     view, session = today_parts
-    plan = _static_plan(view)
+    plan = _static_plan(view, content(request).exercises)
     cards: Callable[[str], Markup] | None = (
         None if plan is None else partial(_exercise_cards_html, plan, view)
     )
@@ -198,7 +202,7 @@ def _render_today(  # noqa: PLR0917 - the page's parts
         plan=plan,
         exercise_cards=cards,
         intake=current,
-        safety=clinical_core.stop_rules(),
+        safety=content(request).safety,
         session=session,
         sets_target=today_session.sets_target,
         errors=errors,
@@ -210,10 +214,12 @@ def _render_today(  # noqa: PLR0917 - the page's parts
 async def today_page(request: Request, access: ActorAccess) -> Response:
     """Today's exercises with dose, instructions, illustration and a hold/rest timer."""
 
+    bundle = content(request)
+
     def read(tx: Session, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
         day = today_for(request, actor, tx)
-        view, current = logs.today_with_intake(tx, actor, _own(actor), day)
-        return (view, _session(tx, _own(actor), view, day)), current
+        view, current = logs.today_with_intake(tx, actor, _own(actor), day, content=bundle)
+        return (view, _session(tx, _own(actor), view, day, bundle.exercises)), current
 
     parts, current = await access.run(read)
     return _render_today(request, parts, current, {}, 200, None)
@@ -234,6 +240,7 @@ def log_exercise(request: Request, actor: CurrentActor, form: SafeForm) -> Respo
                 sets or 0,
                 _int_or_none(form.get("reps_done"), "reps_done"),
                 today(request),
+                content=content(request),
             )
     except InvalidInput as error:
         return _today_page(request, actor, error_map(error), 422, None)
@@ -256,6 +263,7 @@ def log_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
                 values[1],
                 values[2],
                 str(form.get("activity") or "exercise"),
+                content=content(request),
             )
     except InvalidInput as error:
         return _today_page(request, actor, error_map(error), 422, None)
@@ -267,11 +275,11 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
     """Plan progress, pain and scores, questionnaires that are due."""
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        data = timeline.timeline(tx, actor, patient_id, today(request))
-        view = logs.today(tx, actor, patient_id, today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
+        view = logs.today(tx, actor, patient_id, today(request), content=content(request))
     done = {q.instrument for q in overview.questionnaires}
-    due = questionnaires_due(overview.portal_instruments, done)
+    due = questionnaires_due(overview.portal_instruments, done, content(request).instruments)
     step = today_session.next_step(view.decision)
     return render(
         request, "portal/progress.html", o=overview, t=data, view=view, due=due, next_step=step
@@ -297,11 +305,10 @@ def portal_questionnaire(
 
 
 @router.get("/illustrations/{exercise_id}.svg")
-def illustration(actor: CurrentActor, exercise_id: str) -> Response:
+def illustration(request: Request, actor: CurrentActor, exercise_id: str) -> Response:
     """An exercise illustration (library content, not patient data)."""
     del actor
-    exercise = clinical_core.exercise_library().get(exercise_id)
-    path = clinical_core.illustration_path(exercise)
+    path = illustration_file(content(request).exercises.get(exercise_id))
     if path is None:
         raise NotFound("no illustration for this exercise", exercise_id=exercise_id)
     return FileResponse(path, media_type="image/svg+xml")

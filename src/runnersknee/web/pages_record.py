@@ -24,7 +24,7 @@ from runnersknee.services import (
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.plan_readiness import plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, settings, today
+from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.render import render
 
 __all__ = ["record_name", "record_page", "router"]
@@ -62,10 +62,15 @@ def record_page(
     """Render the record's summary tab."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
+        overview = records.overview(tx, actor, patient_id, content=content(request))
         info = patient_details.details(tx, actor, patient_id)
         glance = record_summary.summary(
-            tx, actor, patient_id, overview.assessment, settings(request), today(request)
+            tx,
+            actor,
+            patient_id,
+            overview.assessment,
+            today(request),
+            content(request),
         )
         discharged = patients.current_episode(tx, patient_id).discharge
     done = request.query_params.get("done", "")
@@ -188,7 +193,7 @@ def questionnaires_tab(request: Request, actor: CurrentActor, patient_id: int) -
     """Every scored questionnaire of the episode, and forms to enter a new one."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
+        overview = records.overview(tx, actor, patient_id, content=content(request))
     return render(request, "clinic/questionnaires.html", o=overview)
 
 
@@ -197,8 +202,8 @@ def runs_tab(request: Request, actor: CurrentActor, patient_id: int) -> Response
     """The patient's runs (distance, time, pace, cadence, pain, spikes), weekly km, next run."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     pain_by_day = {p.day: p for p in view.pain}
     return render(request, "clinic/runs.html", o=overview, v=view, pain_by_day=pain_by_day)
 
@@ -213,8 +218,8 @@ def _discharge_page(
     values: dict[str, str] | None = None,
 ) -> Response:
     with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id)
-        view = discharge.discharge_view(tx, actor, patient_id, settings(request), today(request))
+        overview = records.overview(tx, actor, patient_id, content=content(request))
+        view = discharge.discharge_view(tx, actor, patient_id, today(request), content(request))
     return render(
         request,
         "clinic/discharge.html",
@@ -248,8 +253,8 @@ def discharge_save(
                 patient_id,
                 values["summary"],
                 values["unmet_reason"],
-                settings(request),
                 today(request),
+                content(request),
             )
     except (InvalidInput, Conflict) as error:
         errors = error_map(error) if isinstance(error, InvalidInput) else {}

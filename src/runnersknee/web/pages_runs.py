@@ -15,7 +15,7 @@ from runnersknee.services import run_records, run_uploads
 from runnersknee.services.authz import Actor, Role
 from runnersknee.web import runs_plain
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, settings, today
+from runnersknee.web.common import content, database, error_map, settings, today
 from runnersknee.web.render import render
 
 __all__ = ["router", "uploads_of"]
@@ -64,7 +64,7 @@ def runs_page_response(
     """Render /me/runs with an optional upload outcome or form errors."""
     patient_id = _own(actor)
     with database(request).transaction() as tx:
-        view = run_records.overview(tx, actor, patient_id, settings(request), today(request))
+        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     saved = request.query_params.get("saved")
     return render(
         request,
@@ -132,7 +132,7 @@ def runs_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response
                 values[0],
                 values[1],
                 values[2],
-                settings(request),
+                content=content(request),
                 morning_baseline=baseline,
             )
     except InvalidInput as error:

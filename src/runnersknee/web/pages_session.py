@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import clinical_core, logs, today_session
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.services import logs, today_session
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.today_session import SessionExercise, TodaySession
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map
+from runnersknee.web.common import content, database, error_map
 from runnersknee.web.local_time import today_for
 from runnersknee.web.render import render
 
@@ -40,15 +41,17 @@ class _Day:
     view: logs.TodayView
     session: TodaySession
     done: dict[str, int]
+    library: ExerciseLibrary
 
 
 def _read(request: Request, actor: Actor) -> _Day:
     patient_id = _own(actor)
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
-        view = logs.today(tx, actor, patient_id, day)
+        view = logs.today(tx, actor, patient_id, day, content=content(request))
         done = logs.done_today(tx, patient_id, day)
-    return _Day(view, today_session.session_for(view, done), done)
+    library = content(request).exercises
+    return _Day(view, today_session.session_for(view, library, done), done, library)
 
 
 def _rating(raw: object, field: str, *, required: bool = False) -> int | None:
@@ -71,7 +74,7 @@ def _exercise_at(day: _Day, number: int, easier: bool) -> tuple[SessionExercise,
     entry = exercises[number - 1]
     if not easier:
         return entry, False
-    stand_in = None if entry.replaces else today_session.easier_entry(entry, day.done)
+    stand_in = None if entry.replaces else today_session.easier_entry(entry, day.done, day.library)
     return (entry, True) if stand_in is None else (stand_in, False)
 
 
@@ -95,7 +98,7 @@ def _session_page(
         painful=easier,
         no_easier=no_easier,
         errors=errors,
-        safety=clinical_core.stop_rules(),
+        safety=content(request).safety,
     )
 
 
@@ -126,7 +129,10 @@ def session_check_save(request: Request, actor: CurrentActor, form: SafeForm) ->
         with database(request).transaction() as tx:
             day = today_for(request, actor, tx)
             during, after, morning = values
-            logs.log_pain(tx, actor, patient_id, day, during, after, morning, same_session=True)
+            logs.log_pain(
+                tx, actor, patient_id, day, during, after, morning,
+                same_session=True, content=content(request),
+            )  # fmt: skip
     except InvalidInput as error:
         day_view = _read(request, actor)
         return render(
@@ -165,7 +171,9 @@ def session_set(request: Request, actor: CurrentActor, form: SafeForm, number: i
     try:
         with database(request).transaction() as tx:
             day = today_for(request, actor, tx)
-            logs.log_exercise(tx, actor, patient_id, exercise_id, 1, reps, day)
+            logs.log_exercise(
+                tx, actor, patient_id, exercise_id, 1, reps, day, content=content(request)
+            )
     except InvalidInput as error:
         return _session_page(request, actor, number, code=422, errors=error_map(error))
     return RedirectResponse(_place(request, actor, exercise_id, number), status_code=303)
@@ -184,7 +192,10 @@ def session_painful(request: Request, actor: CurrentActor, form: SafeForm, numbe
         pain = _rating(form.get("pain"), "pain", required=True)
         with database(request).transaction() as tx:
             day = today_for(request, actor, tx)
-            logs.log_pain(tx, actor, patient_id, day, pain, None, None, same_session=True)
+            logs.log_pain(
+                tx, actor, patient_id, day, pain, None, None,
+                same_session=True, content=content(request),
+            )  # fmt: skip
     except InvalidInput as error:
         return _session_page(request, actor, number, code=422, errors=error_map(error))
     return RedirectResponse(f"/me/session/{number}?easier=1", status_code=303)

@@ -3,9 +3,9 @@ questionnaire by its full name and why the patient is asked to fill it in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from runnersknee.services import clinical_core
+from runnersknee.clinical.instruments import Instrument
 
 __all__ = ["QUESTIONNAIRE_WHY", "questionnaires_due"]
 
@@ -23,10 +23,9 @@ QUESTIONNAIRE_WHY = {
 
 
 def questionnaires_due(
-    offered: Iterable[tuple[str, str]], done: set[str]
+    offered: Iterable[tuple[str, str]], done: set[str], instruments: Mapping[str, Instrument]
 ) -> list[tuple[str, str, str]]:
     """``(id, full name, why it is asked)`` of the offered questionnaires not yet filled in."""
-    instruments = clinical_core.instruments()
     due: list[tuple[str, str, str]] = []
     for key, short in offered:
         if key in done:

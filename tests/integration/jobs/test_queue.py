@@ -24,6 +24,7 @@ from runnersknee.services.storage import TEMP_PREFIX
 from runnersknee.services.video_records import JOB_HANDLERS
 from runnersknee.store.tables import AlertRow, AuditRow, JobRow, PatientRow, UserRow
 from tests.conftest import _pg_base_url
+from tests.content import CONTENT
 from tests.integration.jobs import processes
 
 pytestmark = pytest.mark.postgres
@@ -107,7 +108,7 @@ def test_periodic_inactivity_scan_and_retention_cleanup(database: Database) -> N
             .values(status="active", last_log_on=date(2026, 1, 1))
         )
     settings = Settings(database_url=database.url, inactivity_alert_days=7)
-    app = build_app(settings, database, JOB_HANDLERS)
+    app = build_app(settings, database, JOB_HANDLERS, content=CONTENT)
     assert {p.task.name for p in app.periodic_registry.periodic_tasks.values()} == {
         "runnersknee.inactivity_scan",
         "runnersknee.retention_cleanup",

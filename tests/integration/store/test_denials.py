@@ -15,13 +15,14 @@ from runnersknee.services.authz import authorize, authorize_clinic, authorize_re
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AuditRow, ClinicRow
+from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
 
 
 @pytest.fixture
 def database(sqlite_url: str) -> Iterator[Database]:
     found = Database(sqlite_url)
-    seed_demo(found, date(2026, 3, 2))
+    seed_demo(found, date(2026, 3, 2), content=CONTENT)
     yield found
     found.dispose()
 

@@ -18,6 +18,7 @@ from runnersknee.services.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.database import Database
 from runnersknee.store.tables import AuditRow, JobRow, UserRow
+from tests.content import CONTENT
 
 PASSWORD = "a-long-enough-password"
 DAY = date(2026, 2, 2)
@@ -100,7 +101,7 @@ def test_jobs_run_once_to_done_or_failed(
     assert queued.status == "queued"
     assert queued.created_by == doc.user_id
     assert queued.clinic_id == doc.clinic_id
-    ran = {j.id: j for j in job_runner.drain(database, Settings(), HANDLERS)}
+    ran = {j.id: j for j in job_runner.drain(database, Settings(), HANDLERS, content=CONTENT)}
     mine = [ran[i] for i in ids]
     assert [j.status for j in mine] == ["done", "failed", "failed", "failed"]
     assert mine[0].result == {"sum": 6}
@@ -117,7 +118,9 @@ def test_jobs_run_once_to_done_or_failed(
     assert "internal error (ZeroDivisionError)" in mine[2].error
     assert mine[3].error is not None
     assert "no handler for job kind 'unknown-kind'" in mine[3].error
-    assert job_runner.drain(database, Settings(), HANDLERS) == []  # nothing runs twice
+    assert (
+        job_runner.drain(database, Settings(), HANDLERS, content=CONTENT) == []
+    )  # nothing runs twice
 
 
 def test_concurrent_drains_claim_each_job_once(
@@ -135,7 +138,11 @@ def test_concurrent_drains_claim_each_job_once(
     with database.transaction() as tx:
         ids = {_queue(tx, doc, pid, "count", {}).id for _ in range(12)}
     threads = [
-        threading.Thread(target=job_runner.drain, args=(database, Settings(), {"count": count}))
+        threading.Thread(
+            target=job_runner.drain,
+            args=(database, Settings(), {"count": count}),
+            kwargs={"content": CONTENT},
+        )
         for _ in range(3)
     ]
     for thread in threads:
@@ -170,7 +177,11 @@ def test_recover_requeues_once_then_fails_with_a_reason(
     assert dead.status == "failed"
     assert dead.error is not None
     assert "stopped during this job 2 times" in dead.error
-    ran = [j for j in job_runner.drain(database, Settings(), HANDLERS) if j.id == first.id]
+    ran = [
+        j
+        for j in job_runner.drain(database, Settings(), HANDLERS, content=CONTENT)
+        if j.id == first.id
+    ]
     assert [(j.status, j.attempts, j.result) for j in ran] == [("done", 2, {"sum": 1})]
 
 
@@ -193,7 +204,11 @@ def test_worker_threads_run_jobs_and_stop_cleanly(
         return {"never": True}
 
     worker = job_worker.Worker(
-        database, Settings(worker_threads=2), {"quick": quick, "endless": endless}, poll_s=0.2
+        database,
+        Settings(worker_threads=2),
+        {"quick": quick, "endless": endless},
+        CONTENT,
+        poll_s=0.2,
     )
     worker.start()
     try:
@@ -279,7 +294,9 @@ def test_recover_leaves_jobs_of_live_workers_alone(
     # The live worker's job cannot be claimed by anyone else; the old owner of the re-queued
     # one can no longer write to it.
     assert not job_runner.claim(database, settings, live, "intruder:3:z")
-    ran = [j for j in job_runner.drain(database, settings, HANDLERS) if j.id == dead]
+    ran = [
+        j for j in job_runner.drain(database, settings, HANDLERS, content=CONTENT) if j.id == dead
+    ]
     assert [(j.status, j.attempts, j.result) for j in ran] == [("done", 2, {"sum": 2})]
 
 
@@ -299,7 +316,11 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(
 
     with database.transaction() as tx:
         job_id = _queue(tx, doc, pid, "slow", {}, action="assessment.write").id
-    runner = threading.Thread(target=job_runner.drain, args=(database, Settings(), {"slow": slow}))
+    runner = threading.Thread(
+        target=job_runner.drain,
+        args=(database, Settings(), {"slow": slow}),
+        kwargs={"content": CONTENT},
+    )
     runner.start()
     assert reported.wait(30)
     with database.transaction() as tx:

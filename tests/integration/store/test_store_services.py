@@ -26,6 +26,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE, RED_FLAG_CASE, seed_demo
 from runnersknee.store.migrate import current_revision, head_revision, ours
 from runnersknee.store.tables import Base, PatientRow, PlanVersionRow, UserRow, utcnow
+from tests.content import CONTENT
 
 PASSWORD = "a-long-enough-password"
 DAY = date(2026, 2, 2)
@@ -80,9 +81,9 @@ def test_plan_versions_and_logs(database: Database, request: pytest.FixtureReque
         pid = patients.create_patient(
             tx, doc, patients.NewPatient("Pat", 1990, f"pat-{tag}@x.example", PASSWORD), DAY
         )
-        intake.submit_intake(tx, doc, pid, PFP_CASE)
+        intake.submit_intake(tx, doc, pid, PFP_CASE, content=CONTENT)
         records.save_assessment(tx, doc, pid, ASSESSMENT)
-        first = records.generate_plan(tx, doc, pid)
+        first = records.generate_plan(tx, doc, pid, content=CONTENT)
         item = next(records.plan_items(first.data))
         records.update_item(tx, doc, pid, item["id"], "2 × 5", "note")
         signed = records.sign_plan(tx, doc, pid, "")
@@ -94,11 +95,11 @@ def test_plan_versions_and_logs(database: Database, request: pytest.FixtureReque
         stored = tx.scalars(select(PlanVersionRow.data).where(PlanVersionRow.id == first.id)).one()
         assert next(records.plan_items(stored))["dose"] == item["dose"]
         exercise = sorted(logs._plan_exercises(logs.signed_plan(tx, pid)))[0]
-        logs.log_exercise(tx, patient, pid, exercise, 3, 10, DAY)
-        logs.log_pain(tx, patient, pid, DAY, 2, 1, None)
+        logs.log_exercise(tx, patient, pid, exercise, 3, 10, DAY, content=CONTENT)
+        logs.log_pain(tx, patient, pid, DAY, 2, 1, None, content=CONTENT)
         with pytest.raises(InvalidInput):
-            logs.log_pain(tx, patient, pid, DAY, 12, None, None)
-        view = logs.today(tx, patient, pid, DAY)
+            logs.log_pain(tx, patient, pid, DAY, 12, None, None, content=CONTENT)
+        view = logs.today(tx, patient, pid, DAY, content=CONTENT)
     assert view.plan_version == 3
     assert any(i.sets_done_today == 3 for i in view.items)
     with database.transaction() as tx:
@@ -115,11 +116,13 @@ def test_questionnaire_pain_counts_for_the_plan_phase(
     no_pain = {**ASSESSMENT, "function": {}}
     with database.transaction() as tx:
         pid = patients.create_patient(tx, doc, patients.NewPatient("Quest"), DAY)
-        intake.submit_intake(tx, doc, pid, PFP_CASE)
+        intake.submit_intake(tx, doc, pid, PFP_CASE, content=CONTENT)
         records.save_assessment(tx, doc, pid, no_pain)
-        before = records.generate_plan(tx, doc, pid)
-        intake.record_questionnaire(tx, doc, pid, "nprs", {"worst_week": 3, "usual_week": 2}, DAY)
-        after = records.generate_plan(tx, doc, pid)
+        before = records.generate_plan(tx, doc, pid, content=CONTENT)
+        intake.record_questionnaire(
+            tx, doc, pid, "nprs", {"worst_week": 3, "usual_week": 2}, DAY, content=CONTENT
+        )
+        after = records.generate_plan(tx, doc, pid, content=CONTENT)
     assert before.data["phase"] == 1
     assert "not recorded" in before.data["phase_reason"]
     assert after.data["phase"] > 1
@@ -131,11 +134,11 @@ def test_red_flag_refuses_plan(database: Database, request: pytest.FixtureReques
     doc = _clinician(database, f"rf-{request.node.callspec.id}")
     with database.transaction() as tx:
         pid = patients.create_patient(tx, doc, patients.NewPatient("Red"), DAY)
-        view = intake.submit_intake(tx, doc, pid, RED_FLAG_CASE)
+        view = intake.submit_intake(tx, doc, pid, RED_FLAG_CASE, content=CONTENT)
         records.save_assessment(tx, doc, pid, ASSESSMENT)
     assert view.red_flag
     with pytest.raises(Refused, match="referral decision"), database.transaction() as tx:
-        records.generate_plan(tx, doc, pid)
+        records.generate_plan(tx, doc, pid, content=CONTENT)
 
 
 def test_roster_search_and_clinic_isolation(
@@ -172,8 +175,8 @@ def test_sessions_expire_when_idle(database: Database, request: pytest.FixtureRe
 
 def test_demo_seed_is_idempotent(sqlite_url: str) -> None:
     db = Database(sqlite_url)
-    assert seed_demo(db, DAY) is True
-    assert seed_demo(db, DAY) is False
+    assert seed_demo(db, DAY, content=CONTENT) is True
+    assert seed_demo(db, DAY, content=CONTENT) is False
     with db.transaction() as tx:
         statuses = sorted(tx.scalars(select(PatientRow.status)))
     assert statuses == ["active", "intake", "referral"]

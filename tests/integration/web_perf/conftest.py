@@ -12,13 +12,14 @@ from runnersknee.services.authz import Actor
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import UserRow
+from tests.content import CONTENT
 
 
 @pytest.fixture
 def demo(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
     """The demo clinic, seeded on the test module's ``TODAY``."""
     database = Database(sqlite_url)
-    seed_demo(database, request.module.TODAY)
+    seed_demo(database, request.module.TODAY, content=CONTENT)
     yield database
     database.dispose()
 

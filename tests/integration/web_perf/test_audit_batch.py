@@ -19,6 +19,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AuditRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 
 TODAY = date(2026, 3, 2)
 
@@ -26,7 +27,7 @@ TODAY = date(2026, 3, 2)
 @pytest.fixture
 def site(sqlite_url: str) -> Iterator[tuple[FastAPI, Database]]:
     database = Database(sqlite_url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, content=CONTENT)
     app = create_app(Settings(database_url=sqlite_url), database)
     app.state.clock = lambda: TODAY
     yield app, database

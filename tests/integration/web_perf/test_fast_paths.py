@@ -3,13 +3,14 @@ page, value-keyed pain-monitoring memo, prebuilt roster statements, templates bu
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from runnersknee.clinical.pain_monitoring import (
-    PainMonitoringConfig,
+    PainAssessment,
     SessionPain,
     decide_progression,
 )
@@ -17,8 +18,8 @@ from runnersknee.services import intake, logs, patients
 from runnersknee.services.audit import entries_for_patient, record_access
 from runnersknee.services.database import Database
 from runnersknee.services.morning_baseline import with_baselines
-from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow
+from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
 
 TODAY = date(2026, 3, 2)
@@ -39,13 +40,13 @@ def test_audit_entry_commits_with_the_read_and_not_after_a_rollback(demo: Databa
     assert patient.patient_id is not None
     before = _reads(demo, patient.patient_id)
     with demo.transaction() as tx:
-        logs.today_with_intake(tx, patient, patient.patient_id, TODAY)
+        logs.today_with_intake(tx, patient, patient.patient_id, TODAY, content=CONTENT)
     assert _reads(demo, patient.patient_id) == before + 1
     pid = patient.patient_id
 
     def failing_use_case() -> None:
         with demo.transaction() as tx:
-            logs.today(tx, patient, pid, TODAY)
+            logs.today(tx, patient, pid, TODAY, content=CONTENT)
             raise RuntimeError("the use case fails after the read")
 
     with pytest.raises(RuntimeError):
@@ -73,9 +74,9 @@ def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> Non
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        view, current = logs.today_with_intake(tx, patient, pid, TODAY)
+        view, current = logs.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
     with demo.transaction() as tx:
-        alone = logs.today(tx, patient, pid, TODAY)
+        alone = logs.today(tx, patient, pid, TODAY, content=CONTENT)
         reference = intake.latest_intake(tx, patient, pid)
     assert view == alone
     assert reference is not None
@@ -86,7 +87,7 @@ def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> Non
     assert view.decision is not None
 
 
-def _reference_decision(database: Database, patient_id: int) -> dict[str, object] | None:
+def _reference_decision(database: Database, patient_id: int) -> PainAssessment | None:
     with database.transaction() as tx:
         plan = logs.signed_plan(tx, patient_id)
         assert plan is not None
@@ -111,8 +112,7 @@ def _reference_decision(database: Database, patient_id: int) -> dict[str, object
         history = with_baselines(tx, patient_id, history)  # the usual morning pain recorded
     if not history:
         return None
-    result: dict[str, object] = to_json(decide_progression(history, PainMonitoringConfig()))
-    return result
+    return decide_progression(history, CONTENT.pain_monitoring)
 
 
 def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: Database) -> None:
@@ -120,21 +120,22 @@ def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: D
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        first = logs.today(tx, patient, pid, TODAY).decision
+        first = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
     assert first == _reference_decision(demo, pid)
     with demo.transaction() as tx:
-        logs.log_pain(tx, patient, pid, TODAY, 2, 2, None)
+        logs.log_pain(tx, patient, pid, TODAY, 2, 2, None, content=CONTENT)
     with demo.transaction() as tx:
         # Only next_morning: updates the latest earlier row in place (no new row id).
-        logs.log_pain(tx, patient, pid, TODAY + timedelta(days=1), None, None, 9)
+        logs.log_pain(tx, patient, pid, TODAY + timedelta(days=1), None, None, 9, content=CONTENT)
     with demo.transaction() as tx:
-        after = logs.today(tx, patient, pid, TODAY + timedelta(days=1)).decision
+        after = logs.today(tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT).decision
     assert after == _reference_decision(demo, pid)
     assert after != first
     assert after is not None
-    after["reasons"] = []  # a caller changing its copy does not change the next answer
+    with pytest.raises(dataclasses.FrozenInstanceError):  # no caller can change the next answer
+        after.reasons = ()  # type: ignore[misc]
     with demo.transaction() as tx:
-        again = logs.today(tx, patient, pid, TODAY + timedelta(days=1)).decision
+        again = logs.today(tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT).decision
     assert again == _reference_decision(demo, pid)
 
 
@@ -173,7 +174,7 @@ def test_today_reads_the_triage_only_when_it_blocks_the_plan(demo: Database) -> 
         pid = patient.patient_id
         assert pid is not None
         with demo.transaction() as tx:
-            _, current = logs.today_with_intake(tx, patient, pid, TODAY)
+            _, current = logs.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
             reference = intake.latest_intake(tx, patient, pid)
         assert current is not None
         assert reference is not None

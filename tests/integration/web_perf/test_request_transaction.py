@@ -28,6 +28,7 @@ from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AuditRow, AuthSessionRow, UserRow, utcnow
 from runnersknee.web.app import create_app
 from runnersknee.web.render import environment
+from tests.content import CONTENT
 
 TODAY = date(2026, 3, 2)
 DOC = ("clinician@demo.example", "demo-clinician-pass")
@@ -46,7 +47,7 @@ class Site:
 @pytest.fixture
 def site(sqlite_url: str) -> Iterator[Site]:
     database = Database(sqlite_url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, content=CONTENT)
     app = create_app(Settings(database_url=sqlite_url), database)
     app.state.clock = lambda: TODAY
     checkouts = [0]

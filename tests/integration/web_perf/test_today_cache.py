@@ -24,6 +24,7 @@ from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
 from runnersknee.store.tables import AuditRow, PainLogRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
 from tests.web.conftest import page_login
 
@@ -51,7 +52,9 @@ def _add_and_sign(database: Database, exercise_ids: tuple[str, ...]) -> None:
     assert patient is not None
     with database.transaction() as tx:
         for exercise_id in exercise_ids:
-            records.add_exercise(tx, doc, patient, exercise_id, "a note <b>& more</b>")
+            records.add_exercise(
+                tx, doc, patient, exercise_id, "a note <b>& more</b>", content=CONTENT
+            )
         records.sign_plan(tx, doc, patient, "more")
 
 
@@ -96,7 +99,7 @@ def test_a_draft_edit_does_not_change_the_page_until_signed(demo: Database) -> N
     patient = demo_actor(demo, PATIENT[0]).patient_id
     assert patient is not None
     with demo.transaction() as tx:
-        records.add_exercise(tx, doc, patient, "quad-iso-90", "")
+        records.add_exercise(tx, doc, patient, "quad-iso-90", "", content=CONTENT)
     assert _titles(client.get("/me").text) == _titles(before)
 
 
@@ -104,7 +107,7 @@ def _plan_key(database: Database) -> tuple[str, int, str] | None:
     patient = demo_actor(database, PATIENT[0])
     assert patient.patient_id is not None
     with database.transaction() as tx:
-        return logs.today(tx, patient, patient.patient_id, TODAY).plan_key
+        return logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT).plan_key
 
 
 def test_the_same_plan_row_id_in_another_database_is_not_shared(
@@ -116,7 +119,7 @@ def test_the_same_plan_row_id_in_another_database_is_not_shared(
     engine.dispose()
     other = Database(url)
     try:
-        seed_demo(other, TODAY)
+        seed_demo(other, TODAY, content=CONTENT)
         _add_and_sign(demo, ("quad-iso-90",))
         _add_and_sign(other, ("stretch-calf-soleus",))
         mine_key, their_key = _plan_key(demo), _plan_key(other)
@@ -138,9 +141,9 @@ def test_next_morning_rating_on_an_earlier_row_changes_the_decision(demo: Databa
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        before = logs.today(tx, patient, pid, TODAY).decision
-        logs.log_pain(tx, patient, pid, TODAY, None, None, 9)
-        after = logs.today(tx, patient, pid, TODAY).decision
+        before = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
+        logs.log_pain(tx, patient, pid, TODAY, None, None, 9, content=CONTENT)
+        after = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
     assert before != after
 
 
@@ -162,11 +165,11 @@ def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, off
     assert pid is not None
     day = TODAY + timedelta(days=offset)
     with demo.transaction() as tx:
-        logs.log_pain(tx, patient, pid, day, 3, 4, None)
-        logs.log_pain(tx, patient, pid, day, 5, None, None)
+        logs.log_pain(tx, patient, pid, day, 3, 4, None, content=CONTENT)
+        logs.log_pain(tx, patient, pid, day, 5, None, None, content=CONTENT)
     for probe in (day, day - timedelta(days=1), TODAY, TODAY + timedelta(days=2)):
         with demo.transaction() as tx:
-            shown = logs.today(tx, patient, pid, probe).pain_today
+            shown = logs.today(tx, patient, pid, probe, content=CONTENT).pain_today
         assert shown == _direct_pain(demo, pid, probe), probe
 
 
@@ -175,11 +178,11 @@ def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Data
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        logs.log_pain(tx, patient, pid, TODAY, 2, None, None)
+        logs.log_pain(tx, patient, pid, TODAY, 2, None, None, content=CONTENT)
         for n in range(1, pain_state.HISTORY + 5):
             tx.add(PainLogRow(patient_id=pid, logged_on=TODAY + timedelta(days=n), during=1))
     with demo.transaction() as tx:
-        shown = logs.today(tx, patient, pid, TODAY).pain_today
+        shown = logs.today(tx, patient, pid, TODAY, content=CONTENT).pain_today
     assert (
         shown
         == _direct_pain(demo, pid, TODAY)

@@ -20,6 +20,7 @@ import pytest
 
 from runnersknee.services.case_io import load_case_document
 from runnersknee.services.planning import plan_case_document, report_to_dict
+from tests.content import CONTENT
 
 from .plan_fixtures import library
 
@@ -31,7 +32,9 @@ CASES = sorted(EXAMPLES.glob("*.yaml"))
 
 def golden_view(path: Path) -> dict[str, Any]:
     """The pinned part of the report: triage level, strength, impairments, plan, refusal."""
-    data = report_to_dict(plan_case_document(load_case_document(path), library=library()))
+    data = report_to_dict(
+        plan_case_document(load_case_document(path), library=library(), content=CONTENT)
+    )
     return {
         "case_id": data["case_id"],
         "triage_level": data["triage"]["level"],

@@ -19,6 +19,7 @@ import pytest
 from runnersknee.cli.plan import render_markdown
 from runnersknee.services.case_io import load_case_document
 from runnersknee.services.planning import plan_case_document, report_to_dict
+from tests.content import CONTENT
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "assessed"
@@ -27,7 +28,7 @@ CASES = sorted(EXAMPLES.glob("*.yaml"))
 
 
 def rendered(path: Path) -> str:
-    report = plan_case_document(load_case_document(path))
+    report = plan_case_document(load_case_document(path), content=CONTENT)
     return render_markdown(report_to_dict(report), title=path.name)
 
 

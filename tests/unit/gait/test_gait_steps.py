@@ -41,7 +41,7 @@ def _screen(kp: KeypointSeries, stances: list[Stance], task: str = "walk") -> li
     content = load_gait_content()
     screening = st.StepScreening(content.steps, content.confidence.min_visibility)
     direction = detect_direction(kp)
-    checks = screening.screen(kp, stances, task=task, view="sagittal", direction=direction)
+    checks = screening.screen(kp, stances, task=task, view="sagittal", direction=direction).steps_
     return [c.reason for c in checks]
 
 

@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from runnersknee.clinical.errors import InvalidInput, Refused
-from runnersknee.config import Settings
 from runnersknee.reports import pdf
 from runnersknee.reports.model import Handout, HandoutExercise, Heading
 from runnersknee.services import report_data
+from tests.content import CONTENT
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 WEAK_HIPS = EXAMPLES / "assessed" / "female-runner-hip-weakness.yaml"
@@ -28,13 +28,8 @@ def _text(data: bytes) -> tuple[str, int]:
     return " ".join(words).replace("\u2212", "-"), len(reader.pages)
 
 
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings()
-
-
-def test_evaluation_of_an_assessed_case(settings: Settings) -> None:
-    rendered = report_data.pdf_for_case(WEAK_HIPS, "evaluation", DAY, settings)
+def test_evaluation_of_an_assessed_case() -> None:
+    rendered = report_data.pdf_for_case(WEAK_HIPS, "evaluation", DAY, CONTENT)
     text, pages = _text(rendered.pdf)
     assert pages == rendered.pages == 6
     for expected in (
@@ -52,8 +47,8 @@ def test_evaluation_of_an_assessed_case(settings: Settings) -> None:
         assert expected in text, expected
 
 
-def test_progress_of_a_case_with_questionnaires(settings: Settings) -> None:
-    text, pages = _text(report_data.pdf_for_case(WITH_SCORES, "progress", DAY, settings).pdf)
+def test_progress_of_a_case_with_questionnaires() -> None:
+    text, pages = _text(report_data.pdf_for_case(WITH_SCORES, "progress", DAY, CONTENT).pdf)
     assert pages == 1
     for row in (
         "AKPS 82 93 11 — — improved",  # paraphrased items: the published MCID is not applied
@@ -64,8 +59,8 @@ def test_progress_of_a_case_with_questionnaires(settings: Settings) -> None:
     assert "KOOS-PF: improvement of at least the MCID — change 25, MCID 16.4" in text
 
 
-def test_handout_is_plain(settings: Settings) -> None:
-    text, pages = _text(report_data.pdf_for_case(WEAK_HIPS, "handout", DAY, settings).pdf)
+def test_handout_is_plain() -> None:
+    text, pages = _text(report_data.pdf_for_case(WEAK_HIPS, "handout", DAY, CONTENT).pdf)
     assert pages == 3
     assert "Your home exercises" in text
     assert "How much pain is OK?" in text
@@ -75,20 +70,20 @@ def test_handout_is_plain(settings: Settings) -> None:
         assert hidden not in text, hidden
 
 
-def test_handout_refused_when_triage_blocks_the_plan(settings: Settings) -> None:
+def test_handout_refused_when_triage_blocks_the_plan() -> None:
     case = EXAMPLES / "cases" / "emergency-septic-hot-swollen-knee.yaml"
     with pytest.raises(Refused, match="no handout"):
-        report_data.pdf_for_case(case, "handout", DAY, settings)
+        report_data.pdf_for_case(case, "handout", DAY, CONTENT)
 
 
-def test_unknown_kind_is_refused(settings: Settings) -> None:
+def test_unknown_kind_is_refused() -> None:
     with pytest.raises(InvalidInput, match="unknown report"):
-        report_data.case_document(WEAK_HIPS, "letter", DAY, settings)
+        report_data.case_document(WEAK_HIPS, "letter", DAY, CONTENT)
 
 
 @pytest.mark.parametrize("kind", report_data.KINDS)
-def test_no_text_reaches_past_the_page(settings: Settings, kind: str) -> None:
-    assert pdf.overflowing_text(report_data.case_document(WEAK_HIPS, kind, DAY, settings)) == []
+def test_no_text_reaches_past_the_page(kind: str) -> None:
+    assert pdf.overflowing_text(report_data.case_document(WEAK_HIPS, kind, DAY, CONTENT)) == []
 
 
 def test_overflow_check_finds_text_past_the_page(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ from runnersknee.services.patient_text import (
     plain_dose,
     strip_citations,
 )
+from tests.content import CONTENT
 
 CITATION_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\bKB \d")
 
@@ -150,7 +151,7 @@ def test_discomfort_line_is_the_kb_8_2_wording_with_the_plan_limit() -> None:
 
 
 def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
-    exercise = _exercise_json(exercise_id) if exercise_id else None
+    exercise = _exercise_json(CONTENT.exercises, exercise_id) if exercise_id else None
     dose = extra.pop("dose", None)
     return {
         "id": f"x:{exercise_id or title}",
@@ -166,7 +167,7 @@ def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
 
 
 def _entry(exercise_id: str, dose: str | None = None, done: int = 0) -> Entry:
-    exercise = _exercise_json(exercise_id)
+    exercise = _exercise_json(CONTENT.exercises, exercise_id)
     assert exercise is not None, exercise_id
     clinical = dose
     if clinical is None:
@@ -176,9 +177,7 @@ def _entry(exercise_id: str, dose: str | None = None, done: int = 0) -> Entry:
 
 def _generated(exercise_id: str) -> Entry:
     """An entry whose dose text is the generator's (library text first, then guidance)."""
-    from runnersknee.services.clinical_core import exercise_library
-
-    library = exercise_library()[exercise_id]
+    library = CONTENT.exercises[exercise_id]
     text = f"{library.dose.describe()}; {library.dose.load_guidance} (KB 5.2)"
     return _entry(exercise_id, text)
 
@@ -284,10 +283,8 @@ def test_a_plan_exercise_missing_from_the_library_becomes_advice_with_its_dose()
 
 
 def test_every_library_exercise_is_exactly_one_kind() -> None:
-    from runnersknee.services.clinical_core import exercise_library
-
-    for exercise_id in exercise_library():
-        exercise = _exercise_json(exercise_id)
+    for exercise_id in CONTENT.exercises:
+        exercise = _exercise_json(CONTENT.exercises, exercise_id)
         assert exercise is not None
         dose = plain_dose(exercise["dose"])
         component = exercise["component"]
