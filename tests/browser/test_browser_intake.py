@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import axe_violations, login, serve
+from tests.content import CONTENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,7 +49,7 @@ def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('intake')}/live.db"
     database = Database(url)
     database.upgrade()
-    seed_demo(database, date.today())
+    seed_demo(database, date.today(), CONTENT)
     with database.transaction() as tx:
         doc = tx.query(UserRow).filter_by(email="clinician@demo.example").one()
         actor = actor_for(tx, doc)

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runnersknee.config import Settings
 from runnersknee.services import discharge, intake
 from runnersknee.services.accounts import actor_for
 from runnersknee.services.demo import _questionnaire
 from runnersknee.store.tables import EpisodeRow, PatientRow, UserRow
+from tests.content import CONTENT
 from tests.web.conftest import TODAY, World, client_for, page_login
 
 
@@ -71,16 +71,15 @@ def test_pain_and_function_criteria_follow_the_minimal_important_change(
     with world.database.transaction() as tx:
         doc = actor_for(tx, tx.query(UserRow).filter_by(email="doc@test.example").one())
         first, later = TODAY - timedelta(weeks=6), TODAY
-        intake.record_questionnaire(tx, doc, runner_ready, "nprs", {"worst_week": 6}, first)
-        intake.record_questionnaire(tx, doc, runner_ready, "nprs", {"worst_week": 2}, later)
-        _questionnaire(tx, doc, runner_ready, first, worse=True)
-        _questionnaire(tx, doc, runner_ready, later, worse=False)
-        judged = {
-            c.key: c
-            for c in discharge.criteria(
-                tx, doc, runner_ready, Settings(database_url=world.database.url), TODAY
-            )
-        }
+        intake.record_questionnaire(
+            tx, doc, runner_ready, "nprs", {"worst_week": 6}, first, content=CONTENT
+        )
+        intake.record_questionnaire(
+            tx, doc, runner_ready, "nprs", {"worst_week": 2}, later, content=CONTENT
+        )
+        _questionnaire(tx, doc, runner_ready, first, worse=True, content=CONTENT)
+        _questionnaire(tx, doc, runner_ready, later, worse=False, content=CONTENT)
+        judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
     assert judged["pain"].met is True
     # the installed AKPS wording is not the published form: the core applies no MCID to it
     assert judged["function"].met is None
@@ -88,11 +87,8 @@ def test_pain_and_function_criteria_follow_the_minimal_important_change(
     assert judged["running"].met is False
     assert first.isoformat() in judged["pain"].detail
     with world.database.transaction() as tx:  # a change below the MCID is not met
-        intake.record_questionnaire(tx, doc, runner_ready, "nprs", {"worst_week": 6}, later)
-        judged = {
-            c.key: c
-            for c in discharge.criteria(
-                tx, doc, runner_ready, Settings(database_url=world.database.url), TODAY
-            )
-        }
+        intake.record_questionnaire(
+            tx, doc, runner_ready, "nprs", {"worst_week": 6}, later, content=CONTENT
+        )
+        judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
     assert judged["pain"].met is False

@@ -22,6 +22,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import DEMO_CLINIC, seed_demo
 from runnersknee.store.tables import ClinicRow, ExerciseLogRow, PatientRow, UserRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 from tests.web.conftest import page_login
 
 TODAY = date.today()
@@ -31,7 +32,7 @@ PATIENT = ("midplan@demo.example", "demo-patient-pass")
 @pytest.fixture
 def demo_db(sqlite_url: str) -> Iterator[Database]:
     database = Database(sqlite_url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, CONTENT)
     yield database
     database.dispose()
 

@@ -22,11 +22,11 @@ from fastapi.testclient import TestClient
 from runnersknee.config import Settings
 from runnersknee.content.citations import load_citations
 from runnersknee.content.intake import load_intake
-from runnersknee.services import clinical_core
 from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.web.app import create_app, route_table
 from runnersknee.web.education import TOPICS
+from tests.content import CONTENT
 from tests.web.conftest import page_login
 
 PATIENTS = ("new@demo.example", "redflag@demo.example", "midplan@demo.example")
@@ -113,7 +113,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     url = f"sqlite:///{tmp_path_factory.mktemp('language')}/demo.db"
     database = Database(url)
     database.upgrade()
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, CONTENT)
     app = create_app(Settings(database_url=url), database)
     app.state.clock = lambda: TODAY
     yield app
@@ -124,11 +124,7 @@ def _portal_paths(app: Any) -> list[str]:
     """Every GET page of the portal, path parameters filled in (files and PDFs left out)."""
     fill = {
         "{slug}": [t.slug for t in TOPICS] + [s.slug for s in load_intake().steps],
-        "{instrument_id}": [
-            key
-            for key, value in clinical_core.instruments().items()
-            if clinical_core.portal_instrument(value)
-        ],
+        "{instrument_id}": list(CONTENT.portal_instruments()),
     }
     paths: list[str] = []
     for path, methods in route_table(app):

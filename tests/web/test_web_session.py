@@ -21,6 +21,7 @@ from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
 from runnersknee.store.tables import AlertRow, ExerciseLogRow, PainLogRow, UserRow
 from runnersknee.web.app import create_app
+from tests.content import CONTENT
 from tests.web.conftest import csrf_of, page_login
 
 TODAY = date.today()
@@ -40,7 +41,7 @@ class Demo:
 @pytest.fixture
 def demo(sqlite_url: str) -> Iterator[Demo]:
     database = Database(sqlite_url)
-    seed_demo(database, TODAY)
+    seed_demo(database, TODAY, CONTENT)
     with database.transaction() as tx:
         user = tx.scalars(select(UserRow).where(UserRow.email == PATIENT[0])).one()
         patient_id = actor_for(tx, user).patient_id

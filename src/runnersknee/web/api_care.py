@@ -199,7 +199,7 @@ def post_pain_log(request: Request, actor: CurrentActor, patient_id: int, body: 
             body.activity,
             content=content(request),
         )
-    return {"decision": for_actor(actor, decision)}
+    return {"decision": for_actor(actor, _plain(decision))}
 
 
 @router.get("/patients/{patient_id}/timeline", tags=["logs"], **out(TimelineOut))

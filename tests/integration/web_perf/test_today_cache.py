@@ -232,7 +232,7 @@ def test_the_today_views_gate_equals_the_gate_read_on_its_own(demo: Database) ->
         patient = demo_actor(demo, email)
         assert patient.patient_id is not None
         with demo.transaction() as tx:
-            view = logs.today(tx, patient, patient.patient_id, TODAY)
-            alone = gate_for(tx, patient.patient_id)
+            view = logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT)
+            alone = gate_for(tx, patient.patient_id, CONTENT)
         assert view.gate == alone
     assert view.gate is not None

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from runnersknee.activity.model import SkippedFile
+from runnersknee.clinical.pain_monitoring import PainAssessment, PainDecision
 from runnersknee.services import today_session
 from runnersknee.web.render import _fmt_km, _plain_km, environment, source_refs
 from runnersknee.web.runs_plain import CANNOT_READ, nothing_imported, plain_reason
+from tests.content import CONTENT
 
 
 @pytest.mark.parametrize(
@@ -42,7 +44,9 @@ def test_distances_inside_engine_text_are_rewritten() -> None:
     ],
 )
 def test_every_decision_has_plain_words(decision: str, title: str, told: bool) -> None:
-    step = today_session.next_step({"decision": decision, "reasons": ["2 regressions (limit 2)"]})
+    step = today_session.next_step(
+        PainAssessment(PainDecision(decision), ("2 regressions (limit 2)",))
+    )
     assert step is not None
     assert step.title == title
     assert step.clinician_told is told
@@ -51,9 +55,10 @@ def test_every_decision_has_plain_words(decision: str, title: str, told: bool) -
 
 
 def test_easier_levels_come_from_the_library_links() -> None:
-    assert today_session.easier_of("forward-lunge-0-45") == "step-up-20"
-    assert today_session.easier_of("quad-set-extended") is None  # the bottom of its chain
-    assert today_session.easier_of("no-such-exercise") is None
+    library = CONTENT.exercises
+    assert today_session.easier_of("forward-lunge-0-45", library) == "step-up-20"
+    assert today_session.easier_of("quad-set-extended", library) is None  # bottom of its chain
+    assert today_session.easier_of("no-such-exercise", library) is None
 
 
 def test_unreadable_files_are_plain_for_patients() -> None:
