@@ -47,7 +47,9 @@ def test_every_record_tab_at_desktop_size(live_url: str, browser: Any) -> None:
         _clean(page, f"record-{tab.lower()}")
     page.click("nav.record-tabs >> text=Runs")
     assert page.locator("#next-run-title").inner_text() == "Next run"
-    assert page.locator("text=No running load to chart yet.").count() == 1
+    # the demo's mid-plan runner has 12 weeks of watch files: the weekly chart and the runs
+    assert page.locator("#load-title ~ svg, section svg.chart").count() >= 1
+    assert page.locator("table.runs tbody tr").count() >= 10
 
 
 def test_red_flag_workflow_from_call_to_cleared(live_url: str, browser: Any) -> None:

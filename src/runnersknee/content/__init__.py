@@ -7,9 +7,9 @@ by ``runnersknee.bootstrap`` with the deployment's overrides applied
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from runnersknee._lazy import lazy_names
 from runnersknee.content.citations import load_citations
 
 if TYPE_CHECKING:
@@ -25,15 +25,4 @@ _HOMES = {
 __all__ = ["ClinicalContent", "load_citations", "load_clinical_content", "read_overrides"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, __all__)
