@@ -1,8 +1,9 @@
-"""Sources in plain words for patients: "Collins and colleagues, 2018", never a citation key.
+"""Sources in plain words for patients, never a citation key.
 
-Built from each citation's reference text: the first author's surname and the year for a
-paper, the publisher's or guideline's name for other sources, and "your clinic's own
-guidance" for the project's clinic-set defaults (``docs/clinical-basis.md``).
+Two forms, from each citation's reference text: a short name ("Collins and colleagues, 2018":
+the first author's surname and the year for a paper, the publisher's or guideline's name for
+other sources) and the full reference without its review-state aside. The project's
+clinic-set defaults (``docs/clinical-basis.md``) read as the clinic's own guidance in both.
 """
 
 from __future__ import annotations
@@ -14,19 +15,38 @@ from functools import cache
 from runnersknee.clinical.citations import Citation
 from runnersknee.content.citations import load_citations
 
-__all__ = ["plain_source", "plain_sources"]
+__all__ = ["plain_references", "plain_source", "plain_sources", "without_review_state"]
 
 _CLINIC_SET = "your clinic's own guidance"
+#: The full-reference form of a clinic-set default.
+_CLINIC_PRACTICE = "Your clinic's usual practice, checked by your physiotherapist."
+#: A bracketed aside about the review state of a reference (not for patients).
+_UNVERIFIED = re.compile(r"\s*\([^()]*\bunverified\b[^()]*\)", re.IGNORECASE)
 _AUTHOR = re.compile(r"^([A-Z][A-Za-z'\-]+(?: [a-z]{1,3})?(?: [A-Z][A-Za-z'\-]+)?) [A-Z]{1,3}[,.]")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: Abbreviations a patient does not read as words, spelled out.
 _SPELLED = {"NICE": "National Institute for Health and Care Excellence", "RCT": "trial"}
 
 
+def _clinic_set(citation_id: str, reference: str) -> bool:
+    """Whether a citation is one of the project's clinic-set defaults (or unknown)."""
+    return (
+        not reference
+        or citation_id.startswith("KB-")
+        or reference.startswith("runnersknee clinical basis")
+        or "docs/" in reference
+    )
+
+
+def without_review_state(text: str) -> str:
+    """``text`` without its "(... unverified ...)" asides."""
+    return _UNVERIFIED.sub("", text).strip()
+
+
 def plain_source(citation: Citation) -> str:
     """One source in plain words."""
     reference = citation.reference
-    if reference.startswith("runnersknee clinical basis"):
+    if _clinic_set(citation.id, reference):
         return _CLINIC_SET
     if "non-peer-reviewed" in reference:
         return "a running clinic's published protocol"
@@ -55,3 +75,22 @@ def plain_sources(ids: Iterable[str]) -> str:
     known = _by_id()
     names = [known.get(i, _CLINIC_SET) for i in ids]
     return "; ".join(dict.fromkeys(names))
+
+
+def plain_references(ids: Iterable[str]) -> tuple[str, ...]:
+    """The full references behind ``ids`` for patients, each once, without keys or review
+    state (a clinic-set default reads as the clinic's usual practice)."""
+    return _references(tuple(str(i) for i in ids))
+
+
+@cache
+def _references(ids: tuple[str, ...]) -> tuple[str, ...]:
+    registry = load_citations()
+    found: list[str] = []
+    for cid in ids:
+        reference = registry[cid].reference if cid in registry else ""
+        text = _CLINIC_PRACTICE if _clinic_set(cid, reference) else reference
+        text = without_review_state(text)
+        if text not in found:
+            found.append(text)
+    return tuple(found)

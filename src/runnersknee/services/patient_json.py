@@ -8,10 +8,9 @@ keys out of texts, as the portal pages do (services/patient_text.py).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from runnersknee.content.sources import plain_sources
+from runnersknee.content.sources import plain_sources, without_review_state
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.patient_text import strip_citations
 
@@ -42,7 +41,6 @@ _ENGINE_FIELDS = frozenset(
     }
 )
 _SOURCE_FIELDS = frozenset({"citation_ids", "citations"})
-_UNVERIFIED = re.compile(r"\s*\([^()]*\bunverified\b[^()]*\)", re.IGNORECASE)
 
 
 def for_patient(value: Any) -> Any:
@@ -66,7 +64,7 @@ def for_patient(value: Any) -> Any:
 
 def _plain_text(text: str) -> str:
     """``text`` without bracketed sources or "(unverified ...)" asides."""
-    return strip_citations(_UNVERIFIED.sub("", text))
+    return strip_citations(without_review_state(text))
 
 
 def for_actor(actor: Actor, value: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
 from functools import cache, partial
 from importlib import resources
@@ -15,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from runnersknee.content.sources import plain_sources
+from runnersknee.content.sources import plain_references, plain_sources
 from runnersknee.services.clinic_time import local_text
 from runnersknee.web.local_time import zone_of
 
@@ -105,33 +104,6 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
-#: A bracketed aside about the review state of a reference (not for patients).
-_UNVERIFIED = re.compile(r"\s*\([^()]*unverified[^()]*\)", re.IGNORECASE)
-#: Patients read a clinic-set default as this, not as an internal reference.
-_CLINIC_PRACTICE = "Your clinic's usual practice, checked by your physiotherapist."
-
-
-def source_refs(ids: Iterable[str]) -> tuple[str, ...]:
-    """The references behind citation ids in plain words for patients (no ids or keys)."""
-    return _source_refs(tuple(str(i) for i in ids))
-
-
-@cache
-def _source_refs(ids: tuple[str, ...]) -> tuple[str, ...]:
-    from runnersknee.content import load_citations
-
-    registry = load_citations()
-    found: list[str] = []
-    for cid in ids:
-        text = registry[cid].reference if cid in registry else ""
-        if cid.startswith("KB-") or not text or "docs/" in text:
-            text = _CLINIC_PRACTICE
-        text = _UNVERIFIED.sub("", text).strip()
-        if text not in found:
-            found.append(text)
-    return tuple(found)
-
-
 @cache
 def environment() -> Environment:
     """The template environment, built once per process; each template compiles once.
@@ -156,7 +128,7 @@ def environment() -> Environment:
     env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
     env.filters["sources"] = plain_sources
     env.globals["Markup"] = Markup
-    env.globals["source_refs"] = source_refs
+    env.globals["source_refs"] = plain_references
     env.globals["DASH"] = DASH
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
     # them on every render (an import looks the module up per render).
