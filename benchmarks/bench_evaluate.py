@@ -16,7 +16,7 @@ from typing import Any
 
 from runnersknee.clinical.case import Activity, PainSite
 from runnersknee.content.bundle import load_clinical_content
-from runnersknee.services.evaluation import Evaluator
+from runnersknee.services.documents.evaluation import Evaluator
 
 SYSTEMIC_FLAGS = (
     "fever_or_unwell", "hot_red_joint", "immunocompromised", "night_pain", "night_sweats",

@@ -28,10 +28,11 @@ from sqlalchemy import create_engine, select, text
 from runnersknee.config import Settings
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services import patients, video_records
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
+from runnersknee.services.platform.database import Database
+from runnersknee.services.video import records as video_records
 from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
 from runnersknee.store.tables import JobRow, UserRow

@@ -17,8 +17,8 @@ from runnersknee.clinical.plan import generate_plan
 from runnersknee.clinical.triage import triage
 from runnersknee.content.assessment import load_plan_config
 from runnersknee.content.triage import load_triage_rules
-from runnersknee.services.case_io import load_case_document, parse_case
-from runnersknee.services.planning import parse_assessment, parse_preferences
+from runnersknee.services.care.case_io import load_case_document, parse_case
+from runnersknee.services.care.planning import parse_assessment, parse_preferences
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -39,7 +39,7 @@ import numpy as np
 from runnersknee.config import Settings
 from runnersknee.gait import pose
 from runnersknee.gait.video import VideoInfo, file_sha256, iter_frames, probe_video
-from runnersknee.services.video import analyze_video
+from runnersknee.services.video.analysis import analyze_video
 
 DEFAULT = (
     Path.home()

@@ -278,8 +278,8 @@ def part_one(load: Load, runs: int, warmup_s: float) -> bool:
     from datetime import date
 
     from runnersknee.content.bundle import load_clinical_content
-    from runnersknee.services.database import Database
     from runnersknee.services.demo import seed_demo
+    from runnersknee.services.platform.database import Database
 
     folder = Path(tempfile.mkdtemp(prefix="rk-bench-"))
     url = f"sqlite:///{folder}/bench.db"
@@ -351,9 +351,9 @@ def part_two(patients: int, logs: int, load: Load, server: str) -> bool:
     """The roster on PostgreSQL with a large clinic (one connection, latency target)."""
     from sqlalchemy import create_engine, text
 
-    from runnersknee.services.accounts import create_clinic, create_user
-    from runnersknee.services.authz import Role
-    from runnersknee.services.database import Database
+    from runnersknee.services.access.accounts import create_clinic, create_user
+    from runnersknee.services.access.authz import Role
+    from runnersknee.services.platform.database import Database
 
     schema = f"rk_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server)

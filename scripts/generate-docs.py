@@ -14,7 +14,7 @@ from runnersknee.content.exercises import write_generated_files
 from runnersknee.content.instruments import render_instruments_markdown
 from runnersknee.content.review import render_review_markdown
 from runnersknee.content.triage import load_triage_rules, render_rules_markdown
-from runnersknee.services.case_docs import render_case_schema_markdown
+from runnersknee.services.documents.case_docs import render_case_schema_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from runnersknee.services import intake, records
-from runnersknee.services.authz import Actor
+from runnersknee.services.access.authz import Actor
+from runnersknee.services.care import intake, records
 from runnersknee.services.demo import PFP_CASE
 from tests.content import CONTENT
 

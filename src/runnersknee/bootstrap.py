@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent, load_clinical_content
-from runnersknee.services.database import Database
+from runnersknee.services.platform.database import Database
 
 __all__ = ["AppContext", "bootstrap", "load_content"]
 

@@ -9,14 +9,28 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from runnersknee.clinical.errors import InvalidInput
 
 __all__ = ["Settings"]
 
 #: Shortest secret key accepted outside development.
 _MIN_SECRET = 32
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (``Europe/London``); a clear error for an unknown name."""
+    try:
+        if not name or name != name.strip() or ".." in name:
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        msg = f"unknown time zone {name!r}: use an IANA name such as Europe/London or UTC"
+        raise InvalidInput(msg, field="time_zone", got=name[:64]) from error
 
 
 class Settings(BaseSettings):
@@ -132,8 +146,6 @@ class Settings(BaseSettings):
     @field_validator("clinic_time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from runnersknee.services.clinic_time import zone_named
-
         zone_named(value)
         return value
 

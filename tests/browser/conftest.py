@@ -56,8 +56,8 @@ def serve(app: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from runnersknee.config import Settings
-    from runnersknee.services.database import Database
     from runnersknee.services.demo import seed_demo
+    from runnersknee.services.platform.database import Database
     from runnersknee.web.app import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"

@@ -39,10 +39,10 @@ PLAIN: dict[str, dict[str, str | list[str]]] = {
 def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo clinic with one new patient per test run (before any intake)."""
     from runnersknee.config import Settings
-    from runnersknee.services import patients
-    from runnersknee.services.accounts import actor_for
-    from runnersknee.services.database import Database
+    from runnersknee.services.access.accounts import actor_for
+    from runnersknee.services.care import patients
     from runnersknee.services.demo import seed_demo
+    from runnersknee.services.platform.database import Database
     from runnersknee.store.tables import UserRow
     from runnersknee.web.app import create_app
 

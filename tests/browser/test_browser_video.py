@@ -25,8 +25,8 @@ DOC = ("clinician@demo.example", "demo-clinician-pass")
 def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server (its lifespan starts the job worker) whose data folder is temporary."""
     from runnersknee.config import Settings
-    from runnersknee.services.database import Database
     from runnersknee.services.demo import seed_demo
+    from runnersknee.services.platform.database import Database
     from runnersknee.web.app import create_app
 
     folder = tmp_path_factory.mktemp("live-video")

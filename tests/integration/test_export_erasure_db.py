@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from runnersknee.clinical.errors import Forbidden, Refused
 from runnersknee.config import Settings
 from runnersknee.fhir.bundle import parse_bundle
-from runnersknee.services import erasure, export, intake, logs, patients, records
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import intake, logs, patients, records
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE
+from runnersknee.services.documents import erasure, export
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import (
     AuditRow,
     EpisodeRow,

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from runnersknee.cli import build_app, describe_error, exit_code_for
 from runnersknee.clinical.errors import RunnersKneeError
-from runnersknee.services import patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import PatientRow, UserRow
 
 PASSWORD = "correct-horse-battery"

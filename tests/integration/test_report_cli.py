@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from runnersknee.cli import build_app, exit_code_for
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, ClinicRow, JobRow, PatientRow, UserRow
 from tests.content import CONTENT
 

@@ -19,10 +19,11 @@ from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.cli import build_app
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import Settings
-from runnersknee.services import patients, run_records, run_uploads
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import patients
+from runnersknee.services.platform.database import Database
+from runnersknee.services.running import run_records, run_uploads
 from runnersknee.store.tables import AlertRow, AuditRow, RunRow, UserRow
 from tests.content import CONTENT
 from tests.ready import sign_plan_for

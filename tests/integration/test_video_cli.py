@@ -16,7 +16,7 @@ from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv, write_keypoints_json
-from runnersknee.services.video import analyze_video
+from runnersknee.services.video.analysis import analyze_video
 
 RUNNERSKNEE = Path(sys.executable).with_name("runnersknee")
 

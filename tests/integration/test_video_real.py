@@ -14,7 +14,7 @@ import pytest
 
 from runnersknee.config import Settings
 from runnersknee.gait.video import probe_video
-from runnersknee.services.video import analyze_video
+from runnersknee.services.video.analysis import analyze_video
 from tests.integration.real_clips import wheel_member
 
 pytestmark = pytest.mark.video

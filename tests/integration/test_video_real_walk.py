@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from runnersknee.config import Settings
-from runnersknee.services.video import VideoAnalysis, analyze_video
+from runnersknee.services.video.analysis import VideoAnalysis, analyze_video
 from tests.integration.real_clips import wheel_member
 
 pytestmark = [pytest.mark.video, pytest.mark.slow]

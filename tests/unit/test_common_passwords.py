@@ -6,7 +6,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from runnersknee.services.credentials import common_passwords
+from runnersknee.services.access.credentials import common_passwords
 
 _FOLDER = resources.files("runnersknee.content") / "data" / "security"
 _SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_common_passwords.py"

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runnersknee.config import Settings
-from runnersknee.services import patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import UserRow
 from runnersknee.web.app import create_app
 from tests.ready import sign_plan_for

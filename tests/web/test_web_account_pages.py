@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from runnersknee.config import Settings
-from runnersknee.services import mail
+from runnersknee.services.platform import mail
 from runnersknee.store.tables import AuditRow, PasswordResetRow, PatientRow, UserRow, utcnow
 from runnersknee.web.app import create_app
 from runnersknee.web.links import RedactLinks

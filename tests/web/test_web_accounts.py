@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from runnersknee.config import Settings
-from runnersknee.services.credentials import check_password_policy
+from runnersknee.services.access.credentials import check_password_policy
 from runnersknee.store.tables import AuditRow, UserRow
 from runnersknee.web.app import create_app
 from tests.web.conftest import PASSWORD, World, api_login, client_for

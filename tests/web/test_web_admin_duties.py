@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from runnersknee.services.accounts import create_user
-from runnersknee.services.authz import Role
+from runnersknee.services.access.accounts import create_user
+from runnersknee.services.access.authz import Role
 from runnersknee.store.tables import AuditRow, ClinicRow, UserRow
 from tests.web.conftest import PASSWORD, World, client_for, csrf_of, page_login
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from runnersknee.services import alerts
-from runnersknee.services.accounts import actor_for
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.care import alerts
 from runnersknee.store.tables import AlertRow, PatientRow, PlanVersionRow, UserRow
 from tests.web.conftest import World, client_for, page_login
 

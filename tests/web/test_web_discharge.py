@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from runnersknee.services import discharge, intake
-from runnersknee.services.accounts import actor_for
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.care import intake
 from runnersknee.services.demo import _questionnaire
+from runnersknee.services.review import discharge
 from runnersknee.store.tables import EpisodeRow, PatientRow, UserRow
 from tests.content import CONTENT
 from tests.web.conftest import TODAY, World, client_for, page_login

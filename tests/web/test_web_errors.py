@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI, Response
 
 from runnersknee.config import Settings
-from runnersknee.services.database import Database
+from runnersknee.services.platform.database import Database
 from runnersknee.store.migrate import NotMigrated
 from runnersknee.web.app import create_app
 from tests.web.conftest import World, api_login, client_for

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services import video_records
+from runnersknee.services.video import records as video_records
 from runnersknee.store.tables import AuditRow, JobRow
 from tests.web.conftest import World, api_login, client_for, page_login
 from tests.web.test_web_video import DOC, VideoWorld, _upload, vw  # noqa: F401 - fixture

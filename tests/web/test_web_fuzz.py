@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from sqlalchemy import create_engine, text
 
 from runnersknee.config import Settings
-from runnersknee.services.accounts import actor_for
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import UserRow
 from runnersknee.web.app import create_app
 from tests.conftest import _pg_base_url

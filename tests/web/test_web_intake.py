@@ -166,7 +166,7 @@ def test_sending_with_a_required_answer_missing_points_to_its_page(world: World)
 
 
 def test_the_body_chart_maps_only_to_the_case_pain_sites() -> None:
-    from runnersknee.services.intake_draft import case_document
+    from runnersknee.services.care.intake_draft import case_document
 
     answers: dict[str, str | list[str]] = {
         "demographics.age_years": "30",

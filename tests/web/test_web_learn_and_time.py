@@ -17,9 +17,9 @@ from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.content.citations import load_citations
 from runnersknee.content.education import load_education
-from runnersknee.services import clinic_time, logs
-from runnersknee.services.database import Database
+from runnersknee.services.care import clinic_time, logs
 from runnersknee.services.demo import DEMO_CLINIC, seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import ClinicRow, ExerciseLogRow, PatientRow, UserRow
 from runnersknee.web.app import create_app
 from tests.content import CONTENT

@@ -14,8 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from runnersknee.config import Settings
-from runnersknee.services import accounts
-from runnersknee.services.accounts import HashingBusy, LoginPolicy, check_login, set_hash_slots
+from runnersknee.services.access import accounts
+from runnersknee.services.access.accounts import (
+    HashingBusy,
+    LoginPolicy,
+    check_login,
+    set_hash_slots,
+)
 from runnersknee.store.tables import AuditRow, UserRow
 from runnersknee.web.app import create_app
 from tests.web.conftest import PASSWORD, World

@@ -22,8 +22,8 @@ from fastapi.testclient import TestClient
 from runnersknee.config import Settings
 from runnersknee.content.citations import load_citations
 from runnersknee.content.intake import load_intake
-from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.web.app import create_app, route_table
 from runnersknee.web.education import TOPICS
 from tests.content import CONTENT

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services.plan_dose import DoseFields, dose_text, parse_dose_fields
+from runnersknee.services.care.plan_dose import DoseFields, dose_text, parse_dose_fields
 from runnersknee.store.tables import PlanVersionRow
 from tests.web.conftest import World, client_for, page_login
 

@@ -8,8 +8,8 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from runnersknee.services.care.plan_history import compare, describe
 from runnersknee.services.demo import PFP_CASE
-from runnersknee.services.plan_history import compare, describe
 from runnersknee.store.tables import PlanVersionRow
 from tests.web.conftest import World, client_for, page_login
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.triage import TriageLevel, triage
 from runnersknee.content.triage import load_triage_rules
-from runnersknee.services import patients, planning
-from runnersknee.services.accounts import actor_for
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.care import patients, planning
 from runnersknee.services.demo import PFP_CASE
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import UserRow

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from runnersknee.config import Settings
-from runnersknee.services import intake, logs, records
-from runnersknee.services.accounts import actor_for
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.care import intake, logs, records
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE
 from runnersknee.store.tables import AuditRow, JobRow, PatientRow, PlanVersionRow, UserRow
 from runnersknee.web.app import create_app, route_table

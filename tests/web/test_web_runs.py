@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.config import Settings
-from runnersknee.services import run_records
-from runnersknee.services.alerts import raise_run_spike
+from runnersknee.services.care.alerts import raise_run_spike
+from runnersknee.services.running import run_records
 from runnersknee.store.tables import AlertRow, AuditRow, PainLogRow, RunRow
 from runnersknee.web.app import create_app
 from tests.content import CONTENT
@@ -198,7 +198,7 @@ def test_spike_over_10_percent_raises_one_alert_per_run(world: World) -> None:
 
 
 def _doc(world: World, tx: Any) -> Any:
-    from runnersknee.services.accounts import actor_for
+    from runnersknee.services.access.accounts import actor_for
     from runnersknee.store.tables import UserRow
 
     del world
@@ -231,7 +231,7 @@ def test_next_run_is_a_distance_cap_while_running(world: World, runner_ready: in
     assert nxt["distance_m"] == pytest.approx(6000, rel=0.01)  # no pain log: hold, never +10 %
     assert nxt["decision"] == "hold"
     assert nxt["instruction"].startswith("Hold")
-    # a patient's own API answer names the sources in plain words (services/patient_json.py)
+    # a patient's own API answer names the sources in plain words (services/care/patient_json.py)
     assert "Frandsen and colleagues, 2025" in nxt["sources"]
     assert "citation_ids" not in nxt
 

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from runnersknee.config import Settings
-from runnersknee.services import run_records
 from runnersknee.services.demo import PFP_CASE, RED_FLAG_CASE
+from runnersknee.services.running import run_records
 from runnersknee.store.tables import MorningPainBaselineRow, PlanVersionRow
 from runnersknee.web.app import route_table
 from tests.content import CONTENT

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from runnersknee.config import Settings
 from runnersknee.content.citations import load_citations
-from runnersknee.services.accounts import actor_for
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AlertRow, ExerciseLogRow, PainLogRow, UserRow
 from runnersknee.web.app import create_app
 from tests.content import CONTENT

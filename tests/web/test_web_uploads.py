@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from runnersknee.config import Settings
-from runnersknee.services import run_uploads
+from runnersknee.services.running import run_uploads
 from runnersknee.web.app import create_app
 from tests.web.conftest import World, api_login, client_for
 from tests.web.test_web_runs import OCTET, _day, synthetic_run

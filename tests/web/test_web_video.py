@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from runnersknee.config import Settings
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services import job_runner, jobs, records
-from runnersknee.services.video_records import band_text
+from runnersknee.services.care import records
+from runnersknee.services.jobs import records as jobs
+from runnersknee.services.jobs import runner as job_runner
+from runnersknee.services.video.records import band_text
 from runnersknee.store.tables import AssessmentRow, AuditRow, JobRow
 from runnersknee.web.app import create_app, route_table
 from runnersknee.web.pages_video import markdown_html
@@ -203,7 +205,7 @@ def test_keypoint_upload_then_accept_creates_a_new_assessment_version(
 
 
 def _actor(tx: Any, email: str) -> Any:
-    from runnersknee.services.accounts import actor_for
+    from runnersknee.services.access.accounts import actor_for
     from runnersknee.store.tables import UserRow
 
     return actor_for(tx, tx.scalars(select(UserRow).where(UserRow.email == email)).one())
@@ -494,6 +496,6 @@ def test_walking_is_offered_accepted_and_kept_out_of_the_running_fields(
 
 def test_web_tasks_are_the_pipeline_tasks() -> None:
     from runnersknee.gait.pipeline import TASKS
-    from runnersknee.services import video_records
+    from runnersknee.services.video import records as video_records
 
     assert video_records.TASKS == TASKS

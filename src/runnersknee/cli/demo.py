@@ -55,7 +55,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
 
 def upgrade_command() -> None:
     """Apply the database migrations (creates the SQLite file when needed)."""
-    from runnersknee.services.database import Database
+    from runnersknee.services.platform.database import Database
 
     settings = Settings()
     database = Database.from_settings(settings)
@@ -66,7 +66,7 @@ def upgrade_command() -> None:
 
 def current_command() -> None:
     """Print the database's migration revision and the one this code needs."""
-    from runnersknee.services.database import Database
+    from runnersknee.services.platform.database import Database
     from runnersknee.store.migrate import current_revision, head_revision
 
     database = Database.from_settings(Settings())

@@ -46,8 +46,8 @@ def evaluate(
     """Triage a case and score its questionnaires; print the reasons and their sources."""
     from runnersknee.bootstrap import load_content
     from runnersknee.config import Settings
-    from runnersknee.services.case_io import load_case_document
-    from runnersknee.services.evaluation import Evaluator, evaluation_to_dict
+    from runnersknee.services.care.case_io import load_case_document
+    from runnersknee.services.documents.evaluation import Evaluator, evaluation_to_dict
 
     evaluator = Evaluator.from_content(load_content(Settings()))
     result = evaluation_to_dict(
@@ -66,7 +66,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of a document type."""
     del name  # only one document type so far
-    from runnersknee.services.case_io import case_json_schema
+    from runnersknee.services.care.case_io import case_json_schema
 
     typer.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
 

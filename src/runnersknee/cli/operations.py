@@ -27,8 +27,8 @@ _PG_GUIDANCE = (
 
 def verify_command() -> None:
     """Recompute the audit hash chain; exit 8 naming the first changed or missing row."""
-    from runnersknee.services.audit import verify_audit
-    from runnersknee.services.database import Database
+    from runnersknee.services.platform.audit import verify_audit
+    from runnersknee.services.platform.database import Database
 
     database = Database.from_settings(Settings())
     try:
@@ -105,8 +105,8 @@ def admin_create_command(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create a clinic's first admin login on a real install (no demo data)."""
-    from runnersknee.services.database import Database
-    from runnersknee.services.users import create_first_admin
+    from runnersknee.services.access.users import create_first_admin
+    from runnersknee.services.platform.database import Database
 
     database = Database.from_settings(Settings())
     try:

@@ -46,7 +46,7 @@ def plan(
 ) -> None:
     """Triage a case, interpret its assessment and propose a cited treatment plan."""
     from runnersknee.bootstrap import load_content
-    from runnersknee.services.planning import plan_case_file, report_to_dict
+    from runnersknee.services.care.planning import plan_case_file, report_to_dict
 
     report = plan_case_file(case_file, load_content(Settings()))
     data = report_to_dict(report)

@@ -53,7 +53,10 @@ def _patient_id(target: str) -> int:
 
 def _render(target: str, kind: str, settings: Settings, today: date) -> Rendered:
     from runnersknee.bootstrap import load_content
-    from runnersknee.services import operator, report_data  # heavy: loaded only when used
+    from runnersknee.services.documents import (
+        operator,  # heavy: loaded only when used
+        report_data,
+    )
 
     content = load_content(settings)
     if target.startswith("patient:") and not Path(target).exists():
@@ -116,7 +119,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print (or write) the patient's FHIR R4B Bundle."""
         from runnersknee.bootstrap import load_content
-        from runnersknee.services import operator
+        from runnersknee.services.documents import operator
 
         settings = Settings()
         text = operator.fhir_json(settings, load_content(settings), _patient_id(patient))
@@ -132,7 +135,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the right-of-access zip (bundle, CSVs, PDFs, uploaded files)."""
         from runnersknee.bootstrap import load_content
-        from runnersknee.services import operator
+        from runnersknee.services.documents import operator
 
         settings = Settings()
         content = load_content(settings)
@@ -145,7 +148,7 @@ def register(app: typer.Typer) -> None:
     @retention.command("apply")
     def apply_command() -> None:
         """Delete raw videos older than RUNNERSKNEE_RAW_VIDEO_RETENTION_DAYS (metrics stay)."""
-        from runnersknee.services import operator
+        from runnersknee.services.documents import operator
 
         deleted = operator.purge_videos(Settings(), datetime.now(UTC))
         typer.echo(f"{deleted} video files deleted")

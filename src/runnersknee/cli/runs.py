@@ -183,7 +183,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Parse and de-duplicate activity files; show what was read and what was skipped."""
-        from runnersknee.services import runs as runs_service
+        from runnersknee.services.running import runs as runs_service
 
         settings = Settings()
         with _progress(output is OutputFormat.TEXT) as progress:
@@ -222,8 +222,8 @@ def register(app: typer.Typer) -> None:
         runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
         """
         from runnersknee.bootstrap import load_content
-        from runnersknee.services import run_records
-        from runnersknee.services import runs as runs_service
+        from runnersknee.services.running import run_records
+        from runnersknee.services.running import runs as runs_service
 
         settings = Settings()
         content = load_content(settings)

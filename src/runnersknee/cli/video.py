@@ -201,10 +201,10 @@ def analyze(
     ] = PoseBackend.TASKS,
 ) -> None:
     """Analyse walking or running gait, or a single-leg squat / step-down, from a video."""
-    from runnersknee.services.extras import require_video
+    from runnersknee.services.platform.extras import require_video
 
     require_video("video")
-    from runnersknee.services import video as video_service  # OpenCV, scipy: on use
+    from runnersknee.services.video import analysis as video_service  # OpenCV, scipy: on use
 
     settings = Settings()
     with _progress() as update:
@@ -230,10 +230,10 @@ def analyze_keypoints(
     fmt: FormatOpt = OutputFormat.TEXT,
 ) -> None:
     """Run the same analysis from a keypoint file (no pose estimation)."""
-    from runnersknee.services.extras import require_video
+    from runnersknee.services.platform.extras import require_video
 
     require_video("keypoints")
-    from runnersknee.services import video as video_service  # scipy: on use
+    from runnersknee.services.video import analysis as video_service  # scipy: on use
 
     analysis = video_service.analyze_keypoint_file(
         keypoints, view=view.value, task=task.value, out_dir=out

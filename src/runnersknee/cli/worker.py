@@ -33,8 +33,8 @@ def worker_command(
     settings.check_production_safety()
     context = bootstrap(settings)
     if settings.database_url.startswith("postgresql"):
-        from runnersknee.services.job_queue import run_worker
-        from runnersknee.services.video_records import JOB_HANDLERS
+        from runnersknee.services.jobs.queue import run_worker
+        from runnersknee.services.video.records import JOB_HANDLERS
 
         context.database.dispose()
         run_worker(settings, JOB_HANDLERS, context.content, concurrency)
@@ -43,9 +43,9 @@ def worker_command(
 
 
 def _run_embedded(context: AppContext, concurrency: int) -> None:
-    from runnersknee.services.job_worker import Worker
-    from runnersknee.services.storage import clean_abandoned_temp_folders
-    from runnersknee.services.video_records import JOB_HANDLERS
+    from runnersknee.services.jobs.worker import Worker
+    from runnersknee.services.platform.storage import clean_abandoned_temp_folders
+    from runnersknee.services.video.records import JOB_HANDLERS
 
     settings, database = context.settings, context.database
     database.require_current()

@@ -2,7 +2,7 @@
 
 Patients: a new patient before intake, a red-flag intake awaiting the referral decision, and a
 patient six weeks into a signed plan with exercise and pain logs, two questionnaires and twelve
-weeks of runs from generated watch files (services/demo_runs.py).
+weeks of runs from generated watch files (services/running/demo_runs.py).
 All clinical output (triage, plan, pain decisions, scores) comes from the core.
 """
 
@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
-from runnersknee.services import intake, logs, patients, records
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
-from runnersknee.services.demo_runs import seed_runs
-from runnersknee.services.morning_baseline import record_baseline
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import intake, logs, patients, records
+from runnersknee.services.care.morning_baseline import record_baseline
+from runnersknee.services.platform.database import Database
+from runnersknee.services.running.demo_runs import seed_runs
 from runnersknee.store.tables import ClinicRow, PlanVersionRow, UserRow
 
 __all__ = ["DEMO_CLINIC", "DEMO_LOGINS", "DemoLogin", "seed_demo"]

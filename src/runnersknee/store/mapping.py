@@ -1,6 +1,6 @@
 """Explicit mapping of core dataclasses to JSON-ready dicts (the JSON columns' content).
 
-The reverse direction (dict → dataclass) validates with pydantic in services/case_io.
+The reverse direction (dict → dataclass) validates with pydantic in services/care/case_io.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services import accounts, intake, patients, records
-from runnersknee.services.accounts import LoginPolicy
-from runnersknee.services.login import SecondStep, audit_logout, log_in
-from runnersknee.services.patient_json import for_actor
+from runnersknee.services.access import accounts
+from runnersknee.services.access.accounts import LoginPolicy
+from runnersknee.services.access.login import SecondStep, audit_logout, log_in
+from runnersknee.services.care import intake, patients, records
+from runnersknee.services.care.patient_json import for_actor
 from runnersknee.web.api_models import (
     CreatedOut,
     FlagOut,

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import access_links, credentials
-from runnersknee.services import users as user_admin
-from runnersknee.services.login import enrol_secret, enrol_token
+from runnersknee.services.access import access_links, credentials
+from runnersknee.services.access import users as user_admin
+from runnersknee.services.access.login import enrol_secret, enrol_token
 from runnersknee.web.api_models import (
     FlagOut,
     LinkIssuedOut,

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from runnersknee.services import alerts, logs, records, timeline
-from runnersknee.services.patient_json import for_actor
+from runnersknee.services.care import alerts, logs, records
+from runnersknee.services.care.patient_json import for_actor
+from runnersknee.services.review import timeline
 from runnersknee.web.api import JSON, _plain
 from runnersknee.web.api_models import (
     AlertsOut,

@@ -15,8 +15,8 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.reports.pdf import render_pdf
-from runnersknee.services import erasure, export, report_data
-from runnersknee.services.authz import Actor, Role
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.documents import erasure, export, report_data
 from runnersknee.web.api_models import FHIR_RESPONSES, ErasedOut, file_responses, out
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, settings, today

@@ -13,9 +13,10 @@ from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from runnersknee.content import load_citations
-from runnersknee.services import run_records, run_uploads, safety_gate
-from runnersknee.services import runs as runs_service
-from runnersknee.services.patient_json import for_actor
+from runnersknee.services.care import safety_gate
+from runnersknee.services.care.patient_json import for_actor
+from runnersknee.services.running import run_records, run_uploads
+from runnersknee.services.running import runs as runs_service
 from runnersknee.web.api_models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import content, database, settings, today

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from runnersknee.clinical.errors import NotFound
-from runnersknee.services import jobs, video_records
-from runnersknee.services.case_io import invalid_input_from
+from runnersknee.services.care.case_io import invalid_input_from
+from runnersknee.services.jobs import records as jobs
+from runnersknee.services.video import records as video_records
 from runnersknee.web.api import JSON
 from runnersknee.web.api_models import (
     AcceptedOut,

@@ -29,11 +29,11 @@ from runnersknee.clinical.errors import (
     RunnersKneeError,
 )
 from runnersknee.config import Settings
-from runnersknee.services.accounts import RateLimited, set_hash_slots
-from runnersknee.services.audit_batch import AuditBatcher
-from runnersknee.services.authz import Actor
-from runnersknee.services.database import Database
-from runnersknee.services.login import LoginGuard, LoginLimits, SecondFactorNeeded
+from runnersknee.services.access.accounts import RateLimited, set_hash_slots
+from runnersknee.services.access.authz import Actor
+from runnersknee.services.access.login import LoginGuard, LoginLimits, SecondFactorNeeded
+from runnersknee.services.platform.audit_batch import AuditBatcher
+from runnersknee.services.platform.database import Database
 from runnersknee.web.auth import READ_PAGES, LoginRequired, RoleGateDenied, Unauthenticated
 from runnersknee.web.guards import BodyGuard, IdGuard, log_unhandled, send_error
 from runnersknee.web.render import render
@@ -127,8 +127,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.content = context.content
-    from runnersknee.services.job_worker import Worker
-    from runnersknee.services.video_records import JOB_HANDLERS
+    from runnersknee.services.jobs.worker import Worker
+    from runnersknee.services.video.records import JOB_HANDLERS
 
     app.state.job_handlers = JOB_HANDLERS
     # The embedded default runs jobs in this process; PostgreSQL installs run `runnersknee worker`.
@@ -189,7 +189,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Remove upload folders of killed processes; start the in-process job worker (if this
     install runs one) with the server and stop it cleanly on shutdown."""
-    from runnersknee.services.storage import clean_abandoned_temp_folders
+    from runnersknee.services.platform.storage import clean_abandoned_temp_folders
 
     await asyncio.to_thread(clean_abandoned_temp_folders)
     worker = app.state.worker

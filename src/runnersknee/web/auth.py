@@ -23,11 +23,11 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import Forbidden, RunnersKneeError
 from runnersknee.config import Settings
-from runnersknee.services.accounts import OpenSession, SessionLimits, resolve_session
-from runnersknee.services.audit import take_pending
-from runnersknee.services.audit_batch import AuditBatcher
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import OpenSession, SessionLimits, resolve_session
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.platform.audit import take_pending
+from runnersknee.services.platform.audit_batch import AuditBatcher
+from runnersknee.services.platform.database import Database
 
 __all__ = [
     "READ_PAGES",
@@ -161,7 +161,8 @@ class ActorAccess:
     and the page then opens a second one on another thread. ``await access.run(work)`` does
     both in one transaction: the session lookup (idle and absolute timeout, inactive user),
     then ``work(tx, actor)``, committed together; the read's audit entries are then written
-    in a group commit (:mod:`runnersknee.services.audit_batch`) before the page is returned.
+    in a group commit (:mod:`runnersknee.services.platform.audit_batch`) before the page is
+    returned.
     When the use case fails, the session's idle-time touch is redone in a transaction of its
     own (as with CurrentActor, a failing page still counts as activity). With SQLite the
     transaction runs on the event loop: a query is CPU work in this process under the GIL,

@@ -14,8 +14,8 @@ from runnersknee.clinical.errors import InvalidInput
 from runnersknee.clinical.instruments import Instrument
 from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
-from runnersknee.services.database import Database
-from runnersknee.services.login import LoginGuard
+from runnersknee.services.access.login import LoginGuard
+from runnersknee.services.platform.database import Database
 from runnersknee.web.dcform import FormField, form_fields
 from runnersknee.web.local_time import today_for
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from runnersknee.config import Settings
-from runnersknee.services.access_links import IssuedLink
-from runnersknee.services.mail import MailSettings, send_access_link
+from runnersknee.services.access.access_links import IssuedLink
+from runnersknee.services.platform.mail import MailSettings, send_access_link
 from runnersknee.web.common import settings
 
 __all__ = ["LINK_PREFIX", "Delivery", "RedactLinks", "deliver"]

@@ -1,5 +1,5 @@
 """The clinic's local time for pages: "today" is the clinic's local date and datetimes are
-shown in the clinic's zone (services/clinic_time.py). One helper for every page.
+shown in the clinic's zone (services/care/clinic_time.py). One helper for every page.
 
 A clinic's zone is read once and kept for :data:`ZONE_KEPT_S` seconds by each app (pages ask
 for it on every request); :func:`forget_zones` drops the app's kept zones after a change.
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from runnersknee.services import clinic_time
-from runnersknee.services.authz import Actor
+from runnersknee.services.access.authz import Actor
+from runnersknee.services.care import clinic_time
 
 __all__ = ["ZONE_KEPT_S", "forget_zones", "today_for", "zone_of"]
 

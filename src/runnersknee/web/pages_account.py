@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services import access_links, credentials
+from runnersknee.services.access import access_links, credentials
 from runnersknee.web.auth import (
     CurrentActor,
     SafeForm,

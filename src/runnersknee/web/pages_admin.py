@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import credentials
-from runnersknee.services import users as user_admin
-from runnersknee.services.authz import Role
+from runnersknee.services.access import credentials
+from runnersknee.services.access import users as user_admin
+from runnersknee.services.access.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database
 from runnersknee.web.render import render

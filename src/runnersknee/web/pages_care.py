@@ -10,16 +10,11 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput, Refused
-from runnersknee.services import (
-    alerts,
-    plan_dose,
-    plan_history,
-    records,
-    timeline,
-)
-from runnersknee.services import plan_preview as plan_preview_service
-from runnersknee.services.authz import Role
-from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import alerts, plan_dose, plan_history, records
+from runnersknee.services.care import plan_preview as plan_preview_service
+from runnersknee.services.care.plan_readiness import PlanReadiness, plan_readiness
+from runnersknee.services.review import timeline
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, query_number, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form

@@ -11,16 +11,17 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound, RunnersKneeError
 from runnersknee.config import Settings
-from runnersknee.services import accounts, intake, patient_details, patients
-from runnersknee.services.accounts import LoginPolicy
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.login import (
+from runnersknee.services.access import accounts
+from runnersknee.services.access.accounts import LoginPolicy
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.access.login import (
     LoginResult,
     SecondFactorNeeded,
     SecondStep,
     audit_logout,
     log_in,
 )
+from runnersknee.services.care import intake, patient_details, patients
 from runnersknee.web.auth import (
     ActorAccess,
     CurrentActor,
@@ -191,7 +192,7 @@ def new_patient_page(request: Request, actor: CurrentActor) -> Response:
 @router.post("/clinic/patients/new")
 def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Create the patient; an email also creates a portal login and its invitation link."""
-    from runnersknee.services import access_links
+    from runnersknee.services.access import access_links
     from runnersknee.web.pages_access import issued_page
 
     values = {k: str(form.get(k) or "") for k in ("display_name", "birth_year", "email")}

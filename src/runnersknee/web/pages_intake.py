@@ -2,7 +2,7 @@
 
 ``/me/intake`` sends the patient to where they are: the next unanswered step of the saved
 draft, the stop screen after a red flag, or "sent". Each step posts to its own URL; the
-core's triage runs on the answers so far (services/intake_draft.py), and an emergency or
+core's triage runs on the answers so far (services/care/intake_draft.py), and an emergency or
 urgent answer shows the stop screen at once.
 """
 
@@ -14,9 +14,9 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.content.intake import Step, load_intake
-from runnersknee.services import intake_draft
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.intake_draft import CHECK, Answers
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import intake_draft
+from runnersknee.services.care.intake_draft import CHECK, Answers
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, today
 from runnersknee.web.render import render

@@ -1,4 +1,4 @@
-"""Portal pages /me/learn: the education topics of the patient's plan (services/learn.py)
+"""Portal pages /me/learn: the education topics of the patient's plan (services/care/learn.py)
 and the general pages about runner's knee (web/education.py), each in plain words with
 its sources behind a "where this comes from" link, and a diagram where one helps.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from runnersknee.clinical.errors import NotFound
-from runnersknee.services import learn
-from runnersknee.services.authz import Actor, Role
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import learn
 from runnersknee.web.auth import CurrentActor, require_role
 from runnersknee.web.common import database
 from runnersknee.web.education import TOPICS

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
-from runnersknee.services import credentials
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.login import enrol_secret, enrol_token
+from runnersknee.services.access import credentials
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.access.login import enrol_secret, enrol_token
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, settings
 from runnersknee.web.render import render

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.content.exercises import illustration_file
-from runnersknee.services import logs, patient_text, records, timeline, today_session
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.intake import IntakeSummary
-from runnersknee.services.today_session import TodaySession
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import logs, patient_text, records, today_session
+from runnersknee.services.care.intake import IntakeSummary
+from runnersknee.services.care.today_session import TodaySession
+from runnersknee.services.review import timeline
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.local_time import today_for
@@ -33,7 +34,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-#: The today page's view and its exercise session (services/today_session.py).
+#: The today page's view and its exercise session (services/care/today_session.py).
 _TodayParts = tuple[logs.TodayView, TodaySession]
 
 
@@ -68,7 +69,7 @@ def _today_page(
 def _session(
     tx: Session, patient_id: int, view: logs.TodayView, day: date, library: ExerciseLibrary
 ) -> TodaySession:
-    """Today's session (services/today_session.py). Usually built from the plan version's
+    """Today's session (services/care/today_session.py). Usually built from the plan version's
     cached cards; after a regress decision from the view, with the day's logged sets read
     (the easier levels are not plan items, so the view does not count them)."""
     plan = _static_plan(view, library)

@@ -12,17 +12,11 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.content.red_flag_actions import load_red_flag_actions
-from runnersknee.services import (
-    discharge,
-    intake,
-    patient_details,
-    patients,
-    record_summary,
-    records,
-    run_records,
-)
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.plan_readiness import plan_readiness
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import intake, patient_details, patients, records
+from runnersknee.services.care.plan_readiness import plan_readiness
+from runnersknee.services.review import discharge, record_summary
+from runnersknee.services.running import run_records
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.render import render

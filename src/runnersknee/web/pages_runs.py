@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services import run_records, run_uploads
-from runnersknee.services.authz import Actor, Role
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.running import run_records, run_uploads
 from runnersknee.web import runs_plain
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings, today

@@ -1,7 +1,7 @@
 """Today's exercise session on the phone: one exercise at a time, sets as tap targets, the
 hold timer, "too painful" (records the pain and offers the easier level), then the pain
 check and the next step. Works without JavaScript; every action is on the patient's own
-record and goes through the safety gate (services/logs.py).
+record and goes through the safety gate (services/care/logs.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
-from runnersknee.services import logs, today_session
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.today_session import SessionExercise, TodaySession
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import logs, today_session
+from runnersknee.services.care.today_session import SessionExercise, TodaySession
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map
 from runnersknee.web.local_time import today_for

@@ -18,8 +18,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.content.gait import load_filming_guide
-from runnersknee.services import video_records
-from runnersknee.services.authz import Actor, Role
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.video import records as video_records
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, settings
 from runnersknee.web.pages_record import record_name

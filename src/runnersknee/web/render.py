@@ -15,7 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from runnersknee.content.sources import plain_references, plain_sources
-from runnersknee.services.clinic_time import local_text
+from runnersknee.services.care.clinic_time import local_text
 from runnersknee.web.local_time import zone_of
 
 __all__ = ["DASH", "ascii_html", "environment", "render"]

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from runnersknee.activity.model import SkippedFile
-from runnersknee.services.alerts import raise_alert
+from runnersknee.services.care.alerts import raise_alert
 
 __all__ = ["CANNOT_READ", "nothing_imported", "plain_reason", "tell_clinician"]
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services.database import Database
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import JobRow
 from tests.integration.jobs import processes
 from tests.web.conftest import PASSWORD, _seed

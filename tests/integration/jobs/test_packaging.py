@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from runnersknee import __version__
-from runnersknee.services import extras
+from runnersknee.services.platform import extras
 from tests.integration.jobs import processes
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,10 +48,8 @@ def test_help_loads_no_heavy_library() -> None:
     )
     seconds, loaded = done.stdout.splitlines()
     assert loaded == "[]"
-    assert float(seconds) < 1.0
-    started = time.perf_counter()
+    assert float(seconds) < 1.0  # CPU time, not wall time: a busy machine does not fail it
     assert _cli("--help").returncode == 0
-    assert time.perf_counter() - started < 3.0  # interpreter start included, on a busy machine
 
 
 def test_a_bad_setting_is_one_clear_line() -> None:

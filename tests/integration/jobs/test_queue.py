@@ -15,13 +15,14 @@ from sqlalchemy import func, select, text, update
 
 from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
-from runnersknee.services import jobs, patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
-from runnersknee.services.job_queue import build_app
-from runnersknee.services.storage import TEMP_PREFIX
-from runnersknee.services.video_records import JOB_HANDLERS
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import patients
+from runnersknee.services.jobs import records as jobs
+from runnersknee.services.jobs.queue import build_app
+from runnersknee.services.platform.database import Database
+from runnersknee.services.platform.storage import TEMP_PREFIX
+from runnersknee.services.video.records import JOB_HANDLERS
 from runnersknee.store.tables import AlertRow, AuditRow, JobRow, PatientRow, UserRow
 from tests.conftest import _pg_base_url
 from tests.content import CONTENT

@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
-from runnersknee.services.database import Database
-from runnersknee.services.storage import TEMP_PREFIX, clean_abandoned_temp_folders
+from runnersknee.services.platform.database import Database
+from runnersknee.services.platform.storage import TEMP_PREFIX, clean_abandoned_temp_folders
 from tests.integration.jobs import processes
 from tests.web.conftest import PASSWORD, _seed
 

@@ -22,10 +22,10 @@ from sqlalchemy import select, text
 
 from runnersknee.gait import synthetic
 from runnersknee.gait.keypoint_io import write_keypoints_csv
-from runnersknee.services import patients
-from runnersknee.services.accounts import create_clinic, create_user
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import JobRow
 from tests.conftest import _pg_base_url
 from tests.integration.jobs import processes
@@ -51,7 +51,7 @@ def _seed(database: Database) -> int:
         clinic = create_clinic(tx, "scale-out clinic")
         user_id = create_user(tx, clinic, EMAIL, "Doc", Role.CLINICIAN, PASSWORD)
         del user_id
-    from runnersknee.services.accounts import actor_for
+    from runnersknee.services.access.accounts import actor_for
     from runnersknee.store.tables import UserRow
 
     with database.transaction() as tx:

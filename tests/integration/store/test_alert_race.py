@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from runnersknee.services import patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.alerts import raise_alert
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
+from runnersknee.services.care.alerts import raise_alert
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AlertRow, UserRow
 
 

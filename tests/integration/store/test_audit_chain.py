@@ -11,10 +11,10 @@ from sqlalchemy import delete, select, update
 from typer.testing import CliRunner
 
 from runnersknee.cli import build_app
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.audit import record_access, verify_audit
-from runnersknee.services.authz import Role, authorize
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role, authorize
+from runnersknee.services.platform.audit import record_access, verify_audit
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, UserRow
 
 PASSWORD = "correct-horse-battery"

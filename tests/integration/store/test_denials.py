@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from runnersknee.clinical.errors import Forbidden
-from runnersknee.services.authz import authorize, authorize_clinic, authorize_record
-from runnersknee.services.database import Database
+from runnersknee.services.access.authz import authorize, authorize_clinic, authorize_record
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, ClinicRow
 from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor

@@ -13,10 +13,13 @@ from sqlalchemy import func, select, update
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import Settings
-from runnersknee.services import job_runner, job_worker, jobs, patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import patients
+from runnersknee.services.jobs import records as jobs
+from runnersknee.services.jobs import runner as job_runner
+from runnersknee.services.jobs import worker as job_worker
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, JobRow, UserRow
 from tests.content import CONTENT
 

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from runnersknee.config import Settings
-from runnersknee.services.accounts import RateLimited
-from runnersknee.services.database import Database
-from runnersknee.services.login import LoginGuard, LoginLimits
-from runnersknee.services.rate_limits import SharedWindow
+from runnersknee.services.access.accounts import RateLimited
+from runnersknee.services.access.login import LoginGuard, LoginLimits
+from runnersknee.services.access.rate_limits import SharedWindow
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import RateLimitHitRow, utcnow
 from runnersknee.web.app import create_app
 

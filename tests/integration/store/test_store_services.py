@@ -11,8 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
-from runnersknee.services import intake, logs, patients, records
-from runnersknee.services.accounts import (
+from runnersknee.services.access.accounts import (
     SessionLimits,
     actor_for,
     authenticate,
@@ -21,9 +20,10 @@ from runnersknee.services.accounts import (
     open_session,
     resolve_session,
 )
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care import intake, logs, patients, records
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE, RED_FLAG_CASE, seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.migrate import current_revision, head_revision, ours
 from runnersknee.store.tables import Base, PatientRow, PlanVersionRow, UserRow, utcnow
 from tests.content import CONTENT

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from runnersknee.services.accounts import actor_for
-from runnersknee.services.authz import Actor
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import UserRow
 from tests.content import CONTENT
 

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from sqlalchemy import event, func, select
 
 from runnersknee.config import Settings
-from runnersknee.services.audit_batch import AuditBatcher
-from runnersknee.services.database import Database
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.audit_batch import AuditBatcher
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow
 from runnersknee.web.app import create_app
 from tests.content import CONTENT

@@ -14,10 +14,10 @@ from runnersknee.clinical.pain_monitoring import (
     SessionPain,
     decide_progression,
 )
-from runnersknee.services import intake, logs, patients
-from runnersknee.services.audit import entries_for_patient, record_access
-from runnersknee.services.database import Database
-from runnersknee.services.morning_baseline import with_baselines
+from runnersknee.services.care import intake, logs, patients
+from runnersknee.services.care.morning_baseline import with_baselines
+from runnersknee.services.platform.audit import entries_for_patient, record_access
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, PainLogRow, PatientRow
 from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor

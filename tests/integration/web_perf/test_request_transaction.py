@@ -20,11 +20,11 @@ from jinja2 import UndefinedError
 from sqlalchemy import event, func, select, update
 
 from runnersknee.config import Settings
-from runnersknee.services import patients
-from runnersknee.services.accounts import actor_for, create_clinic, create_user
-from runnersknee.services.authz import Role
-from runnersknee.services.database import Database
+from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
+from runnersknee.services.access.authz import Role
+from runnersknee.services.care import patients
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import AuditRow, AuthSessionRow, UserRow, utcnow
 from runnersknee.web.app import create_app
 from runnersknee.web.render import environment

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.config import Settings
-from runnersknee.services import logs, pain_state, records
-from runnersknee.services.authz import authorize, authorize_record
-from runnersknee.services.database import Database
+from runnersknee.services.access.authz import authorize, authorize_record
+from runnersknee.services.care import logs, pain_state, records
+from runnersknee.services.care.safety_gate import gate_for
 from runnersknee.services.demo import seed_demo
-from runnersknee.services.safety_gate import gate_for
+from runnersknee.services.platform.database import Database
 from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
 from runnersknee.store.tables import AuditRow, PainLogRow

@@ -18,7 +18,7 @@ from runnersknee.clinical.assessment import (
     apply_video_metrics,
 )
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services.case_io import validate_as
+from runnersknee.services.care.case_io import validate_as
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from runnersknee.services.case_io import load_case_document
-from runnersknee.services.planning import plan_case_document, report_to_dict
+from runnersknee.services.care.case_io import load_case_document
+from runnersknee.services.care.planning import plan_case_document, report_to_dict
 from tests.content import CONTENT
 
 from .plan_fixtures import library

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from runnersknee.cli.plan import render_markdown
-from runnersknee.services.case_io import load_case_document
-from runnersknee.services.planning import plan_case_document, report_to_dict
+from runnersknee.services.care.case_io import load_case_document
+from runnersknee.services.care.planning import plan_case_document, report_to_dict
 from tests.content import CONTENT
 
 ROOT = Path(__file__).resolve().parents[3]

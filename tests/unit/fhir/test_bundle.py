@@ -21,8 +21,8 @@ from runnersknee.fhir.record import (
     RunEntry,
     measures_of,
 )
-from runnersknee.services.case_io import load_case_document
-from runnersknee.services.planning import parse_assessment
+from runnersknee.services.care.case_io import load_case_document
+from runnersknee.services.care.planning import parse_assessment
 
 CASE = Path(__file__).resolve().parents[3] / "examples/assessed/female-runner-hip-weakness.yaml"
 SIGNED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.reports import pdf
 from runnersknee.reports.model import Handout, HandoutExercise, Heading
-from runnersknee.services import report_data
+from runnersknee.services.documents import report_data
 from tests.content import CONTENT
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"

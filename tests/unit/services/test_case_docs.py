@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runnersknee.services.case_docs import render_case_schema_markdown
+from runnersknee.services.documents.case_docs import render_case_schema_markdown
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "case-schema.md"
 
@@ -13,7 +13,8 @@ def test_case_schema_doc_matches_the_model() -> None:
     rendered = render_case_schema_markdown()
     assert DOC.read_text(encoding="utf-8") == rendered, (
         "docs/case-schema.md is stale: regenerate with "
-        "python -c 'from runnersknee.services.case_docs import render_case_schema_markdown'"
+        "python -c 'from runnersknee.services.documents.case_docs "
+        "import render_case_schema_markdown'"
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from runnersknee.clinical.case import Activity, Case, PainSite
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services.case_io import case_json_schema, load_case_document, parse_case
+from runnersknee.services.care.case_io import case_json_schema, load_case_document, parse_case
 
 MINIMAL = {"demographics": {"age_years": 30, "sex": "female"}}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runnersknee.services.authz import Actor, Role
-from runnersknee.services.patient_json import for_actor, for_patient
+from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.care.patient_json import for_actor, for_patient
 
 TRIAGE = {
     "level": "urgent",

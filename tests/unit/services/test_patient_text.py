@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.content.citations import load_citations
-from runnersknee.services.logs import _exercise_json
-from runnersknee.services.patient_text import (
+from runnersknee.services.care.logs import _exercise_json
+from runnersknee.services.care.patient_text import (
     arrange,
     discomfort_line,
     per_week_text,

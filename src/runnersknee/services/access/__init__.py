@@ -1,0 +1,3 @@
+"""Who may do what: the one authorization check, accounts, logins, credentials and
+access links.
+"""

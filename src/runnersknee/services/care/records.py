@@ -1,0 +1,378 @@
+"""Assessments and versioned plans of an episode, and the overview of one record.
+
+Plans are never changed in place: generating, each edit and the sign-off each add a new
+:class:`PlanVersionRow`; the newest version is the current one, older ones stay readable.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from runnersknee.clinical.assessment import Assessment
+from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.content.bundle import ClinicalContent
+from runnersknee.services.access.authz import Actor, Role, authorize
+from runnersknee.services.care.case_io import validate_as
+from runnersknee.services.care.intake import (
+    IntakeView,
+    QuestionnaireView,
+    assert_patient,
+    latest_intake,
+    plan_gate,
+    questionnaires,
+)
+from runnersknee.services.care.patients import current_episode, portal_email
+from runnersknee.services.care.plan_dose import DoseFields, dose_text
+from runnersknee.services.care.planning import library_item, stored_plan
+from runnersknee.services.care.safety_gate import gate_for
+from runnersknee.store.mapping import to_json
+from runnersknee.store.tables import (
+    AlertRow,
+    AssessmentRow,
+    PatientRow,
+    PlanVersionRow,
+    QuestionnaireRow,
+)
+
+__all__ = [
+    "Overview",
+    "PlanVersion",
+    "add_exercise",
+    "generate_plan",
+    "latest_assessment",
+    "overview",
+    "plan_items",
+    "plan_versions",
+    "remove_item",
+    "save_assessment",
+    "set_item_dose",
+    "sign_plan",
+    "update_item",
+]
+
+_MAX_NOTE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class PlanVersion:
+    """One stored plan version."""
+
+    id: int
+    version: int
+    status: str
+    change: str
+    data: dict[str, Any]
+    created_by: int
+    created_at: datetime
+
+    @property
+    def signed(self) -> bool:
+        """Whether this version is a signed-off plan."""
+        return self.status == "signed"
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """Everything the record page shows."""
+
+    patient_id: int
+    display_name: str
+    birth_year: int | None
+    status: str
+    portal_email: str | None
+    intake: IntakeView | None
+    assessment: dict[str, Any] | None
+    plan: PlanVersion | None
+    questionnaires: tuple[QuestionnaireView, ...]
+    open_alerts: int
+    instruments: tuple[tuple[str, str], ...]
+    #: The instruments a patient may fill in themselves (never the paper-form-only ones).
+    portal_instruments: tuple[tuple[str, str], ...] = ()
+
+
+def _version(row: PlanVersionRow) -> PlanVersion:
+    return PlanVersion(
+        row.id, row.version, row.status, row.change, row.data, row.created_by, row.created_at
+    )
+
+
+def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent) -> Overview:
+    """The record page of one patient."""
+    patient = assert_patient(authorize(tx, actor, "patient.read", patient_id))
+    episode = current_episode(tx, patient_id)
+    if actor.role is Role.PATIENT:
+        plan = _patients_plan(tx, patient_id, episode.id, content)
+    else:
+        plan = _latest_plan(tx, episode.id)
+    alerts = tx.scalar(
+        select(func.count()).where(
+            AlertRow.patient_id == patient_id, AlertRow.resolved_at.is_(None)
+        )
+    )
+    instruments = tuple(
+        (key, value.short_name or value.name) for key, value in content.instruments.items()
+    )
+    portal_ids = content.portal_instruments()
+    portal = tuple((key, name) for key, name in instruments if key in portal_ids)
+    return Overview(
+        patient.id,
+        patient.display_name,
+        patient.birth_year,
+        patient.status,
+        portal_email(tx, patient),
+        latest_intake(tx, actor, patient_id),
+        _latest_assessment(tx, episode.id),
+        None if plan is None else _version(plan),
+        tuple(questionnaires(tx, actor, patient_id)),
+        int(alerts or 0),
+        instruments,
+        portal,
+    )
+
+
+def _latest_assessment(tx: Session, episode_id: int) -> dict[str, Any] | None:
+    row = tx.scalar(
+        select(AssessmentRow)
+        .where(AssessmentRow.episode_id == episode_id)
+        .order_by(AssessmentRow.id.desc())
+        .limit(1)
+    )
+    return None if row is None else row.data
+
+
+def latest_assessment(tx: Session, actor: Actor, patient_id: int) -> dict[str, Any] | None:
+    """The newest assessment of the current episode (dict form)."""
+    authorize(tx, actor, "patient.read", patient_id)
+    return _latest_assessment(tx, current_episode(tx, patient_id).id)
+
+
+def save_assessment(
+    tx: Session, actor: Actor, patient_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Validate and store an assessment (left/right measures)."""
+    authorize(tx, actor, "assessment.write", patient_id)
+    assessment = validate_as(Assessment, dict(data))
+    stored: dict[str, Any] = to_json(assessment)
+    episode = current_episode(tx, patient_id)
+    tx.add(AssessmentRow(episode_id=episode.id, data=stored, entered_by=actor.user_id))
+    tx.flush()
+    return stored
+
+
+def _latest_plan(tx: Session, episode_id: int) -> PlanVersionRow | None:
+    return tx.scalar(
+        select(PlanVersionRow)
+        .where(PlanVersionRow.episode_id == episode_id)
+        .order_by(PlanVersionRow.version.desc())
+        .limit(1)
+    )
+
+
+def _patients_plan(
+    tx: Session, patient_id: int, episode_id: int, content: ClinicalContent
+) -> PlanVersionRow | None:
+    """The plan a patient may see: the newest signed version, when the safety gate allows."""
+    if not gate_for(tx, patient_id, content).allowance.exercises:
+        return None
+    return tx.scalar(
+        select(PlanVersionRow)
+        .where(PlanVersionRow.episode_id == episode_id, PlanVersionRow.status == "signed")
+        .order_by(PlanVersionRow.version.desc())
+        .limit(1)
+    )
+
+
+def plan_versions(
+    tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent
+) -> list[PlanVersion]:
+    """Every plan version of the current episode, newest first.
+
+    A patient sees signed versions only, and none while the safety gate allows no exercises
+    (a red flag, a referral): drafts and blocked plans are not prescriptions.
+    """
+    authorize(tx, actor, "patient.read", patient_id)
+    episode = current_episode(tx, patient_id)
+    query = select(PlanVersionRow).where(PlanVersionRow.episode_id == episode.id)
+    if actor.role is Role.PATIENT:
+        if not gate_for(tx, patient_id, content).allowance.exercises:
+            return []
+        query = query.where(PlanVersionRow.status == "signed")
+    rows = tx.scalars(query.order_by(PlanVersionRow.version.desc()))
+    return [_version(r) for r in rows]
+
+
+def _add_version(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, actor: Actor, episode_id: int, data: dict[str, Any], status: str, change: str
+) -> PlanVersion:
+    current = _latest_plan(tx, episode_id)
+    number = 1 if current is None else current.version + 1
+    row = PlanVersionRow(
+        episode_id=episode_id,
+        version=number,
+        data=data,
+        status=status,
+        change=change[:300],
+        created_by=actor.user_id,
+    )
+    tx.add(row)
+    tx.flush()
+    return _version(row)
+
+
+def generate_plan(
+    tx: Session, actor: Actor, patient_id: int, *, content: ClinicalContent
+) -> PlanVersion:
+    """Generate a plan from the intake and assessment with ``content`` (its rules, plan
+    settings and library); refused while triage blocks it."""
+    authorize(tx, actor, "plan.write", patient_id)
+    intake = plan_gate(tx, patient_id)
+    episode = current_episode(tx, patient_id)
+    assessment = _latest_assessment(tx, episode.id)
+    if assessment is None:
+        raise Refused("record the assessment before generating a plan", field="assessment")
+    case_data = with_questionnaires(tx, episode.id, intake.case_data)
+    plan = stored_plan(case_data, assessment, intake.referral, content)
+    return _add_version(tx, actor, episode.id, plan, "draft", "generated")
+
+
+#: Questionnaires the plan reads (pain, function, fear of movement: clinical/plan_inputs.py).
+PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
+
+
+def with_questionnaires(
+    tx: Session, episode_id: int, case_data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations, so
+    pain and function entered as questionnaires count for the plan's phase (under
+    ``stored_questionnaires``: the plan reads them, triage keeps the intake's case)."""
+    rows = tx.scalars(
+        select(QuestionnaireRow)
+        .where(
+            QuestionnaireRow.episode_id == episode_id,
+            QuestionnaireRow.instrument.in_(PLAN_QUESTIONNAIRES),
+            QuestionnaireRow.total.is_not(None),
+        )
+        .order_by(QuestionnaireRow.administered_on, QuestionnaireRow.id)
+    )
+    stored = [
+        {
+            "instrument": r.instrument,
+            "answers": dict(r.answers),
+            "administered_on": r.administered_on.isoformat(),
+        }
+        for r in rows
+    ]
+    return {**dict(case_data), "stored_questionnaires": stored}
+
+
+def _editable(
+    tx: Session, actor: Actor, patient_id: int, action: str = "plan.write"
+) -> tuple[int, dict[str, Any]]:
+    authorize(tx, actor, action, patient_id)
+    episode = current_episode(tx, patient_id)
+    current = _latest_plan(tx, episode.id)
+    if current is None:
+        raise NotFound("there is no plan yet; generate one first", field="plan")
+    return episode.id, copy.deepcopy(current.data)
+
+
+def plan_items(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every item of a stored plan, component by component."""
+    for component in data.get("components", []):
+        yield from component.get("items", [])
+
+
+def _find(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
+    for item in plan_items(data):
+        if item.get("id") == item_id:
+            return item
+    raise NotFound(f"the plan has no item {item_id!r}", field="item_id", got=item_id)
+
+
+def update_item(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, actor: Actor, patient_id: int, item_id: str, dose: str, note: str
+) -> PlanVersion:
+    """Change one item's dose text and clinician note (a new draft version)."""
+    episode_id, data = _editable(tx, actor, patient_id)
+    if not dose.strip():
+        raise InvalidInput("the dose cannot be empty", field="dose")
+    item = _find(data, item_id)
+    item["dose"] = dose.strip()[:300]
+    item["clinician_note"] = note.strip()[:_MAX_NOTE]
+    return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
+
+
+def set_item_dose(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, actor: Actor, patient_id: int, item_id: str, fields: DoseFields, note: str
+) -> PlanVersion:
+    """Set one item's structured dose (its text follows) and note (a new draft version)."""
+    episode_id, data = _editable(tx, actor, patient_id)
+    item = _find(data, item_id)
+    item["dose"] = dose_text(fields)[:300]
+    item["dose_fields"] = fields.as_json()
+    item["clinician_note"] = note.strip()[:_MAX_NOTE]
+    return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
+
+
+def remove_item(tx: Session, actor: Actor, patient_id: int, item_id: str) -> PlanVersion:
+    """Remove one item (a new draft version)."""
+    episode_id, data = _editable(tx, actor, patient_id)
+    _find(data, item_id)
+    for component in data.get("components", []):
+        component["items"] = [i for i in component.get("items", []) if i.get("id") != item_id]
+    return _add_version(tx, actor, episode_id, data, "draft", f"removed {item_id}")
+
+
+def add_exercise(
+    tx: Session,
+    actor: Actor,
+    patient_id: int,
+    exercise_id: str,
+    note: str,
+    *,
+    content: ClinicalContent,
+) -> PlanVersion:
+    """Add a library exercise with its library dose (a new draft version)."""
+    episode_id, data = _editable(tx, actor, patient_id)
+    library = content.exercises
+    exercise = library.get(exercise_id)
+    if exercise is None:
+        raise InvalidInput(
+            "unknown exercise", field="exercise_id", allowed=sorted(library), got=exercise_id
+        )
+    if any(i.get("exercise_id") == exercise_id for i in plan_items(data)):
+        raise Conflict("the exercise is already in the plan", field="exercise_id")
+    item = library_item(exercise, note.strip()[:_MAX_NOTE])
+    components = data.setdefault("components", [])
+    target = next((c for c in components if c.get("kind") == item["component"]), None)
+    if target is None:
+        target = {
+            "kind": item["component"],
+            "status": "included",
+            "reason": "added by the clinician",
+            "items": [],
+            "citation_ids": [],
+        }
+        components.append(target)
+    target["items"].append(item)
+    return _add_version(tx, actor, episode_id, data, "draft", f"added {exercise_id}")
+
+
+def sign_plan(tx: Session, actor: Actor, patient_id: int, note: str) -> PlanVersion:
+    """Sign off the current plan: a new version with status ``signed``; the patient sees it."""
+    episode_id, data = _editable(tx, actor, patient_id, "plan.sign")
+    plan_gate(tx, patient_id)
+    data["signed_by"] = actor.display_name
+    data["sign_note"] = note.strip()[:_MAX_NOTE]
+    version = _add_version(tx, actor, episode_id, data, "signed", "signed off")
+    patient = tx.get(PatientRow, patient_id)
+    if patient is not None:
+        patient.status = "active"
+    return version

@@ -1,0 +1,1 @@
+"""Video movement analysis: the pipeline run, stored analyses and their typed measures."""
