@@ -25,7 +25,7 @@ from runnersknee.content.intake import load_intake
 from runnersknee.services.demo import seed_demo
 from runnersknee.services.platform.database import Database
 from runnersknee.web.app import create_app, route_table
-from runnersknee.web.education import TOPICS
+from runnersknee.web.presenters.education import TOPICS
 from tests.content import CONTENT
 from tests.web.conftest import page_login
 

@@ -25,7 +25,7 @@ from runnersknee.services.jobs import runner as job_runner
 from runnersknee.services.video.records import band_text
 from runnersknee.store.tables import AssessmentRow, AuditRow, JobRow
 from runnersknee.web.app import create_app, route_table
-from runnersknee.web.pages_video import markdown_html
+from runnersknee.web.pages.video import markdown_html
 from tests.web.conftest import World, api_login, page_login
 
 DOC = "doc@test.example"

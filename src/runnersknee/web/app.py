@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -146,30 +146,39 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     static = resources.files("runnersknee.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _install_handlers(app)
-    from runnersknee.web import (
-        api,
-        api_account,
-        api_care,
-        api_reports,
-        api_runs,
-        api_video,
-        pages_access,
-        pages_account,
-        pages_admin,
-        pages_care,
-        pages_clinic,
-        pages_intake,
-        pages_learn,
-        pages_mfa,
-        pages_portal,
-        pages_record,
-        pages_runs,
-        pages_session,
-        pages_video,
-    )
+    routers = _routers()
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    app.state.routers = tuple(routers)
+    _install_middleware(app)
+    return app
 
-    # The hottest read pages first (/me, the roster), then the portal; no two routes can
-    # match one path, so the order only decides how many routes a request is matched against.
+
+def _routers() -> list[APIRouter]:
+    """Every router of the app. The hottest read pages first (/me, the roster), then the
+    portal; no two routes can match one path, so the order only decides how many routes a
+    request is matched against."""
+    from runnersknee.web.api import account as api_account
+    from runnersknee.web.api import care as api_care
+    from runnersknee.web.api import patients as api
+    from runnersknee.web.api import reports as api_reports
+    from runnersknee.web.api import runs as api_runs
+    from runnersknee.web.api import video as api_video
+    from runnersknee.web.pages import access as pages_access
+    from runnersknee.web.pages import account as pages_account
+    from runnersknee.web.pages import admin as pages_admin
+    from runnersknee.web.pages import care as pages_care
+    from runnersknee.web.pages import clinic as pages_clinic
+    from runnersknee.web.pages import intake as pages_intake
+    from runnersknee.web.pages import learn as pages_learn
+    from runnersknee.web.pages import mfa as pages_mfa
+    from runnersknee.web.pages import portal as pages_portal
+    from runnersknee.web.pages import record as pages_record
+    from runnersknee.web.pages import runs as pages_runs
+    from runnersknee.web.pages import session as pages_session
+    from runnersknee.web.pages import video as pages_video
+
     routers = [READ_PAGES]
     routers += [m.router for m in (pages_portal, pages_clinic, pages_record, pages_care)]
     routers += [m.router for m in (pages_admin, api)]
@@ -177,12 +186,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
     routers += [pages_intake.router, pages_learn.router]
-    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
-    for router in routers:
-        app.include_router(router)
-    app.state.routers = tuple(routers)
-    _install_middleware(app)
-    return app
+    return routers
 
 
 @asynccontextmanager

@@ -16,8 +16,8 @@ from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.login import LoginGuard
 from runnersknee.services.platform.database import Database
-from runnersknee.web.dcform import FormField, form_fields
 from runnersknee.web.local_time import today_for
+from runnersknee.web.presenters.dcform import FormField, form_fields
 
 __all__ = [
     "case_fields",

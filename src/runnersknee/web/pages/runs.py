@@ -13,9 +13,9 @@ from starlette.datastructures import FormData, UploadFile
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.running import run_records, run_uploads
-from runnersknee.web import runs_plain
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings, today
+from runnersknee.web.presenters import runs_plain
 from runnersknee.web.render import render
 
 __all__ = ["router", "uploads_of"]

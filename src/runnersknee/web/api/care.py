@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from runnersknee.services.care import alerts, logs, records
 from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.review import timeline
-from runnersknee.web.api import JSON, _plain
-from runnersknee.web.api_models import (
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import (
     AlertsOut,
     AssessmentOut,
     CreatedOut,
@@ -25,9 +25,9 @@ from runnersknee.web.api_models import (
     TodayOut,
     out,
 )
+from runnersknee.web.api.patients import JSON, _plain
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import content, database, today
-from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
 

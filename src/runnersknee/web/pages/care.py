@@ -17,8 +17,15 @@ from runnersknee.services.care.plan_readiness import PlanReadiness, plan_readine
 from runnersknee.services.review import timeline
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, query_number, today
-from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
-from runnersknee.web.pages_record import record_name
+from runnersknee.web.pages.record import record_name
+from runnersknee.web.presenters.dcform import (
+    FormField,
+    flatten,
+    form_fields,
+    form_values,
+    leaves,
+    parse_form,
+)
 from runnersknee.web.render import render
 
 __all__ = ["assessment_fields", "router"]

@@ -17,10 +17,10 @@ from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.reports.pdf import render_pdf
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.documents import erasure, export, report_data
-from runnersknee.web.api_models import FHIR_RESPONSES, ErasedOut, file_responses, out
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import FHIR_RESPONSES, ErasedOut, file_responses, out
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, settings, today
-from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.render import render
 
 __all__ = ["pages", "router"]

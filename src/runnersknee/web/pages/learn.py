@@ -1,5 +1,5 @@
 """Portal pages /me/learn: the education topics of the patient's plan (services/care/learn.py)
-and the general pages about runner's knee (web/education.py), each in plain words with
+and the general pages about runner's knee (web/presenters/education.py), each in plain words with
 its sources behind a "where this comes from" link, and a diagram where one helps.
 """
 
@@ -12,7 +12,7 @@ from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import learn
 from runnersknee.web.auth import CurrentActor, require_role
 from runnersknee.web.common import database
-from runnersknee.web.education import TOPICS
+from runnersknee.web.presenters.education import TOPICS
 from runnersknee.web.render import render
 
 __all__ = ["router"]

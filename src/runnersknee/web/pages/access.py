@@ -13,7 +13,7 @@ from runnersknee.services.access.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database
 from runnersknee.web.links import deliver
-from runnersknee.web.pages_record import record_page
+from runnersknee.web.pages.record import record_page
 from runnersknee.web.render import render
 
 __all__ = ["issued_page", "router"]

@@ -14,8 +14,8 @@ from runnersknee.clinical.errors import NotFound
 from runnersknee.services.care.case_io import invalid_input_from
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.video import records as video_records
-from runnersknee.web.api import JSON
-from runnersknee.web.api_models import (
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import (
     AcceptedOut,
     JobOut,
     JobsOut,
@@ -23,10 +23,10 @@ from runnersknee.web.api_models import (
     file_responses,
     out,
 )
+from runnersknee.web.api.patients import JSON
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings
-from runnersknee.web.errors_doc import ERROR_RESPONSES
-from runnersknee.web.pages_video import (
+from runnersknee.web.pages.video import (
     job_number,
     notify_worker,
     serve_output,

@@ -17,11 +17,11 @@ from runnersknee.services.care import safety_gate
 from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.running import run_records, run_uploads
 from runnersknee.services.running import runs as runs_service
-from runnersknee.web.api_models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import content, database, settings, today
-from runnersknee.web.errors_doc import ERROR_RESPONSES
-from runnersknee.web.pages_runs import uploads_of
+from runnersknee.web.pages.runs import uploads_of
 
 __all__ = ["router"]
 

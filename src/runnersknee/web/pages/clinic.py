@@ -48,8 +48,8 @@ from runnersknee.web.common import (
     settings,
     today,
 )
-from runnersknee.web.dcform import flatten, form_values, parse_form
-from runnersknee.web.pages_record import record_name
+from runnersknee.web.pages.record import record_name
+from runnersknee.web.presenters.dcform import flatten, form_values, parse_form
 from runnersknee.web.render import render
 
 __all__ = ["HOME", "intake_page", "questionnaire_page", "router"]
@@ -193,7 +193,7 @@ def new_patient_page(request: Request, actor: CurrentActor) -> Response:
 def new_patient(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Create the patient; an email also creates a portal login and its invitation link."""
     from runnersknee.services.access import access_links
-    from runnersknee.web.pages_access import issued_page
+    from runnersknee.web.pages.access import issued_page
 
     values = {k: str(form.get(k) or "") for k in ("display_name", "birth_year", "email")}
     email = values["email"].strip()

@@ -1,5 +1,5 @@
 """The patient portal (phone first): today's exercises, logging, progress, education and
-questionnaires (the intake is web/pages_intake.py). Every page acts on the patient's own record.
+questionnaires (the intake is web/pages/intake.py). Every page acts on the patient's own record.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from runnersknee.services.review import timeline
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.local_time import today_for
-from runnersknee.web.pages_clinic import questionnaire_page
-from runnersknee.web.portal_words import questionnaires_due
+from runnersknee.web.pages.clinic import questionnaire_page
+from runnersknee.web.presenters.portal_words import questionnaires_due
 from runnersknee.web.render import ascii_html, environment, render
 
 __all__ = ["router"]

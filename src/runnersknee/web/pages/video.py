@@ -22,7 +22,7 @@ from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.video import records as video_records
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database, error_map, settings
-from runnersknee.web.pages_record import record_name
+from runnersknee.web.pages.record import record_name
 from runnersknee.web.render import render
 
 __all__ = [

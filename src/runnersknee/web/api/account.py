@@ -14,7 +14,8 @@ from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.services.access import access_links, credentials
 from runnersknee.services.access import users as user_admin
 from runnersknee.services.access.login import enrol_secret, enrol_token
-from runnersknee.web.api_models import (
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import (
     FlagOut,
     LinkIssuedOut,
     MfaRequiredOut,
@@ -26,7 +27,6 @@ from runnersknee.web.api_models import (
 )
 from runnersknee.web.auth import CurrentActor, clear_session_cookie
 from runnersknee.web.common import client_address, database, login_guard, settings
-from runnersknee.web.errors_doc import ERROR_RESPONSES
 from runnersknee.web.links import deliver
 
 __all__ = ["router"]

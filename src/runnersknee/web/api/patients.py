@@ -19,7 +19,8 @@ from runnersknee.services.access.accounts import LoginPolicy
 from runnersknee.services.access.login import SecondStep, audit_logout, log_in
 from runnersknee.services.care import intake, patients, records
 from runnersknee.services.care.patient_json import for_actor
-from runnersknee.web.api_models import (
+from runnersknee.web.api.errors import ERROR_RESPONSES
+from runnersknee.web.api.models import (
     CreatedOut,
     FlagOut,
     IntakeOut,
@@ -47,7 +48,6 @@ from runnersknee.web.common import (
     settings,
     today,
 )
-from runnersknee.web.errors_doc import ERROR_RESPONSES
 
 __all__ = ["router"]
 

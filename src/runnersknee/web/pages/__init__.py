@@ -1,0 +1,1 @@
+"""The HTML pages: one router module per area, templates in web/templates/."""

@@ -1,0 +1,1 @@
+"""Wording and shaping for pages: plain words for patients, education, forms."""
