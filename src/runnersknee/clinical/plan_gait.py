@@ -10,10 +10,10 @@ from runnersknee.clinical.plan_components import (
     PlanContext,
     Wanted,
     advice_item,
-    cites,
     exercise_items,
     forefoot_change_planned,
 )
+from runnersknee.clinical.plan_exercise_item import cites
 from runnersknee.clinical.plan_inputs import RunningNow
 from runnersknee.clinical.plan_model import ComponentStatus, PlanComponent, PlanItem
 
