@@ -222,11 +222,7 @@ def decide_progression(
     last = assessments[-1]
     if last.decision is PainDecision.REGRESS:
         return PainAssessment(PainDecision.REGRESS, (*last.reasons, "regress one step"), cites)
-    clean = 0
-    for assessment in reversed(assessments):
-        if assessment.decision is not PainDecision.PROGRESS:
-            break
-        clean += 1
+    clean = _progress_streak(assessments)
     if clean < completions_required:
         reasons = (
             f"{clean} of {completions_required} sessions completed within the pain limits",
@@ -244,3 +240,13 @@ def decide_progression(
         (f"{clean} sessions in a row completed within the pain limits: progress one step",),
         cites,
     )
+
+
+def _progress_streak(assessments: Sequence[PainAssessment]) -> int:
+    """How many of the latest sessions in a row count towards progression."""
+    clean = 0
+    for assessment in reversed(assessments):
+        if assessment.decision is not PainDecision.PROGRESS:
+            break
+        clean += 1
+    return clean

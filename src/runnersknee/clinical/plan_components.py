@@ -14,6 +14,7 @@ from runnersknee.clinical.assessment import Assessment, LimbSide
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.exercises import Component, Exercise, Phase
 from runnersknee.clinical.impairments import Impairment, ImpairmentKind
+from runnersknee.clinical.plan_exercise_item import cites, exercise_item
 from runnersknee.clinical.plan_inputs import PlanInputs
 from runnersknee.clinical.plan_model import (
     ComponentStatus,
@@ -28,7 +29,6 @@ __all__ = [
     "PlanContext",
     "Wanted",
     "advice_item",
-    "cites",
     "exercise_items",
     "forefoot_change_planned",
     "select_exercises",
@@ -72,10 +72,6 @@ class PlanContext:
     def threshold(self) -> float:
         """The pain-monitoring threshold (NPRS /10)."""
         return self.config.pain_threshold_nprs.value
-
-
-def cites(*groups: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(cid for group in groups for cid in group))
 
 
 def covers(exercise: Exercise, target: str) -> bool:
@@ -133,68 +129,6 @@ def forefoot_change_planned(ctx: PlanContext) -> bool:
     )
 
 
-_NOT_LOADED = {
-    Component.PAIN_MANAGEMENT: "Not progressed: use while it helps alongside exercise; stop when "
-    "no longer needed.",
-    Component.STRETCHING: "Retest at the next visit; stop when the measured deficit has resolved.",
-    Component.FOOTWEAR_ORTHOSES: "Review at the next visit; stop if there is no clear benefit.",
-}
-
-
-def _progression_text(ctx: PlanContext, ex: Exercise) -> str:
-    if ex.component in _NOT_LOADED:
-        return _NOT_LOADED[ex.component]
-    nxt = f"next: {ex.progression_id}" if ex.progression_id else "next: add load or volume"
-    back = f"easier: {ex.regression_id}" if ex.regression_id else "easier: reduce load or range"
-    text = (
-        f"Progress one variable at a time (load, volume or range) when pain during the exercise "
-        f"stays at or below {ctx.threshold:g}/10 and next-morning pain is no worse than usual "
-        f"for {ctx.config.completions_required} sessions in a row ({nxt}). Step back if pain "
-        f"goes above {ctx.threshold:g}/10 or is worse the next morning ({back})."
-    )
-    if ctx.inputs.high_kinesiophobia:
-        text += (
-            " Each step is planned ahead with your clinician (graded exposure): some "
-            "discomfort within the limit is expected and safe, and is not a reason to stop."
-        )
-    return text
-
-
-def _exercise_item(  # noqa: PLR0917
-    ctx: PlanContext,
-    ex: Exercise,
-    target: str,
-    reason: str,
-    answers: tuple[str, ...],
-    extra_cites: tuple[str, ...] = (),
-) -> PlanItem:
-    dose = ex.dose.describe() or "as instructed"
-    if ex.dose.intensity:
-        dose = f"{dose}; intensity: {ex.dose.intensity.rstrip('.')}"
-    if ex.dose.load_guidance:
-        dose = f"{dose}; {ex.dose.load_guidance.rstrip('.')}"
-    if ex.pfj_range:
-        dose = f"{dose}; range {ex.pfj_range}"
-    return PlanItem(
-        id=f"{ex.component.value}:{ex.id}",
-        component=ex.component,
-        title=ex.name,
-        exercise_id=ex.id,
-        dose=dose,
-        reason=reason,
-        progression_criteria=_progression_text(ctx, ex),
-        citation_ids=cites(
-            ex.citation_ids, ex.dose.citation_ids, extra_cites, ("SILBERNAGEL-2007",)
-        ),
-        target=target,
-        answers=answers,
-        verified=ex.dose.verified,
-        progression_id=ex.progression_id,
-        regression_id=ex.regression_id,
-        intensity=ex.dose.intensity or None,
-    )
-
-
 def advice_item(  # noqa: PLR0917 - every advice item has these eight parts
     component: Component,
     key: str,
@@ -242,7 +176,17 @@ def exercise_items(
         for ex in select_exercises(ctx, component, target):
             if ex.id not in chosen:
                 chosen.add(ex.id)
-                items.append(_exercise_item(ctx, ex, target, reason, answers, sources))
+                items.append(
+                    exercise_item(
+                        ex,
+                        target,
+                        reason,
+                        answers,
+                        sources,
+                        config=ctx.config,
+                        graded_exposure=ctx.inputs.high_kinesiophobia,
+                    )
+                )
     return tuple(items)
 
 

@@ -10,10 +10,10 @@ from runnersknee.clinical.plan_components import (
     PlanContext,
     Wanted,
     advice_item,
-    cites,
     exercise_items,
     forefoot_change_planned,
 )
+from runnersknee.clinical.plan_exercise_item import cites
 from runnersknee.clinical.plan_inputs import RunningNow
 from runnersknee.clinical.plan_model import ComponentStatus, PlanComponent, PlanItem
 
@@ -195,48 +195,59 @@ def gait_component(ctx: PlanContext) -> PlanComponent:
         return PlanComponent(c, ComponentStatus.NOT_INDICATED, why, (), base)
     hip = running_hip_findings(ctx)
     low_cadence = tuple(i.id for i in ctx.having(_K.LOW_CADENCE))
-    items: list[PlanItem] = []
-    if hip:
-        labels = "; ".join(i.label for i in hip)
-        items.extend(
-            _gait_item(
-                ctx,
-                "hip_drop_cue",
-                "Hip and knee alignment cue",
-                "Run with your knees apart and kneecaps in line with your toes; keep your pelvis "
-                "level (mirror or video feedback).",
-                f"Pelvic drop or knee valgus while running is high: {labels}.",
-                tuple(i.id for i in hip),
-                cites(_HIP_CUE_CITES, *(i.citation_ids for i in hip)),
-                True,
-            )
-        )
-    items.extend(_cadence(ctx, not hip, low_cadence))
-    optional = (
-        (
-            _K.OVERSTRIDING,
-            "step_length",
-            "Shorter steps",
-            "Land with your foot closer to under your body.",
-            ("WILLSON-2014",),
-        ),
+    items = [
+        *_hip_cue(ctx, hip),
+        *_cadence(ctx, not hip, low_cadence),
+        *_step_length(ctx),
+        *_landing(ctx),
+    ]
+    return PlanComponent(
+        c,
+        ComponentStatus.INDICATED,
+        "Running retraining, one change at a time with faded feedback.",
+        tuple(items),
+        _GAIT_BASE,
     )
-    for kind, target, title, advice, sources in optional:
-        found = ctx.having(kind)
-        if found:
-            items.extend(
-                _gait_item(
-                    ctx,
-                    target,
-                    title,
-                    advice,
-                    f"Answers: {'; '.join(i.label for i in found)}.",
-                    tuple(i.id for i in found),
-                    sources,
-                    False,
-                )
-            )
-    running = ctx.assessment.running
+
+
+def _hip_cue(ctx: PlanContext, hip: tuple[Impairment, ...]) -> tuple[PlanItem, ...]:
+    """The first-line hip and knee alignment cue when running shows drop or valgus."""
+    if not hip:
+        return ()
+    labels = "; ".join(i.label for i in hip)
+    return _gait_item(
+        ctx,
+        "hip_drop_cue",
+        "Hip and knee alignment cue",
+        "Run with your knees apart and kneecaps in line with your toes; keep your pelvis "
+        "level (mirror or video feedback).",
+        f"Pelvic drop or knee valgus while running is high: {labels}.",
+        tuple(i.id for i in hip),
+        cites(_HIP_CUE_CITES, *(i.citation_ids for i in hip)),
+        True,
+    )
+
+
+def _step_length(ctx: PlanContext) -> tuple[PlanItem, ...]:
+    """Shorter steps when overstriding was seen (a later, optional change)."""
+    found = ctx.having(_K.OVERSTRIDING)
+    if not found:
+        return ()
+    return _gait_item(
+        ctx,
+        "step_length",
+        "Shorter steps",
+        "Land with your foot closer to under your body.",
+        f"Answers: {'; '.join(i.label for i in found)}.",
+        tuple(i.id for i in found),
+        ("WILLSON-2014",),
+        False,
+    )
+
+
+def _landing(ctx: PlanContext) -> tuple[PlanItem, ...]:
+    """Forefoot-strike and soft-landing changes, when they apply (later, optional changes)."""
+    items: list[PlanItem] = []
     if forefoot_change_planned(ctx):
         items.extend(
             _gait_item(
@@ -251,7 +262,7 @@ def gait_component(ctx: PlanContext) -> PlanComponent:
                 False,
             )
         )
-    if running.hard_landing:
+    if ctx.assessment.running.hard_landing:
         items.extend(
             _gait_item(
                 ctx,
@@ -264,13 +275,7 @@ def gait_component(ctx: PlanContext) -> PlanComponent:
                 False,
             )
         )
-    return PlanComponent(
-        c,
-        ComponentStatus.INDICATED,
-        "Running retraining, one change at a time with faded feedback.",
-        tuple(items),
-        _GAIT_BASE,
-    )
+    return tuple(items)
 
 
 def footwear_component(ctx: PlanContext) -> PlanComponent:
@@ -307,6 +312,22 @@ def footwear_component(ctx: PlanContext) -> PlanComponent:
     weeks = ctx.config.orthoses_max_weeks.value
     reason = f"Answers: {'; '.join(reasons)}."
     answers = tuple(i.id for i in pronated)
+    items = _footwear_items(ctx, reason, answers, sources)
+    return PlanComponent(
+        c,
+        ComponentStatus.INDICATED,
+        f"Prefabricated orthoses as a short-term (up to {weeks:g} weeks) adjunct.",
+        items,
+        sources,
+    )
+
+
+def _footwear_items(
+    ctx: PlanContext, reason: str, answers: tuple[str, ...], sources: tuple[str, ...]
+) -> tuple[PlanItem, ...]:
+    """Library orthoses and footwear items; advice on prefabricated orthoses if none fits."""
+    c = Component.FOOTWEAR_ORTHOSES
+    weeks = ctx.config.orthoses_max_weeks.value
     wanted: list[Wanted] = [
         ("orthoses", reason, answers, sources),
         ("footwear", reason, answers, sources),
@@ -339,10 +360,4 @@ def footwear_component(ctx: PlanContext) -> PlanComponent:
                 target="orthoses",
             ),
         )
-    return PlanComponent(
-        c,
-        ComponentStatus.INDICATED,
-        f"Prefabricated orthoses as a short-term (up to {weeks:g} weeks) adjunct.",
-        tuple(items),
-        sources,
-    )
+    return tuple(items)

@@ -12,36 +12,27 @@ A condition is data (as read from TOML):
   ``{ at_least = 2, of = [...] }``.
 
 ``path`` is a dotted attribute path into the root dataclass (e.g. ``mechanical.locking``) or a
-computed name of the :class:`Schema` (e.g. ``age_years``). A value written ``$name`` is a named
+computed name of its :class:`~runnersknee.clinical.condition_schema.Schema` (e.g. ``age_years``,
+see :mod:`runnersknee.clinical.case_conditions`). A value written ``$name`` is a named
 parameter supplied at compile time. Every comparison with a ``None`` value is false (``!=`` too).
 Unknown paths, operators, enum values and parameters raise :class:`ContentError` at compile time.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import operator
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from runnersknee.clinical.case import Case, OnsetKind, Sex
+from runnersknee.clinical.case_conditions import CASE_SCHEMA
+from runnersknee.clinical.condition_schema import Getter, PathKind, Schema
 from runnersknee.clinical.errors import ContentError
 
-__all__ = [
-    "CASE_SCHEMA",
-    "ComputedName",
-    "Condition",
-    "Schema",
-    "compile_condition",
-    "wells_dvt_score",
-]
+__all__ = ["Condition", "compile_condition"]
 
 Test = Callable[[Any], bool]
-Getter = Callable[[Any], Any]
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
@@ -55,27 +46,6 @@ _ORDERED = frozenset({"<", "<=", ">", ">="})
 _SET_OPS = frozenset({"has", "any", "all"})
 _UNARY = frozenset({"known", "unknown", "empty", "not empty"})
 _RENDER_OP = {"<=": "≤", ">=": "≥", "!=": "≠"}
-_KINDS = frozenset({"bool", "number", "enum", "enumset", "text"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Kind:
-    """What a path yields: ``bool``, ``number``, ``enum``, ``enumset``, ``text`` or ``other``."""
-
-    name: str
-    optional: bool = False
-    enum: type[StrEnum] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ComputedName:
-    """A name usable in conditions that is computed from the root value (or an alias)."""
-
-    getter: Getter
-    kind: str
-    optional: bool = False
-    enum: type[StrEnum] | None = None
-    doc: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,180 +58,6 @@ class Condition:
 
     def __call__(self, root: Any) -> bool:
         return self.test(root)
-
-
-def _kind_of(hint: Any) -> _Kind:
-    """Classify a resolved type hint."""
-    optional = False
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        optional = len(args) < len(typing.get_args(hint))
-        hint = args[0] if len(args) == 1 else object
-        origin = typing.get_origin(hint)
-    if origin is frozenset:
-        (inner,) = typing.get_args(hint)
-        if isinstance(inner, type) and issubclass(inner, StrEnum):
-            return _Kind("enumset", optional, inner)
-        return _Kind("other", optional)
-    if hint is bool:
-        return _Kind("bool", optional)
-    if hint in (int, float):
-        return _Kind("number", optional)
-    if isinstance(hint, type) and issubclass(hint, StrEnum):
-        return _Kind("enum", optional, hint)
-    if hint is str:
-        return _Kind("text", optional)
-    return _Kind("other", optional)
-
-
-class Schema:
-    """The names a condition may read from one root dataclass type."""
-
-    __slots__ = ("_computed", "_root")
-
-    def __init__(self, root: type, computed: Mapping[str, ComputedName] | None = None) -> None:
-        if not dataclasses.is_dataclass(root):
-            raise ContentError(f"condition root {root!r} is not a dataclass")
-        for name, spec in (computed or {}).items():
-            needs_enum = spec.kind in ("enum", "enumset")
-            if spec.kind not in _KINDS or needs_enum != (spec.enum is not None):
-                raise ContentError(f"computed name {name!r}: bad kind {spec.kind!r} / enum")
-        self._root = root
-        self._computed = dict(computed or {})
-
-    @property
-    def computed(self) -> Mapping[str, ComputedName]:
-        """The computed names and aliases."""
-        return self._computed
-
-    def resolve(self, path: str) -> tuple[Getter, _Kind]:
-        """A getter and kind for ``path``, or :class:`ContentError`."""
-        if path in self._computed:
-            spec = self._computed[path]
-            return spec.getter, _Kind(spec.kind, spec.optional, spec.enum)
-        current: Any = self._root
-        kind = _Kind("other")
-        for depth, part in enumerate(path.split(".")):
-            if not (isinstance(current, type) and dataclasses.is_dataclass(current)):
-                raise ContentError(f"condition path {path!r}: {part!r} is not inside a record")
-            hints = typing.get_type_hints(current)
-            names = [f.name for f in dataclasses.fields(current)]
-            if part not in names:
-                allowed = names if depth else sorted([*names, *self._computed])
-                raise ContentError(
-                    f"unknown condition path {path!r}: {part!r} is not one of {', '.join(allowed)}",
-                    path=path,
-                )
-            current = hints[part]
-            kind = _kind_of(current)
-            if kind.optional and depth < path.count("."):
-                raise ContentError(f"condition path {path!r} passes through an optional value")
-        return operator.attrgetter(path), kind
-
-
-def _case_schema() -> Schema:
-    age: Getter = operator.attrgetter("demographics.age_years")
-    return Schema(
-        Case,
-        {
-            "age_years": ComputedName(age, "number", doc="demographics.age_years"),
-            "sex": ComputedName(
-                operator.attrgetter("demographics.sex"), "enum", enum=Sex, doc="demographics.sex"
-            ),
-            "symptom_duration_months": ComputedName(
-                operator.attrgetter("onset.symptom_duration_months"),
-                "number",
-                optional=True,
-                doc="onset.symptom_duration_months",
-            ),
-            "onset_kind": ComputedName(
-                operator.attrgetter("onset.kind"), "enum", enum=OnsetKind, doc="onset.kind"
-            ),
-            "traumatic_onset": ComputedName(
-                lambda case: case.onset.kind is OnsetKind.TRAUMATIC,
-                "bool",
-                doc="onset.kind == traumatic",
-            ),
-            "injury_age_days": ComputedName(
-                _injury_age_days,
-                "number",
-                optional=True,
-                doc="days from onset.started_on to recorded_on (unknown unless both are given)",
-            ),
-            "wells_dvt_score": ComputedName(
-                wells_dvt_score,
-                "number",
-                doc="Wells DVT score from the items an intake holds (Wells 2003; see docs)",
-            ),
-            "akps_reports_patellar_instability": ComputedName(
-                _akps_reports_instability,
-                "bool",
-                doc="an AKPS answer on item 11 other than 'none' (kneecap slips or dislocates)",
-            ),
-            "provocative_activity_count": ComputedName(
-                lambda case: len(case.provocative_activities),
-                "number",
-                doc="number of provocative activities",
-            ),
-        },
-    )
-
-
-def _injury_age_days(case: Case) -> int | None:
-    started, recorded = case.onset.started_on, case.recorded_on
-    if started is None or recorded is None:
-        return None
-    return (recorded - started).days
-
-
-def wells_dvt_score(case: Case) -> int:
-    """The Wells DVT score (Wells 2003) from the items the case holds; 0 to 9.
-
-    One point each: active cancer; paralysis, paresis or recent plaster cast of the leg; bed
-    rest over 3 days or major surgery within 12 weeks; localised deep-vein tenderness (the
-    patient's calf tenderness or the clinician's finding); whole leg swollen; calf swelling
-    of 3 cm or more (the clinician's measurement when recorded, else the patient's report of
-    a swollen calf); pitting oedema; collateral superficial veins; previous DVT or PE. The
-    "alternative diagnosis at least as likely" item (-2) needs clinical judgement and is not
-    held, so this score can only over-estimate the probability.
-    """
-    leg, exam = case.circulation, case.exam
-    calf_swelling = (
-        leg.calf_swelling
-        if exam.calf_swelling_3cm_or_more is None
-        else exam.calf_swelling_3cm_or_more
-    )
-    items = (
-        leg.active_cancer,
-        leg.leg_in_cast_or_paralysed,
-        leg.bed_rest_or_major_surgery,
-        leg.calf_tenderness or exam.deep_vein_tenderness is True,
-        leg.whole_leg_swollen,
-        calf_swelling,
-        exam.pitting_oedema is True,
-        exam.collateral_superficial_veins is True,
-        leg.previous_clot,
-    )
-    return sum(1 for item in items if item)
-
-
-#: AKPS item 11 (patellar subluxation/dislocation) answers that report no instability: the
-#: option id, or its points (10), as a case file may give either (knowledge base 4.1).
-_AKPS_NO_INSTABILITY = ("none", 10, "10")
-
-
-def _akps_reports_instability(case: Case) -> bool:
-    """True when any AKPS administration reports kneecap slipping or dislocation (KB 4.1, 2)."""
-    return any(
-        entry.instrument == "akps"
-        and entry.answers.get("patellar_subluxation", "none") not in _AKPS_NO_INSTABILITY
-        for entry in case.questionnaires
-    )
-
-
-#: The schema of :class:`Case` with its computed names (``age_years`` ...).
-CASE_SCHEMA = _case_schema()
 
 
 def compile_condition(
@@ -357,7 +153,7 @@ class _Compiler:
         test, rendered = self.binary(getter, kind, path, op, value_text)
         return Condition(test, rendered, paths)
 
-    def unary(self, getter: Getter, kind: _Kind, word: str, path: str) -> Test:
+    def unary(self, getter: Getter, kind: PathKind, word: str, path: str) -> Test:
         if word not in _UNARY:
             raise self.fail(f"unknown operator 'is {word}'; allowed: is {', is '.join(_UNARY)}")
         if word in ("known", "unknown"):
@@ -372,7 +168,9 @@ class _Compiler:
             return lambda root: not getter(root)
         return lambda root: bool(getter(root))
 
-    def binary(self, getter: Getter, kind: _Kind, path: str, op: str, raw: str) -> tuple[Test, str]:
+    def binary(
+        self, getter: Getter, kind: PathKind, path: str, op: str, raw: str
+    ) -> tuple[Test, str]:
         if kind.name == "enumset":
             if op not in _SET_OPS:
                 raise self.fail(f"operator {op!r} does not apply to set {path!r}; use has/any/all")
@@ -392,13 +190,13 @@ class _Compiler:
             shown += f" [{raw[1:]}]"
         return _compare_test(getter, _COMPARE[op], value, kind.optional), shown
 
-    def enum_values(self, kind: _Kind, raw: str, path: str, *, many: bool) -> list[StrEnum]:
+    def enum_values(self, kind: PathKind, raw: str, path: str, *, many: bool) -> list[StrEnum]:
         items = [item.strip() for item in raw.split(",")]
         if not many and len(items) != 1:
             raise self.fail(f"'has' takes one value; use 'any' or 'all' for {raw!r}")
         return [self.member(kind, item, path) for item in items]
 
-    def member(self, kind: _Kind, item: str, path: str) -> StrEnum:
+    def member(self, kind: PathKind, item: str, path: str) -> StrEnum:
         enum = kind.enum
         if enum is None:  # pragma: no cover - enum kinds always carry their type
             raise self.fail(f"{path!r} has no enumeration")
@@ -407,7 +205,7 @@ class _Compiler:
             raise self.fail(f"{item!r} is not a value of {path!r}; allowed: {', '.join(allowed)}")
         return enum(item)
 
-    def scalar(self, kind: _Kind, raw: str, path: str) -> Any:
+    def scalar(self, kind: PathKind, raw: str, path: str) -> Any:
         if raw.startswith("$"):
             return self.param(raw[1:], kind, path)
         if kind.name == "number":
@@ -425,7 +223,7 @@ class _Compiler:
             return raw
         raise self.fail(f"{path!r} cannot be compared in a condition")
 
-    def param(self, name: str, kind: _Kind, path: str) -> float:
+    def param(self, name: str, kind: PathKind, path: str) -> float:
         if name not in self.params:
             known = ", ".join(sorted(self.params)) or "none"
             raise self.fail(f"unknown parameter ${name}; declared: {known}")

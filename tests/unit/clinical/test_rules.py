@@ -22,8 +22,9 @@ from runnersknee.clinical.case import (
     Swelling,
     SystemicSymptoms,
 )
+from runnersknee.clinical.condition_schema import ComputedName, Schema
 from runnersknee.clinical.errors import ContentError
-from runnersknee.clinical.rules import ComputedName, Schema, compile_condition
+from runnersknee.clinical.rules import compile_condition
 
 CASE = Case(
     demographics=Demographics(age_years=40),

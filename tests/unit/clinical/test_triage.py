@@ -30,8 +30,8 @@ from runnersknee.clinical.case import (
     Swelling,
     SystemicSymptoms,
 )
+from runnersknee.clinical.case_conditions import wells_dvt_score
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.clinical.rules import wells_dvt_score
 from runnersknee.clinical.triage import TriageLevel, TriageResult, triage
 from runnersknee.content.triage import load_triage_rules
 

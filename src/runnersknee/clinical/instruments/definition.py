@@ -1,6 +1,5 @@
-"""Types of the scored questionnaires (PROMs): items, options, rules, bands and results.
+"""What a scored questionnaire (PROM) is: items, options, missing-item rule, bands, thresholds.
 
-These are re-exported by :mod:`runnersknee.clinical.instruments`; import them from there.
 An :class:`Instrument` checks its own consistency when built (points add up to the stated
 range, bands cover the range without gaps, rules fit the scoring method) and raises
 :class:`~runnersknee.clinical.errors.ContentError` otherwise, because instruments come
@@ -11,9 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Literal
 
 from runnersknee.clinical.errors import ContentError
@@ -22,13 +19,11 @@ __all__ = [
     "Band",
     "EntryMode",
     "Instrument",
-    "InstrumentScore",
     "Item",
     "ItemKind",
     "MissingMethod",
     "MissingRule",
     "Option",
-    "ScoreChange",
     "ScoringMethod",
     "Threshold",
     "ThresholdBasis",
@@ -47,10 +42,6 @@ ThresholdBasis = Literal["points", "percent_of_before"]
 #: ``paper_form``: a clinician enters the answers from the official paper form; the software
 #: ships no item wording and the instrument is never offered in the portal.
 EntryMode = Literal["portal", "paper_form"]
-
-
-def _frozen(values: Mapping[str, float]) -> Mapping[str, float]:
-    return MappingProxyType(dict(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,61 +332,3 @@ def _check_bands(instrument: Instrument) -> None:
                 f"{where}: bands {lower.id} and {upper.id} overlap or leave a gap "
                 f"({lower.maximum:g} → {upper.minimum:g})"
             )
-
-
-@dataclass(frozen=True, slots=True)
-class InstrumentScore:
-    """The result of scoring one administration.
-
-    ``total`` is None when too many items are missing (``interpretation`` says why) and,
-    for NPRS, holds the primary rating (worst pain last week); ``subscores`` then hold each
-    rating. ``complete`` is True only when every item was answered.
-    """
-
-    instrument_id: str
-    version: str
-    total: float | None
-    minimum: float
-    maximum: float
-    band: str | None
-    interpretation: str
-    answered_items: int
-    total_items: int
-    complete: bool
-    citation_ids: tuple[str, ...]
-    band_label: str | None = None
-    missing_items: tuple[str, ...] = ()
-    subscores: Mapping[str, float] = field(default_factory=dict)
-    item_points: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "subscores", _frozen(self.subscores))
-        object.__setattr__(self, "item_points", _frozen(self.item_points))
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreChange:
-    """The change between two scores of one instrument, judged against its MDC and MCID.
-
-    ``delta`` is after − before in scale points. ``direction`` is "improved", "worse",
-    "unchanged" or "unknown" (a total is missing) and respects ``higher_is_better``.
-    ``exceeds_*`` mean |delta| reaches or exceeds the threshold; None when the threshold
-    is not established or a total is missing.
-    """
-
-    instrument_id: str
-    before: float | None
-    after: float | None
-    delta: float | None
-    improved: bool | None
-    direction: str
-    exceeds_mdc: bool | None
-    exceeds_mcid: bool | None
-    mdc_points: float | None
-    mcid_points: float | None
-    interpretation: str
-    citation_ids: tuple[str, ...]
-    subscore_deltas: Mapping[str, float] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "subscore_deltas", _frozen(self.subscore_deltas))

@@ -1,12 +1,4 @@
-"""Scoring engine of the patient-reported outcome measures (knowledge base section 4).
-
-One generic engine scores every instrument from its data (:class:`Instrument`, loaded by
-:func:`runnersknee.content.instruments.load_instruments`):
-
-* ``score_answers`` turns item answers into an :class:`InstrumentScore`, applying the
-  instrument's missing-item rule;
-* ``interpret_change`` compares two scores against the MDC and MCID of knowledge-base
-  section 9.1, respecting whether higher totals are better.
+"""Scoring one administration: item answers → an :class:`InstrumentScore`.
 
 Answers are keyed by item id. A choice item takes an option id (``"none"``) or an integer
 equal to the points of exactly one of its options; a scale item takes an integer (or a
@@ -18,45 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runnersknee.clinical._instrument_types import (
-    Band,
-    Instrument,
-    InstrumentScore,
-    Item,
-    ItemKind,
-    MissingMethod,
-    MissingRule,
-    Option,
-    ScoreChange,
-    ScoringMethod,
-    Threshold,
-    ThresholdBasis,
-)
 from runnersknee.clinical.errors import InvalidInput
+from runnersknee.clinical.instruments.definition import Band, Instrument, Item
+from runnersknee.clinical.instruments.results import InstrumentScore, format_points
 
-__all__ = [
-    "CHANGE_TOLERANCE",
-    "Band",
-    "Instrument",
-    "InstrumentScore",
-    "Item",
-    "ItemKind",
-    "MissingMethod",
-    "MissingRule",
-    "Option",
-    "ScoreChange",
-    "ScoringMethod",
-    "Threshold",
-    "ThresholdBasis",
-    "change_summary",
-    "interpret_change",
-    "score_answers",
-    "score_for",
-    "score_summary",
-]
-
-#: Changes within this many points of a threshold count as reaching it (float rounding).
-CHANGE_TOLERANCE = 1e-9
+__all__ = ["Answer", "score_answers", "score_for", "score_summary"]
 
 Answer = int | str | None
 
@@ -191,11 +149,6 @@ def _build_score(
     )
 
 
-def _fmt(value: float) -> str:
-    """Up to two decimals, no trailing zeros: 80, 62.5, 1.16."""
-    return f"{value + 0.0:.2f}".rstrip("0").rstrip(".")
-
-
 def _describe(
     instrument: Instrument,
     points: Mapping[str, float],
@@ -206,11 +159,11 @@ def _describe(
     value = 0.0 if total is None else total
     better = "higher is better" if instrument.higher_is_better else "lower is better"
     text = (
-        f"{instrument.label} {_fmt(value)} "
-        f"({_fmt(instrument.minimum)}–{_fmt(instrument.maximum)}, {better})"
+        f"{instrument.label} {format_points(value)} "
+        f"({format_points(instrument.minimum)}–{format_points(instrument.maximum)}, {better})"
     )
     if instrument.scoring == "primary_item":
-        ratings = ", ".join(f"{key} {_fmt(val)}" for key, val in points.items())
+        ratings = ", ".join(f"{key} {format_points(val)}" for key, val in points.items())
         text += f"; total is '{instrument.primary_item}'; ratings: {ratings}"
     if len(instrument.items) == 1 and instrument.items[0].kind == "choice":
         text += f": {_chosen_label(instrument.items[0], value)}"
@@ -229,144 +182,6 @@ def _chosen_label(item: Item, value: float) -> str:
         if option.points == value:
             return option.label
     return ""
-
-
-def interpret_change(
-    instrument: Instrument, before: InstrumentScore, after: InstrumentScore
-) -> ScoreChange:
-    """Judge the change from ``before`` to ``after`` against the instrument's MDC and MCID.
-
-    A change reaches a threshold when |after − before| ≥ threshold (within
-    :data:`CHANGE_TOLERANCE`); the direction respects ``higher_is_better``. Scores of another
-    instrument or version raise :class:`InvalidInput`.
-    """
-    for label, score in (("before", before), ("after", after)):
-        if score.instrument_id != instrument.id:
-            raise InvalidInput(
-                f"{label} score is for {score.instrument_id!r}, not {instrument.id!r}",
-                field=f"{label}.instrument_id",
-                allowed=[instrument.id],
-                got=score.instrument_id,
-            )
-        if score.version != instrument.version:
-            raise InvalidInput(
-                f"{label} score uses version {score.version!r}; thresholds belong to "
-                f"{instrument.version!r}",
-                field=f"{label}.version",
-                allowed=[instrument.version],
-                got=score.version,
-            )
-    subscore_deltas = {
-        key: after.subscores[key] - value
-        for key, value in before.subscores.items()
-        if key in after.subscores
-    }
-    if before.total is None or after.total is None:
-        return ScoreChange(
-            instrument_id=instrument.id,
-            before=before.total,
-            after=after.total,
-            delta=None,
-            improved=None,
-            direction="unknown",
-            exceeds_mdc=None,
-            exceeds_mcid=None,
-            mdc_points=None,
-            mcid_points=None,
-            interpretation=f"{instrument.label}: change unknown, a score is missing a total",
-            citation_ids=instrument.citation_ids,
-            subscore_deltas=subscore_deltas,
-        )
-    return _judge(instrument, before.total, after.total, subscore_deltas)
-
-
-def _reaches(delta: float, threshold: float | None) -> bool | None:
-    if threshold is None:
-        return None
-    return abs(delta) >= threshold - CHANGE_TOLERANCE
-
-
-def _judge(
-    instrument: Instrument, before: float, after: float, subscore_deltas: Mapping[str, float]
-) -> ScoreChange:
-    delta = after - before
-    gain = delta if instrument.higher_is_better else -delta
-    if abs(gain) <= CHANGE_TOLERANCE:
-        direction = "unchanged"
-    else:
-        direction = "improved" if gain > 0 else "worse"
-    mdc = instrument.mdc.points_for(before) if instrument.mdc else None
-    applies = instrument.published_wording
-    mcid = instrument.mcid.points_for(before) if instrument.mcid and applies else None
-    citations: list[str] = []
-    for threshold in (instrument.mdc, instrument.mcid if applies else None):
-        if threshold is not None:
-            citations.extend(c for c in threshold.citation_ids if c not in citations)
-    change = ScoreChange(
-        instrument_id=instrument.id,
-        before=before,
-        after=after,
-        delta=delta,
-        improved=direction == "improved",
-        direction=direction,
-        exceeds_mdc=_reaches(delta, mdc),
-        exceeds_mcid=_reaches(delta, mcid),
-        mdc_points=mdc,
-        mcid_points=mcid,
-        interpretation="",
-        citation_ids=tuple(citations) or instrument.citation_ids,
-        subscore_deltas=subscore_deltas,
-    )
-    object.__setattr__(change, "interpretation", _change_text(instrument, change))
-    return change
-
-
-def _threshold_text(
-    name: str, threshold: Threshold | None, points: float | None, reached: bool | None
-) -> str:
-    if threshold is None or points is None:
-        return f"{name} not established"
-    flag = "" if threshold.verified else " (unverified default)"
-    verdict = "reaches" if reached else "below"
-    return f"{verdict} {name} {_fmt(points)}{flag} [{', '.join(threshold.citation_ids)}]"
-
-
-def _verdict(change: ScoreChange) -> str:
-    """Clinically important only beyond the MDC and at the MCID; inside the MDC it is error."""
-    kind = "improvement" if change.direction == "improved" else "worsening"
-    if change.exceeds_mdc is False:
-        return "within measurement error"
-    if change.exceeds_mcid and change.exceeds_mdc:
-        return f"clinically important {kind}"
-    if change.exceeds_mcid:
-        return "reaches the MCID, but no MDC is established, so measurement error is not excluded"
-    if change.exceeds_mdc:
-        return f"real {kind} (beyond measurement error), below the MCID"
-    return ""
-
-
-def _change_text(instrument: Instrument, change: ScoreChange) -> str:
-    delta = change.delta or 0.0
-    before, after = change.before or 0.0, change.after or 0.0
-    head = (
-        f"{instrument.label} {_fmt(before)} → {_fmt(after)} "
-        f"({'+' if delta >= 0 else '−'}{_fmt(abs(delta))}): {change.direction}"
-    )
-    if change.direction == "unchanged":
-        return head
-    mdc = _threshold_text("MDC", instrument.mdc, change.mdc_points, change.exceeds_mdc)
-    if instrument.mcid is not None and not instrument.published_wording:
-        mcid = "MCID not applied: this wording is not the published form"
-    else:
-        mcid = _threshold_text("MCID", instrument.mcid, change.mcid_points, change.exceeds_mcid)
-    text = f"{head}; {mdc}; {mcid}"
-    verdict = _verdict(change)
-    if verdict:
-        text += f"; {verdict}"
-    if change.subscore_deltas:
-        parts = ", ".join(f"{key} {val:+g}" for key, val in change.subscore_deltas.items())
-        text += f"; rating changes: {parts}"
-    return text
 
 
 def score_for(
@@ -415,23 +230,4 @@ def score_summary(score: InstrumentScore) -> dict[str, Any]:
         "missing_items": list(score.missing_items),
         "subscores": dict(score.subscores),
         "citations": list(score.citation_ids),
-    }
-
-
-def change_summary(change: ScoreChange) -> dict[str, Any]:
-    """Stable, JSON-ready keys for one change."""
-    return {
-        "instrument": change.instrument_id,
-        "before": change.before,
-        "after": change.after,
-        "delta": change.delta,
-        "direction": change.direction,
-        "improved": change.improved,
-        "exceeds_mdc": change.exceeds_mdc,
-        "exceeds_mcid": change.exceeds_mcid,
-        "mdc": change.mdc_points,
-        "mcid": change.mcid_points,
-        "interpretation": change.interpretation,
-        "subscore_deltas": dict(change.subscore_deltas),
-        "citations": list(change.citation_ids),
     }
