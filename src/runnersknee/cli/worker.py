@@ -1,4 +1,5 @@
-"""CLI: ``runnersknee worker`` runs background jobs (video analyses) in its own process."""
+"""CLI: ``runnersknee worker`` runs background jobs (video analyses, run-upload imports) in its
+own process."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def worker_command(
     settings.check_production_safety()
     context = bootstrap(settings)
     if settings.database_url.startswith("postgresql"):
+        from runnersknee.services.job_kinds import JOB_HANDLERS
         from runnersknee.services.job_queue import run_worker
-        from runnersknee.services.video_records import JOB_HANDLERS
 
         context.database.dispose()
         run_worker(settings, JOB_HANDLERS, context.content, concurrency)
@@ -43,13 +44,13 @@ def worker_command(
 
 
 def _run_embedded(context: AppContext, concurrency: int) -> None:
+    from runnersknee.services.job_kinds import JOB_HANDLERS
     from runnersknee.services.job_worker import Worker
-    from runnersknee.services.storage import clean_abandoned_temp_folders
-    from runnersknee.services.video_records import JOB_HANDLERS
+    from runnersknee.services.run_import import clean_at_start
 
     settings, database = context.settings, context.database
     database.require_current()
-    clean_abandoned_temp_folders()
+    clean_at_start(database, settings)
     worker = Worker(
         database,
         settings.model_copy(update={"worker_threads": concurrency}),

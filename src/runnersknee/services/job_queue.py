@@ -125,12 +125,12 @@ def build_app(
     @app.task(name="runnersknee.retention_cleanup", queueing_lock="retention_cleanup")
     async def retention_cleanup(timestamp: int) -> None:
         del timestamp
-        from runnersknee.services.storage import clean_abandoned_temp_folders
+        from runnersknee.services.run_import import clean_at_start
 
         await app.job_manager.delete_old_jobs(
             nb_hours=QUEUE_RETENTION_HOURS, include_failed=True, include_cancelled=True
         )
-        clean_abandoned_temp_folders()
+        await asyncio.to_thread(clean_at_start, database, settings)
 
     return app
 
@@ -158,11 +158,11 @@ def run_worker(
 ) -> None:
     """Run a worker process until SIGINT/SIGTERM (``runnersknee worker``)."""
     from runnersknee.services.job_runner import Heartbeat, new_worker_id
-    from runnersknee.services.storage import clean_abandoned_temp_folders
+    from runnersknee.services.run_import import clean_at_start
 
     database = Database.from_settings(settings)
     database.require_current()
-    clean_abandoned_temp_folders()
+    clean_at_start(database, settings)
     worker_id = new_worker_id()
     app = build_app(settings, database, handlers, worker_id, content=content)
     heartbeat = Heartbeat(database, worker_id, settings.job_heartbeat_s)
