@@ -8,6 +8,7 @@ the page says "processing" until the result is there. Jobs run synchronously her
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tempfile
@@ -18,10 +19,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from runnersknee.content.citations import load_citations
 from runnersknee.services import job_runner, run_import
 from runnersknee.store.tables import JobRow, RunRow, utcnow
 from tests.web.conftest import World, api_login, client_for, page_login
-from tests.web.test_web_runs import FIT_RUN, OCTET, _day, _patient, drain, synthetic_run
+from tests.web.test_web_patient_language import engine_language, visible_text
+from tests.web.test_web_runs import FIT_RUN, FIT_WALK, OCTET, _day, _patient, drain, synthetic_run
 
 
 def _data(world: World) -> Path:
@@ -174,3 +177,36 @@ def test_abandoned_upload_folders_are_removed_at_start_up(world: World) -> None:
     assert not temp.exists()
     assert live.exists(), "the folder of a queued job stays"
     assert fresh.exists(), "a folder just stored (its job not yet committed) stays"
+
+
+def test_every_state_of_an_upload_is_in_plain_words(world: World) -> None:
+    citation_ids = frozenset(load_citations())
+    client, token = _patient(world)
+    seen: dict[str, str] = {}
+    for label, files in (
+        ("done", [("walk.fit", FIT_WALK.read_bytes()), ("r.fit", FIT_RUN.read_bytes())]),
+        ("failed", [("broken.fit", b"\x00" * 40), ("notes.txt", b"hello")]),
+    ):
+        posted = client.post(
+            "/me/runs",
+            data={"csrf_token": token},
+            files=[("files", (name, data, OCTET)) for name, data in files],
+            follow_redirects=False,
+        )
+        location = posted.headers["location"]
+        seen[f"{label}, processing"] = visible_text(client.get(location).text)
+        drain(world.app)
+        seen[label] = visible_text(client.get(location).text)
+        job = client.get(f"/api/v1/jobs/{location.rsplit('=', 1)[1]}").json()
+        seen[f"{label}, API"] = json.dumps(job)
+    assert "Processing your file…" in seen["done, processing"]
+    assert "walking activity, not running" in seen["done"]
+    assert "could not be read" in seen["failed"]
+    problems = {k: engine_language(v, citation_ids, snake=False) for k, v in seen.items()}
+    problems.update(
+        {k: engine_language(v, citation_ids) for k, v in seen.items() if "API" not in k}
+    )
+    assert {k: v for k, v in problems.items() if v} == {}
+    for text in seen.values():
+        assert "fitdecode" not in text
+        assert "\\x00" not in text

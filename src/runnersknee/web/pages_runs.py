@@ -136,7 +136,7 @@ def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
             errors = {"files": error.message, "_form": error.message}
         return runs_page_response(request, actor, code=422, errors=errors)
     notify_worker(request)
-    return RedirectResponse(f"/me/runs?upload={job.id}#upload-result", status_code=303)
+    return RedirectResponse(f"/me/runs?upload={job.id}", status_code=303)
 
 
 @router.post("/me/runs/pain")
