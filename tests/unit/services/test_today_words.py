@@ -11,8 +11,8 @@ from runnersknee.activity.model import SkippedFile
 from runnersknee.clinical.pain_monitoring import PainAssessment, PainDecision
 from runnersknee.content.sources import plain_references as source_refs
 from runnersknee.services import today_session
+from runnersknee.services.run_plain import CANNOT_READ, nothing_imported, plain_reason
 from runnersknee.web.render import _fmt_km, _plain_km, environment
-from runnersknee.web.runs_plain import CANNOT_READ, nothing_imported, plain_reason
 from tests.content import CONTENT
 
 
