@@ -60,11 +60,13 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from runnersknee.services.platform.database import Database
     from runnersknee.web.app import create_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('live')}/live.db"
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder}/live.db"
     database = Database(url)
     database.upgrade()
     seed_demo(database, date.today(), content=CONTENT)
-    app = create_app(Settings(database_url=url), database)
+    # uvicorn runs the app's lifespan: its in-process worker imports uploads, as in `make run`
+    app = create_app(Settings(database_url=url, data_dir=folder / "data"), database)
     with serve(app) as base:
         yield base
     database.dispose()

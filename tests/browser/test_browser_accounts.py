@@ -59,3 +59,36 @@ def test_admin_logins_page_offers_resets_and_roles_but_not_self_disable(
     doc.locator("button:has-text('Reset link')").click()
     page.wait_for_selector("#access-link")
     _clean(page)
+
+
+def test_an_admin_creates_a_staff_login_by_a_one_time_link(live_url: str, browser: Any) -> None:
+    """No password field: the admin hands over a link shown once; its owner chooses the
+    password; the login waits for a second admin's approval."""
+    page = new_page(browser)
+    login(page, live_url, *ADMIN)
+    page.wait_for_url(f"{live_url}/admin/users")
+    assert page.locator("input[type=password]").count() == 0
+    page.fill("#email", "second-admin@demo.example")
+    page.fill("#display_name", "Second Admin")
+    page.select_option("#role", "admin")
+    page.click("button:has-text('Create login')")
+    page.wait_for_selector("#access-link")
+    _clean(page)
+    assert "stays inactive until another admin" in page.content()
+    link = page.input_value("#access-link")
+    owner = new_page(browser)
+    owner.goto(link)
+    assert "second-admin@demo.example" in owner.content()
+    _clean(owner)
+    owner.fill("#password", CHOSEN)
+    owner.fill("#password_again", CHOSEN)
+    owner.click("button:has-text('Save password')")
+    owner.wait_for_selector("text=Your password is set")
+    login(owner, live_url, "second-admin@demo.example", CHOSEN)
+    owner.wait_for_load_state()
+    assert owner.url.endswith("/login"), "a login waiting for approval does not sign in"
+    page.goto(f"{live_url}/admin/users")
+    row = page.locator("tr", has_text="second-admin@demo.example")
+    assert "waiting for a second admin" in row.inner_text()
+    assert row.locator("button:has-text('Approve')").count() == 0  # its creator cannot
+    _clean(page)

@@ -1,4 +1,6 @@
-"""Real chromium, phone viewport: a patient uploads a real Garmin FIT run and sees the next run."""
+"""Real chromium, phone viewport: a patient uploads a real Garmin FIT run, the server's own
+worker imports it while the page says "processing", and the patient sees the run and the next
+run."""
 
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ def test_patient_uploads_a_fit_run_on_a_phone(live_url: str, browser: Any) -> No
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_input_files("#files", str(FIT_RUN))
     page.click("button:has-text('Upload runs')")
+    page.wait_for_url(re.compile(r"/me/runs\?upload=\d+"))
+    # "Processing your file…" while the server's worker imports it; the page reloads itself
+    page.wait_for_selector("#upload-result:has-text('Upload result')", timeout=30_000)
     result = page.locator("#upload-result").inner_text()
     assert "1 run imported" in result
     uploaded = page.locator("li.run", has_text="2017-06-11 07:34")
@@ -46,6 +51,7 @@ def test_patient_uploads_a_fit_run_on_a_phone(live_url: str, browser: Any) -> No
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_input_files("#files", str(FIT_RUN))
     page.click("button:has-text('Upload runs')")
+    page.wait_for_selector("#upload-result:has-text('Upload result')", timeout=30_000)
     assert "already known" in page.locator("#upload-result").inner_text()
     page.select_option("#run-pain-during", "2")
     page.select_option("#run-pain-after", "1")

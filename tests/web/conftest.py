@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -54,11 +55,11 @@ def _seed(database: Database) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def world(sqlite_url: str) -> Iterator[World]:
-    """A seeded app whose clock says TODAY."""
+def world(sqlite_url: str, tmp_path: Path) -> Iterator[World]:
+    """A seeded app whose clock says TODAY (uploads kept in the test's own data folder)."""
     database = Database(sqlite_url)
     a, b, c = _seed(database)
-    app = create_app(Settings(database_url=sqlite_url), database)
+    app = create_app(Settings(database_url=sqlite_url, data_dir=tmp_path / "data"), database)
     app.state.clock = lambda: TODAY
     yield World(app, database, a, b, c)
     database.dispose()

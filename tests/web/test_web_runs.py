@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from runnersknee.activity.fit_encode import SyntheticRecord, encode_activity
 from runnersknee.config import Settings
 from runnersknee.services.care.alerts import raise_run_spike
+from runnersknee.services.jobs import runner as job_runner
 from runnersknee.services.running import run_records
-from runnersknee.store.tables import AlertRow, AuditRow, PainLogRow, RunRow
+from runnersknee.store.tables import AlertRow, AuditRow, JobRow, PainLogRow, RunRow
 from runnersknee.web.app import create_app
 from tests.content import CONTENT
 from tests.web.conftest import TODAY, World, api_login, client_for, csrf_of, page_login
@@ -43,12 +44,43 @@ def _day(days_before_today: int, hour: int = 7) -> datetime:
     return base - timedelta(days=days_before_today)
 
 
+def drain(app: Any) -> list[Any]:
+    """Run the queued jobs now (the test client does not start the app's worker)."""
+    state = app.state
+    return job_runner.drain(
+        state.database, state.settings, state.job_handlers, content=state.content
+    )
+
+
 def _upload(client: TestClient, token: str, *files: tuple[str, bytes]) -> Any:
-    return client.post(
+    """Upload on the runs page, run the import job, then open the upload's page."""
+    posted = client.post(
         "/me/runs",
         data={"csrf_token": token},
         files=[("files", (name, data, OCTET)) for name, data in files],
+        follow_redirects=False,
     )
+    if posted.status_code != 303:
+        return posted
+    drain(client.app)
+    return client.get(posted.headers["location"])
+
+
+def api_upload(
+    client: TestClient, headers: dict[str, str], patient_id: int, *files: tuple[str, bytes]
+) -> tuple[Any, dict[str, Any]]:
+    """Upload through the API (202), run the job; return the 202 answer and the final job."""
+    posted = client.post(
+        f"/api/v1/patients/{patient_id}/runs",
+        headers=headers,
+        files=[("files", (name, data, OCTET)) for name, data in files],
+    )
+    if posted.status_code != 202:
+        return posted, {}
+    drain(client.app)
+    job = client.get(posted.headers["location"], headers=headers)
+    assert job.status_code == 200, job.text
+    return posted, job.json()
 
 
 def _patient(world: World) -> tuple[TestClient, str]:
@@ -138,20 +170,30 @@ def test_duplicates_are_recognised_and_reported(world: World) -> None:
 
 def test_a_failed_upload_changes_nothing(world: World) -> None:
     client, token = _patient(world)
-    audits = _count(world, AuditRow, AuditRow.action == "log.write")
     page = _upload(client, token, ("broken.fit", b"\x00" * 40), ("notes.txt", b"hello"))
-    assert page.status_code == 422
+    assert page.status_code == 200  # the upload's page: the job failed
     assert "no run could be imported" in page.text
     assert "broken.fit" in page.text
     assert _count(world, RunRow) == 0
-    assert _count(world, AuditRow, AuditRow.action == "log.write") == audits
+    with world.database.transaction() as tx:
+        failed = tx.scalars(select(JobRow)).one()
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert failed.error.startswith("no run could be imported (broken.fit: this file could not")
+    # the failure is on the job row only (and the clinician is told about unreadable files)
+    assert _count(world, AlertRow, AlertRow.kind == "run_file") == 2
     empty = client.post("/me/runs", data={"csrf_token": token})
     assert empty.status_code == 422
     assert "choose at least one" in empty.text
+    assert _count(world, JobRow) == 1  # a refused upload leaves no job row
 
 
 def test_size_limit_comes_from_settings(world: World) -> None:
-    settings = Settings(database_url=world.database.url, max_activity_file_bytes=6000)
+    settings = Settings(
+        database_url=world.database.url,
+        data_dir=world.app.state.settings.data_dir,  # type: ignore[attr-defined]
+        max_activity_file_bytes=6000,
+    )
     app = create_app(settings, world.database)
     app.state.clock = lambda: TODAY
     small = World(app, world.database, world.patient_a, world.patient_b, world.patient_b)
@@ -326,14 +368,17 @@ def test_api_upload_list_and_error_shape(world: World, runner_ready: int) -> Non
     client = client_for(world)
     headers = api_login(client, "a@test.example")
     url = f"/api/v1/patients/{world.patient_a}/runs"
-    posted = client.post(
-        url, headers=headers, files=[("files", ("r.fit", synthetic_run(_day(4), 4.0), OCTET))]
+    posted, job = api_upload(
+        client, headers, world.patient_a, ("r.fit", synthetic_run(_day(4), 4.0))
     )
-    assert posted.status_code == 201, posted.text
-    body = posted.json()
-    assert body["files_seen"] == 1
-    assert len(body["imported"]) == 1
-    assert body["next_run"]["kind"] == "distance_cap"
+    assert posted.status_code == 202, posted.text
+    assert posted.json()["status"] == "queued"
+    assert job["status"] == "done"
+    assert job["result"]["files_seen"] == 1
+    assert len(job["result"]["imported"]) == 1
+    assert job["links"]["runs"] == url
+    nxt = client.get(f"{url}/next", headers=headers).json()
+    assert nxt["kind"] == "distance_cap"
     listed = client.get(url, headers=headers).json()
     run = listed["data"][0]
     assert {"start", "distance_m", "duration_s", "cadence_spm", "spike_category"} <= set(run)
@@ -341,10 +386,15 @@ def test_api_upload_list_and_error_shape(world: World, runner_ready: int) -> Non
     assert run["cadence_spm"] == pytest.approx(170.0)
     assert run["distance_m"] == pytest.approx(4000, abs=40)
     assert listed["weeks"][0]["runs"] == 1
-    bad = client.post(url, headers=headers, files=[("files", ("x.gpx", b"<gpx></gpx>", OCTET))])
-    assert bad.status_code == 422
-    assert bad.json()["error"]["code"] == "invalid_input"
-    assert "x.gpx" in bad.json()["error"]["message"]
+    bad, failed = api_upload(client, headers, world.patient_a, ("x.gpx", b"<gpx></gpx>"))
+    assert bad.status_code == 202
+    assert failed["status"] == "failed"
+    assert "x.gpx" in failed["error"]
+    assert failed["result"]["skipped"][0]["source"] == "x.gpx"
+    empty = client.post(url, headers=headers, files=[("files", ("e.fit", b"", OCTET))])
+    assert empty.status_code == 422
+    assert empty.json()["error"]["code"] == "invalid_input"
+    assert "file is empty" in empty.json()["error"]["message"]
     no_csrf = client.post(url, files=[("files", ("r.fit", FIT_RUN.read_bytes(), OCTET))])
     assert no_csrf.status_code == 403
 
@@ -393,7 +443,8 @@ def test_clinician_reads_and_uploads_for_own_patient(world: World) -> None:
     doc = client_for(world)
     headers = api_login(doc, "doc@test.example")
     url = f"/api/v1/patients/{world.patient_b}/runs"
-    posted = doc.post(url, headers=headers, files=[("files", ("r.fit", FIT_RUN.read_bytes()))])
-    assert posted.status_code == 201
+    posted, job = api_upload(doc, headers, world.patient_b, ("r.fit", FIT_RUN.read_bytes()))
+    assert posted.status_code == 202
+    assert job["status"] == "done"
     assert doc.get(url, headers=headers).json()["count"] == 1
     assert doc.get("/me/runs").status_code == 403  # portal pages are for patients

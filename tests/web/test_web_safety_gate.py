@@ -24,7 +24,7 @@ from runnersknee.web.app import route_table
 from tests.content import CONTENT
 from tests.ready import IRRITABLE, READY
 from tests.web.conftest import TODAY, World, api_login, client_for, page_login
-from tests.web.test_web_runs import synthetic_run
+from tests.web.test_web_runs import api_upload, synthetic_run
 
 #: Text that only a run prescription contains (docs/running.md, runs_macros.html).
 RUN_MARKERS = ("Walk–run stage", "Distance cap", "Earliest day", '"earliest_day"')
@@ -65,12 +65,11 @@ def _patient(world: World) -> tuple[TestClient, dict[str, str]]:
 
 
 def _upload_runs(client: TestClient, headers: dict[str, str], patient_id: int) -> None:
-    files = [
-        ("files", (f"run{i}.fit", synthetic_run(start, 5.0), "application/octet-stream"))
-        for i, start in enumerate(_starts())
-    ]
-    response = client.post(f"/api/v1/patients/{patient_id}/runs", files=files, headers=headers)
-    assert response.status_code == 201, response.text
+    files = [(f"run{i}.fit", synthetic_run(start, 5.0)) for i, start in enumerate(_starts())]
+    response, job = api_upload(client, headers, patient_id, *files)
+    assert response.status_code == 202, response.text
+    assert job["status"] == "done", job
+    assert "next_run" not in job["result"]  # the next run is read through the gate only
 
 
 def _starts() -> list[datetime]:

@@ -1,5 +1,6 @@
-"""Hole 3 of issue 18: uploads are authorized before anything is unpacked; zips are capped
-(member count, unpacked size) and a corrupt member is a skipped file with a reason."""
+"""Hole 3 of issue 18: uploads are authorized before anything is stored or unpacked; zips are
+capped (member count, unpacked size: checked from the directory, nothing decompressed, 422 and
+nothing stored when no file is left) and a corrupt member is a skipped file with a reason."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from runnersknee.config import Settings
 from runnersknee.services.running import run_uploads
+from runnersknee.store.tables import AlertRow, JobRow
 from runnersknee.web.app import create_app
 from tests.web.conftest import World, api_login, client_for
-from tests.web.test_web_runs import OCTET, _day, synthetic_run
+from tests.web.test_web_runs import OCTET, _day, api_upload, synthetic_run
 
 
 def _zip(*members: tuple[str, bytes]) -> bytes:
@@ -39,8 +42,9 @@ def no_unpacking(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def refuse(*args: object) -> None:
         calls.append(1)
-        raise AssertionError("the upload was unpacked before the permission check")
+        raise AssertionError("the upload was stored or unpacked before the permission check")
 
+    monkeypatch.setattr(run_uploads, "store_uploads", refuse)
     monkeypatch.setattr(run_uploads, "read_uploads", refuse)
     return calls
 
@@ -61,9 +65,17 @@ def test_an_upload_to_another_record_is_refused_before_unpacking(
 
 
 def _client(world: World, **settings: Any) -> tuple[TestClient, dict[str, str]]:
-    app = create_app(Settings(database_url=world.database.url, **settings), world.database)
+    data_dir = world.app.state.settings.data_dir  # type: ignore[attr-defined]
+    app = create_app(
+        Settings(database_url=world.database.url, data_dir=data_dir, **settings), world.database
+    )
     client = TestClient(app)
     return client, api_login(client, "a@test.example")
+
+
+def _stored_files(world: World) -> list[Any]:
+    uploads = world.app.state.settings.data_dir / "uploads"  # type: ignore[attr-defined]
+    return [p for p in uploads.rglob("*") if p.is_file()] if uploads.exists() else []
 
 
 def test_a_zip_with_too_many_members_is_skipped_with_a_reason(world: World) -> None:
@@ -72,6 +84,9 @@ def test_a_zip_with_too_many_members_is_skipped_with_a_reason(world: World) -> N
     response = _post(client, headers, world.patient_a, _zip(*members))
     assert response.status_code == 422
     assert "above the limit of 3" in response.json()["error"]["message"]
+    assert _stored_files(world) == []  # nothing stored, no job row
+    with world.database.transaction() as tx:
+        assert tx.scalar(select(func.count()).select_from(JobRow)) == 0
 
 
 def test_a_zip_unpacking_too_large_is_skipped_with_a_reason(world: World) -> None:
@@ -88,9 +103,12 @@ def test_a_corrupt_zip_member_is_a_skipped_file(world: World) -> None:
     for offset in range(start + 40, start + 140):
         archive[offset] ^= 0x5A
     client, headers = _client(world)
-    response = _post(client, headers, world.patient_a, bytes(archive))
-    assert response.status_code == 201, response.text
-    body = response.json()
+    posted, job = api_upload(client, headers, world.patient_a, ("export.zip", bytes(archive)))
+    assert posted.status_code == 202, posted.text
+    body = job["result"]
     assert len(body["imported"]) == 1
     assert [s["source"] for s in body["skipped"]] == ["export.zip:bad.fit"]
-    assert "corrupt zip member" in body["skipped"][0]["reason"]
+    assert body["skipped"][0]["reason"].startswith("this file could not be read")  # plain words
+    with world.database.transaction() as tx:
+        detail = tx.scalars(select(AlertRow.message).where(AlertRow.kind == "run_file")).one()
+    assert "corrupt zip member" in detail  # the reader's detail is the clinician's

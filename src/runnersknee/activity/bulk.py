@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 import zipfile
@@ -49,6 +50,8 @@ AUTO_MAX_WORKERS = 2
 AUTO_MIN_FILES = 16
 AUTO_MIN_BYTES = 256 * 1024
 
+#: ``prctl`` option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 _RECORD_FIELDS = tuple(f.name for f in fields(RunRecord))
 _record_values = attrgetter(*_RECORD_FIELDS)
 
@@ -171,11 +174,28 @@ def _from_wire(item: _Wire) -> Run | SkippedFile:
     return replace(run, records=tuple(RunRecord(*values) for values in records))
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel sends SIGKILL to this process when its parent dies (prctl
+    PR_SET_PDEATHSIG), so a ``kill -9`` of the parent leaves no orphan even for a moment."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the watcher thread stays
+        pass
+
+
 def _child_init(parent_pid: int) -> None:
     """In each parser process: die with the parent (no orphans after a ``kill -9``), obey
     SIGTERM (a forked child inherits the parent's handlers) and leave Ctrl-C to the parent."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
 
 

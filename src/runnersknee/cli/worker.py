@@ -1,4 +1,5 @@
-"""CLI: ``runnersknee worker`` runs background jobs (video analyses) in its own process."""
+"""CLI: ``runnersknee worker`` runs background jobs (video analyses, run-upload imports) in its
+own process."""
 
 from __future__ import annotations
 
@@ -33,23 +34,22 @@ def worker_command(
     settings.check_production_safety()
     context = bootstrap(settings)
     if settings.database_url.startswith("postgresql"):
+        from runnersknee.services.job_kinds import JOB_HANDLERS, clean_at_start
         from runnersknee.services.jobs.queue import run_worker
-        from runnersknee.services.video.records import JOB_HANDLERS
 
         context.database.dispose()
-        run_worker(settings, JOB_HANDLERS, context.content, concurrency)
+        run_worker(settings, JOB_HANDLERS, context.content, clean_at_start, concurrency)
         return
     _run_embedded(context, concurrency)
 
 
 def _run_embedded(context: AppContext, concurrency: int) -> None:
+    from runnersknee.services.job_kinds import JOB_HANDLERS, clean_at_start
     from runnersknee.services.jobs.worker import Worker
-    from runnersknee.services.platform.storage import clean_abandoned_temp_folders
-    from runnersknee.services.video.records import JOB_HANDLERS
 
     settings, database = context.settings, context.database
     database.require_current()
-    clean_abandoned_temp_folders()
+    clean_at_start(database, settings)
     worker = Worker(
         database,
         settings.model_copy(update={"worker_threads": concurrency}),

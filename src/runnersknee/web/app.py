@@ -127,8 +127,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.content = context.content
+    from runnersknee.services.job_kinds import JOB_HANDLERS
     from runnersknee.services.jobs.worker import Worker
-    from runnersknee.services.video.records import JOB_HANDLERS
 
     app.state.job_handlers = JOB_HANDLERS
     # The embedded default runs jobs in this process; PostgreSQL installs run `runnersknee worker`.
@@ -191,11 +191,12 @@ def _routers() -> list[APIRouter]:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Remove upload folders of killed processes; start the in-process job worker (if this
-    install runs one) with the server and stop it cleanly on shutdown."""
-    from runnersknee.services.platform.storage import clean_abandoned_temp_folders
+    """Remove upload folders of killed processes and abandoned run uploads; start the
+    in-process job worker (if this install runs one) with the server and stop it cleanly on
+    shutdown."""
+    from runnersknee.services.job_kinds import clean_at_start
 
-    await asyncio.to_thread(clean_abandoned_temp_folders)
+    await asyncio.to_thread(clean_at_start, app.state.database, app.state.settings)
     worker = app.state.worker
     if worker is not None:
         worker.start()

@@ -18,11 +18,11 @@ from runnersknee.config import Settings
 from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import patients
+from runnersknee.services.job_kinds import JOB_HANDLERS, clean_at_start
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.jobs.queue import build_app
 from runnersknee.services.platform.database import Database
 from runnersknee.services.platform.storage import TEMP_PREFIX
-from runnersknee.services.video.records import JOB_HANDLERS
 from runnersknee.store.tables import AlertRow, AuditRow, JobRow, PatientRow, UserRow
 from tests.conftest import _pg_base_url
 from tests.content import CONTENT
@@ -109,7 +109,7 @@ def test_periodic_inactivity_scan_and_retention_cleanup(database: Database) -> N
             .values(status="active", last_log_on=date(2026, 1, 1))
         )
     settings = Settings(database_url=database.url, inactivity_alert_days=7)
-    app = build_app(settings, database, JOB_HANDLERS, content=CONTENT)
+    app = build_app(settings, database, JOB_HANDLERS, content=CONTENT, clean_up=clean_at_start)
     assert {p.task.name for p in app.periodic_registry.periodic_tasks.values()} == {
         "runnersknee.inactivity_scan",
         "runnersknee.retention_cleanup",

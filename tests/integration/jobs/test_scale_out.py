@@ -12,7 +12,7 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +210,38 @@ def test_a_job_of_a_killed_worker_is_retried_once_by_the_other(
     assert _started_events(cluster.database)[job_id] == 2
     for client in cluster.clients:
         assert client.get(f"/api/v1/jobs/{job_id}").json()["status"] == "done"
+
+
+def test_run_uploads_are_imported_once_by_the_postgresql_workers(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Watch-file uploads through both web processes: each import job runs once in a worker
+    process (Procrastinate), every run is stored once, the files are deleted."""
+    from runnersknee.store.tables import RunRow
+    from tests.web.test_web_runs import synthetic_run
+
+    today = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
+    ids = []
+    for n in range(10):
+        files = [
+            ("files", (f"run-{n}-{k}.fit", synthetic_run(today - timedelta(days=2 * n + k), 3.0)))
+            for k in (0, 1)
+        ]
+        posted = cluster.clients[n % 2].post(
+            f"/api/v1/patients/{cluster.patient_id}/runs", files=files
+        )
+        assert posted.status_code == 202, posted.text
+        ids.append(int(posted.json()["id"]))
+    rows = _wait(cluster.database, ids, timeout_s=120)
+    assert [r.status for r in rows] == ["done"] * 10, [r.error for r in rows if r.error]
+    assert [r.attempts for r in rows] == [1] * 10
+    assert _started_events(cluster.database) == dict.fromkeys(ids, 1)
+    assert {r.worker_id.split(":")[1] for r in rows if r.worker_id} <= {
+        str(w.pid) for w in cluster.workers
+    }
+    with cluster.database.transaction() as tx:
+        stored = tx.scalars(select(RunRow.id).where(RunRow.patient_id == cluster.patient_id))
+        assert len(list(stored)) == 20
+    job = cluster.clients[1].get(f"/api/v1/jobs/{ids[0]}").json()
+    assert len(job["result"]["imported"]) == 2
+    assert not list((tmp_path / "storage" / "uploads").rglob("*.fit"))

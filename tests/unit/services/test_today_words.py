@@ -11,7 +11,7 @@ from runnersknee.activity.model import SkippedFile
 from runnersknee.clinical.pain_monitoring import PainAssessment, PainDecision
 from runnersknee.content.sources import plain_references as source_refs
 from runnersknee.services.care import today_session
-from runnersknee.web.presenters.runs_plain import CANNOT_READ, nothing_imported, plain_reason
+from runnersknee.services.running.run_plain import CANNOT_READ, nothing_imported, plain_reason
 from runnersknee.web.render import _fmt_km, _plain_km, environment
 from tests.content import CONTENT
 

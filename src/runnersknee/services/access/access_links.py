@@ -3,9 +3,10 @@
 A link carries a random 256-bit token; only its SHA-256 is stored (``password_reset``), with
 its purpose and expiry. Using it sets the login's password once and ends every session.
 
-* **Invite**: a clinician gives a patient a portal login by email; the login starts with an
-  unguessable password nobody knows, and the invite link (:data:`INVITE_HOURS`) lets the
-  patient choose their own. The clinician never types a patient's password.
+* **Invite**: a clinician gives a patient a portal login by email, or an admin creates a
+  clinician or admin login; the login starts with an unguessable password nobody knows, and
+  the invite link (:data:`INVITE_HOURS`) lets its owner choose their own. Nobody types
+  another person's password.
 * **Reset**: an admin issues one for a clinician or admin login of the clinic, a clinician
   for a patient of the clinic, the operator (CLI) for anyone (:data:`RESET_HOURS`).
 
@@ -34,6 +35,7 @@ __all__ = [
     "LinkTarget",
     "check_link",
     "invite_patient",
+    "invite_staff",
     "issue_patient_link",
     "issue_reset",
     "use_link",
@@ -87,14 +89,26 @@ def _issue(tx: Session, actor: Actor | None, user: UserRow, purpose: str) -> Iss
 
 
 def issue_reset(tx: Session, actor: Actor | None, user_id: int) -> IssuedLink:
-    """A reset link for a clinician or admin login of the admin's clinic (None: operator)."""
+    """A reset link for a clinician or admin login of the admin's clinic (None: operator);
+    an invitation again for a staff login whose first password was not chosen yet."""
     if actor is not None:
         authorize(tx, actor, "user.manage")
     user = tx.get(UserRow, user_id)
     wrong_clinic = actor is not None and (user is None or user.clinic_id != actor.clinic_id)
     if user is None or wrong_clinic or (actor is not None and user.role == Role.PATIENT.value):
         raise NotFound(f"user {user_id} does not exist", user_id=user_id)
-    return _issue(tx, actor, user, "reset")
+    return _issue(tx, actor, user, "invite" if _still_invited(tx, user.id) else "reset")
+
+
+def invite_staff(tx: Session, actor: Actor, user_id: int) -> IssuedLink:
+    """The first set-password link of a clinician or admin login just created by ``actor``
+    (an admin; :func:`~runnersknee.services.access.users.manage_create_user`): nobody types another
+    person's password."""
+    authorize(tx, actor, "user.manage")
+    user = tx.get(UserRow, user_id)
+    if user is None or user.clinic_id != actor.clinic_id or user.role == Role.PATIENT.value:
+        raise NotFound(f"user {user_id} does not exist", user_id=user_id)
+    return _issue(tx, actor, user, "invite")
 
 
 def _authorized_patient(tx: Session, actor: Actor, patient_id: int) -> PatientRow:

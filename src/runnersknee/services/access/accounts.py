@@ -177,16 +177,21 @@ def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
     return user.id
 
 
-def create_invited_user(tx: Session, clinic_id: int, email: str, display_name: str) -> int:
-    """A patient login whose password nobody knows yet (the invitation link sets it)."""
+def create_invited_user(
+    tx: Session, clinic_id: int, email: str, display_name: str, role: Role = Role.PATIENT
+) -> int:
+    """A login whose password nobody knows yet (the invitation link sets it): a patient's
+    portal login, or a clinician or admin login an admin creates."""
     cleaned = _check_email(email)
+    if not display_name.strip():
+        raise InvalidInput("name is required", field="display_name")
     if tx.scalar(select(func.count()).where(UserRow.email == cleaned)):
         raise Conflict(f"a user with email {cleaned} already exists", field="email")
     user = UserRow(
         clinic_id=clinic_id,
         email=cleaned,
         display_name=display_name.strip(),
-        role=Role.PATIENT.value,
+        role=role.value,
         password_hash=_rehash(secrets.token_urlsafe(32)),
     )
     tx.add(user)

@@ -1,8 +1,9 @@
 """User management by a clinic's admins (separation of duties) and the operator's first admin.
 
 Admins see and manage clinician and admin logins only (patients' names and emails are
-patient data). A login an admin creates stays inactive and *pending* until a second admin
-approves it; every action is audited with its target login.
+patient data). A login an admin creates gets a one-time set-password link (no admin types
+another person's password) and stays inactive and *pending* until a second admin approves it;
+every action is audited with its target login.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound
-from runnersknee.services.access.accounts import create_clinic, create_user
+from runnersknee.services.access.access_links import IssuedLink, invite_staff
+from runnersknee.services.access.accounts import create_clinic, create_invited_user, create_user
 from runnersknee.services.access.authz import Actor, Role, authorize
 from runnersknee.services.platform.audit import record_access
 from runnersknee.store.tables import AuthSessionRow, ClinicRow, UserRow, utcnow
@@ -74,13 +76,16 @@ def list_users(tx: Session, actor: Actor) -> list[UserView]:
     ]  # fmt: skip
 
 
-def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session, actor: Actor, email: str, display_name: str, role: str, password: str
-) -> int:
-    """An admin creates a clinician or admin login in their clinic.
+def manage_create_user(
+    tx: Session, actor: Actor, email: str, display_name: str, role: str
+) -> IssuedLink:
+    """An admin creates a clinician or admin login in their clinic; returns its one-time
+    set-password link (an invitation) to hand over. Nobody types the new login's password:
+    it starts unguessable and its owner chooses one with the link.
 
     Separation of duties: the login starts inactive and *pending* until a second admin
     approves it (:func:`set_user_active`), so no admin alone can make a login they can use.
+    Audited with its target: ``user.create`` and ``user.invite_issued``.
     """
     authorize(tx, actor, "user.manage")
     allowed = [Role.CLINICIAN.value, Role.ADMIN.value]
@@ -91,11 +96,11 @@ def manage_create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
             allowed=allowed,
             got=role,
         )
-    user_id = create_user(tx, actor.clinic_id, email, display_name, Role(role), password)
+    user_id = create_invited_user(tx, actor.clinic_id, email, display_name, Role(role))
     user = tx.get_one(UserRow, user_id)
     user.active, user.pending, user.created_by = False, True, actor.user_id
     _audit_user(tx, actor, "user.create", user_id)
-    return user_id
+    return invite_staff(tx, actor, user_id)
 
 
 def set_user_active(tx: Session, actor: Actor, user_id: int, active: bool) -> None:

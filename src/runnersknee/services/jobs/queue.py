@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -32,6 +32,9 @@ __all__ = ["RUN_JOB_TASK", "build_app", "cancel_in", "conninfo", "defer_in", "ru
 RUN_JOB_TASK = "runnersknee.run_job"
 #: Finished queue entries are removed after this many hours (the ``job`` table keeps the record).
 QUEUE_RETENTION_HOURS = 30 * 24
+#: What a worker cleans at start and daily (upload folders of dead processes and abandoned
+#: uploads); the caller wires it (``services/job_kinds.clean_at_start``).
+CleanUp = Callable[[Database, Settings], object]
 _log = logging.getLogger(__name__)
 
 
@@ -89,6 +92,7 @@ def build_app(
     worker_id: str | None = None,
     *,
     content: ClinicalContent,
+    clean_up: CleanUp,
 ) -> Any:
     """The Procrastinate app of a worker process: the job task and the periodic tasks.
 
@@ -125,12 +129,10 @@ def build_app(
     @app.task(name="runnersknee.retention_cleanup", queueing_lock="retention_cleanup")
     async def retention_cleanup(timestamp: int) -> None:
         del timestamp
-        from runnersknee.services.platform.storage import clean_abandoned_temp_folders
-
         await app.job_manager.delete_old_jobs(
             nb_hours=QUEUE_RETENTION_HOURS, include_failed=True, include_cancelled=True
         )
-        clean_abandoned_temp_folders()
+        await asyncio.to_thread(clean_up, database, settings)
 
     return app
 
@@ -154,17 +156,17 @@ def run_worker(
     settings: Settings,
     handlers: Mapping[str, Handler],
     content: ClinicalContent,
+    clean_up: CleanUp,
     concurrency: int = 1,
 ) -> None:
     """Run a worker process until SIGINT/SIGTERM (``runnersknee worker``)."""
     from runnersknee.services.jobs.runner import Heartbeat, new_worker_id
-    from runnersknee.services.platform.storage import clean_abandoned_temp_folders
 
     database = Database.from_settings(settings)
     database.require_current()
-    clean_abandoned_temp_folders()
+    clean_up(database, settings)
     worker_id = new_worker_id()
-    app = build_app(settings, database, handlers, worker_id, content=content)
+    app = build_app(settings, database, handlers, worker_id, content=content, clean_up=clean_up)
     heartbeat = Heartbeat(database, worker_id, settings.job_heartbeat_s)
     heartbeat.start()
 

@@ -29,6 +29,7 @@ from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.platform.audit import record_access
+from runnersknee.services.platform.database import Database
 from runnersknee.store.tables import JobRow, utcnow
 
 __all__ = [
@@ -89,6 +90,10 @@ class JobContext:
     report: Callable[[str, float], None]
     #: The clinical content the worker was started with (``bootstrap``).
     content: ClinicalContent
+    #: The worker's database and id: a handler that writes patient data checks in its own
+    #: transaction that the job is still its own (``job_runner.hold_in``).
+    database: Database | None = None
+    worker_id: str | None = None
 
 
 #: A handler runs one job and returns its result document (JSON-ready). It raises a

@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound, RunnersKneeError
 from runnersknee.config import Settings
@@ -37,6 +38,7 @@ __all__ = [
     "claim_next",
     "claim_when_free",
     "drain",
+    "hold_in",
     "new_worker_id",
     "recover",
     "run_job",
@@ -158,6 +160,20 @@ def _write(database: Database, job_id: int, owner: str, **values: Any) -> None:
             raise _Lost
 
 
+def hold_in(tx: Session, job_id: int, worker_id: str) -> None:
+    """In the caller's transaction: mark the job alive if it is still ``worker_id``'s, else
+    stop the handler (the job was cancelled or taken over). A handler that writes patient
+    data calls this first, so the write and the ownership check commit together; the row
+    lock (PostgreSQL) or write lock (SQLite) it takes orders it against a takeover."""
+    result = tx.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.worker_id == worker_id, JobRow.status == "running")
+        .values(heartbeat_at=utcnow())
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise _Lost
+
+
 class _Reporter:
     """Writes progress to the job row (at most every 0.5 s) and checks for shutdown."""
 
@@ -253,8 +269,9 @@ def run_job(  # noqa: PLR0917 - the job, who runs it and how to stop it
         else:
             reporter = _Reporter(database, job_id, worker_id, stop)
             context = JobContext(
-                job.id, job.kind, job.patient_id, job.params, settings, reporter, content
-            )
+                job.id, job.kind, job.patient_id, job.params, settings, reporter, content,
+                database, worker_id,
+            )  # fmt: skip
             _execute(database, handler, context, worker_id)
     except _Lost:
         _log.warning(

@@ -1,6 +1,8 @@
-"""Upload watch files into a patient's record: read them (no database), then store them.
+"""Upload watch files into a patient's record: keep them, read them (no database), store runs.
 
-:func:`read_uploads` parses uploaded FIT/TCX/GPX files or zip exports outside any transaction;
+:func:`store_uploads` keeps uploaded FIT/TCX/GPX files or zip exports owner-only for the import
+job (:mod:`runnersknee.services.running.run_import`) after cheap checks that decompress nothing;
+:func:`read_uploads` parses uploads in the caller's thread (the demo, tests);
 :func:`save_import` stores the new runs in the caller's one transaction (after the one
 authorization check), reports duplicates and raises ``run_spike`` alerts. Reading the stored
 runs, the next run and pain after a run are in :mod:`runnersknee.services.running.run_records`.
@@ -8,7 +10,9 @@ runs, the next run and pain after a run are in :mod:`runnersknee.services.runnin
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +30,7 @@ from runnersknee.clinical.load import spikes
 from runnersknee.config import Settings
 from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES, raise_run_spike
-from runnersknee.services.platform.storage import temp_folder
+from runnersknee.services.platform.storage import storage_for, temp_folder
 from runnersknee.services.running import runs as runs_service
 from runnersknee.services.running.run_records import (
     StoredRun,
@@ -38,18 +42,26 @@ from runnersknee.store.tables import RunRow
 
 __all__ = [
     "RUN_SPIKE_ALERT_DAYS",
+    "RUN_UPLOADS",
     "ImportOutcome",
+    "StoredUpload",
     "Upload",
     "authorize_upload",
+    "discard_stored",
     "read_uploads",
+    "refusal_of",
+    "remove_run_upload",
     "save_import",
     "size_text",
+    "store_uploads",
 ]
 
 #: Spike alerts are raised for runs that started at most this many days before the upload
 #: day (older spikes of a history export are marked on the charts only). Workflow choice,
 #: equal to the 30-day window of the spike rule (KB 7.4); needs clinical review.
 RUN_SPIKE_ALERT_DAYS = 30
+#: Run uploads wait for their import job in ``uploads/<patient>/RUN_UPLOADS/<random>/``.
+RUN_UPLOADS = "runs"
 _SERIES_POINTS = 60
 _NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -60,6 +72,16 @@ class Upload:
 
     name: str
     stream: BinaryIO
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """An upload kept for the import job: its folder's storage key (None when no file passed
+    the cheap checks), the kept files (relative paths) and the files refused at once."""
+
+    key: str | None
+    names: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +104,9 @@ def _safe_name(name: str, index: int) -> str:
 
 
 def _copy_limited(stream: BinaryIO, target: Path, limit: int) -> int:
-    """Copy at most ``limit + 1`` bytes; return the number copied."""
+    """Copy at most ``limit + 1`` bytes to a new owner-only (0600) file; return the count."""
     copied = 0
-    with target.open("wb") as out:
+    with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         while copied <= limit:
             chunk = stream.read(min(1024 * 1024, limit + 1 - copied))
             if not chunk:
@@ -122,39 +144,94 @@ def zip_refusal(path: Path, settings: Settings) -> str | None:
     return None
 
 
+def _keep(upload: Upload, index: int, folder: Path, settings: Settings) -> Path | SkippedFile:
+    """Copy one upload to ``folder/<index>/<safe name>`` after the cheap checks (size, empty,
+    the zip directory: nothing is decompressed); a refused file is deleted at once."""
+    name = _safe_name(upload.name, index)
+    is_zip = name.lower().endswith(".zip")
+    limit = settings.max_upload_bytes if is_zip else settings.max_activity_file_bytes
+    target = folder / str(index) / name
+    target.parent.mkdir(mode=0o700)
+    size = _copy_limited(upload.stream, target, limit)
+    refusal = None
+    if size > limit:
+        refusal = f"file is above the limit of {size_text(limit)}"
+    elif size == 0:
+        refusal = "file is empty"
+    elif is_zip:
+        refusal = zip_refusal(target, settings)
+    if refusal is None:
+        return target
+    shutil.rmtree(target.parent, ignore_errors=True)
+    return SkippedFile(name, refusal, "invalid_input")
+
+
+def _keep_all(
+    uploads: Sequence[Upload], folder: Path, settings: Settings
+) -> tuple[list[Path], list[SkippedFile]]:
+    kept: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for index, upload in enumerate(uploads):
+        outcome = _keep(upload, index, folder, settings)
+        if isinstance(outcome, Path):
+            kept.append(outcome)
+        else:
+            skipped.append(outcome)
+    return kept, skipped
+
+
+def store_uploads(settings: Settings, patient_id: int, uploads: Sequence[Upload]) -> StoredUpload:
+    """Store uploaded files for the import job: owner-only (0600 files, 0700 folders) in a new
+    folder ``uploads/<patient>/runs/<random>/`` of the storage (never /tmp, never the web
+    root). Files refused by the cheap checks are deleted at once and listed as skipped; when
+    none is kept, the folder is removed and the key is None."""
+    store = storage_for(settings)
+    key, folder = store.new_folder("uploads", str(patient_id), RUN_UPLOADS)
+    try:
+        kept, skipped = _keep_all(uploads, folder, settings)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not kept:
+        shutil.rmtree(folder, ignore_errors=True)
+        return StoredUpload(None, (), tuple(skipped))
+    names = tuple(str(p.relative_to(folder)) for p in kept)
+    return StoredUpload(key, names, tuple(skipped))
+
+
+def discard_stored(settings: Settings, stored: StoredUpload) -> None:
+    """Delete the folder of a stored upload (its job was refused, failed or is done)."""
+    if stored.key is not None:
+        remove_run_upload(settings, stored.key)
+
+
+def remove_run_upload(settings: Settings, key: str) -> None:
+    """Delete a run-upload folder ``uploads/<patient>/runs/<random>`` (nothing else)."""
+    store = storage_for(settings)
+    path = store.local_path(key)
+    if path.parent.name == RUN_UPLOADS and path.parent.parent.parent == store.local_path("uploads"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def refusal_of(stored: StoredUpload) -> InvalidInput:
+    """The 422 of an upload of which no file passed the cheap checks (nothing was stored)."""
+    return _nothing_imported(ImportResult((), stored.skipped, (), len(stored.skipped)))
+
+
 def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
-    """Parse uploaded FIT/TCX/GPX files and zip exports; bad files are skipped with a reason.
+    """Parse uploaded FIT/TCX/GPX files and zip exports in this thread, in a temporary folder
+    (the demo's seeding and tests; the web stores uploads and a job parses them).
 
     Each file may be at most ``max_activity_file_bytes`` (a zip: ``max_upload_bytes``, its
     members each ``max_activity_file_bytes``). Runs of one upload are de-duplicated.
     """
     if not uploads:
         return ImportResult(())
-    skipped: list[SkippedFile] = []
     with temp_folder() as folder:
-        paths: list[Path] = []
-        for index, upload in enumerate(uploads):
-            name = _safe_name(upload.name, index)
-            is_zip = name.lower().endswith(".zip")
-            limit = settings.max_upload_bytes if is_zip else settings.max_activity_file_bytes
-            target = Path(folder) / str(index) / name
-            target.parent.mkdir()
-            size = _copy_limited(upload.stream, target, limit)
-            if size > limit:
-                reason = f"file is above the limit of {size_text(limit)}"
-                skipped.append(SkippedFile(name, reason, "invalid_input"))
-                target.unlink()
-            elif size == 0:
-                skipped.append(SkippedFile(name, "file is empty", "invalid_input"))
-            elif is_zip and (refusal := zip_refusal(target, settings)) is not None:
-                skipped.append(SkippedFile(name, refusal, "invalid_input"))
-                target.unlink()
-            else:
-                paths.append(target)
+        paths, skipped = _keep_all(uploads, folder, settings)
         result = ImportResult(())
         if paths:
-            # Parsed in this thread: a web server never forks parser processes (a killed
-            # server's children would keep its port and ignore SIGTERM).
+            # Parsed in this thread: never in forked parser processes.
             result = runs_service.import_runs(paths, settings=settings, workers=1)
     return ImportResult(
         result.runs,

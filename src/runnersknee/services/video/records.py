@@ -35,7 +35,6 @@ from runnersknee.store.tables import JobRow, utcnow
 
 __all__ = [
     "FILES",
-    "JOB_HANDLERS",
     "SIDES",
     "SOURCES",
     "TASKS",
@@ -316,9 +315,6 @@ def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
     sides = {side: assessment_fields_for_side(analysis.result, side) for side in SIDES}
     files = dict(document.get("outputs", {}))
     return {"document": document, "side_fields": sides, "files": files, "accepted": []}
-
-
-JOB_HANDLERS: dict[str, jobs.Handler] = {VIDEO_JOB: run_video_job}
 
 
 # --- the result ------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ __all__ = [
     "RoleOut",
     "RosterOut",
     "RunPainOut",
-    "RunsImportOut",
     "RunsOut",
     "SessionOut",
     "TimelineOut",
@@ -306,18 +305,6 @@ class ErasedOut(ApiOut):
     files: int
 
 
-class RunsImportOut(ApiOut):
-    """Imported runs, skipped files and duplicates, and the next run."""
-
-    imported: list[Doc]
-    skipped: list[Doc]
-    duplicates: list[Doc]
-    files_seen: int
-    alerts_raised: int
-    next_run: Doc | None
-    gate: Doc
-
-
 class RunsOut(ApiOut):
     """The patient's runs with weekly totals."""
 
@@ -360,6 +347,9 @@ class JobOut(ApiOut):
     started_at: str | None
     finished_at: str | None
     links: dict[str, str]
+    #: A run upload's outcome once finished: ``imported`` runs, ``skipped`` files with plain
+    #: reasons, ``duplicates``, ``files_seen``, ``alerts_raised`` (absent for other jobs).
+    result: Doc | None = None
 
 
 class JobsOut(ApiOut):

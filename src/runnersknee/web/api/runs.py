@@ -1,4 +1,5 @@
-"""JSON API /api/v1 (runs): upload watch files, list runs with spikes, the next run.
+"""JSON API /api/v1 (runs): upload watch files (a background import job), list runs with
+spikes, the next run.
 
 Errors have the one shape ``{"error": {"code", "message", ...}}``; writes need the
 ``X-CSRF-Token`` header. Authorization happens in the services (before any validation of
@@ -7,10 +8,12 @@ the body, so another patient's record answers 403 whatever is sent).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from runnersknee.content import load_citations
 from runnersknee.services.care import safety_gate
@@ -18,10 +21,12 @@ from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.running import run_records, run_uploads
 from runnersknee.services.running import runs as runs_service
 from runnersknee.web.api.errors import ERROR_RESPONSES
-from runnersknee.web.api.models import NextRunOut, RunPainOut, RunsImportOut, RunsOut, out
+from runnersknee.web.api.models import JobOut, NextRunOut, RunPainOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
-from runnersknee.web.common import content, database, settings, today
-from runnersknee.web.pages.runs import uploads_of
+from runnersknee.web.common import content, database, today
+from runnersknee.web.pages.runs import submit_upload
+from runnersknee.web.pages.video import notify_worker
+from runnersknee.web.presenters.job_json import job_json, job_links
 
 __all__ = ["router"]
 
@@ -60,37 +65,58 @@ def _next(prescription: Any) -> JSON | None:
     return body
 
 
-@router.post("/patients/{patient_id}/runs", status_code=201, **out(RunsImportOut))
-def post_runs(
-    request: Request,
-    actor: CurrentActor,
-    patient_id: int,
-    files: Annotated[list[UploadFile] | None, File(description="FIT/TCX/GPX files or zips")] = None,
-) -> JSON:
-    """Import watch files (multipart field ``files``, repeatable); bad files are skipped with a
-    reason, runs already stored are reported as duplicates. 422 when nothing could be read.
-    The caller is authorized before anything is unpacked."""
-    with database(request).transaction() as tx:
-        run_uploads.authorize_upload(tx, actor, patient_id)
-    result = run_uploads.read_uploads(uploads_of(list(files or [])), settings(request))
-    with database(request).transaction() as tx:
-        outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
-        view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
-    new_ids = {r.id for r in outcome.imported}
-    return {
-        "imported": [run_records.run_json(e) for e in view.runs if e.run.id in new_ids],
-        "skipped": [
-            {"source": s.source, "reason": s.reason, "code": s.code} for s in outcome.skipped
-        ],
-        "duplicates": [
-            {"source": d.source, "kept_source": d.kept_source, "start": d.start.isoformat()}
-            for d in outcome.duplicates
-        ],
-        "files_seen": outcome.files_seen,
-        "alerts_raised": outcome.alerts_raised,
-        "next_run": _next(view.next_run),
-        "gate": view.gate.patient_json(),
+_UPLOAD_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "FIT/TCX/GPX files or zip exports (repeatable)",
+                        }
+                    },
+                }
+            }
+        },
     }
+}
+
+
+@router.post(
+    "/patients/{patient_id}/runs",
+    status_code=202,
+    responses={202: {"model": JobOut, "description": "The import job; poll ``links.job``."}},
+    openapi_extra=_UPLOAD_DOC,
+)
+async def post_runs(request: Request, actor: CurrentActor, patient_id: int) -> Response:
+    """Upload watch files (multipart field ``files``, repeatable) for import in the background:
+    202 with the job; poll ``links.job`` (``GET /api/v1/jobs/{id}``), whose ``result`` lists the
+    imported runs, the skipped files with plain reasons and the duplicates.
+
+    The caller is authorized before the body is read. Files above the size limits, empty files
+    and zips with too many members or too large unpacked are skipped at once (nothing is
+    decompressed here); 422 with nothing stored when no file is left."""
+    db = database(request)
+
+    def check() -> None:
+        with db.transaction() as tx:
+            run_uploads.authorize_upload(tx, actor, patient_id)
+
+    await run_in_threadpool(check)
+    form = await request.form()
+    try:
+        job = await run_in_threadpool(
+            submit_upload, request, actor, patient_id, list(form.getlist("files"))
+        )
+    finally:
+        await form.close()
+    notify_worker(request)
+    body = job_json(job, actor)
+    return JSONResponse(body, status_code=202, headers={"Location": job_links(job)["job"]})
 
 
 @router.get("/patients/{patient_id}/runs", **out(RunsOut))

@@ -34,6 +34,7 @@ from runnersknee.web.pages.video import (
     stored_upload,
     video_request,
 )
+from runnersknee.web.presenters.job_json import job_json, job_links
 
 __all__ = ["AcceptIn", "router"]
 
@@ -73,28 +74,6 @@ class AcceptIn(BaseModel):
     metrics: list[str] = Field(max_length=20)
 
 
-def _links(job: jobs.JobView) -> dict[str, str]:
-    base = f"/api/v1/patients/{job.patient_id}/videos/{job.id}"
-    return {"job": f"/api/v1/jobs/{job.id}", "result": f"{base}/result", "accept": f"{base}/accept"}
-
-
-def _job(job: jobs.JobView) -> JSON:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "patient_id": job.patient_id,
-        "status": job.status,
-        "progress": round(job.progress, 3),
-        "stage": job.stage,
-        "error": job.error,
-        "params": {k: v for k, v in job.params.items() if k != "upload"},
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "links": _links(job),
-    }
-
-
 @router.post(
     "/patients/{patient_id}/videos",
     tags=["video"],
@@ -132,7 +111,8 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
     finally:
         await form.close()
     notify_worker(request)
-    return JSONResponse(_job(job), status_code=202, headers={"Location": _links(job)["job"]})
+    body = job_json(job, actor)
+    return JSONResponse(body, status_code=202, headers={"Location": job_links(job)["job"]})
 
 
 @router.get("/patients/{patient_id}/videos", tags=["video"], **out(JobsOut))
@@ -140,18 +120,19 @@ def get_videos(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The patient's video analyses, newest first."""
     with database(request).transaction() as tx:
         items = video_records.video_jobs(tx, actor, patient_id)
-    return {"data": [_job(j) for j in items], "count": len(items)}
+    return {"data": [job_json(j, actor) for j in items], "count": len(items)}
 
 
 @router.get("/jobs/{job_id}", tags=["video"], **out(JobOut))
 def get_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
-    """A background job's status and progress (0-1)."""
+    """A background job's status and progress (0-1): a video analysis, or a run upload whose
+    ``result`` lists the imported runs and the skipped files with plain reasons."""
     number = job_number(job_id)
     if number < 0:
         raise NotFound(f"job {job_id} does not exist", job_id=job_id)
     with database(request).transaction() as tx:
         job = jobs.get_job(tx, actor, number)
-    return _job(job)
+    return job_json(job, actor)
 
 
 @router.post("/jobs/{job_id}/cancel", tags=["video"], **out(JobOut))
@@ -163,7 +144,7 @@ def cancel_job(request: Request, actor: CurrentActor, job_id: str) -> JSON:
         raise NotFound(f"job {job_id} does not exist", job_id=job_id)
     with database(request).transaction() as tx:
         job = jobs.cancel_job(tx, actor, number)
-    return _job(job)
+    return job_json(job, actor)
 
 
 @router.get("/patients/{patient_id}/videos/{job_id}/result", tags=["video"], **out(VideoResultOut))
@@ -176,7 +157,7 @@ def get_result(request: Request, actor: CurrentActor, patient_id: int, job_id: s
     done = view.job.status == "done"
     base = f"/api/v1/patients/{patient_id}/videos/{view.job.id}/files"
     return {
-        "job": _job(view.job),
+        "job": job_json(view.job, actor),
         "status": view.status,
         "reasons": list(view.reasons),
         "result": view.document if done else None,

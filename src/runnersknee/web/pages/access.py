@@ -21,9 +21,12 @@ __all__ = ["issued_page", "router"]
 router = APIRouter(include_in_schema=False)
 
 
-def issued_page(request: Request, link: access_links.IssuedLink, back: str) -> Response:
+def issued_page(
+    request: Request, link: access_links.IssuedLink, back: str, note: str | None = None
+) -> Response:
     """The link was e-mailed, or is shown here once (``Cache-Control: no-store``)."""
-    return render(request, "account/issued.html", delivery=deliver(request, link), back=back)
+    delivery = deliver(request, link)
+    return render(request, "account/issued.html", delivery=delivery, back=back, note=note)
 
 
 @router.post("/admin/users/{user_id}/reset-link")

@@ -1,4 +1,5 @@
-"""Admin pages: the clinic's logins (create, disable, enable). No patient data here."""
+"""Admin pages: the clinic's logins (create with a one-time set-password link, approve,
+disable, enable). No patient data here."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from runnersknee.services.access import users as user_admin
 from runnersknee.services.access.authz import Role
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import database
+from runnersknee.web.pages.access import issued_page
 from runnersknee.web.render import render
 
-__all__ = ["router"]
+__all__ = ["PENDING_NOTE", "router"]
+
+#: Said with the link of a new staff login.
+PENDING_NOTE = (
+    "The login stays inactive until another admin of the clinic approves it on the Users page."
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,18 +37,14 @@ def users_page(request: Request, actor: CurrentActor) -> Response:
 
 @router.post("/admin/users")
 def create_user(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
-    """Create a clinician or admin login."""
+    """Create a clinician or admin login; its one-time set-password link is shown once (or
+    e-mailed) to hand over. The login waits for a second admin's approval."""
     require_role(actor, Role.ADMIN)
-    values = {k: str(form.get(k) or "") for k in ("email", "display_name", "role")}
+    values = {k: str(form.get(k) or "")[:254] for k in ("email", "display_name", "role")}
     try:
         with database(request).transaction() as tx:
-            user_admin.manage_create_user(
-                tx,
-                actor,
-                values["email"],
-                values["display_name"],
-                values["role"],
-                str(form.get("password") or ""),
+            link = user_admin.manage_create_user(
+                tx, actor, values["email"], values["display_name"], values["role"]
             )
     except (InvalidInput, Conflict) as error:
         with database(request).transaction() as tx:
@@ -55,7 +58,7 @@ def create_user(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
             values=values,
             errors={field: error.message, "_form": error.message},
         )
-    return RedirectResponse("/admin/users", status_code=303)
+    return issued_page(request, link, "/admin/users", note=PENDING_NOTE)
 
 
 @router.post("/admin/users/{user_id}/active")

@@ -1,5 +1,9 @@
 """Portal page /me/runs (phone first): upload watch files, see load and spikes, the next run,
 log pain after a run. Works without JavaScript; every action is on the patient's own record.
+
+An upload is kept and imported by a background job (``services/running/run_import``); the
+page of the upload (``/me/runs?upload=<job>``) says "processing" and reloads itself (HTTP
+``Refresh``) until the result is there.
 """
 
 from __future__ import annotations
@@ -8,17 +12,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.access.authz import Actor, Role
-from runnersknee.services.running import run_records, run_uploads
+from runnersknee.services.jobs.records import JobView
+from runnersknee.services.running import run_import, run_records, run_uploads
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings, today
-from runnersknee.web.presenters import runs_plain
+from runnersknee.web.pages.video import REFRESH_S, job_number, notify_worker
 from runnersknee.web.render import render
 
-__all__ = ["router", "uploads_of"]
+__all__ = ["router", "submit_upload", "uploads_of"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,15 +58,35 @@ def _rating(raw: object, field: str) -> int | None:
     return int(text)
 
 
+def submit_upload(request: Request, actor: Actor, patient_id: int, files: list[Any]) -> JobView:
+    """Keep the form's files (cheap checks only) and queue their import; the caller has
+    authorized the upload. 422 (InvalidInput, nothing stored) when no file is left."""
+    cfg = settings(request)
+    try:
+        stored = run_uploads.store_uploads(cfg, patient_id, uploads_of(files))
+    finally:
+        for upload in files:
+            if isinstance(upload, UploadFile):
+                upload.file.close()
+    if stored.key is None:
+        raise run_uploads.refusal_of(stored)
+    try:
+        with database(request).transaction() as tx:
+            return run_import.submit_import(tx, actor, patient_id, stored, today(request))
+    except BaseException:
+        run_uploads.discard_stored(cfg, stored)
+        raise
+
+
 def runs_page_response(
     request: Request,
     actor: Actor,
     *,
     code: int = 200,
-    outcome: run_uploads.ImportOutcome | None = None,
+    upload: run_import.UploadStatus | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    """Render /me/runs with an optional upload outcome or form errors."""
+    """Render /me/runs with an optional upload (processing, its result) or form errors."""
     patient_id = _own(actor)
     with database(request).transaction() as tx:
         view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
@@ -71,49 +96,47 @@ def runs_page_response(
         "portal/runs.html",
         status_code=code,
         v=view,
-        outcome=outcome,
+        upload=upload,
         errors=errors or {},
         cited=tuple(view.next_run.citation_ids) if view.next_run else (),
-        plain_reason=runs_plain.plain_reason,
         message="Pain saved. Thank you." if saved == "pain" else None,
         max_size=run_uploads.size_text(settings(request).max_activity_file_bytes),
+        refresh_s=REFRESH_S,
     )
 
 
 @router.get("/me/runs")
 def runs_page(request: Request, actor: CurrentActor) -> Response:
-    """Runs, weekly km, spikes and the next run; upload and pain forms."""
-    return runs_page_response(request, actor)
+    """Runs, weekly km, spikes and the next run; upload and pain forms. ``?upload=<job>``
+    shows that upload: "processing" (the page reloads itself) until its result is ready."""
+    patient_id = _own(actor)
+    upload = None
+    if "upload" in request.query_params:
+        number = job_number(request.query_params["upload"])
+        with database(request).transaction() as tx:
+            upload = run_import.upload_status(tx, actor, patient_id, number)
+    response = runs_page_response(request, actor, upload=upload)
+    if upload is not None and not upload.finished:
+        response.headers["Refresh"] = str(REFRESH_S)
+    return response
 
 
 @router.post("/me/runs")
 def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
-    """Import uploaded FIT/TCX/GPX files or a zip export (one transaction)."""
+    """Keep uploaded FIT/TCX/GPX files or a zip export and queue their import; the page of the
+    upload follows it."""
     patient_id = _own(actor)
-    files = _files(form)
+    with database(request).transaction() as tx:
+        run_uploads.authorize_upload(tx, actor, patient_id)
     try:
-        result = run_uploads.read_uploads(uploads_of(files), settings(request))
-    finally:
-        for upload in files:
-            if isinstance(upload, UploadFile):
-                upload.file.close()
-    if result.skipped:  # in a transaction of its own: kept when nothing else is stored
-        with database(request).transaction() as tx:
-            runs_plain.tell_clinician(tx, patient_id, result.skipped, today(request))
-    try:
-        with database(request).transaction() as tx:
-            outcome = run_uploads.save_import(tx, actor, patient_id, result, today(request))
+        job = submit_upload(request, actor, patient_id, list(form.getlist("files")))
     except InvalidInput as error:
         errors = error_map(error)
         if error.field == "files":
-            plain = runs_plain.nothing_imported(result.skipped)
-            errors = {"files": plain, "_form": plain}
+            errors = {"files": error.message, "_form": error.message}
         return runs_page_response(request, actor, code=422, errors=errors)
-    return runs_page_response(request, actor, outcome=outcome)
-
-
-def _files(form: FormData) -> list[Any]:
-    return list(form.getlist("files"))
+    notify_worker(request)
+    return RedirectResponse(f"/me/runs?upload={job.id}", status_code=303)
 
 
 @router.post("/me/runs/pain")

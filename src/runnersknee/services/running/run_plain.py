@@ -1,5 +1,8 @@
-"""The runs page in plain words: why a watch file was not imported, without the byte-level
+"""Watch-file problems in plain words: why a file was not imported, without the byte-level
 detail of the reader; the detail goes to the clinician as an alert (``run_file``).
+
+Used by the import job (its result on the job row holds these plain reasons only) and by the
+portal's runs page.
 """
 
 from __future__ import annotations
