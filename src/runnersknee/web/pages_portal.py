@@ -181,6 +181,16 @@ def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: st
     return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
 
+def _session_cards_html(session: TodaySession, csrf_token: str) -> Markup:
+    """The printed cards of the exercises the session shows (the easier levels after a
+    regress decision, not the plan's cached cards), then the plan's other exercises."""
+    macros = _cards_module()
+    cards = [e.card for e in session.exercises] + list(session.other)
+    return Markup(
+        "".join(str(macros.exercise_card(card, n, csrf_token)) for n, card in enumerate(cards, 1))
+    )
+
+
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
     today_parts: tuple[logs.TodayView, TodaySession],
@@ -191,9 +201,11 @@ def _render_today(  # noqa: PLR0917 - the page's parts
 ) -> Response:
     view, session = today_parts
     plan = _static_plan(view, content(request).exercises)
-    cards: Callable[[str], Markup] | None = (
-        None if plan is None else partial(_exercise_cards_html, plan, view)
-    )
+    cards: Callable[[str], Markup] | None = None
+    if plan is not None and any(e.replaces for e in session.exercises):
+        cards = partial(_session_cards_html, session)  # easier levels stand in (regress)
+    elif plan is not None:
+        cards = partial(_exercise_cards_html, plan, view)
     return render(
         request,
         "portal/today.html",
