@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_admin,
         pages_care,
         pages_clinic,
+        pages_exercise_media,
         pages_intake,
         pages_learn,
         pages_mfa,
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
     routers += [pages_intake.router, pages_learn.router, pages_patient_video.router]
+    routers += [pages_exercise_media.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

@@ -119,10 +119,10 @@ def video_upload(
 ) -> Response:
     """Store the patient's video on their own record and queue its analysis."""
     del guard
-    patient_id = _own(actor)
     code, side = _form_text(form, "task"), _form_text(form, "side")
     db = database(request)
     try:
+        patient_id = _own(actor)
         with db.transaction() as tx:
             checked = patient_videos.check_request(
                 tx, actor, patient_id, code, side, content(request)
