@@ -164,9 +164,9 @@ def test_bad_files_get_a_clear_error_and_change_nothing(app: Any) -> None:
     cases = [
         (b"just some notes\n" * 30, ALT, "is not a photo (JPEG, PNG or WebP) or a video"),
         (b"GIF89a" + b"\x00" * 200, ALT, "is not a photo"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 300, ALT, "this photo cannot be read"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 300, ALT, "his photo cannot be read"),
         (jpeg_head + b"\x00" * (8 * 1024 * 1024 + 10), ALT, "a photo may be at most 8 MB"),
-        (_png(), "  ", "describe what the photo or video shows"),
+        (_png(), "  ", "escribe what the photo or video shows"),
         (_png(), "x" * 301, "at most 300 characters"),
     ]
     for data, alt, message in cases:
@@ -180,7 +180,7 @@ def test_bad_files_get_a_clear_error_and_change_nothing(app: Any) -> None:
         files={"media": ("", b"", "application/octet-stream")},
     )
     assert empty.status_code == 422
-    assert "choose a photo or a video" in empty.text
+    assert "Choose a photo or a video" in empty.text
     assert _attach(doc, token, "no-such-exercise", _png()).status_code == 404
     assert _rows(app) == 1
     [stored] = _stored(app)

@@ -77,8 +77,14 @@ def _film_page(  # noqa: PLR0917 - the page's parts
         side=side,
         errors=errors,
         max_bytes=settings(request).max_upload_bytes,
-        max_mb=f"{settings(request).max_upload_bytes / 1e6:g}",
+        max_mb=_megabytes(settings(request).max_upload_bytes),
     )
+
+
+def _megabytes(size: int) -> str:
+    """A size in whole MB (1 MB = 1,048,576 bytes; one decimal below 1 MB)."""
+    mib = 1024 * 1024
+    return f"{size // mib}" if size >= mib else f"{size / mib:.1f}"
 
 
 @router.get("/me/videos/film")
