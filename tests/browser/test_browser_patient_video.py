@@ -84,6 +84,15 @@ def test_patient_sends_a_video_with_upload_progress(
     page = _phone(browser, width)
     login(page, video_url, *PATIENT)
     _film_squat(page, width, clip)
+    page.set_input_files("#video-file", [])  # no video: the server's error shown in place
+    with page.expect_response(lambda r: r.url.endswith("/me/videos")) as refused:
+        page.click("button:has-text('Send video')")
+    assert refused.value.status == 422
+    page.wait_for_selector(".error-summary")
+    assert "Choose or record a video" in page.locator(".error-summary").inner_text()
+    assert "/me/videos/film?task=squat" in page.url
+    page.check("#side-left")
+    page.set_input_files("#video-file", str(clip))
     seen: list[str] = []
     page.expose_function("recordProgress", lambda value: seen.append(str(value)))
     page.evaluate(
