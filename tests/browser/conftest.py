@@ -73,6 +73,27 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live demo server whose data folder is temporary (its lifespan starts the job worker,
+    which analyses uploaded videos)."""
+    from runnersknee.config import Settings
+    from runnersknee.services.demo import seed_demo
+    from runnersknee.services.platform.database import Database
+    from runnersknee.web.app import create_app
+
+    folder = tmp_path_factory.mktemp("live-video")
+    url = f"sqlite:///{folder}/live.db"
+    database = Database(url)
+    database.upgrade()
+    seed_demo(database, date.today(), content=CONTENT)
+    app = create_app(Settings(database_url=url, data_dir=folder / "data"), database)
+    with serve(app) as base:
+        yield base
+    assert not app.state.worker.running  # stopped with the server
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: run scripts/install-system-deps.sh")

@@ -5,40 +5,17 @@ the <video> element; axe-core finds no serious/critical problem; the patient's f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.browser.conftest import axe_violations, login, new_page, serve
-from tests.content import CONTENT
+from tests.browser.conftest import axe_violations, login, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DOC = ("clinician@demo.example", "demo-clinician-pass")
-
-
-@pytest.fixture(scope="module")
-def video_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live server (its lifespan starts the job worker) whose data folder is temporary."""
-    from runnersknee.config import Settings
-    from runnersknee.services.demo import seed_demo
-    from runnersknee.services.platform.database import Database
-    from runnersknee.web.app import create_app
-
-    folder = tmp_path_factory.mktemp("live-video")
-    url = f"sqlite:///{folder}/live.db"
-    database = Database(url)
-    database.upgrade()
-    seed_demo(database, date.today(), content=CONTENT)
-    app = create_app(Settings(database_url=url, data_dir=folder / "data"), database)
-    with serve(app) as base:
-        yield base
-    assert not app.state.worker.running  # stopped with the server
-    database.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +82,9 @@ def test_clinician_uploads_and_plays_the_annotated_video(
 def test_patient_reads_the_filming_guide_on_a_phone(video_url: str, browser: Any) -> None:
     page = new_page(browser, phone=True)
     login(page, video_url, "midplan@demo.example", "demo-patient-pass")
-    page.click("nav >> text=Filming")
+    page.click("nav >> text=Videos")
+    assert page.url.endswith("/me/videos")
+    page.click("text=How to film a good video")
     assert page.url.endswith("/me/filming-guide")
     assert page.locator("h1").inner_text() == "How to film for a movement analysis"
     assert "60 frames per second" in page.content()

@@ -44,6 +44,8 @@ PUBLIC = {
     "/api/v1/docs",
     "/docs/oauth2-redirect",
     "/illustrations/{exercise_id}.svg",
+    # A clinic's own exercise picture: its logged-in users only (test_web_exercise_media.py).
+    "/exercise-media/{media_id}",
     "/healthz",
     "/api/v1/auth/password",
     "/api/v1/auth/reset",

@@ -36,10 +36,12 @@ from tests.web.conftest import PASSWORD, TODAY, World, _seed
 pytestmark = pytest.mark.slow
 
 _SKIP = ("/auth/logout", "/auth/login")
-#: The patient's own operations (under /api/v1/patients/{patient_id}), fuzzed as the patient.
+#: The patient's own operations (under /api/v1/patients/{patient_id}), fuzzed as the patient
+#: (not the video analyses: they are the clinician's, ``video.read``; patients send videos
+#: from the portal's pages).
 _PATIENT_ROUTES = (
     "", "/intake", "/triage", "/questionnaires", "/today", "/exercise-logs", "/pain-logs",
-    "/timeline", "/runs", "/runs/next", "/runs/pain", "/videos", "/fhir", "/export",
+    "/timeline", "/runs", "/runs/next", "/runs/pain", "/fhir", "/export",
 )  # fmt: skip
 #: What a patient fuzz run must reach (logs, runs, today, intake, questionnaires).
 _PATIENT_MUST_REACH = {
@@ -188,7 +190,7 @@ def test_stateless_fuzzing_finds_no_server_error(fuzzed: Fuzzed) -> None:
     schema = _schema(fuzzed)
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [op for op in operations if not op.path.endswith(_SKIP)]
-    assert len(operations) >= (30 if fuzzed.patient_id is None else 17)
+    assert len(operations) >= (30 if fuzzed.patient_id is None else 15)
     for operation in operations:
 
         @_EXAMPLES

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +24,13 @@ from runnersknee.config import Settings
 from runnersknee.content.citations import load_citations
 from runnersknee.content.intake import load_intake
 from runnersknee.services.demo import seed_demo
+from runnersknee.services.jobs import runner as job_runner
 from runnersknee.services.platform.database import Database
+from runnersknee.services.video.patient_videos import PATIENT_TASKS
 from runnersknee.web.app import create_app, route_table
 from runnersknee.web.presenters.education import TOPICS
 from tests.content import CONTENT
+from tests.video_clip import write_clip
 from tests.web.conftest import page_login
 
 PATIENTS = ("new@demo.example", "redflag@demo.example", "midplan@demo.example")
@@ -180,6 +184,60 @@ def test_no_engine_language_on_any_patient_page_or_api_answer(demo: Any, email: 
             problems[path] = sorted(set(found))
     assert answered >= 3
     assert problems == {}, json.dumps(problems, indent=1)
+
+
+def _problems(client: TestClient, paths: list[str]) -> dict[str, list[str]]:
+    citation_ids = frozenset(load_citations())
+    problems: dict[str, list[str]] = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found = engine_language(visible_text(response.text), citation_ids)
+        if found:
+            problems[path] = sorted(set(found))
+    return problems
+
+
+def test_no_engine_language_on_the_video_pages(tmp_path: Path) -> None:
+    """The patient's video pages: before and after the analysis, and the shared note."""
+    url = f"sqlite:///{tmp_path}/video.db"
+    database = Database(url)
+    database.upgrade()
+    seed_demo(database, TODAY, CONTENT)
+    settings = Settings(database_url=url, data_dir=tmp_path / "data")
+    app = create_app(settings, database)
+    app.state.clock = lambda: TODAY
+    client = TestClient(app)
+    token = page_login(client, "midplan@demo.example", PASSWORD)
+    clip = write_clip(tmp_path / "clip.avi")
+    sent = client.post(
+        "/me/videos",
+        data={"csrf_token": token, "task": "squat", "side": "left"},
+        files={"video": ("squat.avi", clip, "video/x-msvideo")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    video = sent.headers["location"].split("?")[0]
+    tasks = [t.code for t in PATIENT_TASKS]
+    paths = ["/me/videos", "/me/videos/new", "/me/filming-guide", video, sent.headers["location"]]
+    paths += [f"/me/videos/film?task={code}" for code in tasks]
+    assert _problems(client, paths) == {}
+    job_runner.drain(database, settings, app.state.job_handlers, content=app.state.content)
+    doc = TestClient(app)
+    doc_token = page_login(doc, "clinician@demo.example", "demo-clinician-pass")
+    shared = doc.post(
+        video.replace("/me/", f"/clinic/patients/{_patient_id(client)}/") + "/share",
+        data={"csrf_token": doc_token, "note": "Well done: your knee stays over your foot."},
+    )
+    assert shared.status_code == 200
+    assert "Well done" in client.get(video).text
+    assert _problems(client, [video, "/me/videos"]) == {}
+    database.dispose()
+
+
+def _patient_id(client: TestClient) -> int:
+    found: int = client.get("/api/v1/auth/session").json()["patient_id"]
+    return found
 
 
 def test_the_checker_finds_each_kind_of_engine_language() -> None:

@@ -199,6 +199,35 @@ def test_a_regress_decision_changes_the_exercises_the_patient_sees(demo: Demo) -
     _no_engine_language(after)
 
 
+def _printed(html: str) -> str:
+    found = re.search(r'<section class="print-only".*?</section>', html, flags=re.S)
+    assert found is not None, "today has no printed handout"
+    return _text(found.group(0))
+
+
+def test_the_printed_today_after_a_regress_shows_the_easier_exercises(demo: Demo) -> None:
+    """Issue 14: the handout printed from Today lists what the patient now sees."""
+    _first_regression_only(demo)
+    printed = _printed(demo.client.get("/me").text)
+    assert "Forward lunge, 0-45°" in printed
+    assert "Forward step-up" not in printed
+    demo.client.post(
+        "/me/session/1/painful",
+        data={"csrf_token": demo.token, "exercise_id": "forward-lunge-0-45", "pain": "7"},
+    )
+    page = demo.client.get("/me").text
+    assert "Easier exercises for now" in page
+    printed = _printed(page)
+    assert "Forward lunge, 0-45°" not in printed.split("An easier version of")[0]
+    assert "Forward step-up" in printed
+    assert "An easier version of Forward lunge, 0-45° while your knee settles." in printed
+    listed = [unescape(t) for t in re.findall(r'<a href="/me/session/\d+">(.*?)</a>', page)]
+    for title in listed:  # every exercise of the session is on the handout, in its order
+        assert title in printed
+    positions = [printed.index(title) for title in listed]
+    assert positions == sorted(positions)
+
+
 def test_a_progress_decision_tells_the_clinician(demo: Demo) -> None:
     page = demo.client.get("/me").text
     assert "You are ready for the next level" in page

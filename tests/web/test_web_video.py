@@ -360,7 +360,7 @@ def test_filming_guide_page_is_rendered_server_side(vw: VideoWorld) -> None:
     page_login(client, "a@test.example")
     page = client.get("/me/filming-guide")
     assert page.status_code == 200
-    assert '<a href="/me/filming-guide" aria-current="page">Filming</a>' in page.text
+    assert '<a href="/me/videos" aria-current="page">Videos</a>' in page.text
     assert "<h1>How to film for a movement analysis</h1>" in page.text
     assert "<strong>Camera height:</strong> about hip height" in page.text
     assert "60 frames per second" in page.text

@@ -63,9 +63,17 @@ _HIP_HALF, _SHOULDER_HALF = 0.09, 0.17
 _THIGH, _SHANK, _FOOT, _HEEL = 0.44, 0.43, 0.19, 0.05
 _UPPER_ARM, _FOREARM = 0.30, 0.27
 
-_WIDTH, _HEIGHT, _MARGIN = 320, 240, 18.0
-_NEAR, _FAR, _TRUNK_COLOUR = "#1f2937", "#9ca3af", "#374151"
-_STROKE = 7.0
+#: The drawing is 320 wide and at most 280 high: a flat (lying) figure gets a shorter
+#: picture, so at phone width it is as large as the width allows and the page stays short.
+_WIDTH, _HEIGHT, _MIN_HEIGHT, _MARGIN = 320, 280, 150, 12.0
+#: Near limbs dark blue, far limbs mid grey (4.8:1 on white), trunk and head near-black: the
+#: two legs stay apart at phone size and every line has at least 3:1 contrast.
+_NEAR, _FAR, _TRUNK_COLOUR = "#1e3a8a", "#6b7280", "#111827"
+_STROKE = 10.0
+#: Arms are drawn thinner than legs and trunk, so an arm is never read as a leg.
+_ARM_SHARE = 0.6
+#: From this camera elevation the floor is drawn as a mat under the person, not a line.
+_MAT_ELEVATION = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +92,7 @@ class Keyframe:
 @dataclass(frozen=True, slots=True)
 class Prop:
     """Scenery: a box/mirror (``at`` corner + ``size``), a band or arrow between joints,
-    tape or an ice pack on a joint, or a text label at a point."""
+    tape or an ice pack on a joint, or a text label at a point or above/below a joint."""
 
     kind: str
     at: Vec | None = None
@@ -92,6 +100,8 @@ class Prop:
     joint: str | None = None
     to_joint: str | None = None
     text: str = ""
+    #: Where a label on a joint goes: ``above`` or ``below`` it.
+    place: str = "above"
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +273,8 @@ _SEGMENTS = (
 
 
 class _Canvas:
-    """Maps world points to pixel coordinates that fit every drawn point in the viewBox."""
+    """Maps world points to pixel coordinates that fit every drawn point in the viewBox
+    (its height follows the figure's shape, between :data:`_MIN_HEIGHT` and :data:`_HEIGHT`)."""
 
     def __init__(self, camera: _Camera, points: Iterable[Vec]) -> None:
         self.camera = camera
@@ -271,14 +282,16 @@ class _Canvas:
         xs, ys = [p[0] for p in xy], [p[1] for p in xy]
         span_x = max(max(xs) - min(xs), 0.3)
         span_y = max(max(ys) - min(ys), 0.3)
-        self.scale = min((_WIDTH - 2 * _MARGIN) / span_x, (_HEIGHT - 2 * _MARGIN) / span_y)
+        wide = (_WIDTH - 2 * _MARGIN) / span_x
+        self.height = round(min(_HEIGHT, max(_MIN_HEIGHT, span_y * wide + 2 * _MARGIN)))
+        self.scale = min(wide, (self.height - 2 * _MARGIN) / span_y)
         self.cx, self.cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
 
     def px(self, p: Vec) -> tuple[float, float]:
         x, y = self.camera.xy(p)
         return (
             _WIDTH / 2 + (x - self.cx) * self.scale,
-            _HEIGHT / 2 - (y - self.cy) * self.scale,
+            self.height / 2 - (y - self.cy) * self.scale,
         )
 
 
@@ -290,10 +303,12 @@ def _f(value: float) -> str:
 def _figure(canvas: _Canvas, joints: dict[str, Vec], opacity: float) -> list[str]:
     cam = canvas.camera
     near = "r" if cam.depth(joints["r_hip"]) >= cam.depth(joints["l_hip"]) else "l"
-    width = _f(_STROKE * min(1.0, canvas.scale / 120))
+    full = _STROKE * min(1.0, canvas.scale / 120)
     items: list[tuple[float, str]] = []
     for a, b, group in _SEGMENTS:
         colour = _TRUNK_COLOUR if group == "trunk" else (_NEAR if group == near else _FAR)
+        arm = a.endswith(("shoulder", "elbow")) and b.endswith(("elbow", "wrist"))
+        width = _f(full * (_ARM_SHARE if arm else 1.0))
         (x1, y1), (x2, y2) = canvas.px(joints[a]), canvas.px(joints[b])
         depth = cam.depth(_mul(_add(joints[a], joints[b]), 0.5))
         items.append(
@@ -356,11 +371,17 @@ def _prop_svg(
         fill = "#dbeafe" if prop.kind == "mirror" else "#e5e7eb"
         points = " ".join(f"{_f(x)},{_f(y)}" for x, y in hull)
         return f'<polygon points="{points}" fill="{fill}" stroke="#6b7280" stroke-width="1.5"/>'
-    if prop.kind == "label":
-        x, y = canvas.px(prop.at or (0.0, 0.0, 0.0))
+    if prop.kind == "label":  # at a point, or just above a joint of the last pose
+        if prop.joint is not None and prop.at is None:
+            x, y = canvas.px(last[prop.joint])
+            y += 30 if prop.place == "below" else -16
+        else:
+            x, y = canvas.px(prop.at or (0.0, 0.0, 0.0))
+        x = min(max(x, 60.0), _WIDTH - 60.0)  # keep a label of a few words inside
         return (
-            f'<text x="{_f(x)}" y="{_f(y)}" font-family="sans-serif" font-size="12" '
-            f'fill="#374151" text-anchor="middle">{escape(prop.text)}</text>'
+            f'<text x="{_f(x)}" y="{_f(y)}" font-family="sans-serif" font-size="15" '
+            'font-weight="700" fill="#111827" stroke="#ffffff" stroke-width="4" '
+            f'paint-order="stroke" text-anchor="middle">{escape(prop.text)}</text>'
         )
     joint = prop.joint or "pelvis"
     if prop.kind == "band":
@@ -372,8 +393,8 @@ def _prop_svg(
     if prop.kind == "arrow":
         (x1, y1), (x2, y2) = canvas.px(first[joint]), canvas.px(last[joint])
         return (
-            f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="#2563eb" '
-            f'stroke-width="2" stroke-dasharray="4 3" marker-end="url(#{slug}-arrow)"/>'
+            f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="#1d4ed8" '
+            f'stroke-width="3" stroke-dasharray="6 4" marker-end="url(#{slug}-arrow)"/>'
         )
     x, y = canvas.px(last[joint])
     if prop.kind == "tape":
@@ -385,6 +406,30 @@ def _prop_svg(
         f'<rect x="{_f(x - 10)}" y="{_f(y - 8)}" width="20" height="16" rx="4" '
         'fill="#bfdbfe" stroke="#2563eb" stroke-width="1"/>'
     )
+
+
+def _floor(canvas: _Canvas, scene: Scene, poses: list[dict[str, Vec]]) -> str:
+    """The floor: a line seen from the side; from above, a mat under the person."""
+    if scene.elevation_deg < _MAT_ELEVATION:
+        ground_y = canvas.px((0.0, 0.0, 0.0))[1]
+        return (
+            f'<line x1="0" y1="{_f(ground_y)}" x2="{_WIDTH}" y2="{_f(ground_y)}" '
+            'stroke="#6b7280" stroke-width="2"/>'
+        )
+    xs = [p[0] for pose in poses for p in pose.values()]
+    ys = [p[1] for pose in poses for p in pose.values()]
+    pad = 0.35
+    corners = [
+        (x, y, 0.0)
+        for x, y in (
+            (min(xs) - pad, min(ys) - pad),
+            (max(xs) + pad, min(ys) - pad),
+            (max(xs) + pad, max(ys) + pad),
+            (min(xs) - pad, max(ys) + pad),
+        )
+    ]
+    points = " ".join(f"{_f(x)},{_f(y)}" for x, y in (canvas.px(c) for c in corners))
+    return f'<polygon points="{points}" fill="#e8eef5" stroke="#6b7280" stroke-width="1.5"/>'
 
 
 def render_svg(scene: Scene) -> str:
@@ -406,19 +451,18 @@ def render_svg(scene: Scene) -> str:
     points += [prop.at for prop in scene.props if prop.kind == "label" and prop.at is not None]
     canvas = _Canvas(camera, points)
     slug = escape(scene.slug, quote=True)
-    ground_y = canvas.px((0.0, 0.0, 0.0))[1]
+    height = canvas.height
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" '
-        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" width="{_WIDTH}" height="{_HEIGHT}" role="img" '
+        f'viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" height="{height}" role="img" '
         f'aria-labelledby="{slug}-title {slug}-desc">',
         f'<title id="{slug}-title">{escape(scene.title)}</title>',
         f'<desc id="{slug}-desc">{escape(scene.description)}</desc>',
-        f'<defs><marker id="{slug}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" '
-        'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#2563eb"/></marker></defs>',
-        f'<rect width="{_WIDTH}" height="{_HEIGHT}" fill="#ffffff"/>',
-        f'<line x1="0" y1="{_f(ground_y)}" x2="{_WIDTH}" y2="{_f(ground_y)}" '
-        'stroke="#9ca3af" stroke-width="2"/>',
+        f'<defs><marker id="{slug}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" '
+        'markerHeight="5" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#1d4ed8"/></marker></defs>',
+        f'<rect width="{_WIDTH}" height="{height}" fill="#ffffff"/>',
+        _floor(canvas, scene, poses),
     ]
     parts += [
         _prop_svg(canvas, p, poses[0], poses[-1], slug)
@@ -491,7 +535,14 @@ def _prop(raw: Mapping[str, Any], where: str) -> Prop:
         joint=_joint(raw.get("joint"), where),
         to_joint=_joint(raw.get("to_joint"), where),
         text=str(raw.get("text", "")),
+        place=_place(raw.get("place", "above"), where),
     )
+
+
+def _place(raw: Any, where: str) -> str:
+    if raw not in ("above", "below"):
+        raise ContentError(f"{where}: a label's place is above or below", where=where)
+    return str(raw)
 
 
 def scene_from_mapping(raw: Mapping[str, Any], *, title: str, slug: str) -> Scene:

@@ -422,3 +422,22 @@ class JobRow(Base):
     #: Who runs it now (``host:pid:random``) and when that worker last said it is alive.
     worker_id: Mapped[str | None] = mapped_column(String(80), default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ExerciseMediaRow(Base):
+    """A clinic's own photo or short video of a library exercise (shown to the clinic's
+    patients instead of the drawing). The file lives in the private storage (``key``)."""
+
+    __tablename__ = "exercise_media"
+    __table_args__ = (UniqueConstraint("clinic_id", "exercise_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    exercise_id: Mapped[str] = mapped_column(String(80))
+    #: ``photo`` or ``video``.
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(40))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    alt_text: Mapped[str] = mapped_column(String(300))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

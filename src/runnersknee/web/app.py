@@ -170,9 +170,11 @@ def _routers() -> list[APIRouter]:
     from runnersknee.web.pages import admin as pages_admin
     from runnersknee.web.pages import care as pages_care
     from runnersknee.web.pages import clinic as pages_clinic
+    from runnersknee.web.pages import exercise_media as pages_exercise_media
     from runnersknee.web.pages import intake as pages_intake
     from runnersknee.web.pages import learn as pages_learn
     from runnersknee.web.pages import mfa as pages_mfa
+    from runnersknee.web.pages import patient_video as pages_patient_video
     from runnersknee.web.pages import portal as pages_portal
     from runnersknee.web.pages import record as pages_record
     from runnersknee.web.pages import runs as pages_runs
@@ -185,7 +187,8 @@ def _routers() -> list[APIRouter]:
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
-    routers += [pages_intake.router, pages_learn.router]
+    routers += [pages_intake.router, pages_learn.router, pages_patient_video.router]
+    routers += [pages_exercise_media.router]
     return routers
 
 

@@ -14,6 +14,7 @@ from runnersknee.clinical.errors import ContentError
 from runnersknee.content.illustrate import (
     ANGLE_NAMES,
     Keyframe,
+    Prop,
     Scene,
     pose_joints,
     render_svg,
@@ -110,10 +111,39 @@ angle_values = st.floats(min_value=-120, max_value=120, allow_nan=False)
 @given(st.dictionaries(st.sampled_from(sorted(ANGLE_NAMES)), angle_values, max_size=8))
 def test_any_pose_renders_inside_the_viewbox(angles: dict[str, float]) -> None:
     svg = render_svg(Scene("Pose", "random pose", (Keyframe(tuple(sorted(angles.items()))),)))
-    ET.fromstring(svg)
+    root = ET.fromstring(svg)
+    width, height = (float(v) for v in (root.get("viewBox") or "").split()[2:])
+    assert width == 320
+    assert 150 <= height <= 280
     for name, value in re.findall(r' (x1|x2|cx|y1|y2|cy)="(-?[\d.]+)"', svg):
-        limit = 320 if name.startswith(("x", "c")) and name != "cy" else 240
+        limit = width if name.startswith(("x", "c")) and name != "cy" else height
         assert -0.1 <= float(value) <= limit + 0.1, (name, value)
+
+
+def test_a_lying_figure_gets_a_shorter_picture_and_arms_are_thinner_than_legs() -> None:
+    lying = render_svg(Scene("Lie", "lying", (frame(pitch=-90),)))
+    standing = render_svg(Scene("Stand", "standing", (frame(),)))
+    heights = [float(ET.fromstring(s).get("height") or 0) for s in (lying, standing)]
+    assert heights[0] < heights[1]
+    widths = {float(w) for w in re.findall(r'stroke-width="([\d.]+)" stroke-linecap', standing)}
+    assert len(widths) == 2  # legs and trunk at full width, arms at a share of it
+    assert max(widths) >= 9
+
+
+def test_labels_sit_above_or_below_their_joint() -> None:
+    props = (Prop("label", joint="r_knee", text="knee"), Prop("label", joint="r_toe", text="toe",
+             place="below"))  # fmt: skip
+    svg = render_svg(Scene("Stand", "standing", (frame(),), props))
+    knee_y = float(re.findall(r'<text x="[\d.]+" y="([\d.]+)"', svg)[0])
+    toe_y = float(re.findall(r'<text x="[\d.]+" y="([\d.]+)"', svg)[1])
+    assert toe_y > knee_y
+    assert 'paint-order="stroke"' in svg  # a white halo keeps the words readable on lines
+    with pytest.raises(ContentError):
+        scene_from_mapping(
+            {"keyframe": [{}], "prop": [{"kind": "label", "text": "x", "place": "left"}]},
+            title="T",
+            slug="t",
+        )
 
 
 def test_scene_from_mapping_reads_keyframes_props_and_camera() -> None:

@@ -75,6 +75,14 @@ POLICY: dict[str, frozenset[Role]] = {
     "alert.read": frozenset({_C}),
     "alert.write": frozenset({_C}),
     "user.manage": frozenset({_A}),
+    # The clinic's own settings (its time zone): admins.
+    "clinic.settings": frozenset({_A}),
+    # The clinic's own photo or video of an exercise (library content, no patient data).
+    "clinic.media": frozenset({_C, _A}),
+    # A patient films a movement for the clinician; the clinician decides what is shared.
+    "video.upload": frozenset({_P}),
+    "video.read": frozenset({_C, _O}),
+    "video.share": frozenset({_C}),
     # Reports and data export (docs/reports.md): clinical reports are clinician documents;
     # a patient may export their own record; only an admin erases one.
     "report.clinical": frozenset({_C, _O}),

@@ -4,23 +4,29 @@ shows times in the clinic's time zone (``clinic.time_zone``, else the deployment
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from runnersknee.clinical.errors import NotFound
+from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.config import zone_named
+from runnersknee.services.access.authz import Actor, authorize_clinic
 from runnersknee.store.tables import ClinicRow
 
 __all__ = [
+    "ZoneSetting",
+    "change_clinic_zone",
     "clinic_zone",
+    "clinic_zone_setting",
     "local_date",
     "local_text",
     "set_clinic_zone",
     "zone_named",
+    "zone_names",
 ]
 
 
@@ -43,6 +49,44 @@ def set_clinic_zone(tx: Session, clinic_id: int, name: str | None) -> None:
     if clinic is None:
         raise NotFound(f"clinic {clinic_id} does not exist")
     clinic.time_zone = name
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this system knows, sorted (what an admin chooses from)."""
+    return tuple(sorted(available_timezones()))
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSetting:
+    """A clinic's zone as its admin sees it: the chosen name (None: the deployment's)."""
+
+    chosen: str | None
+    default: str
+
+    @property
+    def in_force(self) -> str:
+        """The zone the portal uses."""
+        return self.chosen or self.default
+
+
+def clinic_zone_setting(tx: Session, actor: Actor, default: str) -> ZoneSetting:
+    """The actor's clinic's zone setting (admins; audited as ``clinic.settings``)."""
+    authorize_clinic(tx, actor, "clinic.settings")
+    clinic = tx.get(ClinicRow, actor.clinic_id)
+    if clinic is None:
+        raise NotFound(f"clinic {actor.clinic_id} does not exist")
+    return ZoneSetting(clinic.time_zone, default)
+
+
+def change_clinic_zone(tx: Session, actor: Actor, name: str) -> None:
+    """Set the actor's clinic's zone to ``name`` from :func:`zone_names` (empty: back to the
+    deployment's default). Admins only, audited; any other name changes nothing."""
+    authorize_clinic(tx, actor, "clinic.settings")
+    chosen = name.strip()
+    if chosen and chosen not in zone_names():
+        raise InvalidInput("choose a time zone from the list", field="time_zone", got=chosen[:64])
+    set_clinic_zone(tx, actor.clinic_id, chosen or None)
 
 
 def local_date(zone: tzinfo, now: datetime | None = None) -> date:

@@ -219,8 +219,12 @@ def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
     request: VideoRequest,
     upload: str,
     original_name: str | None,
+    *,
+    action: str = "assessment.write",
+    origin: str = "clinic",
 ) -> jobs.JobView:
-    """Queue the analysis of a stored upload (authorized as an assessment write)."""
+    """Queue the analysis of a stored upload, authorized as ``action`` (a clinician's
+    assessment write; ``video.upload`` for a patient's own video, ``origin`` "patient")."""
     params = {
         "view": request.view,
         "task": request.task,
@@ -228,21 +232,23 @@ def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
         "source": request.source,
         "upload": upload,
         "original_name": _display_name(original_name),
+        "origin": origin,
     }
-    return jobs.enqueue(
-        tx, actor, VIDEO_JOB, params, patient_id=patient_id, action="assessment.write"
-    )
+    return jobs.enqueue(tx, actor, VIDEO_JOB, params, patient_id=patient_id, action=action)
 
 
 def video_job(
-    tx: Session, actor: Actor, patient_id: int, job_id: int, action: str = "patient.read"
+    tx: Session, actor: Actor, patient_id: int, job_id: int, action: str = "video.read"
 ) -> jobs.JobView:
-    """One video analysis job of the patient (authorized, audited)."""
+    """One video analysis job of the patient (authorized, audited). Its metrics are the
+    clinician's (``video.read``); a patient reads what was shared
+    (services/video/patient_videos.py)."""
     return jobs.job_for_patient(tx, actor, patient_id, job_id, VIDEO_JOB, action)
 
 
 def video_jobs(tx: Session, actor: Actor, patient_id: int) -> list[jobs.JobView]:
-    """The patient's video analyses, newest first."""
+    """The patient's video analyses, newest first (clinicians: ``video.read``)."""
+    authorize(tx, actor, "video.read", patient_id)
     return jobs.list_jobs(tx, actor, patient_id, VIDEO_JOB)
 
 

@@ -4,7 +4,7 @@ questionnaires (the intake is web/pages/intake.py). Every page acts on the patie
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache, partial
@@ -20,11 +20,13 @@ from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.content.exercises import illustration_file
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import logs, patient_text, records, today_session
+from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.intake import IntakeSummary
 from runnersknee.services.care.today_session import TodaySession
 from runnersknee.services.review import timeline
 from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
 from runnersknee.web.common import content, database, error_map, today
+from runnersknee.web.exercise_pictures import media_key, media_of
 from runnersknee.web.local_time import today_for
 from runnersknee.web.pages.clinic import questionnaire_page
 from runnersknee.web.presenters.portal_words import questionnaires_due
@@ -34,8 +36,9 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-#: The today page's view and its exercise session (services/care/today_session.py).
-_TodayParts = tuple[logs.TodayView, TodaySession]
+#: The today page's view, its exercise session (services/care/today_session.py) and the clinic's
+#: own exercise pictures (services/care/exercise_media.py).
+_TodayParts = tuple[logs.TodayView, TodaySession, Mapping[str, MediaView]]
 
 
 def _own(actor: Actor) -> int:
@@ -62,17 +65,23 @@ def _today_page(
         day = today_for(request, actor, tx)
         bundle = content(request)
         view, current = logs.today_with_intake(tx, actor, patient_id, day, content=bundle)
-        session = _session(tx, patient_id, view, day, bundle.exercises)
-    return _render_today(request, (view, session), current, errors, code, message)
+        media = media_of(request, actor, tx)
+        session = _session(tx, patient_id, view, day, bundle.exercises, media)
+    return _render_today(request, (view, session, media), current, errors, code, message)
 
 
-def _session(
-    tx: Session, patient_id: int, view: logs.TodayView, day: date, library: ExerciseLibrary
+def _session(  # noqa: PLR0917 - the day's parts
+    tx: Session,
+    patient_id: int,
+    view: logs.TodayView,
+    day: date,
+    library: ExerciseLibrary,
+    media: Mapping[str, MediaView],
 ) -> TodaySession:
     """Today's session (services/care/today_session.py). Usually built from the plan version's
     cached cards; after a regress decision from the view, with the day's logged sets read
     (the easier levels are not plan items, so the view does not count them)."""
-    plan = _static_plan(view, library)
+    plan = _static_plan(view, library, media)
     if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
         return today_session.session_for(view, library)
     if view.decision is not None and view.decision.decision.value == "regress":
@@ -100,6 +109,8 @@ class _StaticPlan:
     """
 
     library: object
+    #: The clinic's pictures the cards show (:func:`~runnersknee.web.exercise_pictures.media_key`).
+    media: tuple[tuple[str, str], ...]
     #: Per exercise card: the card, its head HTML and its tail HTML split at the token's
     #: place (``None`` for the second part when the tail has no form).
     exercises: tuple[tuple[patient_text.ExerciseCard, str, str, str | None], ...]
@@ -109,7 +120,7 @@ class _StaticPlan:
     advice_html: Markup
 
 
-_PLANS: dict[tuple[str, int, str, int], _StaticPlan] = {}
+_PLANS: dict[tuple[str, int, str, int, tuple[tuple[str, str], ...]], _StaticPlan] = {}
 
 
 @cache
@@ -118,11 +129,15 @@ def _cards_module() -> Any:
     return environment().get_template("portal/_cards.html").module
 
 
-def _static_plan(view: logs.TodayView, library: ExerciseLibrary) -> _StaticPlan | None:
-    """The cached card HTML of the view's signed plan version (built at its first view)."""
+def _static_plan(
+    view: logs.TodayView, library: ExerciseLibrary, media: Mapping[str, MediaView]
+) -> _StaticPlan | None:
+    """The cached card HTML of the view's signed plan version with the clinic's pictures
+    (built at its first view)."""
     if view.plan_key is None:
         return None
-    key = (*view.plan_key, id(library))
+    pictures = media_key(media)
+    key = (*view.plan_key, id(library), pictures)
     found = _PLANS.get(key)
     if found is not None and found.library is library:
         return found
@@ -132,8 +147,13 @@ def _static_plan(view: logs.TodayView, library: ExerciseLibrary) -> _StaticPlan 
     advice = tuple(ascii_html(macros.advice_card(card, n)) for n, card in enumerate(page.advice, 1))
     built = _StaticPlan(
         library,
+        pictures,
         tuple(
-            (card, _ascii(macros.exercise_card_head(card, n)), *_split_tail(card, n, macros))
+            (
+                card,
+                _ascii(macros.exercise_card_head(card, n)),
+                *_split_tail(card, n, macros, media.get(card.exercise_id)),
+            )
             for n, card in enumerate(page.exercises, 1)
         ),
         advice,
@@ -146,9 +166,11 @@ def _static_plan(view: logs.TodayView, library: ExerciseLibrary) -> _StaticPlan 
     return built
 
 
-def _split_tail(card: patient_text.ExerciseCard, n: int, macros: Any) -> tuple[str, str | None]:
+def _split_tail(
+    card: patient_text.ExerciseCard, n: int, macros: Any, media: MediaView | None
+) -> tuple[str, str | None]:
     """The card's tail HTML before and after the token's place."""
-    tail = str(macros.exercise_card_tail(card, n, _CSRF_SLOT))
+    tail = str(macros.exercise_card_tail(card, n, _CSRF_SLOT, media))
     before, slot, after = tail.partition(_CSRF_SLOT)
     if _CSRF_SLOT in after:
         msg = "an exercise card's tail holds the CSRF token more than once"
@@ -182,19 +204,36 @@ def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: st
     return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
 
+def _session_cards_html(
+    session: TodaySession, media: Mapping[str, MediaView], csrf_token: str
+) -> Markup:
+    """The printed cards of the exercises the session shows (the easier levels after a
+    regress decision, not the plan's cached cards), then the plan's other exercises."""
+    macros = _cards_module()
+    cards = [e.card for e in session.exercises] + list(session.other)
+    return Markup(
+        "".join(
+            str(macros.exercise_card(card, n, csrf_token, media.get(card.exercise_id)))
+            for n, card in enumerate(cards, 1)
+        )
+    )
+
+
 def _render_today(  # noqa: PLR0917 - the page's parts
     request: Request,
-    today_parts: tuple[logs.TodayView, TodaySession],
+    today_parts: _TodayParts,
     current: IntakeSummary | None,
     errors: dict[str, str],
     code: int,
     message: str | None,
 ) -> Response:
-    view, session = today_parts
-    plan = _static_plan(view, content(request).exercises)
-    cards: Callable[[str], Markup] | None = (
-        None if plan is None else partial(_exercise_cards_html, plan, view)
-    )
+    view, session, media = today_parts
+    plan = _static_plan(view, content(request).exercises, media)
+    cards: Callable[[str], Markup] | None = None
+    if plan is not None and any(e.replaces for e in session.exercises):
+        cards = partial(_session_cards_html, session, media)  # easier levels (regress)
+    elif plan is not None:
+        cards = partial(_exercise_cards_html, plan, view)
     return render(
         request,
         "portal/today.html",
@@ -220,7 +259,9 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
     def read(tx: Session, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
         day = today_for(request, actor, tx)
         view, current = logs.today_with_intake(tx, actor, _own(actor), day, content=bundle)
-        return (view, _session(tx, _own(actor), view, day, bundle.exercises)), current
+        media = media_of(request, actor, tx)
+        session = _session(tx, _own(actor), view, day, bundle.exercises, media)
+        return (view, session, media), current
 
     parts, current = await access.run(read)
     return _render_today(request, parts, current, {}, 200, None)

@@ -6,6 +6,7 @@ record and goes through the safety gate (services/care/logs.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request, Response
@@ -15,9 +16,11 @@ from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import logs, today_session
+from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.today_session import SessionExercise, TodaySession
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map
+from runnersknee.web.exercise_pictures import media_of
 from runnersknee.web.local_time import today_for
 from runnersknee.web.render import render
 
@@ -42,6 +45,8 @@ class _Day:
     session: TodaySession
     done: dict[str, int]
     library: ExerciseLibrary
+    #: The clinic's own exercise pictures (shown instead of the drawings).
+    media: Mapping[str, MediaView]
 
 
 def _read(request: Request, actor: Actor) -> _Day:
@@ -50,8 +55,10 @@ def _read(request: Request, actor: Actor) -> _Day:
         day = today_for(request, actor, tx)
         view = logs.today(tx, actor, patient_id, day, content=content(request))
         done = logs.done_today(tx, patient_id, day)
+        media = media_of(request, actor, tx)
     library = content(request).exercises
-    return _Day(view, today_session.session_for(view, library, done), done, library)
+    session = today_session.session_for(view, library, done)
+    return _Day(view, session, done, library, media)
 
 
 def _rating(raw: object, field: str, *, required: bool = False) -> int | None:
@@ -97,6 +104,7 @@ def _session_page(
         target=today_session.sets_target(entry.card),
         painful=easier,
         no_easier=no_easier,
+        media=day.media.get(entry.card.exercise_id),
         errors=errors,
         safety=content(request).safety,
     )

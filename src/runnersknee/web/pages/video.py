@@ -19,9 +19,10 @@ from starlette.datastructures import FormData, UploadFile
 from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.content.gait import load_filming_guide
 from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.video import patient_videos
 from runnersknee.services.video import records as video_records
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
-from runnersknee.web.common import database, error_map, settings
+from runnersknee.web.common import content, database, error_map, settings
 from runnersknee.web.pages.record import record_name
 from runnersknee.web.render import render
 
@@ -188,12 +189,16 @@ def _result_page(
     message = None
     if accepted:
         message = f"{accepted} metric(s) copied into a new assessment version."
+    elif request.query_params.get("shared") == "1":
+        message = "Shared with the patient."
     return render(
         request,
         "clinic/video_result.html",
         status_code=code,
         patient_id=view.job.patient_id,
         v=view,
+        shared=patient_videos.shared_of(view.job),
+        note_max=patient_videos.NOTE_MAX,
         errors=errors,
         message=message,
         refresh=REFRESH_S if request.query_params.get("refresh") != "off" else None,
@@ -243,6 +248,29 @@ def video_accept(
     return RedirectResponse(
         f"/clinic/patients/{patient_id}/videos/{number}?accepted={len(done.accepted)}",
         status_code=303,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/videos/{job_id}/share")
+def video_share(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int, job_id: str
+) -> Response:
+    """Decide what the patient sees of this video: a plain note
+    (services/video/patient_videos.py)."""
+    require_role(actor, Role.CLINICIAN)
+    number = job_number(job_id)
+    raw = form.get("note")
+    note = raw if isinstance(raw, str) else ""
+    try:
+        with database(request).transaction() as tx:
+            patient_videos.share(tx, actor, patient_id, number, note)
+    except (InvalidInput, Conflict) as error:
+        with database(request).transaction() as tx:
+            view = video_records.result_view(tx, actor, patient_id, number)
+        code = 409 if isinstance(error, Conflict) else 422
+        return _result_page(request, view, {"note": error.message}, code, None)
+    return RedirectResponse(
+        f"/clinic/patients/{patient_id}/videos/{number}?shared=1", status_code=303
     )
 
 
@@ -302,6 +330,10 @@ def _guide() -> Markup:
 
 @router.get("/me/filming-guide")
 def filming_guide(request: Request, actor: CurrentActor) -> Response:
-    """How to film a video for the movement analysis (any logged-in user; no patient data)."""
-    del actor
-    return render(request, "portal/filming_guide.html", guide=_guide())
+    """How to film a video for the movement analysis (any logged-in user); a patient also
+    gets the way to send one (when the safety gate allows it)."""
+    offer = None
+    if actor.role is Role.PATIENT and actor.patient_id is not None:
+        with database(request).transaction() as tx:
+            offer = patient_videos.offer(tx, actor, actor.patient_id, content(request))
+    return render(request, "portal/filming_guide.html", guide=_guide(), offer=offer)
