@@ -24,6 +24,7 @@ from runnersknee.store.tables import (
 
 __all__ = [
     "ALERT_KINDS",
+    "NOTE_MAX",
     "SPIKE_ALERT_CATEGORIES",
     "SPIKE_BANDS",
     "AlertView",
@@ -50,6 +51,9 @@ ALERT_KINDS = (
     "ready_to_progress",
     "run_file",
 )
+
+#: The longest handling note kept (characters).
+NOTE_MAX = 500
 
 #: Spike categories that raise a ``run_spike`` alert: every band above 10 % over the longest run
 #: of the previous 30 days. Frandsen 2025 found the > 10-30 % band already carried a higher
@@ -161,16 +165,19 @@ def patient_alerts(tx: Session, actor: Actor, patient_id: int) -> list[AlertView
     return [_view(a, name) for a in rows]
 
 
-def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> None:
-    """Mark an alert as handled, with what was done (audited as a write to the record)."""
+def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> AlertView:
+    """Mark an alert as handled, with what was done (audited as a write to the record).
+
+    An alert already handled keeps its first handling (time, clinician and note)."""
     alert = tx.get(AlertRow, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} does not exist", alert_id=alert_id)
-    authorize(tx, actor, "alert.write", alert.patient_id)
+    patient = authorize(tx, actor, "alert.write", alert.patient_id)
     if alert.resolved_at is None:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
-        alert.resolved_note = note.strip()[:500] or None
+        alert.resolved_note = note.strip()[:NOTE_MAX] or None
+    return _view(alert, patient.display_name if patient is not None else "")
 
 
 def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: str) -> int:
@@ -186,7 +193,7 @@ def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: st
     for alert in rows:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
-        alert.resolved_note = note.strip()[:500] or None
+        alert.resolved_note = note.strip()[:NOTE_MAX] or None
     return len(rows)
 
 
