@@ -23,7 +23,7 @@ from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, query_number, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
-from runnersknee.web.pages_record import record_name
+from runnersknee.web.pages_record import record_name, triage_for
 from runnersknee.web.render import render
 
 __all__ = ["assessment_fields", "router"]
@@ -134,6 +134,7 @@ def _plan_view(
         history=history,
         library=library,
         ready=_readiness(overview),
+        triage=triage_for(request, overview),
         errors=errors or {},
     )
 

@@ -23,11 +23,12 @@ from runnersknee.services import (
 )
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.plan_readiness import plan_readiness
+from runnersknee.services.triage_view import ClinicianTriage, clinician_triage
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.render import render
 
-__all__ = ["record_name", "record_page", "router"]
+__all__ = ["record_name", "record_page", "router", "triage_for"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,6 +45,14 @@ def record_name(request: Request, patient_id: int) -> str:
     """The patient's name for a record page's heading (an authorized, audited read)."""
     with database(request).transaction() as tx:
         return patients.get_patient(tx, request.state.actor, patient_id).display_name
+
+
+def triage_for(request: Request, overview: records.Overview) -> ClinicianTriage | None:
+    """The latest intake's triage in clinician wording (the record's banner)."""
+    found = overview.intake
+    return clinician_triage(
+        found.triage if found else None, content(request).triage_rules, load_red_flag_actions()
+    )
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -82,6 +91,7 @@ def record_page(
         info=info,
         s=glance,
         ready=plan_readiness(patient_id, overview.intake, overview.assessment is not None),
+        triage=triage_for(request, overview),
         red_flag=load_red_flag_actions(),
         decisions=intake.REFERRAL_DECISIONS,
         errors=errors or {},
