@@ -21,7 +21,15 @@ from runnersknee.services.authz import Actor
 from runnersknee.services.records import PlanVersion, plan_items, plan_versions
 from runnersknee.store.tables import UserRow
 
-__all__ = ["HistoryEntry", "ItemChange", "compare", "describe", "history", "version_pair"]
+__all__ = [
+    "SUGGESTED",
+    "HistoryEntry",
+    "ItemChange",
+    "compare",
+    "describe",
+    "history",
+    "version_pair",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +64,31 @@ def _titles(*plans: Mapping[str, Any]) -> dict[str, str]:
     return titles
 
 
+#: The end of a version's change when it came from an accepted plan-change suggestion.
+SUGGESTED = " (suggested)"
+
+
 def describe(change: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
     """The change of one version as a sentence (item ids become their titles)."""
-    verb, _, target = change.partition(" ")
-    title = _titles(previous or {}, data).get(target, target)
+    suggested = change.endswith(SUGGESTED)
+    words = _sentence(change.removesuffix(SUGGESTED), data, previous)
+    return f"{words} (accepted suggestion)" if suggested else words
+
+
+def _sentence(change: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
+    verb, _, rest = change.partition(" ")
+    target, _, other = rest.partition(" ")
+    titles = _titles(previous or {}, data)
+    title = titles.get(target, target)
     sentences = {
         "generated": "Plan generated from the intake and assessment",
         "signed": "Signed off",
         "edited": f"Changed the dose or note of \u201c{title}\u201d",
         "removed": f"Removed \u201c{title}\u201d",
         "added": f"Added \u201c{title}\u201d",
+        "progressed": f"Progressed \u201c{title}\u201d to \u201c{titles.get(other, other)}\u201d",
+        "regressed": f"Stepped \u201c{title}\u201d back to \u201c{titles.get(other, other)}\u201d",
+        "running": "Running held until reviewed" if target == "held" else "Running resumed",
     }
     return sentences.get(verb, change)
 

@@ -45,6 +45,8 @@ __all__ = [
     "Overview",
     "PlanVersion",
     "add_exercise",
+    "editable_plan",
+    "find_item",
     "generate_plan",
     "latest_assessment",
     "overview",
@@ -52,6 +54,7 @@ __all__ = [
     "plan_versions",
     "remove_item",
     "save_assessment",
+    "save_draft",
     "set_item_dose",
     "sign_plan",
     "update_item",
@@ -283,10 +286,27 @@ def _editable(
     return episode.id, copy.deepcopy(current.data)
 
 
+def editable_plan(tx: Session, actor: Actor, patient_id: int) -> tuple[int, dict[str, Any]]:
+    """The episode id and a copy of the current version's data to change (``plan.write``)."""
+    return _editable(tx, actor, patient_id)
+
+
+def save_draft(
+    tx: Session, actor: Actor, episode_id: int, data: dict[str, Any], change: str
+) -> PlanVersion:
+    """``data`` as a new draft version; ``change`` says what changed (plan_history words)."""
+    return _add_version(tx, actor, episode_id, data, "draft", change)
+
+
 def plan_items(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every item of a stored plan, component by component."""
     for component in data.get("components", []):
         yield from component.get("items", [])
+
+
+def find_item(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
+    """The item ``item_id`` of a stored plan, or NotFound."""
+    return _find(data, item_id)
 
 
 def _find(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:

@@ -4,16 +4,18 @@ timeline, alerts."""
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.errors import InvalidInput, Refused
+from runnersknee.clinical.errors import Conflict, InvalidInput, Refused
 from runnersknee.services import (
     alerts,
     plan_dose,
     plan_history,
+    plan_progression,
     records,
     timeline,
 )
@@ -52,6 +54,11 @@ def _other_fields() -> tuple[FormField, ...]:
 
 def _back(patient_id: int, part: str = "") -> RedirectResponse:
     return RedirectResponse(f"/clinic/patients/{patient_id}{part}", status_code=303)
+
+
+def item_anchor(item_id: str) -> str:
+    """The plan page at one item (the page stays in place after an edit)."""
+    return f"/plan#item-{quote(item_id, safe=':')}"
 
 
 @router.get("/clinic/patients/{patient_id}/assessment")
@@ -122,11 +129,18 @@ def _plan_view(
     exercises = content(request).exercises
     library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
     knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
+    steps = {
+        (key, way): exercises[target]
+        for key in exercises
+        for way in plan_progression.DIRECTIONS
+        if (target := plan_progression.step_target(exercises, key, way) or "") in exercises
+    }
     return render(
         request,
         "clinic/plan.html",
         status_code=code,
         doses={key: e.dose for key, e in exercises.items()},
+        steps=steps,
         knee_side=knee,
         sides=plan_dose.SIDES,
         o=overview,
@@ -144,16 +158,18 @@ def _library(request: Request) -> list[tuple[str, str]]:
     return sorted(((e.id, e.name) for e in content(request).exercises.values()), key=lambda x: x[1])
 
 
-def _plan_action(request: Request, patient_id: int, action: object) -> Response:
+def _plan_action(
+    request: Request, patient_id: int, action: object, item_id: str | None = None
+) -> Response:
+    """Run ``action(tx)``; back to the plan (at ``item_id``, or the item the action returns)."""
     try:
         with database(request).transaction() as tx:
-            action_fn = action
-            if callable(action_fn):
-                action_fn(tx)
-    except (InvalidInput, Refused) as error:
+            done = action(tx) if callable(action) else None
+    except (InvalidInput, Refused, Conflict) as error:
         code = 409 if isinstance(error, Refused) else 422
         return _plan_view(request, patient_id, code, {"_form": error.message})
-    return _back(patient_id, "/plan")
+    landed = done.item_id if isinstance(done, plan_progression.Stepped) else item_id
+    return _back(patient_id, item_anchor(landed) if landed else "/plan")
 
 
 @router.post("/clinic/patients/{patient_id}/plan/generate")
@@ -194,11 +210,30 @@ def plan_item_edit(
             request,
             patient_id,
             lambda tx: records.set_item_dose(tx, actor, patient_id, item_id, fields, note),
+            item_id,
         )
     return _plan_action(
         request,
         patient_id,
         lambda tx: records.update_item(tx, actor, patient_id, item_id, dose, note),
+        item_id,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/plan/items/{item_id}/step")
+def plan_item_step(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int, item_id: str
+) -> Response:
+    """One click: the item's library progression (harder) or regression (easier), as a new
+    draft version; the page returns to the new item."""
+    require_role(actor, Role.CLINICIAN)
+    direction = str(form.get("direction") or "")
+    return _plan_action(
+        request,
+        patient_id,
+        lambda tx: plan_progression.step_item(
+            tx, actor, patient_id, item_id, direction, content=content(request)
+        ),
     )
 
 
