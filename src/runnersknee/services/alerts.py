@@ -42,7 +42,8 @@ __all__ = [
 #: red_flag: a new red-flag answer at intake; run_spike: a run more than 10 % longer than the
 #: longest run of the previous 30 days (Frandsen 2025; docs/clinical-basis.md, "Running load");
 #: ready_to_progress: the pain-monitoring model says progress (the clinician signs the next level);
-#: run_file: a watch file the patient uploaded could not be read (the reader's detail).
+#: run_file: a watch file the patient uploaded could not be read (the reader's detail);
+#: non_responder: no clinically important improvement at re-assessment (services/responder.py).
 ALERT_KINDS = (
     "pain_flare",
     "inactive",
@@ -50,6 +51,7 @@ ALERT_KINDS = (
     "run_spike",
     "ready_to_progress",
     "run_file",
+    "non_responder",
 )
 
 #: The longest handling note kept (characters).
