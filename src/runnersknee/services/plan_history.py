@@ -22,7 +22,6 @@ from runnersknee.services.records import PlanVersion, plan_items, plan_versions
 from runnersknee.store.tables import UserRow
 
 __all__ = [
-    "SUGGESTED",
     "HistoryEntry",
     "ItemChange",
     "compare",
@@ -64,19 +63,12 @@ def _titles(*plans: Mapping[str, Any]) -> dict[str, str]:
     return titles
 
 
-#: The end of a version's change when it came from an accepted plan-change suggestion.
-SUGGESTED = " (suggested)"
-
-
 def describe(change: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
-    """The change of one version as a sentence (item ids become their titles)."""
-    suggested = change.endswith(SUGGESTED)
-    words = _sentence(change.removesuffix(SUGGESTED), data, previous)
-    return f"{words} (accepted suggestion)" if suggested else words
-
-
-def _sentence(change: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
+    """The change of one version as a sentence (item ids become their titles; an accepted
+    suggestion's change is its title, already in words)."""
     verb, _, rest = change.partition(" ")
+    if verb == "accepted":
+        return f"Accepted the suggestion: {rest}"
     target, _, other = rest.partition(" ")
     titles = _titles(previous or {}, data)
     title = titles.get(target, target)

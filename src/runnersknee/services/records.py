@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.authz import Actor, Role, authorize
 from runnersknee.services.case_io import validate_as
@@ -30,7 +30,7 @@ from runnersknee.services.intake import (
 )
 from runnersknee.services.patients import current_episode, portal_email
 from runnersknee.services.plan_dose import DoseFields, dose_text
-from runnersknee.services.planning import library_item, stored_plan
+from runnersknee.services.planning import add_library_item, remove_plan_item, stored_plan
 from runnersknee.services.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
@@ -344,9 +344,7 @@ def set_item_dose(  # noqa: PLR0917 - use case: tx, actor, record, fields
 def remove_item(tx: Session, actor: Actor, patient_id: int, item_id: str) -> PlanVersion:
     """Remove one item (a new draft version)."""
     episode_id, data = _editable(tx, actor, patient_id)
-    _find(data, item_id)
-    for component in data.get("components", []):
-        component["items"] = [i for i in component.get("items", []) if i.get("id") != item_id]
+    remove_plan_item(data, item_id)
     return _add_version(tx, actor, episode_id, data, "draft", f"removed {item_id}")
 
 
@@ -367,21 +365,7 @@ def add_exercise(
         raise InvalidInput(
             "unknown exercise", field="exercise_id", allowed=sorted(library), got=exercise_id
         )
-    if any(i.get("exercise_id") == exercise_id for i in plan_items(data)):
-        raise Conflict("the exercise is already in the plan", field="exercise_id")
-    item = library_item(exercise, note.strip()[:_MAX_NOTE])
-    components = data.setdefault("components", [])
-    target = next((c for c in components if c.get("kind") == item["component"]), None)
-    if target is None:
-        target = {
-            "kind": item["component"],
-            "status": "included",
-            "reason": "added by the clinician",
-            "items": [],
-            "citation_ids": [],
-        }
-        components.append(target)
-    target["items"].append(item)
+    add_library_item(data, exercise, note.strip()[:_MAX_NOTE])
     return _add_version(tx, actor, episode_id, data, "draft", f"added {exercise_id}")
 
 

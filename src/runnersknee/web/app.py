@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_record,
         pages_runs,
         pages_session,
+        pages_suggestions,
         pages_video,
     )
 
@@ -176,7 +177,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [m.router for m in (api_care, pages_runs, api_runs, pages_video, api_video)]
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
-    routers += [pages_intake.router, pages_learn.router]
+    routers += [pages_intake.router, pages_learn.router, pages_suggestions.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

@@ -17,6 +17,7 @@ from runnersknee.services import (
     plan_history,
     plan_progression,
     records,
+    suggestions,
     timeline,
 )
 from runnersknee.services import plan_preview as plan_preview_service
@@ -25,10 +26,11 @@ from runnersknee.services.plan_readiness import PlanReadiness, plan_readiness
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, query_number, today
 from runnersknee.web.dcform import FormField, flatten, form_fields, form_values, leaves, parse_form
+from runnersknee.web.local_time import zone_of
 from runnersknee.web.pages_record import record_name, triage_for
 from runnersknee.web.render import render
 
-__all__ = ["assessment_fields", "router"]
+__all__ = ["assessment_fields", "item_anchor", "plan_view", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,22 +112,34 @@ def assessment_save(
 def plan_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The current plan version with reasons and citations, editable item by item."""
     require_role(actor, Role.CLINICIAN)
-    return _plan_view(request, patient_id)
+    return plan_view(request, patient_id)
+
+
+#: Confirmations after a redirect to the plan page (``?done=...``).
+_DONE = {
+    "suggestion": "Suggestion accepted: the change is in a new draft version below. The patient "
+    "sees it once you sign the plan off.",
+    "dismissed": "Suggestion dismissed; your reason is kept with it.",
+    "running": "Running changed in a new draft version; it applies once you sign the plan off.",
+}
 
 
 def _readiness(overview: records.Overview) -> PlanReadiness:
     return plan_readiness(overview.patient_id, overview.intake, overview.assessment is not None)
 
 
-def _plan_view(
+def plan_view(
     request: Request, patient_id: int, code: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
-    """The plan page: current version, history in words, readiness, the library to add from."""
+    """The plan page: current version, history in words, readiness, the library to add from,
+    the suggested changes and the running hold."""
     actor = request.state.actor
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id, content=content(request))
         versions = records.plan_versions(tx, actor, patient_id, content=content(request))
         history = plan_history.history(tx, actor, patient_id, content(request))
+        zone = zone_of(request, actor, tx)
+        sugg = suggestions.view(tx, actor, patient_id, today(request), zone, content(request))
     exercises = content(request).exercises
     library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
     knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
@@ -149,7 +163,10 @@ def _plan_view(
         library=library,
         ready=_readiness(overview),
         triage=triage_for(request, overview),
+        sugg=sugg,
+        back="plan",
         errors=errors or {},
+        message=_DONE.get(request.query_params.get("done", "")),
     )
 
 
@@ -167,7 +184,7 @@ def _plan_action(
             done = action(tx) if callable(action) else None
     except (InvalidInput, Refused, Conflict) as error:
         code = 409 if isinstance(error, Refused) else 422
-        return _plan_view(request, patient_id, code, {"_form": error.message})
+        return plan_view(request, patient_id, code, {"_form": error.message})
     landed = done.item_id if isinstance(done, plan_progression.Stepped) else item_id
     return _back(patient_id, item_anchor(landed) if landed else "/plan")
 
@@ -204,7 +221,7 @@ def plan_item_edit(
     except InvalidInput as error:
         with database(request).transaction() as tx:  # authorize before answering
             records.overview(tx, actor, patient_id, content=content(request))
-        return _plan_view(request, patient_id, 422, {"_form": error.message})
+        return plan_view(request, patient_id, 422, {"_form": error.message})
     if fields is not None:
         return _plan_action(
             request,
@@ -244,7 +261,7 @@ def _confirm_remove(request: Request, patient_id: int, item_id: str) -> Response
     items = records.plan_items(overview.plan.data if overview.plan else {})
     item = next((i for i in items if i.get("id") == item_id), None)
     if item is None:
-        return _plan_view(request, patient_id, 422, {"_form": "the plan has no such item"})
+        return plan_view(request, patient_id, 422, {"_form": "the plan has no such item"})
     return render(request, "clinic/plan_remove.html", o=overview, item=item)
 
 

@@ -20,12 +20,14 @@ from runnersknee.services import (
     record_summary,
     records,
     run_records,
+    suggestions,
 )
 from runnersknee.services.authz import Actor, Role
 from runnersknee.services.plan_readiness import plan_readiness
 from runnersknee.services.triage_view import ClinicianTriage, clinician_triage
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, today
+from runnersknee.web.local_time import zone_of
 from runnersknee.web.render import render
 
 __all__ = ["record_name", "record_page", "router", "triage_for"]
@@ -38,6 +40,7 @@ _DONE = {
     "shows the decision.",
     "details": "Details saved.",
     "discharge": "Discharged. The episode of care is closed and the summary is kept below.",
+    "dismissed": "Suggestion dismissed; your reason is kept with it.",
 }
 
 
@@ -82,6 +85,8 @@ def record_page(
             content(request),
         )
         discharged = patients.current_episode(tx, patient_id).discharge
+        zone = zone_of(request, actor, tx)
+        sugg = suggestions.view(tx, actor, patient_id, today(request), zone, content(request))
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -99,6 +104,8 @@ def record_page(
         message=_DONE.get(done),
         today=today(request),
         discharged=discharged,
+        sugg=sugg,
+        back="summary",
     )
 
 
