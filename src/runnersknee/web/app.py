@@ -166,6 +166,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pages_runs,
         pages_session,
         pages_suggestions,
+        pages_timeline,
         pages_video,
     )
 
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
     routers += [pages_intake.router, pages_learn.router, pages_suggestions.router]
+    routers += [pages_timeline.router]
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in routers:
         app.include_router(router)

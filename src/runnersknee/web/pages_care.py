@@ -1,5 +1,5 @@
 """Clinician pages: assessment (left/right side by side), plan editing and sign-off,
-timeline, alerts."""
+alerts."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from runnersknee.services import (
     plan_progression,
     records,
     suggestions,
-    timeline,
 )
 from runnersknee.services import plan_preview as plan_preview_service
 from runnersknee.services.authz import Role
@@ -321,16 +320,6 @@ def plan_sign(request: Request, actor: CurrentActor, form: SafeForm, patient_id:
     return _plan_action(
         request, patient_id, lambda tx: records.sign_plan(tx, actor, patient_id, note)
     )
-
-
-@router.get("/clinic/patients/{patient_id}/timeline")
-def timeline_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
-    """Pain, questionnaire scores with MCID bands, adherence and plan versions."""
-    require_role(actor, Role.CLINICIAN)
-    with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id, content=content(request))
-        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
-    return render(request, "clinic/timeline.html", o=overview, t=data)
 
 
 @router.get("/clinic/alerts")
