@@ -10,6 +10,7 @@ gives the same file.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ TIMELINE_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 #: Okabe-Ito colours (colour-blind friendly).
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 Points = tuple[tuple[date, float], ...]
+_RC_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +223,8 @@ def render_timeline(data: TimelineData, fmt: str) -> bytes:
     figure.suptitle(data.title)
     out = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
-    # SVG text stays text (searchable, read by screen readers), not glyph outlines
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "runnersknee-timeline"}):
+    # SVG text stays text (searchable, read by screen readers), not glyph outlines. The
+    # settings are matplotlib's process-wide rcParams: one render changes them at a time.
+    with _RC_LOCK, rc_context({"svg.fonttype": "none", "svg.hashsalt": "runnersknee-timeline"}):
         figure.savefig(out, format=fmt, metadata=metadata, dpi=100)
     return out.getvalue()
