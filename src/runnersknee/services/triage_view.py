@@ -9,12 +9,15 @@ installed triage content by rule id, and the level's action from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from runnersknee.clinical.triage import TriageRuleSet
+from runnersknee.content.citations import load_citations
 from runnersknee.content.red_flag_actions import RedFlagActions
+from runnersknee.content.sources import plain_sources
 
 __all__ = ["ClinicianFinding", "ClinicianTriage", "clinician_triage"]
 
@@ -54,6 +57,24 @@ class ClinicianTriage:
     prompts: tuple[ClinicianFinding, ...]
 
 
+#: An engine id inside a rationale: a citation key (``CPG-2019``) or a rule id.
+_KEY = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+
+
+def _in_words(text: str, rules: TriageRuleSet) -> str:
+    """``text`` with citation keys as plain sources and rule ids as their labels."""
+    registry = load_citations()
+
+    def swap(found: re.Match[str]) -> str:
+        key = found.group(0)
+        note = rules.clinician_note(key)
+        if note is not None and note[0]:
+            return note[0]
+        return plain_sources([key]) if key in registry else key
+
+    return _KEY.sub(swap, text)
+
+
 def _fallback_label(rule_id: str) -> str:
     """A readable name for a rule this content no longer holds (``RF-HOT-RED-JOINT``)."""
     _, _, rest = rule_id.partition("-")
@@ -73,7 +94,8 @@ def _findings(
             ClinicianFinding(
                 label=label or _fallback_label(rule_id),
                 level=str(entry.get("level") or ""),
-                meaning=meaning or f"Rule condition: {entry.get('condition') or 'not recorded'}",
+                meaning=_in_words(meaning, rules)
+                or f"Rule condition: {entry.get('condition') or 'not recorded'}",
                 citation_ids=tuple(str(c) for c in entry.get("citation_ids") or ()),
                 verified=bool(entry.get("verified", False)),
             )
