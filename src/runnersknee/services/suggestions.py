@@ -7,8 +7,8 @@ stale. Only the decisions are stored (``plan_suggestion``, migration 0012): acce
 applies its changes to a copy of the current plan version as a new **draft** (nothing reaches
 the patient before sign-off); dismissing one keeps the clinician's reason. A decided
 suggestion's evidence ``key`` is never suggested again; new evidence gives a new key.
-Every decision is authorized as ``plan.write`` and audited (``suggestion.accept`` /
-``suggestion.dismiss``).
+Reading them is ``suggestion.read`` (clinicians); every decision is authorized as
+``plan.write`` and audited (``suggestion.accept`` / ``suggestion.dismiss``).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def view(  # noqa: PLR0917 - use case: tx, actor, record, context
     content: ClinicalContent,
 ) -> SuggestionsView:
     """The open suggestions and the decisions taken (clinicians; authorized, audited)."""
-    authorize(tx, actor, "plan.write", patient_id)
+    authorize(tx, actor, "suggestion.read", patient_id)
     return SuggestionsView(
         _open(tx, actor, patient_id, today, zone, content), _decided(tx, patient_id)
     )
