@@ -101,3 +101,52 @@ def test_plan_editor_discharge_and_alerts_pages_at_desktop_size(
     _clean(page, "discharge")
     page.goto(f"{live_url}/clinic/alerts")
     _clean(page, "alerts")
+
+
+def test_suggestions_one_click_progress_and_timeline_download(live_url: str, browser: Any) -> None:
+    page = new_page(browser)
+    _open(page, live_url, "Sam Mid")
+    record = page.url
+    box = page.locator("#suggestions")
+    assert box.locator("h2").inner_text() == "Suggested plan changes"
+    titles = box.locator("article.suggestion h3").all_inner_texts()
+    assert any(t.startswith("Progress \u201cForward lunge") for t in titles), titles
+    assert "Pain monitoring says progress" in box.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    _clean(page, "suggestions")
+    # dismiss one with a reason: kept, and gone from the open list
+    calf = box.locator("article.suggestion", has_text="calf raise")
+    calf.locator("input[name=reason]").fill("Calf still sore after the long run")
+    calf.locator("button:has-text('Dismiss')").click()
+    assert "Suggestion dismissed" in page.locator("p.notice[role=status]").inner_text()
+    assert page.locator("#suggestions article.suggestion", has_text="calf raise").count() == 0
+    page.click("#suggestions summary")
+    assert "Reason: Calf still sore after the long run" in page.locator("#suggestions").inner_text()
+    _clean(page, "suggestion-dismissed")
+    # accept the other into a new draft: the plan page says so and the history names it
+    lunge = page.locator("#suggestions article.suggestion", has_text="Forward lunge")
+    lunge.locator("button:has-text('Accept into a new draft')").click()
+    assert "/plan" in page.url
+    assert "Suggestion accepted" in page.locator("p.notice[role=status]").inner_text()
+    assert "draft" in page.locator("#cur-title").inner_text()
+    history = page.locator("section[aria-labelledby=ver-title] ul.history").inner_text()
+    assert "Accepted the suggestion: Progress" in history
+    _clean(page, "suggestion-accepted")
+    # one click along the library: back on the plan at the new item
+    step = page.locator("form.step-form button[value=progress]").first
+    target = step.inner_text().removeprefix("Progress to ").strip()
+    step.click()
+    assert "#item-" in page.url
+    anchor = page.url.split("#", 1)[1]
+    item = page.locator(f"[id='{anchor}']")
+    assert target in item.locator("h4").inner_text()
+    top = item.evaluate("e => e.getBoundingClientRect().top")
+    assert -2 <= top < 900  # scrolled to the new item
+    _clean(page, "plan-stepped")
+    # the timeline downloads as PNG and SVG
+    page.goto(f"{record}/timeline")
+    for kind in ("png", "svg"):
+        with page.expect_download() as info:
+            page.click(f"a[href$='timeline.{kind}']")
+        assert info.value.suggested_filename.endswith(f".{kind}")
+    _clean(page, "timeline")

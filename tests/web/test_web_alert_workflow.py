@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from runnersknee.services.access.accounts import actor_for
 from runnersknee.services.care import alerts
 from runnersknee.store.tables import AlertRow, PatientRow, PlanVersionRow, UserRow
-from tests.web.conftest import World, client_for, page_login
+from tests.web.conftest import World, api_login, client_for, page_login
 
 
 def _doc(world: World):
@@ -104,3 +104,55 @@ def test_alert_page_shows_the_event_day_and_keeps_the_handling_note(
         assert row.resolved_at is not None
         assert row.resolved_note == "Phoned Ann; eased the squats"
     assert "Pain flare: test" not in client.get("/clinic/alerts").text
+
+
+def test_the_api_marks_an_alert_handled_with_a_note_like_the_page(
+    world: World, runner_ready: int
+) -> None:
+    with world.database.transaction() as tx:
+        alerts.raise_alert(
+            tx, runner_ready, "run_spike", "run_spike:api", "Running load spike", date(2026, 2, 27)
+        )
+        alerts.raise_alert(tx, runner_ready, "pain_flare", "pain:api2", "Pain flare", None)
+        first = tx.scalar(select(AlertRow.id).where(AlertRow.key == "run_spike:api"))
+        second = tx.scalar(select(AlertRow.id).where(AlertRow.key == "pain:api2"))
+    client = client_for(world)
+    headers = api_login(client, "doc@test.example")
+    too_long = client.post(
+        f"/api/v1/alerts/{first}/resolve", json={"note": "x" * 501}, headers=headers
+    )
+    assert too_long.status_code == 422
+    unknown = client.post(f"/api/v1/alerts/{first}/resolve", json={"n": "x"}, headers=headers)
+    assert unknown.status_code == 422
+    with world.database.transaction() as tx:
+        row = tx.get(AlertRow, first)
+        assert row is not None
+        assert row.resolved_at is None  # a refused request changed nothing
+    done = client.post(
+        f"/api/v1/alerts/{first}/resolve",
+        json={"note": "  Called Ann: the long run was a race; next run capped  "},
+        headers=headers,
+    )
+    assert done.status_code == 200
+    body = done.json()
+    assert body["resolved"] is True
+    assert body["kind"] == "run_spike"
+    assert body["occurred_on"] == "2026-02-27"
+    assert body["resolved_note"] == "Called Ann: the long run was a race; next run capped"
+    assert body["resolved_at"]
+    # handled once: a second call keeps the first note
+    again = client.post(
+        f"/api/v1/alerts/{first}/resolve", json={"note": "other"}, headers=headers
+    ).json()
+    assert again["resolved_note"] == body["resolved_note"]
+    # the body is optional (older clients): handled without a note
+    bare = client.post(f"/api/v1/alerts/{second}/resolve", headers=headers)
+    assert bare.status_code == 200
+    assert bare.json()["resolved_note"] is None
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/alerts/{alert_id}/resolve"]["post"]
+    assert "requestBody" in operation
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/AlertResolvedOut")
+    fields = spec["components"]["schemas"]["AlertResolvedOut"]["properties"]
+    assert {"resolved_note", "resolved_at", "occurred_on"} <= set(fields)

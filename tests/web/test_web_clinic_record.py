@@ -320,3 +320,70 @@ def test_referred_on_keeps_the_plan_blocked_and_can_be_cleared_later(world: Worl
         client.post(f"/clinic/patients/{pid}/plan/generate", data={"csrf_token": token}).status_code
         == 409
     )
+
+
+def _banner(html: str) -> str:
+    found = re.search(r'<section class="triage[^"]*".*?</section>', html, re.S)
+    assert found is not None, "no triage banner"
+    return found.group(0)
+
+
+def test_the_triage_banner_speaks_to_the_clinician_not_the_patient(world: World) -> None:
+    client, _, pid = _red_flag_patient(world)
+    for url in (f"/clinic/patients/{pid}", f"/clinic/patients/{pid}/plan"):
+        banner = _banner(client.get(url).text)
+        assert "Triage: EMERGENCY" in banner
+        # rule labels and the rules' clinician rationale, with plain-words sources
+        assert "Possible septic arthritis: hot, red, swollen knee" in banner
+        assert "a red-hot swollen joint is a medical emergency" in banner
+        assert "Possible joint infection: fever with a local sign" in banner
+        # a rule named inside another's rationale reads as its label
+        assert "(Possible joint infection: fever with a local sign)" in banner
+        assert "(American Academy of Pediatrics, Pediatric Care Online)" in banner
+        # never the patient's wording or the engine's ids and citation keys
+        assert "Your knee" not in banner
+        assert "Your answers" not in banner
+        assert not re.search(r"\b(RF|DD|PFP|SUP)-[A-Z]", banner)
+        assert "CONS-2016-1" not in banner
+        if url.endswith("/plan"):
+            assert "What to do:</strong> Call the patient now." in banner
+        else:  # the red box above the banner says it until the outcome is recorded
+            assert "What to do:" not in banner
+            assert "Call the patient now." in client.get(url).text
+    headers = api_login(client, "doc@test.example")
+    client.put(f"/api/v1/patients/{world.patient_b}/intake", json=PFP_CASE, headers=headers)
+    plain = _banner(client.get(f"/clinic/patients/{world.patient_b}").text)
+    assert "Triage: PLAN (the PFP pathway may proceed)" in plain
+    assert "Patellofemoral pain probable" in plain
+    assert "peri- or retropatellar pain, at least one provocative activity" in plain
+    assert "What to do:</strong> No red flag or other likely cause" in plain
+    assert "Crossley and colleagues, 2016" in plain
+    assert "You have pain around or behind the kneecap" not in plain
+    assert "PFP-PROBABLE" not in plain
+
+
+def test_a_rule_no_longer_in_the_content_still_reads_in_clinician_words() -> None:
+    from runnersknee.content.red_flag_actions import load_red_flag_actions
+    from runnersknee.services.care.triage_view import clinician_triage
+    from tests.content import CONTENT
+
+    stored = {
+        "level": "refer",
+        "reasons": [
+            {
+                "rule_id": "DD-RETIRED-RULE",
+                "level": "refer",
+                "reason": "You said something.",
+                "citation_ids": ["CPG-2019"],
+                "verified": True,
+                "condition": "pain_sites has calf",
+            }
+        ],
+    }
+    view = clinician_triage(stored, CONTENT.triage_rules, load_red_flag_actions())
+    assert view is not None
+    (finding,) = view.reasons
+    assert finding.label == "Retired rule"
+    assert finding.meaning == "Rule condition: pain_sites has calf"
+    assert view.action.startswith("Contact the patient and arrange an assessment")
+    assert clinician_triage(None, CONTENT.triage_rules, load_red_flag_actions()) is None

@@ -82,9 +82,18 @@ def test_pain_and_function_criteria_follow_the_minimal_important_change(
         _questionnaire(tx, doc, runner_ready, later, worse=False, content=CONTENT)
         judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
     assert judged["pain"].met is True
-    # the installed AKPS wording is not the published form: the core applies no MCID to it
-    assert judged["function"].met is None
-    assert "MCID not applied" in judged["function"].detail
+    # the installed AKPS wording is not the published form: its MCID does not apply, and the
+    # criterion says so in clinician words, with the change measured and what would allow it
+    function = judged["function"]
+    assert function.met is None
+    assert function.detail.startswith("AKPS went from ")
+    assert "Its minimal important change (10 points, Crossley and colleagues, 2004)" in (
+        function.detail
+    )
+    assert "this installation asks a paraphrase of it" in function.detail
+    assert "record the KOOS-PF from the official paper form" in function.detail
+    assert "16.4 points" in function.detail
+    assert "MCID" not in function.detail
     assert judged["running"].met is False
     assert first.isoformat() in judged["pain"].detail
     with world.database.transaction() as tx:  # a change below the MCID is not met
@@ -93,3 +102,52 @@ def test_pain_and_function_criteria_follow_the_minimal_important_change(
         )
         judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
     assert judged["pain"].met is False
+
+
+def test_function_is_judged_on_the_koos_pf_entered_from_the_official_form(
+    world: World, runner_ready: int
+) -> None:
+    with world.database.transaction() as tx:
+        doc = actor_for(tx, tx.query(UserRow).filter_by(email="doc@test.example").one())
+        first, later = TODAY - timedelta(weeks=6), TODAY
+        nothing = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
+        assert nothing["function"].met is None
+        assert nothing["function"].detail.startswith("To judge function, record the KOOS-PF")
+        items = [f"pf{i}" for i in range(1, 12)]
+        intake.record_questionnaire(
+            tx,
+            doc,
+            runner_ready,
+            "koos_pf",
+            dict.fromkeys(items, "severe"),
+            first,
+            content=CONTENT,
+        )
+        intake.record_questionnaire(
+            tx,
+            doc,
+            runner_ready,
+            "koos_pf",
+            dict.fromkeys(items, "mild"),
+            later,
+            content=CONTENT,
+        )
+        _questionnaire(tx, doc, runner_ready, first, worse=True, content=CONTENT)
+        _questionnaire(tx, doc, runner_ready, later, worse=False, content=CONTENT)
+        judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
+    function = judged["function"]
+    assert function.met is True  # 25 -> 75: beyond the MDC (16) and the MIC (16.4)
+    assert function.detail.startswith("KOOS-PF 25 → 75")
+    assert "clinically important improvement" in function.detail
+    with world.database.transaction() as tx:  # a small KOOS-PF change is "not met"
+        intake.record_questionnaire(
+            tx,
+            doc,
+            runner_ready,
+            "koos_pf",
+            dict.fromkeys(items, "severe") | {"pf10": "moderate", "pf11": "moderate"},
+            later,
+            content=CONTENT,
+        )
+        judged = {c.key: c for c in discharge.criteria(tx, doc, runner_ready, TODAY, CONTENT)}
+    assert judged["function"].met is False

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -233,3 +236,30 @@ def test_an_old_injury_is_asked_about_before_the_triage_can_stop(world: World) -
     assert _post_step(patient, token, "your-injury", recent).headers["location"] == (
         "/me/intake/stop"
     )
+
+
+def test_the_unsent_intake_draft_is_in_the_patients_data_export(world: World) -> None:
+    patient = client_for(world)
+    token = page_login(patient, "b@test.example")
+    before = zipfile.ZipFile(io.BytesIO(patient.get("/me/export.zip").content))
+    assert "intake/draft.json" not in before.namelist()  # no draft, no file
+    assert _post_step(patient, token, "about-you", PLAIN["about-you"]).status_code == 303
+    assert _post_step(patient, token, "your-knee", PLAIN["your-knee"]).status_code == 303
+    archive = zipfile.ZipFile(io.BytesIO(patient.get("/me/export.zip").content))
+    draft = json.loads(archive.read("intake/draft.json"))["intake_drafts"]
+    assert len(draft) == 1
+    assert draft[0]["answers"]["demographics.age_years"] == "30"
+    assert draft[0]["answers"]["side"] == "right"
+    assert draft[0]["next_step"] == "where-it-hurts"
+    assert "intake/draft.json" in archive.read("README.txt").decode()
+    # the clinician's export of the same record holds it too; another patient's does not
+    doc = client_for(world)
+    page_login(doc, "doc@test.example")
+    mine = zipfile.ZipFile(
+        io.BytesIO(doc.get(f"/clinic/patients/{world.patient_b}/export.zip").content)
+    )
+    assert "intake/draft.json" in mine.namelist()
+    other = zipfile.ZipFile(
+        io.BytesIO(doc.get(f"/clinic/patients/{world.patient_a}/export.zip").content)
+    )
+    assert "intake/draft.json" not in other.namelist()

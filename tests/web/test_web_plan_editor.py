@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -97,3 +98,113 @@ def test_describe_and_compare_are_plain_functions() -> None:
     assert describe("something else", new, old) == "something else"
     kinds = [(c.title, c.kind) for c in compare(old, new)]
     assert kinds == [("Step-down", "added"), ("Wall sit", "removed")]
+
+
+def _step_buttons(html: str) -> list[tuple[str, str, str]]:
+    """(item id, direction, button text) of every one-click step on the plan page."""
+    found = []
+    for item_id, body in re.findall(r'/plan/items/([^"/]+)/step"(.*?)</form>', html, re.S):
+        for direction, text in re.findall(
+            r'name="direction" value="(progress|regress)"[^>]*>([^<]+)</button>', body
+        ):
+            found.append((item_id, direction, text))
+    return found
+
+
+def test_one_click_progress_makes_a_draft_and_returns_to_the_new_item(world: World) -> None:
+    client, token, pid, _, _ = _plan(world)
+    sign = client.post(f"/clinic/patients/{pid}/plan/sign", data={"csrf_token": token})
+    steps = _step_buttons(sign.text)
+    item_id, _, text = next(s for s in steps if s[1] == "progress")
+    with world.database.transaction() as tx:
+        signed = tx.scalar(select(PlanVersionRow).order_by(PlanVersionRow.version.desc()))
+        assert signed is not None
+        old = next(i for c in signed.data["components"] for i in c["items"] if i["id"] == item_id)
+    # the leg set on the item stays with the progressed exercise
+    client.post(
+        f"/clinic/patients/{pid}/plan/items/{item_id}",
+        data={"csrf_token": token, "sets": "3", "reps": "10", "side": "left"},
+    )
+    before = _versions(world)
+    done = client.post(
+        f"/clinic/patients/{pid}/plan/items/{item_id}/step",
+        data={"csrf_token": token, "direction": "progress"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    location = done.headers["location"]
+    assert location.startswith(f"/clinic/patients/{pid}/plan#item-")
+    assert _versions(world) == before + 1
+    with world.database.transaction() as tx:
+        latest = tx.scalar(select(PlanVersionRow).order_by(PlanVersionRow.version.desc()))
+        assert latest is not None
+        assert latest.status == "draft"  # the patient sees nothing until sign-off
+        items = [i for c in latest.data["components"] for i in c["items"]]
+    new = next(i for i in items if location.endswith(i["id"]))
+    assert new["exercise_id"] == old["progression_id"]
+    assert new["dose_fields"] == {"side": "left"}
+    assert item_id not in [i["id"] for i in items]
+    page = client.get(f"/clinic/patients/{pid}/plan").text
+    assert f'id="{location.split("#")[1]}"' in page
+    assert f"Progressed \u201c{old['title']}\u201d to \u201c{new['title']}\u201d" in page
+    assert f"{text.replace('Progress to ', '')}" == new["title"]
+
+
+def test_one_click_step_is_refused_without_a_linked_exercise_and_changes_nothing(
+    world: World,
+) -> None:
+    client, token, pid, _, _ = _plan(world)
+    page = client.get(f"/clinic/patients/{pid}/plan").text
+    advice = re.search(r'/plan/items/(pain_management:[^"/]+)"', page)
+    assert advice is not None
+    before = _versions(world)
+    refused = client.post(
+        f"/clinic/patients/{pid}/plan/items/{advice.group(1)}/step",
+        data={"csrf_token": token, "direction": "progress"},
+    )
+    assert refused.status_code == 422
+    assert "has no harder exercise linked in the library" in refused.text
+    bad = client.post(
+        f"/clinic/patients/{pid}/plan/items/{advice.group(1)}/step",
+        data={"csrf_token": token, "direction": "sideways"},
+    )
+    assert bad.status_code == 422
+    assert "choose progress or regress" in bad.text
+    assert _versions(world) == before
+
+
+def test_step_data_is_a_plain_function_along_the_library() -> None:
+    from runnersknee.clinical.errors import Conflict
+    from runnersknee.services.care.plan_progression import step_data
+    from tests.content import CONTENT
+
+    library = CONTENT.exercises
+    data = {
+        "components": [
+            {
+                "kind": "strengthening",
+                "items": [
+                    {
+                        "id": "strengthening:forward-lunge-0-45",
+                        "component": "strengthening",
+                        "title": "Forward lunge",
+                        "exercise_id": "forward-lunge-0-45",
+                        "clinician_note": "mirror",
+                    },
+                    {"id": "x", "title": "Step-up", "exercise_id": "step-up-20"},
+                ],
+            }
+        ]
+    }
+    harder = library["forward-lunge-0-45"].progression_id
+    new_id, change = step_data(data, "strengthening:forward-lunge-0-45", "progress", library)
+    assert new_id == f"strengthening:{harder}"
+    assert change == f"progressed strengthening:forward-lunge-0-45 {harder}"
+    first = data["components"][0]["items"][0]
+    assert first["exercise_id"] == harder  # replaced in place, same position
+    assert first["clinician_note"] == "mirror"
+    assert first["dose"] == library[harder].dose.describe()
+    easier = library[harder].regression_id
+    data2 = {"components": [{"items": [dict(first, id="a"), {"id": "b", "exercise_id": easier}]}]}
+    with pytest.raises(Conflict):  # the step back is already in the plan
+        step_data(data2, "a", "regress", library)

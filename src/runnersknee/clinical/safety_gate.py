@@ -12,7 +12,8 @@ prescription. The gate is a pure function of the facts the record holds:
    the exercises of the signed plan stay (at the current or an easier level, never
    progressed), no runs (KB 5.5);
 6. otherwise the signed plan's exercises; runs only when the plan's phase allows running
-   (the return-to-run entry criteria, KB 7.1) — never from the walk–run table alone.
+   (the return-to-run entry criteria, KB 7.1) — never from the walk–run table alone — and
+   the signed plan does not hold running (a clinician's hold after a pain breach, KB 7.2).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class GateFacts:
     ``referral_decision`` is the clinician's decision on the latest intake's red flag
     (``referred`` / ``cleared``; ``None`` when none was recorded for that intake);
     ``plan_phase`` is the newest signed plan's phase (``None``: no signed plan);
-    ``pain_decision`` is the pain-monitoring model's latest decision.
+    ``pain_decision`` is the pain-monitoring model's latest decision; ``running_held``:
+    the newest signed plan holds running until the clinician resumes it.
     """
 
     has_intake: bool
@@ -52,6 +54,7 @@ class GateFacts:
     plan_phase: int | None
     pain_decision: str | None = None
     open_review: bool = False
+    running_held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,8 @@ def decide(facts: GateFacts, config: GateConfig) -> TodayAllowance:
         run_state = state.value
     elif facts.plan_phase is not None and facts.plan_phase < config.running_min_phase:
         run_state = "phase_too_early"
+    elif facts.running_held:
+        run_state = "running_held"
     else:
         run_state = "allowed"
     return TodayAllowance(

@@ -131,6 +131,8 @@ class TriageRule:
     params: tuple[RuleParam, ...] = ()
     safety_variant: str | None = None
     review: str = ""
+    #: The clinician's short name of the finding (the record's triage banner).
+    label: str = ""
 
     @property
     def fully_verified(self) -> bool:
@@ -148,6 +150,7 @@ class PfpCriterion:
     citation_ids: tuple[str, ...]
     verified: bool
     rationale: str
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,7 @@ class PfpRule:
     verified: bool
     rationale: str
     criteria: tuple[PfpCriterion, ...]
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +330,17 @@ class TriageRuleSet:
             self.pfp.id,
             *(criterion.id for criterion in self.pfp.criteria),
         )
+
+    def clinician_note(self, rule_id: str) -> tuple[str, str] | None:
+        """(label, rationale) of any rule id, the PFP rule and its criteria included: the
+        clinician's wording of a fired rule (None for an id this content does not hold)."""
+        notes = [(r.id, r.label, r.rationale) for r in self.rules]
+        notes.append((self.pfp.id, self.pfp.label, self.pfp.rationale))
+        notes += [(c.id, c.label, c.rationale) for c in self.pfp.criteria]
+        for key, label, rationale in notes:
+            if key == rule_id:
+                return label, rationale
+        return None
 
     def get(self, rule_id: str) -> TriageRule:
         """The rule with this id (red flag, differential, supporting or prognosis)."""

@@ -216,10 +216,11 @@ def _review_section(rules: TriageRuleSet) -> list[str]:
 
 
 def _rationale_section(rules: TriageRuleSet) -> list[str]:
-    lines = ["## Rationale", ""]
-    lines += [f"* `{rule.id}`: {rule.rationale}" for rule in rules.rules]
-    lines.append(f"* `{rules.pfp.id}`: {rules.pfp.rationale}")
-    lines += [f"* `{c.id}`: {c.rationale}" for c in rules.pfp.criteria]
+    intro = "Each rule with its clinician label (the record's triage banner)."
+    lines = ["## Rationale", "", intro, ""]
+    lines += [f"* `{rule.id}` ({rule.label}): {rule.rationale}" for rule in rules.rules]
+    lines.append(f"* `{rules.pfp.id}` ({rules.pfp.label}): {rules.pfp.rationale}")
+    lines += [f"* `{c.id}` ({c.label}): {c.rationale}" for c in rules.pfp.criteria]
     return [*lines, ""]
 
 

@@ -23,11 +23,13 @@ from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.pain_monitoring import PainMonitoringConfig
 from runnersknee.clinical.plan_model import EducationTopic, PlanConfig
 from runnersknee.clinical.return_to_run import ReturnToRunProtocol
+from runnersknee.clinical.suggestions import FollowUpConfig
 from runnersknee.clinical.triage import SafetyWording, TriageRuleSet
 from runnersknee.content.assessment import load_plan_config
 from runnersknee.content.citations import load_citations
 from runnersknee.content.education import load_education
 from runnersknee.content.exercises import load_exercise_library
+from runnersknee.content.follow_up import check_follow_up, load_follow_up
 from runnersknee.content.gait import GaitContent, load_gait_content
 from runnersknee.content.gate import GateContent, load_gate
 from runnersknee.content.instruments import load_instruments
@@ -61,6 +63,7 @@ class ClinicalContent:
         gait: gait metric specifications, confidence limits and measurement error.
         gate: the safety gate's configuration and messages.
         citations: every citation id → reference.
+        follow_up: the non-responder time point and the plan-change suggestion rules.
         overrides_file: the overrides file applied, if any.
     """
 
@@ -74,6 +77,7 @@ class ClinicalContent:
     gait: GaitContent
     gate: GateContent
     citations: CitationRegistry
+    follow_up: FollowUpConfig
     overrides_file: Path | None = None
 
     @property
@@ -145,10 +149,14 @@ def load_clinical_content(overrides_file: Path | None = None) -> ClinicalContent
 def _bundle(overrides_file: Path | None, text: str) -> ClinicalContent:
     overrides = _parse_overrides(overrides_file, text)
     education = load_education()
+    exercises = load_exercise_library()
+    instruments = load_instruments()
+    follow_up = load_follow_up()
+    check_follow_up(follow_up, set(exercises), set(instruments))
     return ClinicalContent(
         triage_rules=load_triage_rules(_table(overrides, "triage") or None),
-        instruments=MappingProxyType(dict(load_instruments())),
-        exercises=load_exercise_library(),
+        instruments=MappingProxyType(dict(instruments)),
+        exercises=exercises,
         plan_config=load_plan_config(
             _table(overrides, "assessment", "plan") or None,
             threshold_overrides=_table(overrides, "assessment", "thresholds") or None,
@@ -160,5 +168,6 @@ def _bundle(overrides_file: Path | None, text: str) -> ClinicalContent:
         gait=load_gait_content(),
         gate=load_gate(),
         citations=load_citations(),
+        follow_up=follow_up,
         overrides_file=overrides_file,
     )

@@ -16,7 +16,7 @@ from runnersknee.content.citations import load_citations
 __all__ = ["GateContent", "GateMessage", "load_gate"]
 
 #: Run states besides the gate states (clinical/safety_gate.TodayAllowance.run_state).
-_RUN_STATES = ("phase_too_early", "allowed")
+_RUN_STATES = ("phase_too_early", "running_held", "allowed")
 
 
 @dataclass(frozen=True, slots=True)

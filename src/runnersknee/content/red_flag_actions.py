@@ -13,6 +13,8 @@ from runnersknee.content._files import data_root, read_toml
 __all__ = ["RedFlagActions", "load_red_flag_actions"]
 
 _LEVELS = ("emergency", "urgent", "refer")
+#: Levels whose action is optional (the plan level: what the clinician does next).
+_OPTIONAL_LEVELS = ("plan",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class RedFlagActions:
     citation_ids: tuple[str, ...]
 
     def action(self, level: str | None) -> str:
-        """The clinician's action for ``level`` (empty for a level that is not a red flag)."""
+        """The clinician's action for ``level`` (empty for a level without one)."""
         return self.actions.get(level or "", "")
 
 
@@ -43,6 +45,11 @@ def load_red_flag_actions() -> RedFlagActions:
             raise ContentError(f"red_flag_actions.toml: level {level} needs an action")
         actions[level] = text.strip()
         verified[level] = bool(entry.get("verified", False))
+    for level in _OPTIONAL_LEVELS:
+        entry = levels.get(level) or {}
+        if isinstance(entry.get("action"), str) and entry["action"].strip():
+            actions[level] = entry["action"].strip()
+            verified[level] = bool(entry.get("verified", False))
     checklist = tuple((str(i["id"]), str(i["text"])) for i in raw.get("checklist") or ())
     if not checklist or len({i for i, _ in checklist}) != len(checklist):
         raise ContentError("red_flag_actions.toml: the checklist needs unique item ids")

@@ -37,12 +37,22 @@ ALL_RULES = "*"
 
 Overrides = Mapping[str, Mapping[str, float]]
 
-_RULE_KEYS = {"id", "kind", "level", "reason", "condition", "citations", "verified", "rationale"}
+_RULE_KEYS = {
+    "id",
+    "label",
+    "kind",
+    "level",
+    "reason",
+    "condition",
+    "citations",
+    "verified",
+    "rationale",
+}
 _RULE_OPTIONAL = {"params", "safety_variant", "review"}
 _PARAM_KEYS = {"value", "verified"}
 _PARAM_OPTIONAL = {"unit", "note"}
-_CRITERION_KEYS = {"id", "condition", "reason", "citations", "verified", "rationale"}
-_PFP_KEYS = {"id", "reason", "citations", "verified", "rationale", "criterion"}
+_CRITERION_KEYS = {"id", "label", "condition", "reason", "citations", "verified", "rationale"}
+_PFP_KEYS = {"id", "label", "reason", "citations", "verified", "rationale", "criterion"}
 
 
 def load_triage_rules(overrides: Overrides | None = None) -> TriageRuleSet:
@@ -183,6 +193,7 @@ def _rule(raw: object, registry: CitationRegistry, overrides: Overrides) -> Tria
         raise ContentError(f"{where}: safety_variant must be text", where=where)
     return TriageRule(
         id=rule_id,
+        label=_text(raw, "label", where),
         kind=_choice(raw, "kind", RuleKind, where),
         level=_choice(raw, "level", TriageLevel, where),
         reason=_text(raw, "reason", where),
@@ -210,6 +221,7 @@ def _pfp(raw: object, registry: CitationRegistry) -> PfpRule:
         criteria.append(
             PfpCriterion(
                 id=criterion_id,
+                label=_text(entry, "label", criterion_id),
                 condition=compile_condition(entry["condition"], where=criterion_id),
                 reason=_text(entry, "reason", criterion_id),
                 citation_ids=_citations(entry, registry, criterion_id),
@@ -220,6 +232,7 @@ def _pfp(raw: object, registry: CitationRegistry) -> PfpRule:
     pfp_id = _text(raw, "id", where)
     return PfpRule(
         id=pfp_id,
+        label=_text(raw, "label", where),
         reason=_text(raw, "reason", where),
         citation_ids=_citations(raw, registry, pfp_id),
         verified=_flag(raw, "verified", where),

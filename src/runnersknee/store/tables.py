@@ -46,6 +46,7 @@ __all__ = [
     "PainLogRow",
     "PasswordResetRow",
     "PatientRow",
+    "PlanSuggestionRow",
     "PlanVersionRow",
     "QuestionnaireRow",
     "RateLimitHitRow",
@@ -280,6 +281,30 @@ class PlanVersionRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     change: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanSuggestionRow(Base):
+    """A clinician's decision on a plan-change suggestion: accepted into a draft version, or
+    dismissed with a reason. Suggestions are computed (clinical/suggestions.py); only the
+    decisions are kept, so a decided suggestion with the same evidence ``key`` stays decided."""
+
+    __tablename__ = "plan_suggestion"
+    __table_args__ = (UniqueConstraint("patient_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id"))
+    rule: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(160))
+    #: accepted | dismissed
+    status: Mapped[str] = mapped_column(String(20))
+    #: The suggestion as shown: what it proposed and why (kept with the decision).
+    title: Mapped[str] = mapped_column(String(300))
+    evidence: Mapped[str] = mapped_column(String(1000))
+    #: The clinician's reason (required when dismissing).
+    note: Mapped[str | None] = mapped_column(String(1000), default=None)
+    plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"), default=None)
+    decided_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -179,6 +179,8 @@ def _routers() -> list[APIRouter]:
     from runnersknee.web.pages import record as pages_record
     from runnersknee.web.pages import runs as pages_runs
     from runnersknee.web.pages import session as pages_session
+    from runnersknee.web.pages import suggestions as pages_suggestions
+    from runnersknee.web.pages import timeline as pages_timeline
     from runnersknee.web.pages import video as pages_video
 
     routers = [READ_PAGES]
@@ -188,7 +190,7 @@ def _routers() -> list[APIRouter]:
     routers += [api_account.router, api_reports.pages, api_reports.router, pages_session.router]
     routers += [pages_account.router, pages_access.router, pages_mfa.router]
     routers += [pages_intake.router, pages_learn.router, pages_patient_video.router]
-    routers += [pages_exercise_media.router]
+    routers += [pages_exercise_media.router, pages_suggestions.router, pages_timeline.router]
     return routers
 
 

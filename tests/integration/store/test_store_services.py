@@ -181,3 +181,40 @@ def test_demo_seed_is_idempotent(sqlite_url: str) -> None:
         statuses = sorted(tx.scalars(select(PatientRow.status)))
     assert statuses == ["active", "intake", "referral"]
     db.dispose()
+
+
+def test_a_signed_running_hold_stops_runs_and_suggestions_decide_on_both_databases(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from runnersknee.services.care import plan_changes
+    from runnersknee.services.care.safety_gate import gate_for
+    from runnersknee.services.review import suggestions
+    from tests.ready import READY
+
+    tag = f"hold-{request.node.callspec.id}"
+    doc = _clinician(database, tag)
+    with database.transaction() as tx:
+        pid = patients.create_patient(tx, doc, patients.NewPatient("Runner", 1990), DAY)
+        intake.submit_intake(tx, doc, pid, PFP_CASE, content=CONTENT)
+        records.save_assessment(tx, doc, pid, READY)
+        records.generate_plan(tx, doc, pid, content=CONTENT)
+        records.sign_plan(tx, doc, pid, "")
+        assert gate_for(tx, pid, CONTENT).allowance.runs
+        plan_changes.set_running(tx, doc, pid, True, "pain flare after a long run", DAY)
+        assert gate_for(tx, pid, CONTENT).allowance.runs  # a draft: not yet
+        records.sign_plan(tx, doc, pid, "")
+    with database.transaction() as tx:
+        gate = gate_for(tx, pid, CONTENT)
+        today = logs.today(tx, doc, pid, DAY, content=CONTENT)
+        view = suggestions.view(tx, doc, pid, DAY, ZoneInfo("Europe/London"), CONTENT)
+    assert gate.allowance.run_state == "running_held"
+    assert today.running_held
+    assert today.gate is not None
+    assert today.gate.allowance.run_state == "running_held"
+    assert view.decided == ()
+    with database.transaction() as tx:
+        plan_changes.set_running(tx, doc, pid, False, "", DAY)
+        records.sign_plan(tx, doc, pid, "")
+        assert gate_for(tx, pid, CONTENT).allowance.runs

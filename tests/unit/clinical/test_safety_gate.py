@@ -79,6 +79,18 @@ def test_run_state_says_why_no_run() -> None:
     assert decide(facts(plan_phase=1), GateConfig(running_min_phase=1)).runs
 
 
+def test_a_running_hold_in_the_signed_plan_stops_runs_only() -> None:
+    held = decide(facts(running_held=True), CONFIG)
+    assert held.run_state == "running_held"
+    assert not held.runs
+    assert held.exercises
+    assert held.state is GateState.OPEN
+    # a red flag or an early phase still says the more basic reason
+    assert decide(facts(running_held=True, plan_phase=2), CONFIG).run_state == "phase_too_early"
+    flagged = facts(running_held=True, triage_level=TriageLevel.URGENT)
+    assert decide(flagged, CONFIG).run_state == "red_flag"
+
+
 gate_facts = st.builds(
     GateFacts,
     has_intake=st.booleans(),
@@ -87,6 +99,7 @@ gate_facts = st.builds(
     plan_phase=st.none() | st.integers(1, 4),
     pain_decision=st.sampled_from([None, "progress", "hold", "regress", "clinician_review"]),
     open_review=st.booleans(),
+    running_held=st.booleans(),
 )
 
 

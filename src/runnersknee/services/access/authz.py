@@ -73,6 +73,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "plan.sign": frozenset({_C}),
     "log.write": frozenset({_C, _P}),
     "alert.read": frozenset({_C}),
+    # Plan-change suggestions are clinical decision support: clinicians only.
+    "suggestion.read": frozenset({_C}),
     "alert.write": frozenset({_C}),
     "user.manage": frozenset({_A}),
     # The clinic's own settings (its time zone): admins.

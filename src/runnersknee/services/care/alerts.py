@@ -24,6 +24,7 @@ from runnersknee.store.tables import (
 
 __all__ = [
     "ALERT_KINDS",
+    "NOTE_MAX",
     "SPIKE_ALERT_CATEGORIES",
     "SPIKE_BANDS",
     "AlertView",
@@ -43,6 +44,8 @@ __all__ = [
 #: ready_to_progress: the pain-monitoring model says progress (the clinician signs the next level);
 #: run_file: a watch file the patient uploaded could not be read (the reader's detail);
 #: video_review: the patient sent a video (services/video/patient_videos.py; handled when shared).
+#: non_responder: no clinically important improvement at re-assessment
+#: (services/care/responder.py).
 ALERT_KINDS = (
     "pain_flare",
     "inactive",
@@ -51,7 +54,11 @@ ALERT_KINDS = (
     "ready_to_progress",
     "run_file",
     "video_review",
+    "non_responder",
 )
+
+#: The longest handling note kept (characters).
+NOTE_MAX = 500
 
 #: Spike categories that raise a ``run_spike`` alert: every band above 10 % over the longest run
 #: of the previous 30 days. Frandsen 2025 found the > 10-30 % band already carried a higher
@@ -163,16 +170,19 @@ def patient_alerts(tx: Session, actor: Actor, patient_id: int) -> list[AlertView
     return [_view(a, name) for a in rows]
 
 
-def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> None:
-    """Mark an alert as handled, with what was done (audited as a write to the record)."""
+def resolve_alert(tx: Session, actor: Actor, alert_id: int, note: str = "") -> AlertView:
+    """Mark an alert as handled, with what was done (audited as a write to the record).
+
+    An alert already handled keeps its first handling (time, clinician and note)."""
     alert = tx.get(AlertRow, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} does not exist", alert_id=alert_id)
-    authorize(tx, actor, "alert.write", alert.patient_id)
+    patient = authorize(tx, actor, "alert.write", alert.patient_id)
     if alert.resolved_at is None:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
-        alert.resolved_note = note.strip()[:500] or None
+        alert.resolved_note = note.strip()[:NOTE_MAX] or None
+    return _view(alert, patient.display_name if patient is not None else "")
 
 
 def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: str) -> int:
@@ -188,7 +198,7 @@ def close_alerts(tx: Session, actor: Actor, patient_id: int, kind: str, note: st
     for alert in rows:
         alert.resolved_at = utcnow()
         alert.resolved_by = actor.user_id
-        alert.resolved_note = note.strip()[:500] or None
+        alert.resolved_note = note.strip()[:NOTE_MAX] or None
     return len(rows)
 
 

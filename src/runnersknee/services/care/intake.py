@@ -19,6 +19,7 @@ from runnersknee.services.access.authz import Actor, Role, authorize
 from runnersknee.services.care.alerts import close_alerts, raise_alert
 from runnersknee.services.care.case_io import parse_case
 from runnersknee.services.care.patients import current_episode
+from runnersknee.services.care.responder import check_non_responder
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
     AssessmentRow,
@@ -310,6 +311,7 @@ def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
     )
     tx.add(row)
     tx.flush()
+    check_non_responder(tx, patient_id, episode.id, instrument_id, content)
     return QuestionnaireView(
         row.id, instrument_id, administered_on, row.total, stored, dict(answers)
     )

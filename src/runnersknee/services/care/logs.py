@@ -88,6 +88,8 @@ class TodayView:
     plan_key: tuple[str, int, str] | None = None
     #: What the safety gate allows today; the view holds no plan items when it allows none.
     gate: Gate | None = None
+    #: The signed plan holds running (a clinician's hold; the gate gives no run).
+    running_held: bool = False
 
     @property
     def patient(self) -> patient_text.PatientToday:
@@ -123,7 +125,14 @@ def _gated(tx: Session, patient_id: int, view: TodayView, content: ClinicalConte
     handed to the gate.
     """
     gate = (
-        gate_for(tx, patient_id, content, pain=view.decision, phase=view.phase)
+        gate_for(
+            tx,
+            patient_id,
+            content,
+            pain=view.decision,
+            phase=view.phase,
+            held=view.running_held,
+        )
         if view.plan_key
         else gate_for(tx, patient_id, content)
     )
@@ -205,6 +214,7 @@ def _today_of_plan(
         parts.phase,
         parts.pain_limit_nprs,
         key,
+        running_held=parts.running_held,
     )
 
 
@@ -238,6 +248,7 @@ class _PlanParts:
     advice: tuple[dict[str, Any], ...]
     phase: Any
     pain_limit_nprs: float | None
+    running_held: bool = False
 
 
 #: Plan versions whose parsed parts are kept (plan versions are never changed).
@@ -266,8 +277,13 @@ def _plan_parts(tx: Session, key: tuple[str, int, str], library: ExerciseLibrary
             exercises.append((item, _exercise_json(library, str(exercise_id))))
         else:
             advice.append(item)
+    held = (data.get("running_hold") or {}).get("held") is True
     parts = _PlanParts(
-        tuple(exercises), tuple(advice), data.get("phase"), _limit(data.get("pain_threshold_nprs"))
+        tuple(exercises),
+        tuple(advice),
+        data.get("phase"),
+        _limit(data.get("pain_threshold_nprs")),
+        held,
     )
     while len(_PLAN_PARTS) >= _PLANS_KEPT:
         _PLAN_PARTS.pop(next(iter(_PLAN_PARTS)), None)

@@ -21,7 +21,14 @@ from runnersknee.services.access.authz import Actor
 from runnersknee.services.care.records import PlanVersion, plan_items, plan_versions
 from runnersknee.store.tables import UserRow
 
-__all__ = ["HistoryEntry", "ItemChange", "compare", "describe", "history", "version_pair"]
+__all__ = [
+    "HistoryEntry",
+    "ItemChange",
+    "compare",
+    "describe",
+    "history",
+    "version_pair",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +64,23 @@ def _titles(*plans: Mapping[str, Any]) -> dict[str, str]:
 
 
 def describe(change: str, data: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
-    """The change of one version as a sentence (item ids become their titles)."""
-    verb, _, target = change.partition(" ")
-    title = _titles(previous or {}, data).get(target, target)
+    """The change of one version as a sentence (item ids become their titles; an accepted
+    suggestion's change is its title, already in words)."""
+    verb, _, rest = change.partition(" ")
+    if verb == "accepted":
+        return f"Accepted the suggestion: {rest}"
+    target, _, other = rest.partition(" ")
+    titles = _titles(previous or {}, data)
+    title = titles.get(target, target)
     sentences = {
         "generated": "Plan generated from the intake and assessment",
         "signed": "Signed off",
         "edited": f"Changed the dose or note of \u201c{title}\u201d",
         "removed": f"Removed \u201c{title}\u201d",
         "added": f"Added \u201c{title}\u201d",
+        "progressed": f"Progressed \u201c{title}\u201d to \u201c{titles.get(other, other)}\u201d",
+        "regressed": f"Stepped \u201c{title}\u201d back to \u201c{titles.get(other, other)}\u201d",
+        "running": "Running held until reviewed" if target == "held" else "Running resumed",
     }
     return sentences.get(verb, change)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.case import Case, QuestionnaireAnswers
-from runnersknee.clinical.errors import Refused
+from runnersknee.clinical.errors import Conflict, NotFound, Refused
 from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.impairments import Impairment, StrengthRow, interpret, strength_table
 from runnersknee.clinical.plan import generate_plan
@@ -29,12 +29,14 @@ from runnersknee.services.care.case_io import load_case_document, parse_case, va
 __all__ = [
     "JSON_SCHEMA_VERSION",
     "PlanReport",
+    "add_library_item",
     "library_item",
     "parse_assessment",
     "parse_preferences",
     "plan_case_document",
     "plan_case_file",
     "plan_to_dict",
+    "remove_plan_item",
     "report_to_dict",
     "stored_plan",
 ]
@@ -274,3 +276,34 @@ def library_item(exercise: Exercise, note: str) -> dict[str, Any]:
         "verified": bool(exercise.dose.verified),
         "clinician_note": note,
     }
+
+
+def add_library_item(data: dict[str, Any], exercise: Exercise, note: str) -> dict[str, Any]:
+    """Add ``exercise`` with its library dose to a stored plan (in place) and return the item;
+    Conflict when it is in the plan already."""
+    items = [i for c in data.get("components", []) for i in c.get("items", [])]
+    if any(i.get("exercise_id") == exercise.id for i in items):
+        raise Conflict(f"\u201c{exercise.name}\u201d is already in the plan", field="exercise_id")
+    item = library_item(exercise, note)
+    components = data.setdefault("components", [])
+    target = next((c for c in components if c.get("kind") == item["component"]), None)
+    if target is None:
+        target = {
+            "kind": item["component"],
+            "status": "included",
+            "reason": "added by the clinician",
+            "items": [],
+            "citation_ids": [],
+        }
+        components.append(target)
+    target.setdefault("items", []).append(item)
+    return item
+
+
+def remove_plan_item(data: dict[str, Any], item_id: str) -> None:
+    """Remove the item ``item_id`` from a stored plan (in place); NotFound without it."""
+    components = data.get("components", [])
+    if not any(i.get("id") == item_id for c in components for i in c.get("items", [])):
+        raise NotFound(f"the plan has no item {item_id!r}", field="item_id", got=item_id)
+    for component in components:
+        component["items"] = [i for i in component.get("items", []) if i.get("id") != item_id]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.errors import Conflict, InvalidInput, NotFound, Refused
+from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor, Role, authorize
 from runnersknee.services.care.case_io import validate_as
@@ -30,7 +30,11 @@ from runnersknee.services.care.intake import (
 )
 from runnersknee.services.care.patients import current_episode, portal_email
 from runnersknee.services.care.plan_dose import DoseFields, dose_text
-from runnersknee.services.care.planning import library_item, stored_plan
+from runnersknee.services.care.planning import (
+    add_library_item,
+    remove_plan_item,
+    stored_plan,
+)
 from runnersknee.services.care.safety_gate import gate_for
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import (
@@ -45,6 +49,8 @@ __all__ = [
     "Overview",
     "PlanVersion",
     "add_exercise",
+    "editable_plan",
+    "find_item",
     "generate_plan",
     "latest_assessment",
     "overview",
@@ -52,6 +58,7 @@ __all__ = [
     "plan_versions",
     "remove_item",
     "save_assessment",
+    "save_draft",
     "set_item_dose",
     "sign_plan",
     "update_item",
@@ -283,10 +290,27 @@ def _editable(
     return episode.id, copy.deepcopy(current.data)
 
 
+def editable_plan(tx: Session, actor: Actor, patient_id: int) -> tuple[int, dict[str, Any]]:
+    """The episode id and a copy of the current version's data to change (``plan.write``)."""
+    return _editable(tx, actor, patient_id)
+
+
+def save_draft(
+    tx: Session, actor: Actor, episode_id: int, data: dict[str, Any], change: str
+) -> PlanVersion:
+    """``data`` as a new draft version; ``change`` says what changed (plan_history words)."""
+    return _add_version(tx, actor, episode_id, data, "draft", change)
+
+
 def plan_items(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every item of a stored plan, component by component."""
     for component in data.get("components", []):
         yield from component.get("items", [])
+
+
+def find_item(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
+    """The item ``item_id`` of a stored plan, or NotFound."""
+    return _find(data, item_id)
 
 
 def _find(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
@@ -324,9 +348,7 @@ def set_item_dose(  # noqa: PLR0917 - use case: tx, actor, record, fields
 def remove_item(tx: Session, actor: Actor, patient_id: int, item_id: str) -> PlanVersion:
     """Remove one item (a new draft version)."""
     episode_id, data = _editable(tx, actor, patient_id)
-    _find(data, item_id)
-    for component in data.get("components", []):
-        component["items"] = [i for i in component.get("items", []) if i.get("id") != item_id]
+    remove_plan_item(data, item_id)
     return _add_version(tx, actor, episode_id, data, "draft", f"removed {item_id}")
 
 
@@ -347,21 +369,7 @@ def add_exercise(
         raise InvalidInput(
             "unknown exercise", field="exercise_id", allowed=sorted(library), got=exercise_id
         )
-    if any(i.get("exercise_id") == exercise_id for i in plan_items(data)):
-        raise Conflict("the exercise is already in the plan", field="exercise_id")
-    item = library_item(exercise, note.strip()[:_MAX_NOTE])
-    components = data.setdefault("components", [])
-    target = next((c for c in components if c.get("kind") == item["component"]), None)
-    if target is None:
-        target = {
-            "kind": item["component"],
-            "status": "included",
-            "reason": "added by the clinician",
-            "items": [],
-            "citation_ids": [],
-        }
-        components.append(target)
-    target["items"].append(item)
+    add_library_item(data, exercise, note.strip()[:_MAX_NOTE])
     return _add_version(tx, actor, episode_id, data, "draft", f"added {exercise_id}")
 
 

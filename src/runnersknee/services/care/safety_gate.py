@@ -102,8 +102,8 @@ class Gate:
 @dataclass(frozen=True, slots=True)
 class _Statements:
     start: Executable
-    #: The plan's phase, read from its JSON (JSON_EXTRACT parses the whole plan document, so
-    #: it is read only when the caller does not know it).
+    #: The plan's phase and running hold, read from its JSON (JSON_EXTRACT parses the whole
+    #: plan document, so they are read only when the caller does not know them).
     phase: Executable
     triage: Executable
 
@@ -165,9 +165,10 @@ def _statements() -> _Statements:
         .limit(1)
     )
     triage = select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id"))
-    phase = select(PlanVersionRow.data["phase"].as_integer()).where(
-        PlanVersionRow.id == bindparam("plan_id")
-    )
+    phase = select(
+        PlanVersionRow.data["phase"].as_integer(),
+        PlanVersionRow.data[("running_hold", "held")].as_boolean(),
+    ).where(PlanVersionRow.id == bindparam("plan_id"))
     return _Statements(start, phase, triage)
 
 
@@ -183,8 +184,13 @@ class _Record:
 _READ = object()
 
 
-def _record(
-    tx: Session, patient_id: int, content: ClinicalContent, pain: object, phase: object
+def _record(  # noqa: PLR0917 - the facts the caller may already know
+    tx: Session,
+    patient_id: int,
+    content: ClinicalContent,
+    pain: object,
+    phase: object,
+    held: object,
 ) -> _Record:
     """The facts of the current episode, its latest intake's id and the clinic's contact.
 
@@ -197,8 +203,11 @@ def _record(
     if row is None:
         raise NotFound(f"patient {patient_id} has no episode of care")
     referral, intake_id, level, plan_id, signed_at, review, clinic, phone = row
-    if plan_id is not None and phase is _READ:
-        phase = connection.execute(_statements().phase, {"plan_id": plan_id}).scalar()
+    if plan_id is not None and (phase is _READ or held is _READ):
+        found = connection.execute(_statements().phase, {"plan_id": plan_id}).first()
+        read_phase, read_held = found if found is not None else (None, None)
+        phase = read_phase if phase is _READ else phase
+        held = read_held if held is _READ else held
     decision = None
     decided_on = referral.get("intake_id") if isinstance(referral, dict) else None
     if intake_id is not None and decided_on == intake_id:
@@ -208,6 +217,7 @@ def _record(
         triage_level=None if level is None else TriageLevel(level),
         referral_decision=decision,
         plan_phase=None if plan_id is None else _phase_number(phase),
+        running_held=plan_id is not None and held is True,
     )
     if signed_at is not None and decide(facts, content.gate.config).exercises:
         if pain is _READ:
@@ -239,15 +249,16 @@ def gate_for(
     *,
     pain: object = _READ,
     phase: object = _READ,
+    held: object = _READ,
 ) -> Gate:
     """What ``patient_id`` may do today and how to say it (the caller has authorized), with
     the gate's configuration and pain limits of ``content``.
 
-    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off and
-    ``phase`` that plan's ``phase`` value when the caller has just read them (the today view);
-    otherwise they are read here.
+    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off,
+    ``phase`` that plan's ``phase`` value and ``held`` whether it holds running, when the
+    caller has just read them (the today view); otherwise they are read here.
     """
-    record = _record(tx, patient_id, content, pain, phase)
+    record = _record(tx, patient_id, content, pain, phase, held)
     gate = content.gate
     allowance = decide(record.facts, gate.config)
     opened = allowance.state is GateState.OPEN

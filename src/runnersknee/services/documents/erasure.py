@@ -34,6 +34,7 @@ from runnersknee.store.tables import (
     JobRow,
     PainLogRow,
     PatientRow,
+    PlanSuggestionRow,
     PlanVersionRow,
     QuestionnaireRow,
     RunRow,
@@ -42,7 +43,8 @@ from runnersknee.store.tables import (
 
 __all__ = ["Erased", "erase_patient", "last_entry", "purge_raw_videos"]
 
-_BY_PATIENT = (ExerciseLogRow, PainLogRow, RunRow, AlertRow, JobRow)
+#: Rows of the patient (deleted first: a suggestion decision refers to a plan version).
+_BY_PATIENT = (PlanSuggestionRow, ExerciseLogRow, PainLogRow, RunRow, AlertRow, JobRow)
 _BY_EPISODE = (IntakeRow, IntakeDraftRow, QuestionnaireRow, AssessmentRow, PlanVersionRow)
 _VIDEO_JOB = "video_analysis"
 _VIDEO_FILES = ("upload", "analysis/annotated.mp4")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ from runnersknee.services.running.run_records import patient_runs
 from runnersknee.services.video.measures import video_analyses
 from runnersknee.store.tables import (
     AssessmentRow,
+    EpisodeRow,
     ExerciseLogRow,
+    IntakeDraftRow,
     PainLogRow,
     PatientRow,
 )
@@ -52,6 +55,7 @@ __all__ = [
     "ExportParts",
     "fhir_bundle",
     "gather_export",
+    "intake_drafts",
     "patient_record",
     "upload_folder",
     "write_export",
@@ -255,6 +259,33 @@ def _documents(
     return made, notes
 
 
+def intake_drafts(tx: Session, patient_id: int) -> str | None:
+    """The patient's unsent intake answers (one draft per episode) as JSON; None without one.
+
+    A draft is what the patient typed between the steps of the portal's intake and has not
+    sent yet (services/care/intake_draft.py): their own data, so it is part of the export.
+    """
+    rows = tx.execute(
+        select(IntakeDraftRow, EpisodeRow.opened_on)
+        .join(EpisodeRow, EpisodeRow.id == IntakeDraftRow.episode_id)
+        .where(EpisodeRow.patient_id == patient_id)
+        .order_by(IntakeDraftRow.id)
+    ).all()
+    if not rows:
+        return None
+    drafts = [
+        {
+            "episode_opened_on": opened.isoformat() if opened else None,
+            "next_step": row.step,
+            "answers": dict(row.answers),
+            "started_at": row.created_at.isoformat(),
+            "saved_at": row.updated_at.isoformat(),
+        }
+        for row, opened in rows
+    ]
+    return json.dumps({"intake_drafts": drafts}, indent=2, ensure_ascii=False, sort_keys=True)
+
+
 @dataclass(frozen=True, slots=True)
 class ExportParts:
     """What the zip holds, read in the transaction (the PDFs are laid out afterwards)."""
@@ -266,6 +297,8 @@ class ExportParts:
     csvs: Mapping[str, str]
     documents: Mapping[str, report_data.Document]
     notes: tuple[str, ...]
+    #: The unsent intake answers (JSON), None when the patient has no draft.
+    intake_draft: str | None = None
 
 
 def gather_export(
@@ -284,6 +317,7 @@ def gather_export(
         _csvs(tx, actor, patient_id),
         documents,
         tuple(notes),
+        intake_drafts(tx, patient_id),
     )
 
 
@@ -303,6 +337,8 @@ def zip_export(parts: ExportParts, today: date, settings: Settings) -> ExportFil
         archive.writestr("fhir/bundle.json", parts.bundle)
         for name, text in parts.csvs.items():
             archive.writestr(name, text)
+        if parts.intake_draft is not None:
+            archive.writestr("intake/draft.json", parts.intake_draft)
         for name, doc in parts.documents.items():
             archive.writestr(name, render_pdf(doc).pdf)
         for name, path in _upload_files(settings, parts.patient_id):
@@ -331,6 +367,7 @@ def _readme(name: str, now: datetime, notes: Sequence[str]) -> str:
         f"Data export for {name}, made {now.isoformat(timespec='seconds')}.",
         "fhir/bundle.json: the record as a FHIR R4B Bundle (type collection).",
         "csv/: exercise logs, pain logs, runs and questionnaire scores.",
+        "intake/draft.json: intake answers saved but not sent yet (only when there are some).",
         "reports/: printable documents. uploads/: files uploaded for this patient.",
         *notes,
     ]

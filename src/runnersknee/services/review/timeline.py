@@ -123,7 +123,13 @@ def _scores(
         points = tuple((r.administered_on, float(r.total or 0)) for r in rows)
         bands = []
         mcid = instrument.mcid
-        if not plain and mcid is not None and mcid.basis == "points":
+        # the band only where the published value applies (a paraphrase is another instrument)
+        if (
+            not plain
+            and mcid is not None
+            and mcid.basis == "points"
+            and instrument.published_wording
+        ):
             base = points[0][1]
             bands.append(
                 Band(base - mcid.value, base + mcid.value, f"within MCID ({mcid.value:g}) of first")

@@ -14,10 +14,10 @@ from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.review import timeline
 from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import (
+    AlertResolvedOut,
     AlertsOut,
     AssessmentOut,
     CreatedOut,
-    FlagOut,
     PainLogOut,
     PlanVersionOut,
     PlanVersionsOut,
@@ -48,6 +48,13 @@ class ExerciseAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
     exercise_id: str = Field(max_length=80)
     note: str = Field(default="", max_length=1000)
+
+
+class AlertResolveIn(BaseModel):
+    """What was done about an alert (kept on it, like the alerts page's note)."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=alerts.NOTE_MAX)
 
 
 class SignIn(BaseModel):
@@ -229,9 +236,23 @@ def get_alerts(request: Request, actor: CurrentActor) -> JSON:
     return {"data": data, "count": len(items)}
 
 
-@router.post("/alerts/{alert_id}/resolve", tags=["alerts"], **out(FlagOut))
-def resolve(request: Request, actor: CurrentActor, alert_id: int) -> JSON:
-    """Mark an alert handled."""
+@router.post("/alerts/{alert_id}/resolve", tags=["alerts"], **out(AlertResolvedOut))
+def resolve(
+    request: Request, actor: CurrentActor, alert_id: int, body: AlertResolveIn | None = None
+) -> JSON:
+    """Mark an alert handled with a note of what was done (the body is optional).
+
+    An alert already handled keeps its first handling; the answer shows it."""
+    note = body.note if body is not None else ""
     with database(request).transaction() as tx:
-        alerts.resolve_alert(tx, actor, alert_id)
-    return {"resolved": True}
+        view = alerts.resolve_alert(tx, actor, alert_id, note)
+    resolved_at = view.resolved_at
+    return {
+        "id": view.id,
+        "patient_id": view.patient_id,
+        "kind": view.kind,
+        "resolved": True,
+        "resolved_at": resolved_at.isoformat() if resolved_at else "",
+        "resolved_note": view.resolved_note,
+        "occurred_on": view.event_day.isoformat(),
+    }

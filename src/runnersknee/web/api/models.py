@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "FHIR_RESPONSES",
     "AcceptedOut",
+    "AlertResolvedOut",
     "AlertsOut",
     "AssessmentOut",
     "CreatedOut",
@@ -288,6 +289,20 @@ class TimelineOut(ApiOut):
     adherence_days_per_week: list[WeekDaysOut]
     scores: list[Doc]
     plans: list[PlanVersionOut]
+
+
+class AlertResolvedOut(ApiOut):
+    """An alert marked handled, with what the clinician did about it."""
+
+    id: int
+    patient_id: int
+    kind: str
+    resolved: bool = Field(description="Always true: the alert is handled.")
+    resolved_at: str = Field(description="When it was marked handled (ISO 8601, UTC).")
+    resolved_note: str | None = Field(
+        description="What was done (the first handling's note; null when none was given)."
+    )
+    occurred_on: str = Field(description="The day the event happened (ISO date).")
 
 
 class AlertsOut(ApiOut):

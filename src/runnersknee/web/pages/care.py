@@ -1,23 +1,25 @@
 """Clinician pages: assessment (left/right side by side), plan editing and sign-off,
-timeline, alerts."""
+alerts."""
 
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.assessment import Assessment
-from runnersknee.clinical.errors import InvalidInput, Refused
+from runnersknee.clinical.errors import Conflict, InvalidInput, Refused
 from runnersknee.services.access.authz import Role
-from runnersknee.services.care import alerts, plan_dose, plan_history, records
+from runnersknee.services.care import alerts, plan_dose, plan_history, plan_progression, records
 from runnersknee.services.care import plan_preview as plan_preview_service
 from runnersknee.services.care.plan_readiness import PlanReadiness, plan_readiness
-from runnersknee.services.review import timeline
+from runnersknee.services.review import suggestions
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, query_number, today
-from runnersknee.web.pages.record import record_name
+from runnersknee.web.local_time import zone_of
+from runnersknee.web.pages.record import record_name, triage_for
 from runnersknee.web.presenters.dcform import (
     FormField,
     flatten,
@@ -28,7 +30,7 @@ from runnersknee.web.presenters.dcform import (
 )
 from runnersknee.web.render import render
 
-__all__ = ["assessment_fields", "router"]
+__all__ = ["assessment_fields", "item_anchor", "plan_view", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +56,11 @@ def _other_fields() -> tuple[FormField, ...]:
 
 def _back(patient_id: int, part: str = "") -> RedirectResponse:
     return RedirectResponse(f"/clinic/patients/{patient_id}{part}", status_code=303)
+
+
+def item_anchor(item_id: str) -> str:
+    """The plan page at one item (the page stays in place after an edit)."""
+    return f"/plan#item-{quote(item_id, safe=':')}"
 
 
 @router.get("/clinic/patients/{patient_id}/assessment")
@@ -105,30 +112,49 @@ def assessment_save(
 def plan_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
     """The current plan version with reasons and citations, editable item by item."""
     require_role(actor, Role.CLINICIAN)
-    return _plan_view(request, patient_id)
+    return plan_view(request, patient_id)
+
+
+#: Confirmations after a redirect to the plan page (``?done=...``).
+_DONE = {
+    "suggestion": "Suggestion accepted: the change is in a new draft version below. The patient "
+    "sees it once you sign the plan off.",
+    "dismissed": "Suggestion dismissed; your reason is kept with it.",
+    "running": "Running changed in a new draft version; it applies once you sign the plan off.",
+}
 
 
 def _readiness(overview: records.Overview) -> PlanReadiness:
     return plan_readiness(overview.patient_id, overview.intake, overview.assessment is not None)
 
 
-def _plan_view(
+def plan_view(
     request: Request, patient_id: int, code: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
-    """The plan page: current version, history in words, readiness, the library to add from."""
+    """The plan page: current version, history in words, readiness, the library to add from,
+    the suggested changes and the running hold."""
     actor = request.state.actor
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id, content=content(request))
         versions = records.plan_versions(tx, actor, patient_id, content=content(request))
         history = plan_history.history(tx, actor, patient_id, content(request))
+        zone = zone_of(request, actor, tx)
+        sugg = suggestions.view(tx, actor, patient_id, today(request), zone, content(request))
     exercises = content(request).exercises
     library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
     knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
+    steps = {
+        (key, way): exercises[target]
+        for key in exercises
+        for way in plan_progression.DIRECTIONS
+        if (target := plan_progression.step_target(exercises, key, way) or "") in exercises
+    }
     return render(
         request,
         "clinic/plan.html",
         status_code=code,
         doses={key: e.dose for key, e in exercises.items()},
+        steps=steps,
         knee_side=knee,
         sides=plan_dose.SIDES,
         o=overview,
@@ -136,7 +162,11 @@ def _plan_view(
         history=history,
         library=library,
         ready=_readiness(overview),
+        triage=triage_for(request, overview),
+        sugg=sugg,
+        back="plan",
         errors=errors or {},
+        message=_DONE.get(request.query_params.get("done", "")),
     )
 
 
@@ -145,16 +175,18 @@ def _library(request: Request) -> list[tuple[str, str]]:
     return sorted(((e.id, e.name) for e in content(request).exercises.values()), key=lambda x: x[1])
 
 
-def _plan_action(request: Request, patient_id: int, action: object) -> Response:
+def _plan_action(
+    request: Request, patient_id: int, action: object, item_id: str | None = None
+) -> Response:
+    """Run ``action(tx)``; back to the plan (at ``item_id``, or the item the action returns)."""
     try:
         with database(request).transaction() as tx:
-            action_fn = action
-            if callable(action_fn):
-                action_fn(tx)
-    except (InvalidInput, Refused) as error:
+            done = action(tx) if callable(action) else None
+    except (InvalidInput, Refused, Conflict) as error:
         code = 409 if isinstance(error, Refused) else 422
-        return _plan_view(request, patient_id, code, {"_form": error.message})
-    return _back(patient_id, "/plan")
+        return plan_view(request, patient_id, code, {"_form": error.message})
+    landed = done.item_id if isinstance(done, plan_progression.Stepped) else item_id
+    return _back(patient_id, item_anchor(landed) if landed else "/plan")
 
 
 @router.post("/clinic/patients/{patient_id}/plan/generate")
@@ -189,17 +221,36 @@ def plan_item_edit(
     except InvalidInput as error:
         with database(request).transaction() as tx:  # authorize before answering
             records.overview(tx, actor, patient_id, content=content(request))
-        return _plan_view(request, patient_id, 422, {"_form": error.message})
+        return plan_view(request, patient_id, 422, {"_form": error.message})
     if fields is not None:
         return _plan_action(
             request,
             patient_id,
             lambda tx: records.set_item_dose(tx, actor, patient_id, item_id, fields, note),
+            item_id,
         )
     return _plan_action(
         request,
         patient_id,
         lambda tx: records.update_item(tx, actor, patient_id, item_id, dose, note),
+        item_id,
+    )
+
+
+@router.post("/clinic/patients/{patient_id}/plan/items/{item_id}/step")
+def plan_item_step(
+    request: Request, actor: CurrentActor, form: SafeForm, patient_id: int, item_id: str
+) -> Response:
+    """One click: the item's library progression (harder) or regression (easier), as a new
+    draft version; the page returns to the new item."""
+    require_role(actor, Role.CLINICIAN)
+    direction = str(form.get("direction") or "")
+    return _plan_action(
+        request,
+        patient_id,
+        lambda tx: plan_progression.step_item(
+            tx, actor, patient_id, item_id, direction, content=content(request)
+        ),
     )
 
 
@@ -210,7 +261,7 @@ def _confirm_remove(request: Request, patient_id: int, item_id: str) -> Response
     items = records.plan_items(overview.plan.data if overview.plan else {})
     item = next((i for i in items if i.get("id") == item_id), None)
     if item is None:
-        return _plan_view(request, patient_id, 422, {"_form": "the plan has no such item"})
+        return plan_view(request, patient_id, 422, {"_form": "the plan has no such item"})
     return render(request, "clinic/plan_remove.html", o=overview, item=item)
 
 
@@ -270,16 +321,6 @@ def plan_sign(request: Request, actor: CurrentActor, form: SafeForm, patient_id:
     return _plan_action(
         request, patient_id, lambda tx: records.sign_plan(tx, actor, patient_id, note)
     )
-
-
-@router.get("/clinic/patients/{patient_id}/timeline")
-def timeline_page(request: Request, actor: CurrentActor, patient_id: int) -> Response:
-    """Pain, questionnaire scores with MCID bands, adherence and plan versions."""
-    require_role(actor, Role.CLINICIAN)
-    with database(request).transaction() as tx:
-        overview = records.overview(tx, actor, patient_id, content=content(request))
-        data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
-    return render(request, "clinic/timeline.html", o=overview, t=data)
 
 
 @router.get("/clinic/alerts")

@@ -15,13 +15,15 @@ from runnersknee.content.red_flag_actions import load_red_flag_actions
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import intake, patient_details, patients, records
 from runnersknee.services.care.plan_readiness import plan_readiness
-from runnersknee.services.review import discharge, record_summary
+from runnersknee.services.care.triage_view import ClinicianTriage, clinician_triage
+from runnersknee.services.review import discharge, record_summary, suggestions
 from runnersknee.services.running import run_records
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, today
+from runnersknee.web.local_time import zone_of
 from runnersknee.web.render import render
 
-__all__ = ["record_name", "record_page", "router"]
+__all__ = ["record_name", "record_page", "router", "triage_for"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,6 +33,7 @@ _DONE = {
     "shows the decision.",
     "details": "Details saved.",
     "discharge": "Discharged. The episode of care is closed and the summary is kept below.",
+    "dismissed": "Suggestion dismissed; your reason is kept with it.",
 }
 
 
@@ -38,6 +41,14 @@ def record_name(request: Request, patient_id: int) -> str:
     """The patient's name for a record page's heading (an authorized, audited read)."""
     with database(request).transaction() as tx:
         return patients.get_patient(tx, request.state.actor, patient_id).display_name
+
+
+def triage_for(request: Request, overview: records.Overview) -> ClinicianTriage | None:
+    """The latest intake's triage in clinician wording (the record's banner)."""
+    found = overview.intake
+    return clinician_triage(
+        found.triage if found else None, content(request).triage_rules, load_red_flag_actions()
+    )
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -67,6 +78,8 @@ def record_page(
             content(request),
         )
         discharged = patients.current_episode(tx, patient_id).discharge
+        zone = zone_of(request, actor, tx)
+        sugg = suggestions.view(tx, actor, patient_id, today(request), zone, content(request))
     done = request.query_params.get("done", "")
     return render(
         request,
@@ -76,6 +89,7 @@ def record_page(
         info=info,
         s=glance,
         ready=plan_readiness(patient_id, overview.intake, overview.assessment is not None),
+        triage=triage_for(request, overview),
         red_flag=load_red_flag_actions(),
         decisions=intake.REFERRAL_DECISIONS,
         errors=errors or {},
@@ -83,6 +97,8 @@ def record_page(
         message=_DONE.get(done),
         today=today(request),
         discharged=discharged,
+        sugg=sugg,
+        back="summary",
     )
 
 
