@@ -32,7 +32,7 @@ from runnersknee.services.access.accounts import actor_for, create_clinic, creat
 from runnersknee.services.access.authz import Role
 from runnersknee.services.care import patients
 from runnersknee.services.platform.database import Database
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import uploads as video_uploads
 from runnersknee.store.db import make_engine
 from runnersknee.store.migrate import upgrade
 from runnersknee.store.tables import JobRow, UserRow
@@ -67,12 +67,12 @@ def _seed(database: Database) -> object:
     return doc, pid
 
 
-def _upload(folder: Path, video: Path | None) -> tuple[bytes, video_records.VideoRequest]:
+def _upload(folder: Path, video: Path | None) -> tuple[bytes, video_uploads.VideoRequest]:
     if video is not None:
-        return video.read_bytes(), video_records.VideoRequest("sagittal", "run")
+        return video.read_bytes(), video_uploads.VideoRequest("sagittal", "run")
     kp, _ = synthetic.running_sagittal(duration_s=10.0)
     write_keypoints_csv(kp, folder / "kp.csv")
-    request = video_records.VideoRequest("sagittal", "run", source="keypoints")
+    request = video_uploads.VideoRequest("sagittal", "run", source="keypoints")
     return (folder / "kp.csv").read_bytes(), request
 
 
@@ -102,9 +102,9 @@ def _round(url: str, storage: Path, workers: int, jobs: int, video: Path | None)
         for _ in range(jobs):
             import io
 
-            key = video_records.store_upload(settings, pid, io.BytesIO(content))
+            key = video_uploads.store_upload(settings, pid, io.BytesIO(content))
             with database.transaction() as tx:
-                ids.append(video_records.submit(tx, doc, pid, request, key, "bench").id)
+                ids.append(video_uploads.submit(tx, doc, pid, request, key, "bench").id)
         while True:
             with database.transaction() as tx:
                 states = list(tx.scalars(select(JobRow.status).where(JobRow.id.in_(ids))))

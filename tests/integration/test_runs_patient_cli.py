@@ -23,7 +23,7 @@ from runnersknee.services.access.accounts import actor_for, create_clinic, creat
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import patients
 from runnersknee.services.platform.database import Database
-from runnersknee.services.running import run_records, run_uploads
+from runnersknee.services.running import pain_after_runs, run_records, run_uploads
 from runnersknee.store.tables import AlertRow, AuditRow, RunRow, UserRow
 from tests.content import CONTENT
 from tests.ready import sign_plan_for
@@ -128,7 +128,7 @@ def stored_patient(sqlite_url: str) -> tuple[str, int]:
     )
     with database.transaction() as tx:
         run_uploads.save_import(tx, doc, pid, result, TODAY)
-        run_records.log_run_pain(
+        pain_after_runs.log_run_pain(
             tx, doc, pid, TODAY - timedelta(days=2), 1, 1, None, content=CONTENT
         )
     database.dispose()

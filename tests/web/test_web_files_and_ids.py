@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import uploads as video_uploads
 from runnersknee.store.tables import AuditRow, JobRow
 from tests.web.conftest import World, api_login, client_for, page_login
 from tests.web.test_web_video import DOC, VideoWorld, _upload, vw  # noqa: F401 - fixture
@@ -59,7 +59,7 @@ def test_a_refused_upload_is_deleted(
     def refuse(*args: object) -> None:
         raise InvalidInput("refused for the test", field="video")
 
-    monkeypatch.setattr(video_records, "submit", refuse)
+    monkeypatch.setattr(video_uploads, "submit", refuse)
     client = vw.client()
     csrf = page_login(client, DOC)
     response = _upload(client, csrf, vw.world.patient_a, b"x" * 1000)

@@ -22,7 +22,7 @@ from runnersknee.gait.keypoint_io import write_keypoints_csv
 from runnersknee.services.care import records
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.jobs import runner as job_runner
-from runnersknee.services.video.records import band_text
+from runnersknee.services.video.results import band_text
 from runnersknee.store.tables import AssessmentRow, AuditRow, JobRow
 from runnersknee.web.app import create_app, route_table
 from runnersknee.web.pages.video import markdown_html
@@ -496,6 +496,6 @@ def test_walking_is_offered_accepted_and_kept_out_of_the_running_fields(
 
 def test_web_tasks_are_the_pipeline_tasks() -> None:
     from runnersknee.gait.pipeline import TASKS
-    from runnersknee.services.video import records as video_records
+    from runnersknee.services.video import uploads as video_uploads
 
-    assert video_records.TASKS == TASKS
+    assert video_uploads.TASKS == TASKS

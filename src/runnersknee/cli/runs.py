@@ -172,89 +172,99 @@ def _patient_ref(folders: list[Path], pain_log: Path | None) -> int | None:
 def register(app: typer.Typer) -> None:
     """Add the ``runs`` command group to ``app``."""
     group = typer.Typer(help="Import watch files (FIT, TCX, GPX) and report running load.")
-
-    @group.command("import")
-    def import_command(
-        paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip exports.")],
-        output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
-        workers: Annotated[
-            int | None,
-            typer.Option(min=1, max=8, help="Parser processes (default: 2 for large imports)."),
-        ] = None,
-    ) -> None:
-        """Parse and de-duplicate activity files; show what was read and what was skipped."""
-        from runnersknee.services.running import runs as runs_service
-
-        settings = Settings()
-        with _progress(output is OutputFormat.TEXT) as progress:
-            result = runs_service.import_runs(
-                paths, settings=settings, progress=progress, workers=workers
-            )
-        data = runs_service.import_json(result)
-        if output is OutputFormat.JSON:
-            typer.echo(json.dumps(data, indent=2, sort_keys=True))
-            return
-        console = Console()
-        console.print(_runs_table(data["runs"], f"{len(data['runs'])} runs imported"))
-        _print_skips(console, data)
-
-    @group.command("report")
-    def report_command(  # noqa: PLR0917 - Typer maps parameters to options
-        folder: Annotated[
-            list[Path],
-            typer.Argument(help="Folder(s), zip(s) or files; or patient:<id> (from the database)."),
-        ],
-        output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
-        pain_log: Annotated[
-            Path | None, typer.Option(help="Pain log, CSV or JSON (docs/running.md).")
-        ] = None,
-        chart: Annotated[
-            Path | None, typer.Option(help="Write a chart: OUT.svg or OUT.png.")
-        ] = None,
-        today: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
-        retraining_start: Annotated[
-            str | None, typer.Option(help="Cadence retraining start (baseline before it).")
-        ] = None,
-    ) -> None:
-        """Weekly load, spikes, cadence and the next run (walk-run stage or distance cap).
-
-        PATIENT_OR_FOLDER: files, folders, zips, or ``patient:<id>`` to read a stored patient's
-        runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
-        """
-        from runnersknee.bootstrap import load_content
-        from runnersknee.services.running import run_records
-        from runnersknee.services.running import runs as runs_service
-
-        settings = Settings()
-        content = load_content(settings)
-        patient_id = _patient_ref(folder, pain_log)
-        if patient_id is not None:
-            data = run_records.report_for_patient(
-                settings,
-                patient_id,
-                content=content,
-                today=_parse_day(today) or date.today(),
-                retraining_start=_parse_moment(retraining_start),
-                chart=chart,
-            )
-        else:
-            with _progress(output is OutputFormat.TEXT) as progress:
-                report = runs_service.build_report(
-                    folder,
-                    settings=settings,
-                    content=content,
-                    pain_log=pain_log,
-                    today=_parse_day(today),
-                    retraining_start=_parse_moment(retraining_start),
-                    chart=chart,
-                    progress=progress,
-                )
-            data = report.to_json()
-        if output is OutputFormat.JSON:
-            typer.echo(json.dumps(data, indent=2, sort_keys=True))
-            return
-        _print_report(Console(), data)
-        if chart is not None:
-            Console(stderr=True).print(f"chart written to {chart}", highlight=False)
-
+    group.command("import")(import_command)
+    group.command("report")(report_command)
     app.add_typer(group, name="runs")
+
+
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip exports.")],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=8, help="Parser processes (default: 2 for large imports)."),
+    ] = None,
+) -> None:
+    """Parse and de-duplicate activity files; show what was read and what was skipped."""
+    from runnersknee.services.running import runs as runs_service
+
+    settings = Settings()
+    with _progress(output is OutputFormat.TEXT) as progress:
+        result = runs_service.import_runs(
+            paths, settings=settings, progress=progress, workers=workers
+        )
+    data = runs_service.import_json(result)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    console = Console()
+    console.print(_runs_table(data["runs"], f"{len(data['runs'])} runs imported"))
+    _print_skips(console, data)
+
+
+def report_command(  # noqa: PLR0917 - Typer maps parameters to options
+    folder: Annotated[
+        list[Path],
+        typer.Argument(help="Folder(s), zip(s) or files; or patient:<id> (from the database)."),
+    ],
+    output: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.TEXT,
+    pain_log: Annotated[
+        Path | None, typer.Option(help="Pain log, CSV or JSON (docs/running.md).")
+    ] = None,
+    chart: Annotated[Path | None, typer.Option(help="Write a chart: OUT.svg or OUT.png.")] = None,
+    today: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
+    retraining_start: Annotated[
+        str | None, typer.Option(help="Cadence retraining start (baseline before it).")
+    ] = None,
+) -> None:
+    """Weekly load, spikes, cadence and the next run (walk-run stage or distance cap).
+
+    PATIENT_OR_FOLDER: files, folders, zips, or ``patient:<id>`` to read a stored patient's
+    runs and run pain logs from RUNNERSKNEE_DATABASE_URL.
+    """
+    data = _report_data(folder, output, pain_log, chart, today, retraining_start)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    _print_report(Console(), data)
+    if chart is not None:
+        Console(stderr=True).print(f"chart written to {chart}", highlight=False)
+
+
+def _report_data(  # noqa: PLR0917 - the report command's options
+    folder: list[Path],
+    output: OutputFormat,
+    pain_log: Path | None,
+    chart: Path | None,
+    today: str | None,
+    retraining_start: str | None,
+) -> dict[str, Any]:
+    """The report JSON of a stored patient (``patient:<id>``) or of files and folders."""
+    from runnersknee.bootstrap import load_content
+    from runnersknee.services.running import run_records
+    from runnersknee.services.running import runs as runs_service
+
+    settings = Settings()
+    content = load_content(settings)
+    patient_id = _patient_ref(folder, pain_log)
+    if patient_id is not None:
+        return run_records.report_for_patient(
+            settings,
+            patient_id,
+            content=content,
+            today=_parse_day(today) or date.today(),
+            retraining_start=_parse_moment(retraining_start),
+            chart=chart,
+        )
+    with _progress(output is OutputFormat.TEXT) as progress:
+        report = runs_service.build_report(
+            folder,
+            settings=settings,
+            content=content,
+            pain_log=pain_log,
+            today=_parse_day(today),
+            retraining_start=_parse_moment(retraining_start),
+            chart=chart,
+            progress=progress,
+        )
+    return report.to_json()

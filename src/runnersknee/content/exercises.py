@@ -24,7 +24,8 @@ from runnersknee.clinical.exercises import Component, Dose, Exercise, Phase
 from runnersknee.clinical.library import CONTRAINDICATIONS, TARGET_TAGS, ExerciseLibrary
 from runnersknee.content._files import data_root, read_toml, toml_files
 from runnersknee.content.citations import load_citations
-from runnersknee.content.illustrate import Scene, render_svg, scene_from_mapping
+from runnersknee.content.illustrate.scene import Scene, scene_from_mapping
+from runnersknee.content.illustrate.svg import render_svg
 
 __all__ = [
     "ILLUSTRATION_LICENCE",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from runnersknee.services.jobs.records import Handler
 from runnersknee.services.running.run_import import RUN_IMPORT_JOB, clean_at_start, run_import_job
-from runnersknee.services.video.records import VIDEO_JOB, run_video_job
+from runnersknee.services.video.analysis_job import run_video_job
+from runnersknee.services.video.uploads import VIDEO_JOB
 
 __all__ = ["JOB_HANDLERS", "clean_at_start"]
 

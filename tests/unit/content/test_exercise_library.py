@@ -20,7 +20,7 @@ from runnersknee.content.exercises import (
     load_exercise_library,
     render_library_markdown,
 )
-from runnersknee.content.illustrate import render_svg
+from runnersknee.content.illustrate.svg import render_svg
 
 REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / "src" / "runnersknee" / "content" / "data" / "exercises"

@@ -11,15 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runnersknee.clinical.errors import ContentError
-from runnersknee.content.illustrate import (
+from runnersknee.content.illustrate.pose import pose_joints
+from runnersknee.content.illustrate.scene import (
     ANGLE_NAMES,
     Keyframe,
     Prop,
     Scene,
-    pose_joints,
-    render_svg,
     scene_from_mapping,
 )
+from runnersknee.content.illustrate.svg import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

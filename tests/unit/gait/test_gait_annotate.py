@@ -47,7 +47,7 @@ def test_rejected_contacts_are_labelled_with_their_reason_and_charted_red() -> N
 
 
 def test_captions_say_which_steps_were_not_used_and_why() -> None:
-    from runnersknee.services.video.records import captions_vtt
+    from runnersknee.services.video.captions import captions_vtt
 
     document = {
         "duration_s": 3.0,

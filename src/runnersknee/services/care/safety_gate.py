@@ -40,7 +40,7 @@ from runnersknee.store.tables import (
 __all__ = ["Gate", "episode_subqueries", "gate_for", "require_exercises", "require_runs"]
 
 #: Alert keys of the pain-monitoring reviews
-#: (services/care/logs.py, services/running/run_records.py).
+#: (services/care/logs.py, services/running/pain_after_runs.py).
 _REVIEW_KEYS = ("pain:review:%", "run_pain:review:%")
 
 

@@ -39,7 +39,7 @@ from runnersknee.services.care import intake, records
 from runnersknee.services.care.case_io import validate_as
 from runnersknee.services.care.patients import current_episode
 from runnersknee.services.documents import report_data
-from runnersknee.services.running.run_records import patient_runs
+from runnersknee.services.running.stored_runs import patient_runs
 from runnersknee.services.video.measures import video_analyses
 from runnersknee.store.tables import (
     AssessmentRow,

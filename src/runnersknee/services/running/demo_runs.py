@@ -23,7 +23,7 @@ from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.content.return_to_run import load_return_to_run_protocol
 from runnersknee.services.access.authz import Actor
-from runnersknee.services.running import run_records, run_uploads
+from runnersknee.services.running import pain_after_runs, run_uploads
 
 __all__ = ["DemoRun", "demo_runs", "seed_runs"]
 
@@ -117,9 +117,9 @@ def seed_runs(  # noqa: PLR0917 - demo seeding: tx, who, record, day, settings, 
     for run in runs:
         if run.walk_s:
             day = run.start.date()
-            run_records.log_run_pain(tx, patient, patient_id, day, 1, 1, None, content=content)
+            pain_after_runs.log_run_pain(tx, patient, patient_id, day, 1, 1, None, content=content)
             next_day = day + timedelta(days=1)
-            run_records.log_run_pain(
+            pain_after_runs.log_run_pain(
                 tx, patient, patient_id, next_day, None, None, 0, content=content
             )
     return len(outcome.imported)

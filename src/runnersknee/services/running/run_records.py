@@ -1,27 +1,26 @@
-"""A patient's stored runs: load and spikes, the next run, pain after a run, the CLI report.
+"""A patient's runs as the pages, the API and the CLI report show them: spikes, weekly load,
+cadence and the next run.
 
-Uploading files is in :mod:`runnersknee.services.running.run_uploads`. Use cases (each runs in the
-caller's one transaction): :func:`overview`,
-:func:`log_run_pain` and, for the CLI, :func:`report_for_patient`. Every read or write of
-patient data goes through :func:`runnersknee.services.access.authz.authorize`. Imported runs are
-``RunRow`` rows; what has no column (start with its UTC offset, device, sport, heart rate,
-elevation, a cadence-series summary, the file name) lives in ``RunRow.data`` (see
-docs/running.md, "Web"). Spikes are computed, never stored: a later upload may change them.
+Use cases (each runs in the caller's one transaction): :func:`overview` and, for the CLI,
+:func:`report_for_patient`; every read of patient data goes through
+:func:`runnersknee.services.access.authz.authorize`. Stored runs are read by
+:mod:`~runnersknee.services.running.stored_runs`, pain after a run is logged by
+:mod:`~runnersknee.services.running.pain_after_runs` and files are uploaded by
+:mod:`~runnersknee.services.running.run_uploads`. Spikes are computed, never stored: a later
+upload may change them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.activity.bulk import ImportResult
-from runnersknee.activity.model import Run, SourceFormat
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.load import (
     LOOKBACK_DAYS,
@@ -34,82 +33,34 @@ from runnersknee.clinical.load import (
     weekly_load,
 )
 from runnersknee.clinical.pain_monitoring import SessionPain
-from runnersknee.clinical.return_to_run import Prescription, next_run
+from runnersknee.clinical.return_to_run import Prescription
 from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.charts import Marker, weekly_load_chart
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
 from runnersknee.services.access.authz import Actor, authorize
-from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES, raise_alert
-from runnersknee.services.care.morning_baseline import (
-    latest_baseline,
-    record_baseline,
-    with_baselines,
-)
+from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES
+from runnersknee.services.care.morning_baseline import latest_baseline
 from runnersknee.services.care.safety_gate import Gate, gate_for
 from runnersknee.services.platform.audit import record_access
 from runnersknee.services.platform.database import Database
 from runnersknee.services.running import runs as runs_service
-from runnersknee.store.tables import PainLogRow, PatientRow, RunRow
+from runnersknee.services.running.pain_after_runs import prescribe, run_pain
+from runnersknee.services.running.stored_runs import StoredRun, patient_runs
+from runnersknee.store.tables import PatientRow
 
 __all__ = [
     "RunEntry",
     "RunsOverview",
-    "StoredRun",
     "load_chart",
-    "log_run_pain",
     "overview",
-    "patient_runs",
     "report_for_patient",
     "run_json",
-    "run_pain",
     "running_window",
-    "stored_run",
-    "touch_last_log",
 ]
 
-_MAX_RUNS = 5000
 #: Spike categories marked on charts (> 10 %, Frandsen 2025); the alerting ones are red.
 _MARKED = frozenset({SpikeCategory.SMALL, SpikeCategory.MODERATE, SpikeCategory.LARGE})
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRun:
-    """One stored run (``RunRow``) with the extra fields of its ``data``."""
-
-    id: int
-    run_on: date
-    start: datetime
-    distance_m: float
-    duration_s: float
-    cadence_spm: float | None
-    source: str
-    data: dict[str, Any]
-
-    @property
-    def pace_s_per_km(self) -> float | None:
-        """Average pace over the moving time, s/km."""
-        if self.distance_m <= 0 or self.duration_s <= 0:
-            return None
-        return self.duration_s / self.distance_m * 1000.0
-
-    def as_run(self) -> Run:
-        """The activity ``Run`` (for de-duplication and the CLI report)."""
-        fmt = self.source if self.source in {f.value for f in SourceFormat} else "fit"
-        return Run(
-            start=self.start,
-            moving_duration_s=self.duration_s,
-            elapsed_duration_s=float(self.data.get("elapsed_s") or self.duration_s),
-            distance_m=self.distance_m,
-            sport=str(self.data.get("sport") or "running"),
-            source=str(self.data.get("file") or f"run {self.id}"),
-            source_format=SourceFormat(fmt),
-            cadence_spm=self.cadence_spm,
-            heart_rate_avg_bpm=self.data.get("heart_rate_avg_bpm"),
-            heart_rate_max_bpm=self.data.get("heart_rate_max_bpm"),
-            elevation_gain_m=self.data.get("elevation_gain_m"),
-            device=self.data.get("device"),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,163 +88,7 @@ class RunsOverview:
     morning_baseline: tuple[date, int] | None = None
 
 
-# --- stored runs -----------------------------------------------------------------------------
-
-
-def _start_of(row: RunRow) -> datetime:
-    text = (row.data or {}).get("start")
-    if isinstance(text, str):
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is not None:
-            return moment
-    return datetime.combine(row.run_on, time(12), tzinfo=UTC)
-
-
-def stored_run(row: RunRow) -> StoredRun:
-    """The :class:`StoredRun` of a ``RunRow``."""
-    return StoredRun(
-        row.id,
-        row.run_on,
-        _start_of(row),
-        row.distance_m,
-        row.duration_s,
-        row.cadence_spm,
-        row.source,
-        dict(row.data or {}),
-    )
-
-
-def patient_runs(tx: Session, patient_id: int, since: date | None = None) -> list[StoredRun]:
-    """Stored runs in start order (callers have authorized already)."""
-    query = select(RunRow).where(RunRow.patient_id == patient_id)
-    if since is not None:
-        query = query.where(RunRow.run_on >= since)
-    rows = tx.scalars(query.order_by(RunRow.run_on.desc(), RunRow.id.desc()).limit(_MAX_RUNS))
-    return sorted((stored_run(r) for r in rows), key=lambda r: r.start)
-
-
-def touch_last_log(tx: Session, patient_id: int, days: Sequence[date], today: date) -> None:
-    """A run counts as activity for the inactivity alert (never a day after today)."""
-    patient = tx.get(PatientRow, patient_id)
-    recent = min(max(days, default=date.min), today)
-    if patient is not None and recent > (patient.last_log_on or date.min):
-        patient.last_log_on = recent
-
-
-# --- pain after a run ------------------------------------------------------------------------
-
-
-def _nprs(value: int | None, name: str) -> int | None:
-    if value is not None and not 0 <= value <= 10:
-        raise InvalidInput(
-            f"{name.replace('_', ' ')} pain must be between 0 and 10",
-            field=name,
-            allowed="0..10",
-            got=value,
-        )
-    return value
-
-
-def run_pain(tx: Session, patient_id: int) -> list[SessionPain]:
-    """Pain logged after runs (``activity = "run"``), oldest first, as core sessions, each
-    with the usual morning pain (baseline) recorded up to its next morning."""
-    rows = tx.scalars(
-        select(PainLogRow)
-        .where(PainLogRow.patient_id == patient_id, PainLogRow.activity == "run")
-        .order_by(PainLogRow.logged_on, PainLogRow.id)
-    )
-    sessions = [
-        SessionPain(
-            day=r.logged_on,
-            during_nprs=None if r.during is None else float(r.during),
-            after_nprs=None if r.after is None else float(r.after),
-            next_morning_nprs=None if r.next_morning is None else float(r.next_morning),
-        )
-        for r in rows
-    ]
-    return with_baselines(tx, patient_id, sessions)
-
-
-def log_run_pain(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session,
-    actor: Actor,
-    patient_id: int,
-    day: date,
-    during: int | None,
-    after: int | None,
-    next_morning: int | None,
-    *,
-    content: ClinicalContent,
-    morning_baseline: int | None = None,
-) -> tuple[Prescription | None, Gate]:
-    """Record pain of a run (0–10); the morning rating belongs to the latest earlier run.
-
-    ``morning_baseline`` is the usual morning pain before running again (the baseline that
-    next-morning pain is judged against).
-
-    Returns the next run after the entry (``None`` when the safety gate allows no run) and
-    the gate; a clinician-review decision raises a ``pain_flare`` alert (once per day of
-    the last session).
-    """
-    patient = authorize(tx, actor, "log.write", patient_id)
-    values = [_nprs(v, n) for v, n in ((during, "during"), (after, "after"))]
-    morning = _nprs(next_morning, "next_morning")
-    baseline = _nprs(morning_baseline, "morning_baseline")
-    if all(v is None for v in (*values, morning, baseline)):
-        raise InvalidInput("enter at least one pain rating", field="during", allowed="0..10")
-    if baseline is not None:
-        record_baseline(tx, patient_id, day, baseline)
-    if morning is not None:
-        earlier = tx.scalar(
-            select(PainLogRow)
-            .where(
-                PainLogRow.patient_id == patient_id,
-                PainLogRow.activity == "run",
-                PainLogRow.logged_on < day,
-            )
-            .order_by(PainLogRow.logged_on.desc(), PainLogRow.id.desc())
-            .limit(1)
-        )
-        if earlier is None:
-            earlier = PainLogRow(
-                patient_id=patient_id, logged_on=day - timedelta(days=1), activity="run"
-            )
-            tx.add(earlier)
-        earlier.next_morning = morning
-    if any(v is not None for v in values):
-        tx.add(
-            PainLogRow(
-                patient_id=patient_id,
-                logged_on=day,
-                during=values[0],
-                after=values[1],
-                activity="run",
-            )
-        )
-    del patient
-    touch_last_log(tx, patient_id, [day], day)
-    tx.flush()
-    prescription = _prescribe(patient_runs(tx, patient_id), run_pain(tx, patient_id), content, day)
-    if prescription.clinician_review:
-        raise_alert(
-            tx,
-            patient_id,
-            "pain_flare",
-            f"run_pain:review:{day.isoformat()}",
-            "Return to running paused for clinician review: " + "; ".join(prescription.reasons),
-            day,
-        )
-    gate = gate_for(tx, patient_id, content)
-    return (prescription if gate.allowance.runs else None), gate
-
-
 # --- views ------------------------------------------------------------------------------------
-
-
-def _prescribe(
-    runs: Sequence[StoredRun], pain: Sequence[SessionPain], content: ClinicalContent, today: date
-) -> Prescription:
-    return next_run(runs, pain, content.return_to_run, content.pain_monitoring, today=today)
 
 
 def load_chart(entries: Sequence[RunEntry], start: date, today: date) -> str:
@@ -352,7 +147,7 @@ def overview(
         entries,
         tuple(weekly_load(runs)),
         cadence_summary(runs),
-        _prescribe(runs, pain, content, today) if gate.allowance.runs else None,
+        prescribe(runs, pain, content, today) if gate.allowance.runs else None,
         tuple(pain),
         load_chart(entries, today - timedelta(weeks=12), today),
         gate,
@@ -447,7 +242,7 @@ def _report(  # noqa: PLR0917 - internal
         spikes=tuple(spikes(runs)),
         weeks=tuple(weekly_load(runs)),
         cadence=cadence_summary(runs, retraining_start=retraining_start),
-        next_run=_prescribe(stored, pain, content, today),
+        next_run=prescribe(stored, pain, content, today),
         sessions=tuple(pain),
     )
     if chart is not None:

@@ -4,8 +4,9 @@
 job (:mod:`runnersknee.services.running.run_import`) after cheap checks that decompress nothing;
 :func:`read_uploads` parses uploads in the caller's thread (the demo, tests);
 :func:`save_import` stores the new runs in the caller's one transaction (after the one
-authorization check), reports duplicates and raises ``run_spike`` alerts. Reading the stored
-runs, the next run and pain after a run are in :mod:`runnersknee.services.running.run_records`.
+authorization check), reports duplicates and raises ``run_spike`` alerts. Stored runs are read by
+:mod:`runnersknee.services.running.stored_runs`; the runs views are in
+:mod:`runnersknee.services.running.run_records`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES, raise_run_spike
 from runnersknee.services.platform.storage import storage_for, temp_folder
 from runnersknee.services.running import runs as runs_service
-from runnersknee.services.running.run_records import (
+from runnersknee.services.running.stored_runs import (
     StoredRun,
     patient_runs,
     stored_run,

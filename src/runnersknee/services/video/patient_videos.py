@@ -3,7 +3,7 @@
 A patient chooses a task the safety gate allows (no video at all while a red flag or a
 referral blocks the plan; running only when runs are allowed), films it following the
 filming guide and uploads it. The upload is stored and analysed exactly like a clinician's
-(:mod:`~runnersknee.services.video.records`: one job kind, one handler); the clinician gets a
+(:mod:`~runnersknee.services.video.uploads`: one job kind, one handler); the clinician gets a
 ``video_review`` alert, reads the analysis and decides what the patient sees: a plain note
 (``share``). Until then the patient sees "waiting for review"; a patient never reads the
 analysis itself (its metrics are ``video.read``: clinicians only).
@@ -24,7 +24,7 @@ from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.care.alerts import raise_alert
 from runnersknee.services.care.safety_gate import Gate, gate_for
 from runnersknee.services.jobs import records as jobs
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import uploads as video_uploads
 from runnersknee.store.tables import AlertRow, JobRow, utcnow
 
 __all__ = [
@@ -170,7 +170,7 @@ class Checked:
     """A patient's upload request that passed the checks (nothing stored yet)."""
 
     task: PatientTask
-    request: video_records.VideoRequest
+    request: video_uploads.VideoRequest
 
 
 def check_request(  # noqa: PLR0917 - use case: tx, actor, record, fields, content
@@ -184,10 +184,10 @@ def check_request(  # noqa: PLR0917 - use case: tx, actor, record, fields, conte
     if task not in found.tasks:
         message = found.blocked or found.no_running or "this video cannot be sent today"
         raise Refused(message, field="task", got=code)
-    if task.needs_side and side not in video_records.SIDES:
+    if task.needs_side and side not in video_uploads.SIDES:
         raise InvalidInput("choose the leg you are standing on", field="side")
     chosen = side if task.needs_side else None
-    return Checked(task, video_records.VideoRequest(task.view, task.task, chosen, "video"))
+    return Checked(task, video_uploads.VideoRequest(task.view, task.task, chosen, "video"))
 
 
 def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
@@ -195,7 +195,7 @@ def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
 ) -> jobs.JobView:
     """Queue the analysis of the stored upload (the clinician's job kind and handler) and
     tell the clinician there is a video to review."""
-    job = video_records.submit(
+    job = video_uploads.submit(
         tx, actor, patient_id, checked.request, stored, name, action="video.upload",
         origin="patient",
     )  # fmt: skip
@@ -243,14 +243,14 @@ def _patient_view(job: jobs.JobView) -> PatientVideo | None:
 
 def own_videos(tx: Session, actor: Actor, patient_id: int) -> list[PatientVideo]:
     """The patient's own videos and the clinician's shared ones, newest first."""
-    found = jobs.list_jobs(tx, actor, patient_id, video_records.VIDEO_JOB)
+    found = jobs.list_jobs(tx, actor, patient_id, video_uploads.VIDEO_JOB)
     return [v for j in found if (v := _patient_view(j)) is not None]
 
 
 def own_video(tx: Session, actor: Actor, patient_id: int, job_id: int) -> PatientVideo:
     """One video of :func:`own_videos` (anything else is NotFound, like a missing one)."""
     job = jobs.job_for_patient(
-        tx, actor, patient_id, job_id, video_records.VIDEO_JOB, "patient.read"
+        tx, actor, patient_id, job_id, video_uploads.VIDEO_JOB, "patient.read"
     )
     found = _patient_view(job)
     if found is None:
@@ -261,7 +261,7 @@ def own_video(tx: Session, actor: Actor, patient_id: int, job_id: int) -> Patien
 def share(tx: Session, actor: Actor, patient_id: int, job_id: int, note: str) -> Shared:
     """Share a finished analysis with the patient as ``note`` (plain words; may be empty),
     replacing what was shared before, and mark its review alert handled."""
-    job = video_records.video_job(tx, actor, patient_id, job_id, action="video.share")
+    job = video_uploads.video_job(tx, actor, patient_id, job_id, action="video.share")
     if not job.finished:
         raise Conflict("wait until the analysis has finished", field="job", status=job.status)
     text = note.strip()

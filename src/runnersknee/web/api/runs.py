@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from runnersknee.content import load_citations
 from runnersknee.services.care import safety_gate
 from runnersknee.services.care.patient_json import for_actor
-from runnersknee.services.running import run_records, run_uploads
+from runnersknee.services.running import pain_after_runs, run_records, run_uploads
 from runnersknee.services.running import runs as runs_service
 from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import JobOut, NextRunOut, RunPainOut, RunsOut, out
@@ -171,7 +171,7 @@ def post_run_pain(
     """Log pain of today's run (0-10); ``next_morning`` belongs to the latest earlier run."""
     given = body or RunPainIn()
     with database(request).transaction() as tx:
-        prescription, gate = run_records.log_run_pain(
+        prescription, gate = pain_after_runs.log_run_pain(
             tx,
             actor,
             patient_id,

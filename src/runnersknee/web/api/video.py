@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from runnersknee.clinical.errors import NotFound
 from runnersknee.services.care.case_io import invalid_input_from
 from runnersknee.services.jobs import records as jobs
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import results as video_results
+from runnersknee.services.video import uploads as video_uploads
 from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import (
     AcceptedOut,
@@ -50,12 +51,12 @@ _UPLOAD_DOC: dict[str, Any] = {
                     "required": ["video", "view", "task"],
                     "properties": {
                         "video": {"type": "string", "format": "binary"},
-                        "view": {"type": "string", "enum": list(video_records.VIEWS)},
-                        "task": {"type": "string", "enum": list(video_records.TASKS)},
-                        "side": {"type": "string", "enum": list(video_records.SIDES)},
+                        "view": {"type": "string", "enum": list(video_uploads.VIEWS)},
+                        "task": {"type": "string", "enum": list(video_uploads.TASKS)},
+                        "side": {"type": "string", "enum": list(video_uploads.SIDES)},
                         "source": {
                             "type": "string",
-                            "enum": list(video_records.SOURCES),
+                            "enum": list(video_uploads.SOURCES),
                             "default": "video",
                         },
                     },
@@ -88,7 +89,7 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
 
     def check() -> None:
         with db.transaction() as tx:
-            video_records.authorize_upload(tx, actor, patient_id)
+            video_uploads.authorize_upload(tx, actor, patient_id)
 
     await run_in_threadpool(check)
     size_guard(request)
@@ -101,9 +102,9 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
         name = getattr(upload, "filename", None)
         try:
             with db.transaction() as tx:
-                return video_records.submit(tx, actor, patient_id, options, stored, name)
+                return video_uploads.submit(tx, actor, patient_id, options, stored, name)
         except BaseException:
-            video_records.discard_upload(settings(request), stored)
+            video_uploads.discard_upload(settings(request), stored)
             raise
 
     try:
@@ -119,7 +120,7 @@ async def post_video(request: Request, actor: CurrentActor, patient_id: int) -> 
 def get_videos(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """The patient's video analyses, newest first."""
     with database(request).transaction() as tx:
-        items = video_records.video_jobs(tx, actor, patient_id)
+        items = video_uploads.video_jobs(tx, actor, patient_id)
     return {"data": [job_json(j, actor) for j in items], "count": len(items)}
 
 
@@ -153,7 +154,7 @@ def get_result(request: Request, actor: CurrentActor, patient_id: int, job_id: s
 
     ``result`` is null until the job is done; a failed job carries ``job.error``."""
     with database(request).transaction() as tx:
-        view = video_records.result_view(tx, actor, patient_id, job_number(job_id))
+        view = video_results.result_view(tx, actor, patient_id, job_number(job_id))
     done = view.job.status == "done"
     base = f"/api/v1/patients/{patient_id}/videos/{view.job.id}/files"
     return {
@@ -178,12 +179,12 @@ def accept(
     """Copy chosen metrics into a new assessment version (audited as ``video.accept``)."""
     number = job_number(job_id)
     with database(request).transaction() as tx:
-        video_records.video_job(tx, actor, patient_id, number, action="assessment.write")
+        video_uploads.video_job(tx, actor, patient_id, number, action="assessment.write")
         try:
             chosen = AcceptIn.model_validate(body if body is not None else {})
         except ValidationError as error:
             raise invalid_input_from(error) from None
-        done = video_records.accept_metrics(tx, actor, patient_id, number, chosen.metrics)
+        done = video_results.accept_metrics(tx, actor, patient_id, number, chosen.metrics)
     return {"accepted": done.accepted, "assessment": done.assessment}
 
 

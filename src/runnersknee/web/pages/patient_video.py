@@ -18,7 +18,7 @@ from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.platform import media_types
 from runnersknee.services.video import patient_videos
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import uploads as video_uploads
 from runnersknee.services.video.patient_videos import Offer, PatientTask
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, settings
@@ -136,12 +136,12 @@ def video_upload(
                 tx, actor, patient_id, code, side, content(request)
             )
         upload = _video_file(form)
-        stored = video_records.store_upload(settings(request), patient_id, upload.file)
+        stored = video_uploads.store_upload(settings(request), patient_id, upload.file)
         try:
             with db.transaction() as tx:
                 job = patient_videos.submit(tx, actor, patient_id, checked, stored, upload.filename)
         except BaseException:
-            video_records.discard_upload(settings(request), stored)
+            video_uploads.discard_upload(settings(request), stored)
             raise
     except (InvalidInput, Refused) as error:
         return _upload_error(request, actor, code, side, error)

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.jobs.records import JobView
-from runnersknee.services.running import run_import, run_records, run_uploads
+from runnersknee.services.running import pain_after_runs, run_import, run_records, run_uploads
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings, today
 from runnersknee.web.pages.video import REFRESH_S, job_number, notify_worker
@@ -147,7 +147,7 @@ def runs_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response
         values = [_rating(form.get(f), f) for f in PAIN_FIELDS]
         baseline = _rating(form.get(BASELINE_FIELD), BASELINE_FIELD)
         with database(request).transaction() as tx:
-            run_records.log_run_pain(
+            pain_after_runs.log_run_pain(
                 tx,
                 actor,
                 patient_id,

@@ -20,7 +20,9 @@ from runnersknee.clinical.errors import Conflict, InvalidInput
 from runnersknee.content.gait import load_filming_guide
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.video import patient_videos
-from runnersknee.services.video import records as video_records
+from runnersknee.services.video import results as video_results
+from runnersknee.services.video import uploads as video_uploads
+from runnersknee.services.video.captions import captions_vtt
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings
 from runnersknee.web.pages.record import record_name
@@ -81,9 +83,9 @@ def _text(form: FormData, name: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def video_request(form: FormData) -> video_records.VideoRequest:
+def video_request(form: FormData) -> video_uploads.VideoRequest:
     """The upload options of a posted form."""
-    return video_records.VideoRequest(
+    return video_uploads.VideoRequest(
         view=_text(form, "view") or "",
         task=_text(form, "task") or "",
         side=_text(form, "side"),
@@ -96,7 +98,7 @@ def stored_upload(request: Request, patient_id: int, form: FormData) -> str:
     upload = form.get("video")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InvalidInput("choose a video file to upload", field="video")
-    return video_records.store_upload(settings(request), patient_id, upload.file)
+    return video_uploads.store_upload(settings(request), patient_id, upload.file)
 
 
 def close_uploads(form: FormData) -> None:
@@ -115,7 +117,7 @@ def _list_page(
     request: Request, actor: Actor, patient_id: int, errors: dict[str, str], values: Any
 ) -> Response:
     with database(request).transaction() as tx:
-        items = video_records.video_jobs(tx, actor, patient_id)
+        items = video_uploads.video_jobs(tx, actor, patient_id)
     return render(
         request,
         "clinic/video_list.html",
@@ -145,17 +147,17 @@ def video_upload(
         require_role(actor, Role.CLINICIAN)
         db = database(request)
         with db.transaction() as tx:
-            video_records.authorize_upload(tx, actor, patient_id)
+            video_uploads.authorize_upload(tx, actor, patient_id)
         try:
             options = video_request(form)
             stored = stored_upload(request, patient_id, form)
             try:
                 with db.transaction() as tx:
-                    job = video_records.submit(
+                    job = video_uploads.submit(
                         tx, actor, patient_id, options, stored, _upload_name(form)
                     )
             except BaseException:
-                video_records.discard_upload(settings(request), stored)
+                video_uploads.discard_upload(settings(request), stored)
                 raise
         except InvalidInput as error:
             values = {k: v for k in ("view", "task", "side", "source") if (v := _text(form, k))}
@@ -171,7 +173,7 @@ def video_job_page(request: Request, actor: CurrentActor, patient_id: int, job_i
     """Progress (refreshing itself) while the job runs; the result once it is done."""
     require_role(actor, Role.CLINICIAN)
     with database(request).transaction() as tx:
-        view = video_records.result_view(tx, actor, patient_id, job_number(job_id))
+        view = video_results.result_view(tx, actor, patient_id, job_number(job_id))
     accepted = request.query_params.get("accepted", "")
     response = _result_page(request, view, {}, 200, int(accepted) if accepted.isdigit() else None)
     if not view.job.finished and request.query_params.get("refresh") != "off":
@@ -181,7 +183,7 @@ def video_job_page(request: Request, actor: CurrentActor, patient_id: int, job_i
 
 def _result_page(
     request: Request,
-    view: video_records.VideoResult,
+    view: video_results.VideoResult,
     errors: dict[str, str],
     code: int,
     accepted: int | None,
@@ -220,10 +222,10 @@ def serve_output(
     """Shared by the page and API routes: authorize, then stream the file."""
     with database(request).transaction() as tx:
         if name == "annotated.vtt":
-            view = video_records.result_view(tx, actor, patient_id, job_number(job_id))
-            text = video_records.captions_vtt(view.document)
+            view = video_results.result_view(tx, actor, patient_id, job_number(job_id))
+            text = captions_vtt(view.document)
             return PlainTextResponse(text, media_type="text/vtt")
-        path, content_type = video_records.output_file(
+        path, content_type = video_results.output_file(
             tx, actor, settings(request), patient_id, job_number(job_id), name
         )
     return FileResponse(Path(path), media_type=content_type)
@@ -239,10 +241,10 @@ def video_accept(
     keys = [str(k) for k in form.getlist("metric")]
     try:
         with database(request).transaction() as tx:
-            done = video_records.accept_metrics(tx, actor, patient_id, number, keys)
+            done = video_results.accept_metrics(tx, actor, patient_id, number, keys)
     except (InvalidInput, Conflict) as error:
         with database(request).transaction() as tx:
-            view = video_records.result_view(tx, actor, patient_id, number)
+            view = video_results.result_view(tx, actor, patient_id, number)
         code = 409 if isinstance(error, Conflict) else 422
         return _result_page(request, view, {"_form": error.message}, code, None)
     return RedirectResponse(
@@ -266,7 +268,7 @@ def video_share(
             patient_videos.share(tx, actor, patient_id, number, note)
     except (InvalidInput, Conflict) as error:
         with database(request).transaction() as tx:
-            view = video_records.result_view(tx, actor, patient_id, number)
+            view = video_results.result_view(tx, actor, patient_id, number)
         code = 409 if isinstance(error, Conflict) else 422
         return _result_page(request, view, {"note": error.message}, code, None)
     return RedirectResponse(
