@@ -24,9 +24,8 @@ from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import JobOut, NextRunOut, RunPainOut, RunsOut, out
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import content, database, today
-from runnersknee.web.pages.runs import submit_upload
-from runnersknee.web.pages.video import notify_worker
 from runnersknee.web.presenters.job_json import job_json, job_links
+from runnersknee.web.uploads import notify_worker, submit_upload
 
 __all__ = ["router"]
 

@@ -27,7 +27,8 @@ from runnersknee.web.api.models import (
 from runnersknee.web.api.patients import JSON
 from runnersknee.web.auth import CurrentActor
 from runnersknee.web.common import database, settings
-from runnersknee.web.pages.video import (
+from runnersknee.web.presenters.job_json import job_json, job_links
+from runnersknee.web.uploads import (
     job_number,
     notify_worker,
     serve_output,
@@ -35,7 +36,6 @@ from runnersknee.web.pages.video import (
     stored_upload,
     video_request,
 )
-from runnersknee.web.presenters.job_json import job_json, job_links
 
 __all__ = ["AcceptIn", "router"]
 

@@ -17,8 +17,8 @@ from runnersknee.services.care import exercise_media
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings
 from runnersknee.web.exercise_pictures import forget_media
-from runnersknee.web.pages.video import close_uploads, job_number
 from runnersknee.web.render import render
+from runnersknee.web.uploads import close_uploads, job_number
 
 __all__ = ["router"]
 

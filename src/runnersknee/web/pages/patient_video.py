@@ -22,8 +22,9 @@ from runnersknee.services.video import uploads as video_uploads
 from runnersknee.services.video.patient_videos import Offer, PatientTask
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, settings
-from runnersknee.web.pages.video import UploadGuard, close_uploads, job_number, notify_worker
+from runnersknee.web.pages.video import UploadGuard
 from runnersknee.web.render import render
+from runnersknee.web.uploads import close_uploads, job_number, notify_worker
 
 __all__ = ["router"]
 

@@ -8,22 +8,19 @@ page of the upload (``/me/runs?upload=<job>``) says "processing" and reloads its
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import UploadFile
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.services.access.authz import Actor, Role
-from runnersknee.services.jobs.records import JobView
 from runnersknee.services.running import pain_after_runs, run_import, run_records, run_uploads
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings, today
-from runnersknee.web.pages.video import REFRESH_S, job_number, notify_worker
+from runnersknee.web.pages.video import REFRESH_S
 from runnersknee.web.render import render
+from runnersknee.web.uploads import job_number, notify_worker, submit_upload
 
-__all__ = ["router", "submit_upload", "uploads_of"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,15 +37,6 @@ def _own(actor: Actor) -> int:
     return actor.patient_id
 
 
-def uploads_of(files: list[Any]) -> list[run_uploads.Upload]:
-    """The uploaded files of a form field (empty file inputs are left out)."""
-    return [
-        run_uploads.Upload(f.filename or "upload", f.file)
-        for f in files
-        if isinstance(f, UploadFile) and (f.filename or f.size)
-    ]
-
-
 def _rating(raw: object, field: str) -> int | None:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
@@ -56,26 +44,6 @@ def _rating(raw: object, field: str) -> int | None:
     if not text.isdigit():
         raise InvalidInput(f"{field.replace('_', ' ')}: choose 0 to 10", field=field, got=text)
     return int(text)
-
-
-def submit_upload(request: Request, actor: Actor, patient_id: int, files: list[Any]) -> JobView:
-    """Keep the form's files (cheap checks only) and queue their import; the caller has
-    authorized the upload. 422 (InvalidInput, nothing stored) when no file is left."""
-    cfg = settings(request)
-    try:
-        stored = run_uploads.store_uploads(cfg, patient_id, uploads_of(files))
-    finally:
-        for upload in files:
-            if isinstance(upload, UploadFile):
-                upload.file.close()
-    if stored.key is None:
-        raise run_uploads.refusal_of(stored)
-    try:
-        with database(request).transaction() as tx:
-            return run_import.submit_import(tx, actor, patient_id, stored, today(request))
-    except BaseException:
-        run_uploads.discard_stored(cfg, stored)
-        raise
 
 
 def runs_page_response(

@@ -8,11 +8,10 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 
@@ -22,90 +21,35 @@ from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.video import patient_videos
 from runnersknee.services.video import results as video_results
 from runnersknee.services.video import uploads as video_uploads
-from runnersknee.services.video.captions import captions_vtt
 from runnersknee.web.auth import CurrentActor, SafeForm, require_role
 from runnersknee.web.common import content, database, error_map, settings
 from runnersknee.web.pages.record import record_name
 from runnersknee.web.render import render
+from runnersknee.web.uploads import (
+    close_uploads,
+    form_text,
+    job_number,
+    notify_worker,
+    serve_output,
+    size_guard,
+    stored_upload,
+    video_request,
+)
 
 __all__ = [
     "REFRESH_S",
     "UploadGuard",
-    "close_uploads",
-    "job_number",
     "markdown_html",
-    "notify_worker",
     "router",
-    "serve_output",
-    "size_guard",
-    "stored_upload",
-    "video_request",
 ]
 
 router = APIRouter(include_in_schema=False)
 
 #: Seconds between reloads of a running job's page (HTTP ``Refresh`` header, no JavaScript).
 REFRESH_S = 3
-#: Room for the form fields and multipart framing above the file-size limit.
-_FORM_OVERHEAD = 64 * 1024
-
-
-def size_guard(request: Request) -> None:
-    """Refuse an upload whose declared size is over the limit before reading its body."""
-    limit = settings(request).max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + _FORM_OVERHEAD:
-        raise InvalidInput(
-            f"the file is larger than the upload limit of {limit / 1e6:g} MB; "
-            "film a shorter clip (10-20 s is enough)",
-            field="video",
-            allowed=f"at most {limit} bytes",
-        )
 
 
 UploadGuard = Annotated[None, Depends(size_guard)]
-
-
-def job_number(raw: str) -> int:
-    """A job id from the URL; anything else is an id that does not exist (-1 → 404)."""
-    return int(raw) if raw.isdigit() and len(raw) < 12 else -1
-
-
-def notify_worker(request: Request) -> None:
-    """Wake the in-process worker (if it runs) so a new job starts at once."""
-    worker = getattr(request.app.state, "worker", None)
-    if worker is not None:
-        worker.notify()
-
-
-def _text(form: FormData, name: str) -> str | None:
-    value = form.get(name)
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def video_request(form: FormData) -> video_uploads.VideoRequest:
-    """The upload options of a posted form."""
-    return video_uploads.VideoRequest(
-        view=_text(form, "view") or "",
-        task=_text(form, "task") or "",
-        side=_text(form, "side"),
-        source=_text(form, "source") or "video",
-    )
-
-
-def stored_upload(request: Request, patient_id: int, form: FormData) -> str:
-    """Save the form's ``video`` file under the data folder (size-limited)."""
-    upload = form.get("video")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput("choose a video file to upload", field="video")
-    return video_uploads.store_upload(settings(request), patient_id, upload.file)
-
-
-def close_uploads(form: FormData) -> None:
-    """Close the temporary files of a parsed multipart form."""
-    for _, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            value.file.close()
 
 
 def _upload_name(form: FormData) -> str | None:
@@ -160,7 +104,7 @@ def video_upload(
                 video_uploads.discard_upload(settings(request), stored)
                 raise
         except InvalidInput as error:
-            values = {k: v for k in ("view", "task", "side", "source") if (v := _text(form, k))}
+            values = {k: v for k in ("view", "task", "side", "source") if (v := form_text(form, k))}
             return _list_page(request, actor, patient_id, error_map(error), values)
     finally:
         close_uploads(form)
@@ -214,21 +158,6 @@ def video_file(
     """An output file (annotated MP4 with HTTP Range support, plots, captions)."""
     require_role(actor, Role.CLINICIAN)
     return serve_output(request, actor, patient_id, job_id, name)
-
-
-def serve_output(
-    request: Request, actor: Actor, patient_id: int, job_id: str, name: str
-) -> Response:
-    """Shared by the page and API routes: authorize, then stream the file."""
-    with database(request).transaction() as tx:
-        if name == "annotated.vtt":
-            view = video_results.result_view(tx, actor, patient_id, job_number(job_id))
-            text = captions_vtt(view.document)
-            return PlainTextResponse(text, media_type="text/vtt")
-        path, content_type = video_results.output_file(
-            tx, actor, settings(request), patient_id, job_number(job_id), name
-        )
-    return FileResponse(Path(path), media_type=content_type)
 
 
 @router.post("/clinic/patients/{patient_id}/videos/{job_id}/accept")
