@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from runnersknee.clinical.errors import Forbidden, RunnersKneeError
+from runnersknee.clinical.errors import Forbidden, NotFound, RunnersKneeError
 from runnersknee.config import Settings
 from runnersknee.services.access.accounts import OpenSession, SessionLimits, resolve_session
 from runnersknee.services.access.authz import Actor, Role
@@ -44,6 +44,7 @@ __all__ = [
     "clear_session_cookie",
     "login_csrf_token",
     "optional_session",
+    "own_patient",
     "read_page",
     "require_role",
     "session_cookie_name",
@@ -286,6 +287,14 @@ def require_role(actor: Actor, *roles: Role) -> None:
     """Pages of one area (the services still authorize each record)."""
     if actor.role not in roles:
         raise RoleGateDenied(f"this page is not for a {actor.role.value} login", reason="role")
+
+
+def own_patient(actor: Actor) -> int:
+    """The logged-in patient's own record id (patient pages only)."""
+    require_role(actor, Role.PATIENT)
+    if actor.patient_id is None:
+        raise NotFound("this login has no patient record")
+    return actor.patient_id
 
 
 def _serializer(settings: Settings) -> URLSafeSerializer:

@@ -156,15 +156,21 @@ def _check_email(email: str) -> str:
     return cleaned
 
 
-def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session, clinic_id: int, email: str, display_name: str, role: Role, password: str
-) -> int:
-    """Create a login (no authorization: for set-up, the demo and admin use cases)."""
+def _new_login_email(tx: Session, email: str, display_name: str) -> str:
+    """The checked e-mail of a new login; a missing name or a taken e-mail is refused."""
     cleaned = _check_email(email)
     if not display_name.strip():
         raise InvalidInput("name is required", field="display_name")
     if tx.scalar(select(func.count()).where(UserRow.email == cleaned)):
         raise Conflict(f"a user with email {cleaned} already exists", field="email")
+    return cleaned
+
+
+def create_user(  # noqa: PLR0917 - use case: tx, actor, record, fields
+    tx: Session, clinic_id: int, email: str, display_name: str, role: Role, password: str
+) -> int:
+    """Create a login (no authorization: for set-up, the demo and admin use cases)."""
+    cleaned = _new_login_email(tx, email, display_name)
     user = UserRow(
         clinic_id=clinic_id,
         email=cleaned,
@@ -182,14 +188,9 @@ def create_invited_user(
 ) -> int:
     """A login whose password nobody knows yet (the invitation link sets it): a patient's
     portal login, or a clinician or admin login an admin creates."""
-    cleaned = _check_email(email)
-    if not display_name.strip():
-        raise InvalidInput("name is required", field="display_name")
-    if tx.scalar(select(func.count()).where(UserRow.email == cleaned)):
-        raise Conflict(f"a user with email {cleaned} already exists", field="email")
     user = UserRow(
         clinic_id=clinic_id,
-        email=cleaned,
+        email=_new_login_email(tx, email, display_name),
         display_name=display_name.strip(),
         role=role.value,
         password_hash=_rehash(secrets.token_urlsafe(32)),

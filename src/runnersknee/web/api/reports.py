@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
+from runnersknee.clinical.errors import InvalidInput, Refused
 from runnersknee.reports.pdf import render_pdf
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.documents import erasure, export, report_data
 from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import FHIR_RESPONSES, ErasedOut, file_responses, out
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.auth import CurrentActor, SafeForm, own_patient, require_role
 from runnersknee.web.common import content, database, settings, today
 from runnersknee.web.render import render
 
@@ -130,23 +130,16 @@ def clinic_export(request: Request, actor: CurrentActor, patient_id: int) -> Res
     return _zip(request, actor, patient_id)
 
 
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
-
-
 @pages.get("/me/reports/handout.pdf")
 def my_handout(request: Request, actor: CurrentActor) -> Response:
     """The patient's printable home-exercise handout."""
-    return _pdf(request, actor, _own(actor), "handout")
+    return _pdf(request, actor, own_patient(actor), "handout")
 
 
 @pages.get("/me/export.zip")
 def my_export(request: Request, actor: CurrentActor) -> Response:
     """The patient's own data (right of access)."""
-    return _zip(request, actor, _own(actor))
+    return _zip(request, actor, own_patient(actor))
 
 
 @pages.get("/admin/erasure")

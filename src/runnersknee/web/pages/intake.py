@@ -14,10 +14,9 @@ from starlette.datastructures import FormData
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.content.intake import Step, load_intake
-from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care import intake_draft
 from runnersknee.services.care.intake_draft import CHECK, Answers
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.auth import CurrentActor, SafeForm, own_patient
 from runnersknee.web.common import content, database, today
 from runnersknee.web.render import render
 
@@ -26,14 +25,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 _BASE = "/me/intake"
-
-
-def own_patient(actor: Actor) -> int:
-    """The logged-in patient's record id (patients only)."""
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
 
 
 def _go(path: str) -> Response:

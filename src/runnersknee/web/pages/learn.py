@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from runnersknee.clinical.errors import NotFound
-from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import learn
-from runnersknee.web.auth import CurrentActor, require_role
+from runnersknee.web.auth import CurrentActor, own_patient
 from runnersknee.web.common import database
 from runnersknee.web.presenters.education import TOPICS
 from runnersknee.web.render import render
@@ -26,13 +26,6 @@ _SAME_AS = {
 }
 
 
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
-
-
 def _general(plan_slugs: set[str]) -> tuple[learn.LearnTopic, ...]:
     return tuple(
         learn.LearnTopic(t.slug, t.title, t.paragraphs, t.citation_ids, False, None)
@@ -42,7 +35,7 @@ def _general(plan_slugs: set[str]) -> tuple[learn.LearnTopic, ...]:
 
 
 def _all(request: Request, actor: Actor) -> tuple[tuple[learn.LearnTopic, ...], learn.PainScale]:
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         topics, scale = learn.topics_for(tx, actor, patient_id)
     slugs = {t.slug for t in topics}

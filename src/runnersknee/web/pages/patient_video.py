@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
-from runnersknee.clinical.errors import InvalidInput, NotFound, Refused
-from runnersknee.services.access.authz import Actor, Role
+from runnersknee.clinical.errors import InvalidInput, Refused
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.platform import media_types
 from runnersknee.services.video import patient_videos
 from runnersknee.services.video import uploads as video_uploads
 from runnersknee.services.video.patient_videos import Offer, PatientTask
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.auth import CurrentActor, SafeForm, own_patient
 from runnersknee.web.common import content, database, settings
 from runnersknee.web.pages.video import UploadGuard
 from runnersknee.web.render import render
@@ -31,22 +31,15 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
-
-
 def _offer(request: Request, actor: Actor) -> Offer:
     with database(request).transaction() as tx:
-        return patient_videos.offer(tx, actor, _own(actor), content(request))
+        return patient_videos.offer(tx, actor, own_patient(actor), content(request))
 
 
 @router.get("/me/videos")
 def videos_page(request: Request, actor: CurrentActor) -> Response:
     """The patient's videos (waiting for review, or what the clinician shared)."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         found = patient_videos.offer(tx, actor, patient_id, content(request))
         videos = patient_videos.own_videos(tx, actor, patient_id)
@@ -131,7 +124,7 @@ def video_upload(
     code, side = _form_text(form, "task"), _form_text(form, "side")
     db = database(request)
     try:
-        patient_id = _own(actor)
+        patient_id = own_patient(actor)
         with db.transaction() as tx:
             checked = patient_videos.check_request(
                 tx, actor, patient_id, code, side, content(request)
@@ -168,7 +161,7 @@ def _upload_error(
 @router.get("/me/videos/{job_id}")
 def video_page(request: Request, actor: CurrentActor, job_id: str) -> Response:
     """One video: "your clinician will review it", or the note the clinician shared."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         video = patient_videos.own_video(tx, actor, patient_id, job_number(job_id))
     sent = request.query_params.get("sent") == "1"

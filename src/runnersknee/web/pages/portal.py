@@ -18,13 +18,19 @@ from sqlalchemy.orm import Session
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.content.exercises import illustration_file
-from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import logs, patient_text, records, today_session
 from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.intake import IntakeSummary
 from runnersknee.services.care.today_session import TodaySession
 from runnersknee.services.review import timeline
-from runnersknee.web.auth import ActorAccess, CurrentActor, SafeForm, read_page, require_role
+from runnersknee.web.auth import (
+    ActorAccess,
+    CurrentActor,
+    SafeForm,
+    own_patient,
+    read_page,
+)
 from runnersknee.web.common import content, database, error_map, today
 from runnersknee.web.exercise_pictures import media_key, media_of
 from runnersknee.web.local_time import today_for
@@ -41,13 +47,6 @@ router = APIRouter(include_in_schema=False)
 _TodayParts = tuple[logs.TodayView, TodaySession, Mapping[str, MediaView]]
 
 
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
-
-
 def _int_or_none(raw: object, field: str) -> int | None:
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
@@ -60,7 +59,7 @@ def _int_or_none(raw: object, field: str) -> int | None:
 def _today_page(
     request: Request, actor: Actor, errors: dict[str, str], code: int, message: str | None
 ) -> Response:
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
         bundle = content(request)
@@ -258,9 +257,9 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
 
     def read(tx: Session, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
         day = today_for(request, actor, tx)
-        view, current = logs.today_with_intake(tx, actor, _own(actor), day, content=bundle)
+        view, current = logs.today_with_intake(tx, actor, own_patient(actor), day, content=bundle)
         media = media_of(request, actor, tx)
-        session = _session(tx, _own(actor), view, day, bundle.exercises, media)
+        session = _session(tx, own_patient(actor), view, day, bundle.exercises, media)
         return (view, session, media), current
 
     parts, current = await access.run(read)
@@ -270,7 +269,7 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
 @router.post("/me/log/exercise")
 def log_exercise(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Log sets and reps of one exercise."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     try:
         sets = _int_or_none(form.get("sets_done"), "sets_done")
         with database(request).transaction() as tx:
@@ -292,7 +291,7 @@ def log_exercise(request: Request, actor: CurrentActor, form: SafeForm) -> Respo
 @router.post("/me/log/pain")
 def log_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Log pain during / after today's session and this morning (0–10)."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     try:
         values = [_int_or_none(form.get(f), f) for f in logs.PAIN_FIELDS]
         with database(request).transaction() as tx:
@@ -315,7 +314,7 @@ def log_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
 @router.get("/me/progress")
 def progress_page(request: Request, actor: CurrentActor) -> Response:
     """Plan progress, pain and scores, questionnaires that are due."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id, content=content(request))
         data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
@@ -334,7 +333,7 @@ def portal_questionnaire_form(
 ) -> Response:
     """A questionnaire to fill in."""
     action = f"/me/questionnaires/{instrument_id}"
-    return questionnaire_page(request, actor, _own(actor), instrument_id, action, None)
+    return questionnaire_page(request, actor, own_patient(actor), instrument_id, action, None)
 
 
 @router.post("/me/questionnaires/{instrument_id}")
@@ -343,7 +342,7 @@ def portal_questionnaire(
 ) -> Response:
     """Submit a questionnaire."""
     action = f"/me/questionnaires/{instrument_id}"
-    return questionnaire_page(request, actor, _own(actor), instrument_id, action, form)
+    return questionnaire_page(request, actor, own_patient(actor), instrument_id, action, form)
 
 
 @router.get("/illustrations/{exercise_id}.svg")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.services.access.authz import Actor, Role
+from runnersknee.clinical.errors import InvalidInput
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.running import pain_after_runs, run_import, run_records, run_uploads
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.auth import CurrentActor, SafeForm, own_patient
 from runnersknee.web.common import content, database, error_map, settings, today
 from runnersknee.web.pages.video import REFRESH_S
 from runnersknee.web.render import render
@@ -28,13 +28,6 @@ router = APIRouter(include_in_schema=False)
 PAIN_FIELDS = ("during", "after", "next_morning")
 #: The usual morning pain before running again (the baseline next-morning pain is judged by).
 BASELINE_FIELD = "morning_baseline"
-
-
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
 
 
 def _rating(raw: object, field: str) -> int | None:
@@ -55,7 +48,7 @@ def runs_page_response(
     errors: dict[str, str] | None = None,
 ) -> Response:
     """Render /me/runs with an optional upload (processing, its result) or form errors."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         view = run_records.overview(tx, actor, patient_id, today(request), content=content(request))
     saved = request.query_params.get("saved")
@@ -77,7 +70,7 @@ def runs_page_response(
 def runs_page(request: Request, actor: CurrentActor) -> Response:
     """Runs, weekly km, spikes and the next run; upload and pain forms. ``?upload=<job>``
     shows that upload: "processing" (the page reloads itself) until its result is ready."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     upload = None
     if "upload" in request.query_params:
         number = job_number(request.query_params["upload"])
@@ -93,7 +86,7 @@ def runs_page(request: Request, actor: CurrentActor) -> Response:
 def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Keep uploaded FIT/TCX/GPX files or a zip export and queue their import; the page of the
     upload follows it."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         run_uploads.authorize_upload(tx, actor, patient_id)
     try:
@@ -110,7 +103,7 @@ def runs_upload(request: Request, actor: CurrentActor, form: SafeForm) -> Respon
 @router.post("/me/runs/pain")
 def runs_pain(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Log pain during / after a run and the next morning (0–10)."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     try:
         values = [_rating(form.get(f), f) for f in PAIN_FIELDS]
         baseline = _rating(form.get(BASELINE_FIELD), BASELINE_FIELD)

@@ -14,11 +14,11 @@ from fastapi.responses import RedirectResponse
 
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
-from runnersknee.services.access.authz import Actor, Role
+from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import logs, today_session
 from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.today_session import SessionExercise, TodaySession
-from runnersknee.web.auth import CurrentActor, SafeForm, require_role
+from runnersknee.web.auth import CurrentActor, SafeForm, own_patient
 from runnersknee.web.common import content, database, error_map
 from runnersknee.web.exercise_pictures import media_of
 from runnersknee.web.local_time import today_for
@@ -32,13 +32,6 @@ router = APIRouter(include_in_schema=False)
 CHECK_FIELDS = ("during", "after", "next_morning")
 
 
-def _own(actor: Actor) -> int:
-    require_role(actor, Role.PATIENT)
-    if actor.patient_id is None:
-        raise NotFound("this login has no patient record")
-    return actor.patient_id
-
-
 @dataclass(frozen=True, slots=True)
 class _Day:
     view: logs.TodayView
@@ -50,7 +43,7 @@ class _Day:
 
 
 def _read(request: Request, actor: Actor) -> _Day:
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
         view = logs.today(tx, actor, patient_id, day, content=content(request))
@@ -131,7 +124,7 @@ def session_check(request: Request, actor: CurrentActor) -> Response:
 @router.post("/me/session/check")
 def session_check_save(request: Request, actor: CurrentActor, form: SafeForm) -> Response:
     """Save the pain check (it completes today's session entry) and show the next step."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     try:
         values = [_rating(form.get(f), f) for f in CHECK_FIELDS]
         with database(request).transaction() as tx:
@@ -173,7 +166,7 @@ def _place(request: Request, actor: Actor, exercise_id: str, number: int) -> str
 @router.post("/me/session/{number}/set")
 def session_set(request: Request, actor: CurrentActor, form: SafeForm, number: int) -> Response:
     """Record one set (or hold) of the exercise shown."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     exercise_id = str(form.get("exercise_id") or "")
     reps = _rating_reps(form.get("reps"))
     try:
@@ -195,7 +188,7 @@ def _rating_reps(raw: object) -> int | None:
 @router.post("/me/session/{number}/painful")
 def session_painful(request: Request, actor: CurrentActor, form: SafeForm, number: int) -> Response:
     """ "Too painful": record the pain now and offer the easier level of the exercise."""
-    patient_id = _own(actor)
+    patient_id = own_patient(actor)
     try:
         pain = _rating(form.get("pain"), "pain", required=True)
         with database(request).transaction() as tx:
