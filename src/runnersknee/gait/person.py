@@ -10,9 +10,11 @@ are estimated.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,10 +22,12 @@ from numpy.typing import NDArray
 from runnersknee.gait.keypoints import index_of
 from runnersknee.gait.pose import Box, Frame, PoseEstimator, expand_box, prepare_frame
 from runnersknee.gait.pose_tasks import PoseImageLandmarker
-from runnersknee.gait.video import VideoInfo, iter_frames
+from runnersknee.gait.video import VideoInfo, iter_mapped_frames
 
 __all__ = [
     "PeopleDetector",
+    "PeopleFinder",
+    "PersonSearch",
     "PersonTrack",
     "choose_person",
     "detect_people",
@@ -156,6 +160,96 @@ class PeopleDetector:
             self._landmarker = None
 
 
+class PeopleFinder(Protocol):
+    """Finds the people in one BGR image (:class:`PeopleDetector`, or a fake in tests)."""
+
+    def detect(self, frame_bgr: Frame) -> list[Box]:
+        """People, left to right, as pixel boxes."""
+
+    def close(self) -> None:
+        """Release native resources."""
+
+
+class PersonSearch:
+    """People found on every ``every``-th frame (downscaled to ``sample_width`` px) by a
+    background thread with its own decoder, so the search runs ahead of the pose pass over
+    the same video instead of waiting for it (frames not sampled are decoded, not converted).
+
+    :attr:`done` says whether it has finished; :meth:`samples` waits for it and re-raises
+    its error; :meth:`stop` ends it early. The finder is used and closed on the thread.
+    """
+
+    def __init__(
+        self,
+        video: VideoInfo,
+        finder: PeopleFinder,
+        *,
+        every: int,
+        max_frames: int,
+        sample_width: int = 640,
+    ) -> None:
+        self._video, self._finder, self._every = video, finder, max(1, every)
+        self._max_samples = -(-max_frames // self._every)
+        self._width = sample_width
+        self._samples: list[tuple[int, list[Box]]] = []
+        self._error: BaseException | None = None
+        self._stop, self._done = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._run, name="person-search", daemon=True)
+
+    def start(self) -> Self:
+        """Start searching; return self."""
+        self._thread.start()
+        return self
+
+    def _small(self, frame: Frame) -> tuple[Frame, float]:
+        import cv2
+
+        h, w = frame.shape[:2]
+        scale = min(1.0, self._width / w)
+        small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
+        return small, scale
+
+    def _run(self) -> None:
+        try:
+            frames = iter_mapped_frames(
+                self._video, self._small, every=self._every, max_frames=self._max_samples
+            )
+            with closing(frames):
+                for k, (small, scale) in enumerate(frames):
+                    if self._stop.is_set():
+                        break
+                    boxes = [_scaled(b, 1.0 / scale) for b in self._finder.detect(small)]
+                    self._samples.append((k * self._every, boxes))
+        except BaseException as exc:  # noqa: BLE001 - re-raised by samples()
+            self._error = exc
+        finally:
+            self._finder.close()
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        """True once every sample has been searched (or the search failed)."""
+        return self._done.is_set()
+
+    def samples(self) -> list[tuple[int, list[Box]]]:
+        """(frame index, people's boxes in frame pixels) per sample; waits for the search."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._samples
+
+    def stop(self) -> None:
+        """End the search (if still running) and wait for its thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, w, h = (round(v * factor) for v in box)
+    return x, y, w, h
+
+
 def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
     """People in one frame, left to right, as pixel boxes (see :class:`PeopleDetector`)."""
     detector = PeopleDetector(max_people)
@@ -163,6 +257,34 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
         return detector.detect(frame_bgr)
     finally:
         detector.close()
+
+
+#: Called with (frame index, upright BGR frame) for every frame decoded for pose (on the
+#: decoding thread), e.g. to keep the frames the annotated video needs.
+FrameSink = Callable[[int, Frame], None]
+
+
+class _TrackCrops:
+    """Per frame (on the decoding thread): the frame index, the estimator's input cropped
+    around the person's interpolated box (None outside the track) and the box their hips
+    must stay in."""
+
+    def __init__(
+        self, track: PersonTrack, pad_frames: int, width_px: int, sink: FrameSink | None
+    ) -> None:
+        self._track, self._pad, self._width, self._sink = track, pad_frames, width_px, sink
+        self._i = -1
+
+    def __call__(self, frame: Frame) -> tuple[int, Any, Box | None]:
+        self._i += 1
+        if self._sink is not None:
+            self._sink(self._i, frame)
+        box = self._track.box_at(self._i, self._pad)
+        if box is None:
+            return self._i, None, None
+        h, w = frame.shape[:2]
+        crop = expand_box(box, w, h, margin=0.3)
+        return self._i, prepare_frame(frame, crop, self._width), expand_box(box, w, h, 0.15)
 
 
 def track_person(
@@ -174,22 +296,25 @@ def track_person(
     pad_frames: int,
     processing_width_px: int,
     progress: Callable[[int], None] | None = None,
+    frame_sink: FrameSink | None = None,
 ) -> int:
     """Estimate landmarks in a crop around ``track`` on every frame (none outside its span);
-    landmarks whose hips leave the person's box are dropped. Returns the frames dropped."""
+    landmarks whose hips leave the person's box are dropped. Returns the frames dropped.
+
+    The crops are known in advance, so they are cut, resized and converted on the decoding
+    thread while the estimator works on the previous frame."""
     dropped = 0
-    for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
-        box = track.box_at(i, pad_frames)
-        found.n = i + 1
-        if box is not None:
-            h, w = frame.shape[:2]
-            crop = expand_box(box, w, h, margin=0.3)
-            ok = found.estimate(estimator, i, prepare_frame(frame, crop, processing_width_px))
-            if ok and not _hips_inside(found.xy[i], expand_box(box, w, h, margin=0.15)):
-                found.xy[i], found.vis[i] = np.nan, 0.0
-                dropped += 1
-        if progress is not None:
-            progress(1)
+    crops = _TrackCrops(track, pad_frames, processing_width_px, frame_sink)
+    with closing(iter_mapped_frames(video, crops, max_frames=found.capacity)) as frames:
+        for i, prepared, hips_box in frames:
+            found.n = i + 1
+            if prepared is not None and hips_box is not None:
+                ok = found.estimate(estimator, i, prepared)
+                if ok and not _hips_inside(found.xy[i], hips_box):
+                    found.xy[i], found.vis[i] = np.nan, 0.0
+                    dropped += 1
+            if progress is not None:
+                progress(1)
     return dropped
 
 

@@ -8,12 +8,13 @@ be reproduced.
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from importlib import metadata
 from typing import Any, Self
 
 import numpy as np
-import scipy
 from numpy.typing import NDArray
 
 from runnersknee.clinical.errors import InvalidInput
@@ -26,7 +27,14 @@ from runnersknee.gait.result import GaitResult
 from runnersknee.gait.signals import SignalProcessing
 from runnersknee.gait.steps import StepCheck, StepScreening, person_height_fraction
 
-__all__ = ["TASKS", "VIEWS", "GaitAnalysis", "check_view_and_task", "versions"]
+__all__ = [
+    "TASKS",
+    "VIEWS",
+    "GaitAnalysis",
+    "check_view_and_task",
+    "preload_analysis_modules",
+    "versions",
+]
 
 #: Camera views: side-on (sagittal) or from behind / in front (frontal).
 VIEWS = ("sagittal", "frontal")
@@ -49,8 +57,30 @@ def check_view_and_task(view: str, task: str) -> None:
         )
 
 
+_ANALYSIS_MODULES = ("scipy.signal", "scipy.ndimage")
+
+
+def _import_analysis_modules() -> None:
+    try:
+        for name in _ANALYSIS_MODULES:
+            importlib.import_module(name)
+    except ImportError:  # reported where the module is used
+        return
+
+
+def preload_analysis_modules() -> threading.Thread:
+    """Import the SciPy modules the analysis uses on a background thread, started now:
+    importing them takes ~1 s, which then runs while pose is estimated (native code that
+    leaves the interpreter free) instead of before it. Join the thread before analysing."""
+    thread = threading.Thread(target=_import_analysis_modules, name="preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def versions() -> dict[str, str]:
     """Versions of the packages that shape a result."""
+    import scipy
+
     out = {"numpy": np.__version__, "scipy": scipy.__version__}
     try:
         out["runnersknee"] = metadata.version("runnersknee")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -223,7 +223,7 @@ def iter_mapped_frames(
     *,
     max_frames: int | None = None,
     every: int = 1,
-) -> Iterator[T]:
+) -> Generator[T, None, None]:
     """``transform(frame)`` for each decoded, upright BGR frame (or every ``every``-th one:
     frames 0, every, 2 × every, …; ``max_frames`` counts the frames returned), in order.
 
@@ -264,7 +264,7 @@ def _same(frame: Frame) -> Frame:
 
 def iter_frames(
     info: VideoInfo, *, max_frames: int | None = None, every: int = 1
-) -> Iterator[Frame]:
+) -> Generator[Frame, None, None]:
     """Decoded BGR frames (every ``every``-th), upright, decoded on a background thread
     (overlaps with pose)."""
     return iter_mapped_frames(info, _same, max_frames=max_frames, every=every)
