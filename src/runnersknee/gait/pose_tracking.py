@@ -170,10 +170,12 @@ class PoseTracking:
         With a fixed crop (no ``person`` to follow) the frames are cropped, resized and
         converted to RGB on the decoding thread, overlapping with inference. By default the
         person search runs at the same time on its own thread and decoder
-        (:class:`~runnersknee.gait.person.PersonSearch`); if it finds several people before
-        the pose pass ends, the pass stops there and the chosen person is followed from the
-        start in a crop (otherwise the whole-frame pass stands). ``frame_sink`` gets every
-        frame of the final pass (decoding thread).
+        (:class:`~runnersknee.gait.person.PersonSearch`). With one person in view the
+        whole-frame pass stands. When the search has seen several people, the whole-frame
+        pass stops as soon as the search is over (or has ended first) and the chosen person
+        is followed from the start in a crop, by the estimator started afresh: the landmarks
+        do not depend on how far the first pass got. ``frame_sink`` gets every frame of the
+        final pass (on the decoding thread).
         """
         estimator = self.estimator or new_estimator("tasks", video.fps)
         found = _Found(video.frame_count + 16)

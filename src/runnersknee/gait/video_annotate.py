@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from runnersknee.gait.events import Repetition
 from runnersknee.gait.keypoints import KeypointSeries, index_of
 from runnersknee.gait.steps import StepCheck, StepValue
-from runnersknee.gait.video import H264Writer, VideoInfo, iter_frames
+from runnersknee.gait.video import H264Writer, VideoInfo, in_background, iter_frames
 
 Frame = NDArray[Any]
 
@@ -236,7 +236,9 @@ def render_annotated(
     n_out = -(-keypoints.n_frames // step)
     frames = kept.frames(keypoints.n_frames) if kept and kept.geometry == geometry else None
     with H264Writer(out_path, fps=video.fps / step, width_px=out_w, height_px=out_h) as writer:
-        source = frames or iter_frames(video, max_frames=n_out, every=step)
+        source = (
+            in_background(frames) if frames else iter_frames(video, max_frames=n_out, every=step)
+        )
         for k, frame in enumerate(source):
             i = k * step
             img = geometry.fit(frame) if frames is None else frame

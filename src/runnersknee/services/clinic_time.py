@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from runnersknee.clinical.errors import InvalidInput, NotFound
-from runnersknee.store.tables import ClinicRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy and the tables are imported inside the functions that query: Settings() checks
+# the time-zone name with zone_named at start-up, and every command (the video CLI too)
+# would otherwise load the whole ORM first.
 
 __all__ = [
     "clinic_zone",
@@ -37,6 +41,10 @@ def zone_named(name: str) -> ZoneInfo:
 
 def clinic_zone(tx: Session, clinic_id: int, default: str) -> ZoneInfo:
     """The clinic's zone; ``default`` (the deployment's) when the clinic has none."""
+    from sqlalchemy import select
+
+    from runnersknee.store.tables import ClinicRow
+
     name = (
         tx.connection()
         .execute(select(ClinicRow.time_zone).where(ClinicRow.id == clinic_id))
@@ -47,6 +55,8 @@ def clinic_zone(tx: Session, clinic_id: int, default: str) -> ZoneInfo:
 
 def set_clinic_zone(tx: Session, clinic_id: int, name: str | None) -> None:
     """Set (or with None clear) a clinic's time zone; an unknown name changes nothing."""
+    from runnersknee.store.tables import ClinicRow
+
     if name is not None:
         zone_named(name)
     clinic = tx.get(ClinicRow, clinic_id)

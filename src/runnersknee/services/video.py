@@ -26,6 +26,7 @@ from runnersknee.gait.pose import (
     DEFAULT_POSE_BACKEND,
     POSE_BACKENDS,
     PoseEstimator,
+    import_mediapipe,
     new_estimator,
 )
 from runnersknee.gait.pose_tracking import PoseTracking
@@ -204,6 +205,10 @@ def analyze_video(
         raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
+    # MediaPipe first, on this thread (the pose pass and the person search both need it);
+    # then SciPy on a background thread while pose runs, not at the same time as MediaPipe
+    # (both imports are Python code: run together, each would wait for the other).
+    import_mediapipe()
     preloading = preload_analysis_modules()
     kept = None
     if out is not None and render_video:
