@@ -10,11 +10,10 @@ are estimated.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +26,6 @@ from runnersknee.gait.video import VideoInfo, iter_mapped_frames
 __all__ = [
     "PeopleDetector",
     "PeopleFinder",
-    "PersonSearch",
     "PersonTrack",
     "choose_person",
     "detect_people",
@@ -168,86 +166,6 @@ class PeopleFinder(Protocol):
 
     def close(self) -> None:
         """Release native resources."""
-
-
-class PersonSearch:
-    """People found on every ``every``-th frame (downscaled to ``sample_width`` px) by a
-    background thread with its own decoder, so the search runs ahead of the pose pass over
-    the same video instead of waiting for it (frames not sampled are decoded, not converted).
-
-    :attr:`done` says whether it has finished; :meth:`samples` waits for it and re-raises
-    its error; :meth:`stop` ends it early. The finder is used and closed on the thread.
-    """
-
-    def __init__(
-        self,
-        video: VideoInfo,
-        finder: PeopleFinder,
-        *,
-        every: int,
-        max_frames: int,
-        sample_width: int = 640,
-    ) -> None:
-        self._video, self._finder, self._every = video, finder, max(1, every)
-        self._max_samples = -(-max_frames // self._every)
-        self._width = sample_width
-        self._samples: list[tuple[int, list[Box]]] = []
-        self._error: BaseException | None = None
-        self._stop, self._done = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._run, name="person-search", daemon=True)
-
-    def start(self) -> Self:
-        """Start searching; return self."""
-        self._thread.start()
-        return self
-
-    def _small(self, frame: Frame) -> tuple[Frame, float]:
-        import cv2
-
-        h, w = frame.shape[:2]
-        scale = min(1.0, self._width / w)
-        small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
-        return small, scale
-
-    def _run(self) -> None:
-        try:
-            frames = iter_mapped_frames(
-                self._video, self._small, every=self._every, max_frames=self._max_samples
-            )
-            with closing(frames):
-                for k, (small, scale) in enumerate(frames):
-                    if self._stop.is_set():
-                        break
-                    boxes = [_scaled(b, 1.0 / scale) for b in self._finder.detect(small)]
-                    self._samples.append((k * self._every, boxes))
-        except BaseException as exc:  # noqa: BLE001 - re-raised by samples()
-            self._error = exc
-        finally:
-            self._finder.close()
-            self._done.set()
-
-    @property
-    def done(self) -> bool:
-        """True once every sample has been searched (or the search failed)."""
-        return self._done.is_set()
-
-    def samples(self) -> list[tuple[int, list[Box]]]:
-        """(frame index, people's boxes in frame pixels) per sample; waits for the search."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._samples
-
-    def stop(self) -> None:
-        """End the search (if still running) and wait for its thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-
-def _scaled(box: Box, factor: float) -> Box:
-    x, y, w, h = (round(v * factor) for v in box)
-    return x, y, w, h
 
 
 def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:

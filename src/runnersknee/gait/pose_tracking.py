@@ -28,36 +28,44 @@ from runnersknee.gait.pose import (
 from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 
 if TYPE_CHECKING:
-    from runnersknee.gait.person import FrameSink, PeopleFinder, PersonSearch, PersonTrack
+    from runnersknee.gait.person import FrameSink, PeopleFinder, PersonTrack
+    from runnersknee.gait.person_search import PersonSearch
 
 __all__ = ["PoseTracking"]
 
 
+#: A frame prepared for the estimator, and the person search's sample of it (or None).
+_Prepared = tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]
+
+
 class _FixedCropPreparation:
     """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
-    each decoded frame is also handed to ``sink`` (if any) with its index."""
+    each decoded frame is also handed, with its index, to ``sink`` (the frames kept for the
+    annotated video) and to the person search, which may want it as a sample."""
 
     def __init__(
         self,
         initial_roi: Callable[[Frame], Box | None],
         width_px: int,
         sink: FrameSink | None = None,
+        search: PersonSearch | None = None,
     ) -> None:
         self._initial_roi = initial_roi
         self._width_px = width_px
         self._crop: Box | None = None
         self._first = True
-        self._sink = sink
+        self._sink, self._search = sink, search
         self._i = -1
 
-    def __call__(self, frame: Frame) -> tuple[Frame, float, int, int]:
+    def __call__(self, frame: Frame) -> _Prepared:
         self._i += 1
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
         if self._sink is not None:
             self._sink(self._i, frame)
-        return prepare_frame(frame, self._crop, self._width_px)
+        sample = None if self._search is None else self._search.sample(self._i, frame)
+        return prepare_frame(frame, self._crop, self._width_px), sample
 
 
 class PoseTracking:
@@ -230,7 +238,8 @@ class PoseTracking:
         """The person search, started (None with a fixed ROI or ``sample_s`` 0)."""
         if self.roi or self.sample_s <= 0:
             return None
-        from runnersknee.gait.person import PeopleDetector, PersonSearch
+        from runnersknee.gait.person import PeopleDetector
+        from runnersknee.gait.person_search import PersonSearch
 
         finder = self.people_finder or PeopleDetector(max_people=3)
         every = max(1, round(self.sample_s * video.fps))
@@ -249,12 +258,16 @@ class PoseTracking:
         """Estimate on every frame with a fixed crop (prepared on the decoding thread); stop
         early when ``search`` has finished and found a person to follow (the frames done
         are then estimated again, so the progress goes back to 0)."""
-        prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, frame_sink)
+        prepare = _FixedCropPreparation(
+            self._initial_roi, self.processing_width_px, frame_sink, search
+        )
         pending = search is not None
         frames = iter_mapped_frames(video, prepare, max_frames=found.capacity)
         with closing(frames):
-            for i, prepared in enumerate(frames):
+            for i, (prepared, sample) in enumerate(frames):
                 found.estimate(estimator, i, prepared)
+                if sample is not None and search is not None:
+                    search.offer(i, sample)
                 if progress is not None:
                     progress(1)
                 if pending and search is not None and search.done:
@@ -263,6 +276,8 @@ class PoseTracking:
                         if progress is not None:
                             progress(-(i + 1))
                         return
+        if search is not None:
+            search.end_of_frames()
 
     def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> PersonTrack | None:
         """The track of the person who crosses the frame, or None when one person (or

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from runnersknee.gait.keypoints import LANDMARKS
-from runnersknee.gait.person import PersonSearch
+from runnersknee.gait.person_search import PersonSearch
 from runnersknee.gait.pose_tracking import PoseTracking
-from runnersknee.gait.video import VideoInfo, probe_video
+from runnersknee.gait.video import VideoInfo, iter_frames, probe_video
 from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
 
 N_FRAMES, EVERY = 60, 3  # sample_s 0.1 s at 30 fps: every 3rd frame
@@ -102,6 +102,20 @@ def test_search_samples_every_nth_frame_on_its_own_thread(clip: VideoInfo) -> No
     assert finder.thread == "person-search"
     assert finder.closed
     assert search.done
+
+
+def test_a_search_that_falls_behind_takes_the_pose_pass_frames(clip: VideoInfo) -> None:
+    ahead = PersonSearch(clip, Finder(), every=EVERY, max_frames=N_FRAMES).start()
+    expected = ahead.samples()
+    assert not ahead.fed_
+    slow = PersonSearch(clip, Finder(delay_s=0.05), every=EVERY, max_frames=N_FRAMES).start()
+    for i, frame in enumerate(iter_frames(clip)):  # a pose pass far faster than the search
+        sample = slow.sample(i, frame)
+        if sample is not None:
+            slow.offer(i, sample)
+    slow.end_of_frames()
+    assert slow.samples() == expected  # same samples, same boxes
+    assert slow.fed_
 
 
 def test_search_error_is_raised_to_the_caller(clip: VideoInfo) -> None:
