@@ -24,12 +24,15 @@ from runnersknee.gait.pose_tasks import PoseImageLandmarker
 from runnersknee.gait.video import VideoInfo, iter_mapped_frames
 
 __all__ = [
+    "MAX_JUMP",
     "PeopleDetector",
     "PeopleFinder",
     "PersonTrack",
     "choose_person",
     "detect_people",
+    "link_sample",
     "link_tracks",
+    "people_seen",
     "track_person",
 ]
 
@@ -77,30 +80,50 @@ class PersonTrack:
         }
 
 
-def link_tracks(samples: Sequence[tuple[int, Sequence[Box]]], max_jump: float) -> list[PersonTrack]:
-    """Link per-sample boxes into tracks: each box joins the track whose last box centre is
-    nearest, if closer than ``max_jump`` × that box's height, else starts a new track."""
+#: How far a person may move between samples (in box heights) and stay the same track.
+MAX_JUMP = 1.5
+
+
+def link_sample(
+    tracks: list[PersonTrack], frame: int, boxes: Sequence[Box], max_jump: float = MAX_JUMP
+) -> None:
+    """Add one sample's boxes to ``tracks`` (in place): each box joins the track whose last
+    box centre is nearest, if closer than ``max_jump`` × that box's height, else starts a
+    new track."""
+    taken: set[int] = set()
+    for box in sorted(boxes, key=lambda b: -b[3]):  # larger (nearer) people first
+        cx, cy = _centre(box)
+        best, best_d = None, np.inf
+        for k, track in enumerate(tracks):
+            if k in taken or track.frames[-1] == frame:
+                continue
+            tx, ty = _centre(track.boxes[-1])
+            d = float(np.hypot(cx - tx, cy - ty)) / max(track.boxes[-1][3], 1)
+            if d < best_d:
+                best, best_d = k, d
+        if best is not None and best_d <= max_jump:
+            tracks[best].frames.append(frame)
+            tracks[best].boxes.append(box)
+            taken.add(best)
+        else:
+            tracks.append(PersonTrack([frame], [box]))
+            taken.add(len(tracks) - 1)
+
+
+def link_tracks(
+    samples: Sequence[tuple[int, Sequence[Box]]], max_jump: float = MAX_JUMP
+) -> list[PersonTrack]:
+    """Link per-sample boxes into tracks, sample by sample (:func:`link_sample`)."""
     tracks: list[PersonTrack] = []
     for frame, boxes in samples:
-        taken: set[int] = set()
-        for box in sorted(boxes, key=lambda b: -b[3]):  # larger (nearer) people first
-            cx, cy = _centre(box)
-            best, best_d = None, np.inf
-            for k, track in enumerate(tracks):
-                if k in taken or track.frames[-1] == frame:
-                    continue
-                tx, ty = _centre(track.boxes[-1])
-                d = float(np.hypot(cx - tx, cy - ty)) / max(track.boxes[-1][3], 1)
-                if d < best_d:
-                    best, best_d = k, d
-            if best is not None and best_d <= max_jump:
-                tracks[best].frames.append(frame)
-                tracks[best].boxes.append(box)
-                taken.add(best)
-            else:
-                tracks.append(PersonTrack([frame], [box]))
-                taken.add(len(tracks) - 1)
+        link_sample(tracks, frame, boxes, max_jump)
     return tracks
+
+
+def people_seen(tracks: Sequence[PersonTrack]) -> int:
+    """People seen on more than one sample (a box seen once may be a false detection).
+    Never falls as samples are added: tracks only grow."""
+    return sum(1 for t in tracks if len(t.frames) > 1)
 
 
 def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:

@@ -15,7 +15,7 @@ import threading
 from contextlib import closing
 from typing import Self
 
-from runnersknee.gait.person import PeopleFinder
+from runnersknee.gait.person import PeopleFinder, PersonTrack, link_sample, people_seen
 from runnersknee.gait.pose import Box, Frame
 from runnersknee.gait.video import VideoInfo, iter_mapped_frames
 
@@ -61,6 +61,8 @@ class PersonSearch:
         self._offered: dict[int, tuple[Frame, float]] = {}  # samples from the pose pass
         self._ended = False  # the pose pass has decoded every frame
         self.fed_ = False  # samples come from the pose pass from now on
+        self._tracks: list[PersonTrack] = []
+        self._several = threading.Event()
         self._thread = threading.Thread(target=self._run, name="person-search", daemon=True)
 
     def start(self) -> Self:
@@ -107,6 +109,15 @@ class PersonSearch:
     def _search(self, i: int, small: Frame, scale: float) -> None:
         boxes = [_scaled(b, 1.0 / scale) for b in self._finder.detect(small)]
         self._samples.append((i, boxes))
+        link_sample(self._tracks, i, boxes)
+        if people_seen(self._tracks) > 1:
+            self._several.set()
+
+    @property
+    def several_people(self) -> bool:
+        """True as soon as the samples so far show more than one person (each on more than
+        one sample): the search will then end with a person to follow, whatever comes next."""
+        return self._several.is_set()
 
     def _claim(self, i: int) -> bool:
         """Take sample ``i`` from the search's own decoder (False: switch to the pass's)."""

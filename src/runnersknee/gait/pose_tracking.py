@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["PoseTracking"]
 
 
-#: A frame prepared for the estimator, and the person search's sample of it (or None).
-_Prepared = tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]
+#: A frame prepared for the estimator (None once it will not be estimated), and the person
+#: search's sample of it (or None).
+_Prepared = tuple[tuple[Frame, float, int, int] | None, tuple[Frame, float] | None]
 
 
 class _FixedCropPreparation:
@@ -62,9 +63,14 @@ class _FixedCropPreparation:
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
+        if self._search is None:
+            sample = None
+        else:
+            sample = self._search.sample(self._i, frame)
+            if self._search.several_people:  # this pass will be redone in a crop
+                return None, sample
         if self._sink is not None:
             self._sink(self._i, frame)
-        sample = None if self._search is None else self._search.sample(self._i, frame)
         return prepare_frame(frame, self._crop, self._width_px), sample
 
 
@@ -193,13 +199,15 @@ class PoseTracking:
         if self.person is None:
             search = self._search(video, found.capacity)
             try:
-                self._fixed_crop_pass(
+                complete = self._fixed_crop_pass(
                     estimator, video, found, progress, search=search, frame_sink=frame_sink
                 )
                 chosen = self._crossing_person(search.samples()) if search else None
             finally:
                 if search is not None:
                     search.stop()
+            if chosen is None and not complete:  # several people seen means one is chosen
+                raise RuntimeError("the person search stopped the pose pass but chose nobody")
             if chosen is not None:  # several people: estimate again, following the walker
                 from runnersknee.gait.person import track_person
 
@@ -254,38 +262,44 @@ class PoseTracking:
         *,
         search: PersonSearch | None,
         frame_sink: FrameSink | None,
-    ) -> None:
-        """Estimate on every frame with a fixed crop (prepared on the decoding thread); stop
-        early when ``search`` has finished and found a person to follow (the frames done
-        are then estimated again, so the progress goes back to 0)."""
+    ) -> bool:
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread), and
+        hand the person search its samples. Once the search has seen several people, this
+        pass will be done again in the chosen person's crop: it then stops estimating (and
+        preparing) and only feeds the search, and ends when the search has. Returns whether
+        every frame was estimated (when not, the progress is taken back to 0)."""
         prepare = _FixedCropPreparation(
             self._initial_roi, self.processing_width_px, frame_sink, search
         )
-        pending = search is not None
+        estimating = True
         frames = iter_mapped_frames(video, prepare, max_frames=found.capacity)
         with closing(frames):
             for i, (prepared, sample) in enumerate(frames):
-                found.estimate(estimator, i, prepared)
-                if sample is not None and search is not None:
-                    search.offer(i, sample)
-                if progress is not None:
-                    progress(1)
-                if pending and search is not None and search.done:
-                    pending = False
-                    if self._crossing_person(search.samples()) is not None:
-                        if progress is not None:
-                            progress(-(i + 1))
-                        return
+                if search is not None:
+                    if sample is not None:
+                        search.offer(i, sample)
+                    estimating = estimating and not search.several_people
+                    if search.done and search.several_people:
+                        break
+                if estimating and prepared is not None:
+                    found.estimate(estimator, i, prepared)
+                    if progress is not None:
+                        progress(1)
+                else:
+                    estimating = False
         if search is not None:
             search.end_of_frames()
+        if not estimating and progress is not None:
+            progress(-found.n)
+        return estimating
 
     def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> PersonTrack | None:
         """The track of the person who crosses the frame, or None when one person (or
         nobody) was seen."""
-        from runnersknee.gait.person import choose_person, link_tracks
+        from runnersknee.gait.person import choose_person, link_tracks, people_seen
 
-        tracks = link_tracks(samples, max_jump=1.5)
-        seen = sum(1 for t in tracks if len(t.frames) > 1)
+        tracks = link_tracks(samples)
+        seen = people_seen(tracks)
         self.selection_ = {"mode": "whole frame", "people_seen": seen}
         chosen = choose_person(tracks) if seen > 1 else None
         if chosen is not None:
