@@ -265,9 +265,10 @@ class PoseTracking:
     ) -> bool:
         """Estimate on every frame with a fixed crop (prepared on the decoding thread), and
         hand the person search its samples. Once the search has seen several people, this
-        pass will be done again in the chosen person's crop: it then stops estimating (and
-        preparing) and only feeds the search, and ends when the search has. Returns whether
-        every frame was estimated (when not, the progress is taken back to 0)."""
+        pass will be done again in the chosen person's crop: it stops estimating (and
+        preparing), and ends at once if the search decodes on its own, else it goes on
+        feeding the search until the search has finished. Returns whether every frame was
+        estimated (when not, the progress is taken back to 0)."""
         prepare = _FixedCropPreparation(
             self._initial_roi, self.processing_width_px, frame_sink, search
         )
@@ -279,8 +280,8 @@ class PoseTracking:
                     if sample is not None:
                         search.offer(i, sample)
                     estimating = estimating and not search.several_people
-                    if search.done and search.several_people:
-                        break
+                    if not estimating and (search.done or not search.fed_):
+                        break  # the search decodes on its own: leave it the CPU
                 if estimating and prepared is not None:
                     found.estimate(estimator, i, prepared)
                     if progress is not None:
