@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Self
 
@@ -60,19 +61,27 @@ def check_view_and_task(view: str, task: str) -> None:
 _ANALYSIS_MODULES = ("scipy.signal", "scipy.ndimage")
 
 
-def _import_analysis_modules() -> None:
+def _import_analysis_modules(first: Callable[[], object] | None) -> None:
     try:
+        if first is not None:
+            first()
         for name in _ANALYSIS_MODULES:
             importlib.import_module(name)
-    except ImportError:  # reported where the module is used
+    except Exception:  # noqa: BLE001 - an import that fails here fails again where used
         return
 
 
-def preload_analysis_modules() -> threading.Thread:
-    """Import the SciPy modules the analysis uses on a background thread, started now:
-    importing them takes ~1 s, which then runs while pose is estimated (native code that
-    leaves the interpreter free) instead of before it. Join the thread before analysing."""
-    thread = threading.Thread(target=_import_analysis_modules, name="preload", daemon=True)
+def preload_analysis_modules(first: Callable[[], object] | None = None) -> threading.Thread:
+    """Import the SciPy modules the analysis uses on a background thread, started now,
+    after ``first()`` (e.g. importing MediaPipe, which pose estimation needs at once).
+
+    Importing them takes ~1 s of Python code, which then runs while video is decoded and
+    pose is estimated (native code that leaves the interpreter free) instead of before.
+    One import after the other: run at the same time, each would wait for the other.
+    Join the thread before analysing."""
+    thread = threading.Thread(
+        target=_import_analysis_modules, args=(first,), name="preload", daemon=True
+    )
     thread.start()
     return thread
 

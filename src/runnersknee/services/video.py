@@ -205,11 +205,9 @@ def analyze_video(
         raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
-    # MediaPipe first, on this thread (the pose pass and the person search both need it);
-    # then SciPy on a background thread while pose runs, not at the same time as MediaPipe
-    # (both imports are Python code: run together, each would wait for the other).
-    import_mediapipe()
-    preloading = preload_analysis_modules()
+    # MediaPipe (needed first, by the pose pass and the person search), then SciPy, imported
+    # on a background thread while the pose pass and the search start decoding
+    preloading = preload_analysis_modules(first=import_mediapipe)
     kept = None
     if out is not None and render_video:
         from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
