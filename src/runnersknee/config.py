@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,7 @@ __all__ = ["Settings"]
 _MIN_SECRET = 32
 
 
+@lru_cache(maxsize=64)
 def zone_named(name: str) -> ZoneInfo:
     """The IANA zone ``name`` (``Europe/London``); a clear error for an unknown name."""
     try:

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import uniform_filter1d
 
 from runnersknee.gait.events import leg_length_px, midpoint
 from runnersknee.gait.keypoints import SIDES, KeypointSeries, sided
@@ -105,6 +104,8 @@ def _filled(y: Array) -> Array | None:
 
 def _frame_labels(kp: KeypointSeries, leg: float, window: int, min_speed: float) -> Array:
     """Per-frame label: +1 / −1 moving along x, +2 towards, −2 away, 0 in place, nan unseen."""
+    from scipy.ndimage import uniform_filter1d  # SciPy on use (slow to import)
+
     hip_x = midpoint(kp, "hip")[:, 0]
     seen = np.isfinite(hip_x)
     x = _filled(hip_x)

@@ -20,7 +20,6 @@ from typing import Any, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.gait.keypoints import SIDES, KeypointSeries, Side, sided
@@ -111,6 +110,8 @@ def refine_extremum(y: Array, i: int) -> tuple[float, float]:
 def _peaks(y: Array, prominence: float, distance: int, edge: int) -> list[float]:
     """Sub-frame indices of local maxima of ``y`` (nan stretches break peaks), ignoring the
     first and last ``edge`` samples where filter transients can fake a peak."""
+    from scipy.signal import find_peaks  # SciPy on use (slow to import)
+
     filled = np.where(np.isfinite(y), y, -np.inf)
     idx, _ = find_peaks(filled, prominence=prominence, distance=max(1, distance))
     keep = [int(i) for i in idx if edge <= i < y.size - edge and np.isfinite(y[i])]
@@ -284,6 +285,8 @@ class RepetitionDetection:
         depth = (hip_y - standing) / leg
         filled = np.where(np.isfinite(depth), depth, -np.inf)
         distance = max(1, round(self.min_interval_s * keypoints.fps))
+        from scipy.signal import find_peaks
+
         idx, props = find_peaks(
             filled, prominence=self.min_depth, distance=distance, height=self.min_depth
         )

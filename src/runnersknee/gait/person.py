@@ -11,8 +11,9 @@ are estimated.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,14 +21,18 @@ from numpy.typing import NDArray
 from runnersknee.gait.keypoints import index_of
 from runnersknee.gait.pose import Box, Frame, PoseEstimator, expand_box, prepare_frame
 from runnersknee.gait.pose_tasks import PoseImageLandmarker
-from runnersknee.gait.video import VideoInfo, iter_frames
+from runnersknee.gait.video import VideoInfo, iter_mapped_frames
 
 __all__ = [
+    "MAX_JUMP",
     "PeopleDetector",
+    "PeopleFinder",
     "PersonTrack",
     "choose_person",
     "detect_people",
+    "link_sample",
     "link_tracks",
+    "people_seen",
     "track_person",
 ]
 
@@ -75,30 +80,50 @@ class PersonTrack:
         }
 
 
-def link_tracks(samples: Sequence[tuple[int, Sequence[Box]]], max_jump: float) -> list[PersonTrack]:
-    """Link per-sample boxes into tracks: each box joins the track whose last box centre is
-    nearest, if closer than ``max_jump`` × that box's height, else starts a new track."""
+#: How far a person may move between samples (in box heights) and stay the same track.
+MAX_JUMP = 1.5
+
+
+def link_sample(
+    tracks: list[PersonTrack], frame: int, boxes: Sequence[Box], max_jump: float = MAX_JUMP
+) -> None:
+    """Add one sample's boxes to ``tracks`` (in place): each box joins the track whose last
+    box centre is nearest, if closer than ``max_jump`` × that box's height, else starts a
+    new track."""
+    taken: set[int] = set()
+    for box in sorted(boxes, key=lambda b: -b[3]):  # larger (nearer) people first
+        cx, cy = _centre(box)
+        best, best_d = None, np.inf
+        for k, track in enumerate(tracks):
+            if k in taken or track.frames[-1] == frame:
+                continue
+            tx, ty = _centre(track.boxes[-1])
+            d = float(np.hypot(cx - tx, cy - ty)) / max(track.boxes[-1][3], 1)
+            if d < best_d:
+                best, best_d = k, d
+        if best is not None and best_d <= max_jump:
+            tracks[best].frames.append(frame)
+            tracks[best].boxes.append(box)
+            taken.add(best)
+        else:
+            tracks.append(PersonTrack([frame], [box]))
+            taken.add(len(tracks) - 1)
+
+
+def link_tracks(
+    samples: Sequence[tuple[int, Sequence[Box]]], max_jump: float = MAX_JUMP
+) -> list[PersonTrack]:
+    """Link per-sample boxes into tracks, sample by sample (:func:`link_sample`)."""
     tracks: list[PersonTrack] = []
     for frame, boxes in samples:
-        taken: set[int] = set()
-        for box in sorted(boxes, key=lambda b: -b[3]):  # larger (nearer) people first
-            cx, cy = _centre(box)
-            best, best_d = None, np.inf
-            for k, track in enumerate(tracks):
-                if k in taken or track.frames[-1] == frame:
-                    continue
-                tx, ty = _centre(track.boxes[-1])
-                d = float(np.hypot(cx - tx, cy - ty)) / max(track.boxes[-1][3], 1)
-                if d < best_d:
-                    best, best_d = k, d
-            if best is not None and best_d <= max_jump:
-                tracks[best].frames.append(frame)
-                tracks[best].boxes.append(box)
-                taken.add(best)
-            else:
-                tracks.append(PersonTrack([frame], [box]))
-                taken.add(len(tracks) - 1)
+        link_sample(tracks, frame, boxes, max_jump)
     return tracks
+
+
+def people_seen(tracks: Sequence[PersonTrack]) -> int:
+    """People seen on more than one sample (a box seen once may be a false detection).
+    Never falls as samples are added: tracks only grow."""
+    return sum(1 for t in tracks if len(t.frames) > 1)
 
 
 def choose_person(tracks: Sequence[PersonTrack]) -> PersonTrack | None:
@@ -156,6 +181,16 @@ class PeopleDetector:
             self._landmarker = None
 
 
+class PeopleFinder(Protocol):
+    """Finds the people in one BGR image (:class:`PeopleDetector`, or a fake in tests)."""
+
+    def detect(self, frame_bgr: Frame) -> list[Box]:
+        """People, left to right, as pixel boxes."""
+
+    def close(self) -> None:
+        """Release native resources."""
+
+
 def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
     """People in one frame, left to right, as pixel boxes (see :class:`PeopleDetector`)."""
     detector = PeopleDetector(max_people)
@@ -163,6 +198,34 @@ def detect_people(frame_bgr: Frame, *, max_people: int = 4) -> list[Box]:
         return detector.detect(frame_bgr)
     finally:
         detector.close()
+
+
+#: Called with (frame index, upright BGR frame) for every frame decoded for pose (on the
+#: decoding thread), e.g. to keep the frames the annotated video needs.
+FrameSink = Callable[[int, Frame], None]
+
+
+class _TrackCrops:
+    """Per frame (on the decoding thread): the frame index, the estimator's input cropped
+    around the person's interpolated box (None outside the track) and the box their hips
+    must stay in."""
+
+    def __init__(
+        self, track: PersonTrack, pad_frames: int, width_px: int, sink: FrameSink | None
+    ) -> None:
+        self._track, self._pad, self._width, self._sink = track, pad_frames, width_px, sink
+        self._i = -1
+
+    def __call__(self, frame: Frame) -> tuple[int, Any, Box | None]:
+        self._i += 1
+        if self._sink is not None:
+            self._sink(self._i, frame)
+        box = self._track.box_at(self._i, self._pad)
+        if box is None:
+            return self._i, None, None
+        h, w = frame.shape[:2]
+        crop = expand_box(box, w, h, margin=0.3)
+        return self._i, prepare_frame(frame, crop, self._width), expand_box(box, w, h, 0.15)
 
 
 def track_person(
@@ -174,22 +237,25 @@ def track_person(
     pad_frames: int,
     processing_width_px: int,
     progress: Callable[[int], None] | None = None,
+    frame_sink: FrameSink | None = None,
 ) -> int:
     """Estimate landmarks in a crop around ``track`` on every frame (none outside its span);
-    landmarks whose hips leave the person's box are dropped. Returns the frames dropped."""
+    landmarks whose hips leave the person's box are dropped. Returns the frames dropped.
+
+    The crops are known in advance, so they are cut, resized and converted on the decoding
+    thread while the estimator works on the previous frame."""
     dropped = 0
-    for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
-        box = track.box_at(i, pad_frames)
-        found.n = i + 1
-        if box is not None:
-            h, w = frame.shape[:2]
-            crop = expand_box(box, w, h, margin=0.3)
-            ok = found.estimate(estimator, i, prepare_frame(frame, crop, processing_width_px))
-            if ok and not _hips_inside(found.xy[i], expand_box(box, w, h, margin=0.15)):
-                found.xy[i], found.vis[i] = np.nan, 0.0
-                dropped += 1
-        if progress is not None:
-            progress(1)
+    crops = _TrackCrops(track, pad_frames, processing_width_px, frame_sink)
+    with closing(iter_mapped_frames(video, crops, max_frames=found.capacity)) as frames:
+        for i, prepared, hips_box in frames:
+            found.n = i + 1
+            if prepared is not None and hips_box is not None:
+                ok = found.estimate(estimator, i, prepared)
+                if ok and not _hips_inside(found.xy[i], hips_box):
+                    found.xy[i], found.vis[i] = np.nan, 0.0
+                    dropped += 1
+            if progress is not None:
+                progress(1)
     return dropped
 
 

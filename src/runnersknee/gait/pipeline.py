@@ -8,12 +8,14 @@ be reproduced.
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Self
 
 import numpy as np
-import scipy
 from numpy.typing import NDArray
 
 from runnersknee.clinical.errors import InvalidInput
@@ -26,7 +28,14 @@ from runnersknee.gait.result import GaitResult
 from runnersknee.gait.signals import SignalProcessing
 from runnersknee.gait.steps import StepCheck, StepScreening, person_height_fraction
 
-__all__ = ["TASKS", "VIEWS", "GaitAnalysis", "check_view_and_task", "versions"]
+__all__ = [
+    "TASKS",
+    "VIEWS",
+    "GaitAnalysis",
+    "check_view_and_task",
+    "preload_analysis_modules",
+    "versions",
+]
 
 #: Camera views: side-on (sagittal) or from behind / in front (frontal).
 VIEWS = ("sagittal", "frontal")
@@ -49,8 +58,38 @@ def check_view_and_task(view: str, task: str) -> None:
         )
 
 
+_ANALYSIS_MODULES = ("scipy.signal", "scipy.ndimage")
+
+
+def _import_analysis_modules(first: Callable[[], object] | None) -> None:
+    try:
+        if first is not None:
+            first()
+        for name in _ANALYSIS_MODULES:
+            importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - an import that fails here fails again where used
+        return
+
+
+def preload_analysis_modules(first: Callable[[], object] | None = None) -> threading.Thread:
+    """Import the SciPy modules the analysis uses on a background thread, started now,
+    after ``first()`` (e.g. importing MediaPipe, which pose estimation needs at once).
+
+    Importing them takes ~1 s of Python code, which then runs while video is decoded and
+    pose is estimated (native code that leaves the interpreter free) instead of before.
+    One import after the other: run at the same time, each would wait for the other.
+    Join the thread before analysing."""
+    thread = threading.Thread(
+        target=_import_analysis_modules, args=(first,), name="preload", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def versions() -> dict[str, str]:
     """Versions of the packages that shape a result."""
+    import scipy
+
     out = {"numpy": np.__version__, "scipy": scipy.__version__}
     try:
         out["runnersknee"] = metadata.version("runnersknee")

@@ -10,6 +10,7 @@ clean for JSON output.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -54,7 +55,8 @@ class PoseEstimator(Protocol):
         """Backend name, version and parameters (for provenance)."""
 
     def close(self) -> None:
-        """Release native resources."""
+        """Release native resources. An estimator used again after ``close`` starts afresh,
+        as a new one would (no tracking state from the frames before)."""
 
 
 def new_estimator(backend: str = DEFAULT_POSE_BACKEND, fps: float = 30.0) -> PoseEstimator:
@@ -75,11 +77,16 @@ def new_estimator(backend: str = DEFAULT_POSE_BACKEND, fps: float = 30.0) -> Pos
     )
 
 
+#: The pose pass and the person search may import MediaPipe from two threads at once; the
+#: warnings filter changed during the import is process-wide, so one import at a time.
+_IMPORT_LOCK = threading.Lock()
+
+
 def import_mediapipe() -> Any:
-    """``mediapipe``, imported with its native logging turned down to errors."""
+    """``mediapipe``, imported with its native logging turned down to errors (thread-safe)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with warnings.catch_warnings():
+    with _IMPORT_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import mediapipe as mp
         from absl import logging as absl_logging

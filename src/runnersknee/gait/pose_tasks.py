@@ -7,7 +7,7 @@ several people) serves the person search. Both load the offline ``.task`` bundle
 
 from __future__ import annotations
 
-import warnings
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from runnersknee.gait.pose_bundle import build_pose_bundle, pose_bundle_path, sh
 
 __all__ = ["MediaPipeTasksPoseEstimator", "PoseImageLandmarker"]
 
+_BUNDLE_LOCK = threading.Lock()
+
 
 def _landmarker(bundle: Path | None, *, video: bool, num_poses: int, **thresholds: float) -> Any:
     """(mediapipe module, a PoseLandmarker on ``bundle``, the bundle's path); a missing
@@ -27,8 +29,9 @@ def _landmarker(bundle: Path | None, *, video: bool, num_poses: int, **threshold
     from mediapipe.tasks.python import vision
 
     path = bundle or pose_bundle_path()
-    if not path.is_file():
-        build_pose_bundle(path)
+    with _BUNDLE_LOCK:  # the pose pass and the person search start at the same time
+        if not path.is_file():
+            build_pose_bundle(path)
     mode = vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE
     options = vision.PoseLandmarkerOptions(
         base_options=mp_tasks.BaseOptions(model_asset_path=str(path)),
@@ -36,9 +39,7 @@ def _landmarker(bundle: Path | None, *, video: bool, num_poses: int, **threshold
         num_poses=num_poses,
         **thresholds,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return mp, vision.PoseLandmarker.create_from_options(options), path
+    return mp, vision.PoseLandmarker.create_from_options(options), path
 
 
 class MediaPipeTasksPoseEstimator:
@@ -91,9 +92,7 @@ class MediaPipeTasksPoseEstimator:
         )
         timestamp_ms = round(self._frame * 1000.0 / self.fps)
         self._frame += 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = landmarker.detect_for_video(image, timestamp_ms)
+        result = landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_landmarks:
             return None
         h, w = image_rgb.shape[:2]
@@ -113,10 +112,11 @@ class MediaPipeTasksPoseEstimator:
         }
 
     def close(self) -> None:
-        """Release the landmarker."""
+        """Release the landmarker; used again, the estimator starts afresh (timestamps too)."""
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+        self._frame = 0
 
 
 class PoseImageLandmarker:
@@ -137,9 +137,7 @@ class PoseImageLandmarker:
         image = self._mp.Image(
             image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image_rgb)
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = self._landmarker.detect(image)
+        result = self._landmarker.detect(image)
         h, w = image_rgb.shape[:2]
         return [landmarks_in_pixels(points, w, h) for points in result.pose_landmarks]
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Self
+from contextlib import closing
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,44 +27,50 @@ from runnersknee.gait.pose import (
 )
 from runnersknee.gait.video import VideoInfo, iter_frames, iter_mapped_frames
 
+if TYPE_CHECKING:
+    from runnersknee.gait.person import FrameSink, PeopleFinder, PersonTrack
+    from runnersknee.gait.person_search import PersonSearch
+
 __all__ = ["PoseTracking"]
+
+
+#: A frame prepared for the estimator (None once it will not be estimated), and the person
+#: search's sample of it (or None).
+_Prepared = tuple[tuple[Frame, float, int, int] | None, tuple[Frame, float] | None]
 
 
 class _FixedCropPreparation:
     """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
-    every ``sample_every``-th frame also comes back downscaled to ``sample_width`` px for the
-    person search (None otherwise)."""
+    each decoded frame is also handed, with its index, to ``sink`` (the frames kept for the
+    annotated video) and to the person search, which may want it as a sample."""
 
     def __init__(
         self,
         initial_roi: Callable[[Frame], Box | None],
         width_px: int,
-        sample_every: int = 0,
-        sample_width: int = 640,
+        sink: FrameSink | None = None,
+        search: PersonSearch | None = None,
     ) -> None:
         self._initial_roi = initial_roi
         self._width_px = width_px
         self._crop: Box | None = None
         self._first = True
-        self._every = sample_every
-        self._sample_width = sample_width
+        self._sink, self._search = sink, search
         self._i = -1
 
-    def __call__(
-        self, frame: Frame
-    ) -> tuple[tuple[Frame, float, int, int], tuple[Frame, float] | None]:
-        import cv2
-
+    def __call__(self, frame: Frame) -> _Prepared:
         self._i += 1
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
-        sample = None
-        if self._every and self._i % self._every == 0:
-            h, w = frame.shape[:2]
-            scale = min(1.0, self._sample_width / w)
-            small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
-            sample = (small, scale)
+        if self._search is None:
+            sample = None
+        else:
+            sample = self._search.sample(self._i, frame)
+            if self._search.several_people:  # this pass will be redone in a crop
+                return None, sample
+        if self._sink is not None:
+            self._sink(self._i, frame)
         return prepare_frame(frame, self._crop, self._width_px), sample
 
 
@@ -86,6 +93,9 @@ class PoseTracking:
         Crops wider than this are downscaled before inference (landmarks are mapped back).
     sample_s
         Sampling interval of the person search (0 switches the search off).
+    people_finder
+        What finds the people on the sampled frames (default: a
+        :class:`~runnersknee.gait.person.PeopleDetector` for up to 3 people).
 
     Attributes
     ----------
@@ -95,6 +105,13 @@ class PoseTracking:
         Time spent inside the estimator.
     frames_
         Frames processed.
+    selection_
+        How the person was chosen (for provenance).
+    estimator_info_
+        The estimator's :meth:`~runnersknee.gait.pose.PoseEstimator.info`.
+    redone_frames_
+        Frames estimated on the whole frame before the search chose a person to follow,
+        and estimated again in the crop around that person.
     """
 
     def __init__(
@@ -104,12 +121,15 @@ class PoseTracking:
         person: int | None = None,
         processing_width_px: int = 640,
         sample_s: float = 0.5,
+        *,
+        people_finder: PeopleFinder | None = None,
     ) -> None:
         self.estimator = estimator
         self.roi = roi
         self.person = person
         self.processing_width_px = processing_width_px
         self.sample_s = sample_s
+        self.people_finder = people_finder
 
     def get_params(self) -> dict[str, Any]:
         """Parameters for provenance."""
@@ -152,25 +172,49 @@ class PoseTracking:
             x, y = x + roi[0], y + roi[1]
         return expand_box((x, y, bw, bh), w, h, margin=0.25)
 
-    def track(self, video: VideoInfo, *, progress: Callable[[int], None] | None = None) -> Self:
+    def track(
+        self,
+        video: VideoInfo,
+        *,
+        progress: Callable[[int], None] | None = None,
+        frame_sink: FrameSink | None = None,
+    ) -> Self:
         """Estimate landmarks on every frame; return self.
 
         With a fixed crop (no ``person`` to follow) the frames are cropped, resized and
-        converted to RGB on the decoding thread, overlapping with inference; when following a
-        person the crop depends on the previous frame's landmarks, so that is done here.
+        converted to RGB on the decoding thread, overlapping with inference. By default the
+        person search runs at the same time on its own thread and decoder
+        (:class:`~runnersknee.gait.person.PersonSearch`). With one person in view the
+        whole-frame pass stands. When the search has seen several people, the whole-frame
+        pass stops as soon as the search is over (or has ended first) and the chosen person
+        is followed from the start in a crop, by the estimator started afresh: the landmarks
+        do not depend on how far the first pass got. ``frame_sink`` gets every frame of the
+        final pass (on the decoding thread).
         """
         estimator = self.estimator or new_estimator("tasks", video.fps)
         found = _Found(video.frame_count + 16)
         self.selection_: dict[str, Any] = {"mode": "roi" if self.roi else "person"}
+        self.redone_frames_ = 0
         seconds = 0.0
         if self.person is None:
-            search = not self.roi and self.sample_s > 0
-            samples = self._fixed_crop_pass(estimator, video, found, progress, search=search)
-            chosen = self._crossing_person(samples) if search else None
+            search = self._search(video, found.capacity)
+            try:
+                complete = self._fixed_crop_pass(
+                    estimator, video, found, progress, search=search, frame_sink=frame_sink
+                )
+                chosen = self._crossing_person(search.samples()) if search else None
+            finally:
+                if search is not None:
+                    search.stop()
+            if chosen is None and not complete:  # several people seen means one is chosen
+                raise RuntimeError("the person search stopped the pose pass but chose nobody")
             if chosen is not None:  # several people: estimate again, following the walker
                 from runnersknee.gait.person import track_person
 
-                seconds, found = found.seconds, _Found(found.capacity)
+                seconds, self.redone_frames_ = found.seconds, found.n
+                found = _Found(found.capacity)
+                # start afresh: the crop pass must not depend on where the first pass stopped
+                estimator.close()
                 dropped = track_person(
                     estimator,
                     video,
@@ -179,10 +223,11 @@ class PoseTracking:
                     pad_frames=round(self.sample_s * video.fps),
                     processing_width_px=self.processing_width_px,
                     progress=progress,
+                    frame_sink=frame_sink,
                 )
-                self.selection_.update(dropped_frames=dropped)
+                self.selection_.update(dropped_frames=dropped, redone_frames=self.redone_frames_)
         else:
-            self._track_person(estimator, video, found, progress)
+            self._track_person(estimator, video, found, progress, frame_sink)
         seconds += found.seconds
         self.frames_ = found.n
         self.pose_seconds_ = seconds
@@ -197,6 +242,17 @@ class PoseTracking:
         )
         return self
 
+    def _search(self, video: VideoInfo, capacity: int) -> PersonSearch | None:
+        """The person search, started (None with a fixed ROI or ``sample_s`` 0)."""
+        if self.roi or self.sample_s <= 0:
+            return None
+        from runnersknee.gait.person import PeopleDetector
+        from runnersknee.gait.person_search import PersonSearch
+
+        finder = self.people_finder or PeopleDetector(max_people=3)
+        every = max(1, round(self.sample_s * video.fps))
+        return PersonSearch(video, finder, every=every, max_frames=capacity).start()
+
     def _fixed_crop_pass(
         self,
         estimator: PoseEstimator,
@@ -204,37 +260,47 @@ class PoseTracking:
         found: _Found,
         progress: Callable[[int], None] | None,
         *,
-        search: bool,
-    ) -> list[tuple[int, list[Box]]]:
-        """Estimate on every frame with a fixed crop (prepared on the decoding thread); when
-        ``search``, also find the people on every ``sample_s`` seconds' frame."""
-        from runnersknee.gait.person import PeopleDetector
+        search: PersonSearch | None,
+        frame_sink: FrameSink | None,
+    ) -> bool:
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread), and
+        hand the person search its samples. Once the search has seen several people, this
+        pass will be done again in the chosen person's crop: it stops estimating (and
+        preparing), and ends at once if the search decodes on its own, else it goes on
+        feeding the search until the search has finished. Returns whether every frame was
+        estimated (when not, the progress is taken back to 0)."""
+        prepare = _FixedCropPreparation(
+            self._initial_roi, self.processing_width_px, frame_sink, search
+        )
+        estimating = True
+        frames = iter_mapped_frames(video, prepare, max_frames=found.capacity)
+        with closing(frames):
+            for i, (prepared, sample) in enumerate(frames):
+                if search is not None:
+                    if sample is not None:
+                        search.offer(i, sample)
+                    estimating = estimating and not search.several_people
+                    if not estimating and (search.done or not search.fed_):
+                        break  # the search decodes on its own: leave it the CPU
+                if estimating and prepared is not None:
+                    found.estimate(estimator, i, prepared)
+                    if progress is not None:
+                        progress(1)
+                else:
+                    estimating = False
+        if search is not None:
+            search.end_of_frames()
+        if not estimating and progress is not None:
+            progress(-found.n)
+        return estimating
 
-        every = max(1, round(self.sample_s * video.fps)) if search else 0
-        prepare = _FixedCropPreparation(self._initial_roi, self.processing_width_px, every)
-        samples: list[tuple[int, list[Box]]] = []
-        detector = PeopleDetector(max_people=3)
-        try:
-            for i, (prepared, sample) in enumerate(
-                iter_mapped_frames(video, prepare, max_frames=found.capacity)
-            ):
-                found.estimate(estimator, i, prepared)
-                if sample is not None:
-                    small, scale = sample
-                    samples.append((i, [_scaled(b, 1.0 / scale) for b in detector.detect(small)]))
-                if progress is not None:
-                    progress(1)
-        finally:
-            detector.close()
-        return samples
-
-    def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> Any:
+    def _crossing_person(self, samples: list[tuple[int, list[Box]]]) -> PersonTrack | None:
         """The track of the person who crosses the frame, or None when one person (or
         nobody) was seen."""
-        from runnersknee.gait.person import choose_person, link_tracks
+        from runnersknee.gait.person import choose_person, link_tracks, people_seen
 
-        tracks = link_tracks(samples, max_jump=1.5)
-        seen = sum(1 for t in tracks if len(t.frames) > 1)
+        tracks = link_tracks(samples)
+        seen = people_seen(tracks)
         self.selection_ = {"mode": "whole frame", "people_seen": seen}
         chosen = choose_person(tracks) if seen > 1 else None
         if chosen is not None:
@@ -247,9 +313,12 @@ class PoseTracking:
         video: VideoInfo,
         found: _Found,
         progress: Callable[[int], None] | None,
+        frame_sink: FrameSink | None,
     ) -> None:
         crop: Box | None = None
         for i, frame in enumerate(iter_frames(video, max_frames=found.capacity)):
+            if frame_sink is not None:
+                frame_sink(i, frame)
             if i == 0:
                 crop = self._initial_roi(frame)
             prepared = prepare_frame(frame, crop, self.processing_width_px)
@@ -285,11 +354,6 @@ class _Found:
         self.xy[i] = found[0] / scale + (x0, y0)
         self.vis[i] = found[1]
         return True
-
-
-def _scaled(box: Box, factor: float) -> Box:
-    x, y, w, h = (round(v * factor) for v in box)
-    return x, y, w, h
 
 
 def _follow(crop: Box, pts: NDArray[np.float64], vis: NDArray[np.float64], w: int, h: int) -> Box:

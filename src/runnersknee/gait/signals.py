@@ -12,7 +12,6 @@ from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, sosfiltfilt
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.gait.keypoints import KeypointSeries
@@ -76,6 +75,8 @@ def fill_gaps(x: Array, max_gap: int) -> Array:
 
 @lru_cache(maxsize=64)
 def _low_pass_design(order: int, wn: float) -> tuple[tuple[float, ...], ...]:
+    from scipy.signal import butter  # SciPy on use: importing it takes ~1 s
+
     sos = butter(order, wn, btype="low", output="sos")
     return tuple(tuple(float(v) for v in row) for row in sos)
 
@@ -93,6 +94,8 @@ def butterworth_zero_lag(x: Array, fps: float, cutoff_hz: float, order: int) -> 
     Stretches too short for the filter's padding are left unfiltered. The cut-off is capped
     at 0.8 × Nyquist for low frame rates.
     """
+    from scipy.signal import sosfiltfilt
+
     y = np.array(x, dtype=np.float64, copy=True)
     nyquist = fps / 2.0
     wn = min(cutoff_hz, 0.8 * nyquist) / nyquist

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +24,7 @@ __all__ = [
     "H264Writer",
     "VideoInfo",
     "file_sha256",
+    "in_background",
     "iter_frames",
     "iter_mapped_frames",
     "parse_roi",
@@ -188,19 +189,16 @@ def _open_for_reading(cv2: Any, path: Path) -> Any:
     return cap
 
 
-def _reader(
-    path: Path,
-    out: queue.Queue[Any],
-    stop: threading.Event,
-    transform: Callable[[Frame], Any],
-    every: int = 1,
-) -> None:
+def _decoded(
+    path: Path, transform: Callable[[Frame], T], every: int = 1
+) -> Generator[T, None, None]:
+    """``transform`` of every ``every``-th decoded frame (runs on the pump thread)."""
     import cv2
 
     cap = _open_for_reading(cv2, path)
     try:
         i = -1
-        while not stop.is_set():
+        while True:
             i += 1
             if i % every:  # decoded (the next frames depend on it), not converted to BGR
                 if not cap.grab():
@@ -209,39 +207,41 @@ def _reader(
             ok, frame = cap.read()
             if not ok:
                 break
-            out.put(transform(frame))
+            yield transform(frame)
+    finally:
+        cap.release()
+
+
+def _pump(items: Iterator[Any], out: queue.Queue[Any], stop: threading.Event) -> None:
+    try:
+        for item in items:
+            out.put(item)
+            if stop.is_set():
+                break
     except Exception as exc:  # noqa: BLE001 - handed over and re-raised by the consumer
         out.put(_Failed(exc))
     finally:
-        cap.release()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
         out.put(None)
 
 
-def iter_mapped_frames(
-    info: VideoInfo,
-    transform: Callable[[Frame], T],
-    *,
-    max_frames: int | None = None,
-    every: int = 1,
-) -> Iterator[T]:
-    """``transform(frame)`` for each decoded, upright BGR frame (or every ``every``-th one:
-    frames 0, every, 2 × every, …; ``max_frames`` counts the frames returned), in order.
-
-    Decoding *and* ``transform`` run on a background thread, so per-frame work that releases
-    the GIL (OpenCV resize and colour conversion) overlaps with the consumer's (pose
-    inference). An exception in ``transform`` is re-raised here. ``transform`` must not
-    return None.
-    """
-    items: queue.Queue[Any] = queue.Queue(maxsize=8)
+def in_background(
+    items: Iterable[T], *, max_items: int | None = None, depth: int = 8
+) -> Generator[T, None, None]:
+    """The items of ``items``, produced on a background thread up to ``depth`` ahead of the
+    consumer (so work that releases the GIL — decoding, OpenCV — overlaps with the
+    consumer's), in order; an exception there is re-raised here. Closing this generator
+    stops the thread. The items must not be None."""
+    queued: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
-    thread = threading.Thread(
-        target=_reader, args=(info.path, items, stop, transform, every), daemon=True
-    )
+    thread = threading.Thread(target=_pump, args=(iter(items), queued, stop), daemon=True)
     thread.start()
     n = 0
     try:
-        while max_frames is None or n < max_frames:
-            item = items.get()
+        while max_items is None or n < max_items:
+            item = queued.get()
             if item is None:
                 break
             if isinstance(item, _Failed):
@@ -250,12 +250,30 @@ def iter_mapped_frames(
             yield item
     finally:
         stop.set()
-        while thread.is_alive():  # drain so the reader can finish
+        while thread.is_alive():  # drain so the producer can finish
             try:
-                items.get(timeout=0.05)
+                queued.get(timeout=0.05)
             except queue.Empty:
                 continue
         thread.join()
+
+
+def iter_mapped_frames(
+    info: VideoInfo,
+    transform: Callable[[Frame], T],
+    *,
+    max_frames: int | None = None,
+    every: int = 1,
+) -> Generator[T, None, None]:
+    """``transform(frame)`` for each decoded, upright BGR frame (or every ``every``-th one:
+    frames 0, every, 2 × every, …; ``max_frames`` counts the frames returned), in order.
+
+    Decoding *and* ``transform`` run on a background thread (:func:`in_background`), so
+    per-frame work that releases the GIL (OpenCV resize and colour conversion) overlaps with
+    the consumer's (pose inference). An exception in ``transform`` is re-raised here.
+    ``transform`` must not return None.
+    """
+    return in_background(_decoded(info.path, transform, every), max_items=max_frames)
 
 
 def _same(frame: Frame) -> Frame:
@@ -264,7 +282,7 @@ def _same(frame: Frame) -> Frame:
 
 def iter_frames(
     info: VideoInfo, *, max_frames: int | None = None, every: int = 1
-) -> Iterator[Frame]:
+) -> Generator[Frame, None, None]:
     """Decoded BGR frames (every ``every``-th), upright, decoded on a background thread
     (overlaps with pose)."""
     return iter_mapped_frames(info, _same, max_frames=max_frames, every=every)

@@ -3,7 +3,9 @@ steps with their reason) and a per-step strip chart drawn on each frame."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,11 @@ from numpy.typing import NDArray
 from runnersknee.gait.events import Repetition
 from runnersknee.gait.keypoints import KeypointSeries, index_of
 from runnersknee.gait.steps import StepCheck, StepValue
-from runnersknee.gait.video import H264Writer, VideoInfo, iter_frames
+from runnersknee.gait.video import H264Writer, VideoInfo, in_background, iter_frames
 
 Frame = NDArray[Any]
 
-__all__ = ["SKELETON", "render_annotated"]
+__all__ = ["SKELETON", "OutputGeometry", "RenderFrames", "render_annotated"]
 
 #: Bones drawn on the video (pairs of landmark names).
 SKELETON: tuple[tuple[str, str], ...] = (
@@ -40,6 +42,85 @@ SKELETON: tuple[tuple[str, str], ...] = (
 )
 
 _BGR = {"left": (255, 144, 30), "right": (40, 40, 220), "mid": (240, 240, 240)}
+
+
+@dataclass(frozen=True, slots=True)
+class OutputGeometry:
+    """Size and frame step of the annotated video: at most ``max_side_px`` on its longer
+    side (even sizes, as yuv420p needs) and ``max_fps`` frames/s (every ``step``-th frame)."""
+
+    scale: float
+    step: int
+    width_px: int
+    height_px: int
+
+    @classmethod
+    def of(cls, video: VideoInfo, max_side_px: int = 720, max_fps: float = 30.0) -> OutputGeometry:
+        """The geometry for ``video``."""
+        scale = min(1.0, max_side_px / max(video.width_px, video.height_px))
+        step = max(1, round(video.fps / max_fps)) if video.fps > max_fps * 1.05 else 1
+        w, h = round(video.width_px * scale), round(video.height_px * scale)
+        return cls(scale, step, w - w % 2, h - h % 2)
+
+    def fit(self, frame: Frame) -> Frame:
+        """``frame`` at the output size (a copy, drawn on afterwards)."""
+        import cv2
+
+        if (frame.shape[1], frame.shape[0]) == (self.width_px, self.height_px):
+            return frame.copy()
+        return cv2.resize(frame, (self.width_px, self.height_px))
+
+
+class RenderFrames:
+    """The annotated video's frames, kept while pose is estimated so that the render does not
+    decode the video a second time: a frame sink (:class:`~runnersknee.gait.person.FrameSink`,
+    called on the decoding thread) that keeps every ``step``-th frame at the output size,
+    JPEG-encoded (quality 90) in memory. Past ``max_bytes`` (or when the video is so long
+    that it would get there) it keeps nothing, and the render decodes the video itself."""
+
+    def __init__(self, video: VideoInfo, geometry: OutputGeometry, max_bytes: int = 128 << 20):
+        self.geometry = geometry
+        self.max_bytes = max_bytes
+        n_out = -(-video.frame_count // geometry.step)
+        # JPEG at quality 90 takes ~1/8 of the raw size on video frames (measured ~1/8.3)
+        self.enabled = n_out * geometry.width_px * geometry.height_px * 3 // 8 <= max_bytes
+        self._jpeg: dict[int, NDArray[np.uint8]] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, i: int, frame: Frame) -> None:
+        """Keep frame ``i`` if the annotated video shows it."""
+        import cv2
+
+        if not self.enabled or i % self.geometry.step:
+            return
+        small = self.geometry.fit(frame)
+        ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        with self._lock:
+            old = self._jpeg.get(i)
+            self._bytes += jpeg.size - (0 if old is None else old.size)
+            self._jpeg[i] = jpeg
+            if not ok or self._bytes > self.max_bytes:
+                self.enabled = False
+                self._jpeg.clear()
+
+    def frames(self, n_frames: int) -> Iterator[Frame] | None:
+        """The kept frames 0, step, 2 × step, … below ``n_frames`` (decoded one at a time,
+        already at the output size), or None if any is missing."""
+        import cv2
+
+        wanted = range(0, n_frames, self.geometry.step)
+        with self._lock:
+            if not self.enabled or any(i not in self._jpeg for i in wanted):
+                return None
+            kept = [self._jpeg[i] for i in wanted]
+        return (_decoded(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)) for jpeg in kept)
+
+
+def _decoded(image: Frame | None) -> Frame:
+    if image is None:  # cannot happen for a buffer cv2.imencode wrote
+        raise RuntimeError("a kept frame could not be decoded")
+    return image
 
 
 def _event_labels(
@@ -128,6 +209,7 @@ def render_annotated(
     max_side_px: int = 720,
     max_fps: float = 30.0,
     progress: Callable[[int], None] | None = None,
+    kept: RenderFrames | None = None,
 ) -> Path:
     """Write the annotated MP4 (H.264, plays in browsers); return its path.
 
@@ -135,14 +217,14 @@ def render_annotated(
     the reason when a step was rejected) and a strip chart of the per-step values of
     ``strip_metric`` (name, values) with a cursor at the current time. The video is at most
     ``max_side_px`` on its longer side and ``max_fps`` frames/s (a 60 fps clip keeps every
-    second frame; labels last 0.3 s): encoding is most of its cost.
+    second frame; labels last 0.3 s). Frames come from ``kept`` (kept while pose was
+    estimated) when it has them all, else the video is decoded again.
     """
     import cv2
 
-    scale = min(1.0, max_side_px / max(video.width_px, video.height_px))
-    step = max(1, round(video.fps / max_fps)) if video.fps > max_fps * 1.05 else 1
-    out_w, out_h = round(video.width_px * scale), round(video.height_px * scale)
-    out_w, out_h = out_w - out_w % 2, out_h - out_h % 2
+    geometry = OutputGeometry.of(video, max_side_px, max_fps)
+    scale, step = geometry.scale, geometry.step
+    out_w, out_h = geometry.width_px, geometry.height_px
     labels = _event_labels(keypoints.n_frames, keypoints.fps, steps, repetitions)
     shown = [k for k in series if k.startswith(("knee_flexion", "fppa", "trunk_lean"))]
     text_scale = max(0.4, min(0.8, out_h / 700))
@@ -151,12 +233,15 @@ def render_annotated(
     strip = _strip(steps, strip_metric[1] if strip_metric else (), duration, out_w, strip_h)
     header = [f"direction: {direction}"] if direction else []
     strip_title = f"per step: {strip_metric[0]} (green kept, red rejected)" if strip_metric else ""
+    n_out = -(-keypoints.n_frames // step)
+    frames = kept.frames(keypoints.n_frames) if kept and kept.geometry == geometry else None
     with H264Writer(out_path, fps=video.fps / step, width_px=out_w, height_px=out_h) as writer:
-        kept = -(-keypoints.n_frames // step)
-        for k, frame in enumerate(iter_frames(video, max_frames=kept, every=step)):
+        source = (
+            in_background(frames) if frames else iter_frames(video, max_frames=n_out, every=step)
+        )
+        for k, frame in enumerate(source):
             i = k * step
-            same = (frame.shape[1], frame.shape[0]) == (out_w, out_h)
-            img = frame.copy() if same else cv2.resize(frame, (out_w, out_h))
+            img = geometry.fit(frame) if frames is None else frame
             _skeleton(img, keypoints.xy_px[i] * scale)
             lines = header + [
                 f"{key.removesuffix('_deg').replace('_', ' ')}: "

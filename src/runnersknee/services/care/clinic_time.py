@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from functools import cache, lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import select
@@ -30,7 +30,6 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=64)
 def clinic_zone(tx: Session, clinic_id: int, default: str) -> ZoneInfo:
     """The clinic's zone; ``default`` (the deployment's) when the clinic has none."""
     name = (

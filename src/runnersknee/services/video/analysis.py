@@ -10,27 +10,32 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
 from runnersknee.content.gait import GaitContent
 from runnersknee.gait.handoff import assessment_fields, assessment_fields_for_side
 from runnersknee.gait.keypoint_io import KeypointFileSource, write_keypoints_csv
-from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task
+from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task, preload_analysis_modules
 from runnersknee.gait.pose import (
     DEFAULT_POSE_BACKEND,
     POSE_BACKENDS,
     PoseEstimator,
+    import_mediapipe,
     new_estimator,
 )
 from runnersknee.gait.pose_tracking import PoseTracking
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
+
+if TYPE_CHECKING:
+    from runnersknee.gait.video_annotate import RenderFrames
 
 __all__ = [
     "DEFAULT_POSE_BACKEND",
@@ -84,17 +89,13 @@ def _strip_metric(analysis: GaitAnalysis) -> tuple[str, Sequence[StepValue]] | N
     return f"{name} ({metrics[name].unit})", metrics[name].overall.steps
 
 
-def _write_outputs(
-    analysis: GaitAnalysis, out: Path, video: VideoInfo | None, progress: Progress | None
-) -> tuple[dict[str, Path], dict[str, float]]:
+def _write_tables_and_plots(analysis: GaitAnalysis, out: Path) -> tuple[dict[str, Path], float]:
+    """landmarks.csv and angles.svg/png; the seconds that took."""
     from runnersknee.gait.plots import plot_angles
 
-    outputs: dict[str, Path] = {}
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     csv_path = out / "landmarks.csv"
     write_keypoints_csv(analysis.filtered_, csv_path, analysis.series_)
-    outputs["landmarks_csv"] = csv_path
     svg, png = plot_angles(
         analysis.series_,
         fps=analysis.filtered_.fps,
@@ -104,25 +105,42 @@ def _write_outputs(
         repetitions=analysis.repetitions_,
         out_stem=out / "angles",
     )
-    outputs["plot_svg"], outputs["plot_png"] = svg, png
-    timings["outputs_s"] = time.perf_counter() - t0
-    if video is not None:
-        from runnersknee.gait.video_annotate import render_annotated
+    outputs = {"landmarks_csv": csv_path, "plot_svg": svg, "plot_png": png}
+    return outputs, time.perf_counter() - t0
 
-        t0 = time.perf_counter()
-        outputs["annotated_mp4"] = render_annotated(
-            video,
-            analysis.filtered_,
-            analysis.series_,
-            out / "annotated.mp4",
-            steps=analysis.steps_,
-            repetitions=analysis.repetitions_,
-            direction=analysis.direction_.main if analysis.steps_ else "",
-            strip_metric=_strip_metric(analysis),
-            progress=_stage(progress, "render", analysis.filtered_.n_frames),
-        )
-        timings["render_s"] = time.perf_counter() - t0
-    return outputs, timings
+
+def _write_outputs(
+    analysis: GaitAnalysis,
+    out: Path,
+    video: VideoInfo | None,
+    progress: Progress | None,
+    kept: RenderFrames | None = None,
+) -> tuple[dict[str, Path], dict[str, float]]:
+    """All output files. The CSV and plots (mostly Python) are written on a second thread
+    while the annotated video is rendered (mostly OpenCV and ffmpeg, which release the GIL)."""
+    from runnersknee.gait.video_annotate import render_annotated
+
+    timings: dict[str, float] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="outputs") as pool:
+        tables = pool.submit(_write_tables_and_plots, analysis, out)
+        rendered: dict[str, Path] = {}
+        if video is not None:
+            t0 = time.perf_counter()
+            rendered["annotated_mp4"] = render_annotated(
+                video,
+                analysis.filtered_,
+                analysis.series_,
+                out / "annotated.mp4",
+                steps=analysis.steps_,
+                repetitions=analysis.repetitions_,
+                direction=analysis.direction_.main if analysis.steps_ else "",
+                strip_metric=_strip_metric(analysis),
+                progress=_stage(progress, "render", analysis.filtered_.n_frames),
+                kept=kept,
+            )
+            timings["render_s"] = time.perf_counter() - t0
+        outputs, timings["outputs_s"] = tables.result()
+    return {**outputs, **rendered}, timings
 
 
 def _finish(
@@ -133,13 +151,14 @@ def _finish(
     video: VideoInfo | None,
     progress: Progress | None,
     timings: dict[str, float],
+    kept: RenderFrames | None = None,
 ) -> VideoAnalysis:
     result = analysis.result_
     result.provenance.update(provenance)
     result.provenance["analysed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     outputs: dict[str, Path] = {}
     if out is not None:
-        outputs, more = _write_outputs(analysis, out, video, progress)
+        outputs, more = _write_outputs(analysis, out, video, progress, kept)
         timings.update(more)
     document = result.to_dict()
     document["assessment_fields"] = assessment_fields(result)
@@ -186,17 +205,26 @@ def analyze_video(
         raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
+    # MediaPipe (needed first, by the pose pass and the person search), then SciPy, imported
+    # on a background thread while the pose pass and the search start decoding
+    preloading = preload_analysis_modules(first=import_mediapipe)
+    kept = None
+    if out is not None and render_video:
+        from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
+
+        kept = RenderFrames(info, OutputGeometry.of(info))
     t0 = time.perf_counter()
     own = new_estimator(pose_backend, info.fps) if estimator is None else None
     try:
         tracking = PoseTracking(estimator=estimator or own, roi=box, person=person).track(
-            info, progress=_stage(progress, "pose", info.frame_count)
+            info, progress=_stage(progress, "pose", info.frame_count), frame_sink=kept
         )
     finally:
         if own is not None:  # release the native graph now, not at interpreter exit
             own.close()
     timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
     t0 = time.perf_counter()
+    preloading.join()
     analysis = GaitAnalysis(view=view, task=task, content=gait).analyze(tracking.keypoints_)
     timings["analysis_s"] = time.perf_counter() - t0
     provenance = {
@@ -211,6 +239,7 @@ def analyze_video(
         video=info if render_video else None,
         progress=progress,
         timings=timings,
+        kept=kept,
     )
 
 
