@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import ColumnElement, Executable, String, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
@@ -42,6 +42,17 @@ __all__ = ["Gate", "episode_subqueries", "gate_for", "require_exercises", "requi
 #: Alert keys of the pain-monitoring reviews
 #: (services/care/logs.py, services/running/pain_after_runs.py).
 _REVIEW_KEYS = ("pain:review:%", "run_pain:review:%")
+
+
+def _constant(value: str) -> ColumnElement[str]:
+    """``value`` written into the SQL text, not bound.
+
+    SQLite's LIKE optimization plans with the pattern's value, so a statement whose LIKE
+    pattern is a bound parameter is prepared again at every execution (about 0.15 ms for
+    the gate's statement, the costliest part of a today-page view); a constant pattern is
+    prepared once per connection. The patterns are this module's constants.
+    """
+    return literal_column("'" + value.replace("'", "''") + "'", String)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +150,8 @@ def _statements() -> _Statements:
             AlertRow.patient_id == EpisodeRow.patient_id,
             AlertRow.kind == "pain_flare",
             AlertRow.resolved_at.is_(None),
-            AlertRow.key.like(_REVIEW_KEYS[0]) | AlertRow.key.like(_REVIEW_KEYS[1]),
+            AlertRow.key.like(_constant(_REVIEW_KEYS[0]))
+            | AlertRow.key.like(_constant(_REVIEW_KEYS[1])),
         )
         .correlate(EpisodeRow)
         .exists()
