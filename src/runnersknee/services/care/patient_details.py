@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import InvalidInput
@@ -103,19 +104,23 @@ def reviews_due(tx: Session, actor: Actor, today: date) -> list[DueReview]:
     audited ``patient.list`` for the same actor, so this read adds no second audit entry."""
     check_clinic_role(tx, actor, "patient.list")
     horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
-    rows = (
-        tx.connection()
-        .execute(
-            select(PatientRow.id, PatientRow.display_name, PatientRow.next_review_on)
-            .where(
-                PatientRow.clinic_id == actor.clinic_id,
-                PatientRow.status != "discharged",
-                PatientRow.next_review_on.is_not(None),
-                PatientRow.next_review_on <= horizon,
-            )
-            .order_by(PatientRow.next_review_on, PatientRow.id)
-            .limit(100)
-        )
-        .all()
-    )
+    values = {"clinic_id": actor.clinic_id, "horizon": horizon}
+    rows = tx.connection().execute(_due_statement(), values).all()
     return [DueReview(i, name, due, due < today) for i, name, due in rows if due is not None]
+
+
+@cache
+def _due_statement() -> Executable:
+    """The reviews-due query, built once (building it cost more than running it, per view
+    of the roster's first page); the clinic and the horizon are bound per call."""
+    return (
+        select(PatientRow.id, PatientRow.display_name, PatientRow.next_review_on)
+        .where(
+            PatientRow.clinic_id == bindparam("clinic_id"),
+            PatientRow.status != "discharged",
+            PatientRow.next_review_on.is_not(None),
+            PatientRow.next_review_on <= bindparam("horizon", type_=PatientRow.next_review_on.type),
+        )
+        .order_by(PatientRow.next_review_on, PatientRow.id)
+        .limit(100)
+    )
