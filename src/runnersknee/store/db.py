@@ -1,7 +1,8 @@
 """Engines and schema checks. Nothing here runs at import time.
 
-SQLite (the default) gets WAL journaling, enforced foreign keys and a busy timeout on every
-connection; PostgreSQL is used as configured by its URL.
+SQLite (the default) gets WAL journaling, enforced foreign keys, a busy timeout and the audit
+chain's hash function (``store/audit_chain.py``) on every connection; PostgreSQL is used as
+configured by its URL.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from runnersknee.store.audit_chain import SQLITE_LINK_HASH, sqlite_link_hash
 
 __all__ = ["is_sqlite", "make_engine", "make_session_factory", "sqlite_path"]
 
@@ -37,6 +40,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    dbapi_connection.create_function(SQLITE_LINK_HASH, 3, sqlite_link_hash, deterministic=True)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:

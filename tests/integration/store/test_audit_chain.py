@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from typer.testing import CliRunner
 
 from runnersknee.cli import build_app
 from runnersknee.services.access.accounts import actor_for, create_clinic, create_user
 from runnersknee.services.access.authz import Role, authorize
-from runnersknee.services.platform.audit import record_access, verify_audit
+from runnersknee.services.platform.audit import record_access, verify_audit, write_entries
 from runnersknee.services.platform.database import Database
+from runnersknee.store.audit_chain import GENESIS, row_hash
 from runnersknee.store.tables import AuditRow, UserRow
 
 PASSWORD = "correct-horse-battery"
@@ -103,3 +105,80 @@ def test_audit_verify_command(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) 
     assert bad.exit_code == 8
     assert f"row {ids[1]}" in bad.output
     database.dispose()
+
+
+def _entry(n: int, **values: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "at": datetime(2026, 12, 7, 9, 30, n, 123456 + n, tzinfo=UTC),
+        "user_id": n,
+        "role": "clinician",
+        "action": f"test.batch{n}",
+        "record_type": "patient",
+        "record_id": str(n),
+        "patient_id": n,
+        "outcome": "allowed",
+    }
+    return row | values
+
+
+def test_the_database_computes_the_same_hash_as_python(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    """The hash written in SQL (SQLite function, PostgreSQL sha256) is ``row_hash`` exactly:
+    missing values, text beyond ASCII, microseconds, several rows in one call."""
+    entries = [
+        _entry(1),
+        _entry(2, user_id=None, record_id=None, patient_id=None, outcome="denied"),
+        _entry(3, action="lecture · genou → Müller", record_id="é"),
+    ]
+    with database.transaction() as tx:
+        write_entries(tx, entries)
+    with database.transaction() as tx:
+        rows = tx.execute(select(AuditRow).order_by(AuditRow.id)).scalars().all()
+        report = verify_audit(tx)
+    assert report.ok, report
+    newest = rows[-3:]
+    assert [r.action for r in newest] == [e["action"] for e in entries]
+    previous = rows[-4].row_hash if len(rows) > 3 else GENESIS
+    for row, entry in zip(newest, entries, strict=True):
+        assert row.prev_hash == previous
+        assert row.row_hash == row_hash(previous, row.id, entry), request.node.callspec.id
+        previous = row.row_hash
+    assert report.head == previous
+
+
+def test_an_append_is_one_statement_after_the_lock(database: Database) -> None:
+    """SQLite: one INSERT (id, previous hash and hash inside it); PostgreSQL: the advisory
+    lock, then that INSERT. Several rows go in one ``executemany``."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]).split()[0].upper())
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with database.transaction() as tx:
+            write_entries(tx, [_entry(1), _entry(2), _entry(3)])
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    expected = ["INSERT"] if database.engine.dialect.name == "sqlite" else ["SELECT", "INSERT"]
+    assert seen == expected
+    with database.transaction() as tx:
+        assert verify_audit(tx).ok
+
+
+def test_concurrent_batches_never_fork_the_chain(database: Database) -> None:
+    """Eight writers of three-row batches at once: every row is kept, one chain."""
+
+    def batch(n: int) -> None:
+        with database.transaction() as tx:
+            write_entries(tx, [_entry(n, action=f"test.writer{n}.{k}") for k in range(3)])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(batch, range(24)))
+    with database.transaction() as tx:
+        report = verify_audit(tx)
+        actions = tx.scalars(select(AuditRow.action).where(AuditRow.action.like("test.writer%")))
+        written = sorted(actions)
+    assert report.ok, report
+    assert written == sorted(f"test.writer{n}.{k}" for n in range(24) for k in range(3))

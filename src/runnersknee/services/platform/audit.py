@@ -13,11 +13,29 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Connection, bindparam, event, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    LargeBinary,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
-from runnersknee.store.audit_chain import GENESIS, ChainReport, row_hash, verify_chain
+from runnersknee.store.audit_chain import (
+    GENESIS,
+    ChainReport,
+    link_hash_sql,
+    row_tail,
+    verify_chain,
+)
 from runnersknee.store.tables import AuditRow, utcnow
 
 __all__ = [
@@ -126,40 +144,48 @@ def write_entries(tx: Session, entries: list[dict[str, object]]) -> None:
         append_chained(tx.connection(), entries)
 
 
-#: The audit INSERT (returning the new ids in the rows' order), built once.
-_INSERT = insert(AuditRow).returning(AuditRow.id, sort_by_parameter_order=True)
-_LAST_HASH = (
-    select(AuditRow.row_hash)
-    .where(AuditRow.id < bindparam("first"))
-    .order_by(AuditRow.id.desc())
-    .limit(1)
-)
-_SEAL = (
-    update(AuditRow)
-    .where(AuditRow.id == bindparam("rid"))
-    .values(prev_hash=bindparam("p"), row_hash=bindparam("h"))
-)
+#: The values of an audit row that its writer gives (the database gives id and hashes).
+_VALUES = ("at", "user_id", "role", "action", "record_type", "record_id", "patient_id", "outcome")
 #: PostgreSQL advisory-lock key that serializes audit appends (ids then follow commit order).
 _CHAIN_LOCK = 0x726B_4155_4449_54
 
 
-def append_chained(connection: Connection, rows: list[dict[str, object]]) -> None:
-    """Insert audit rows and link them into the hash chain (``store.audit_chain``).
+@cache
+def _append_statement(dialect: str) -> Executable:
+    """One row's INSERT with its id, the previous row's hash and its own hash (built once).
 
-    The rows are inserted first: on SQLite that takes the database's one write lock, on
-    PostgreSQL an advisory lock held to the commit serializes appends; so the row before
-    them is final when their hashes are computed from it.
+    The id (SQLite: the highest id + 1, as SQLite would choose; PostgreSQL: the id column's
+    sequence) and the newest row's hash are read inside the statement, and the hash of
+    ``prev_hash | id | tail`` is computed there (``store.audit_chain.link_hash_sql``).
     """
-    if connection.dialect.name == "postgresql":
+    table = AuditRow.__table__
+    newest = select(AuditRow.row_hash).order_by(AuditRow.id.desc()).limit(1).scalar_subquery()
+    if dialect == "postgresql":
+        sequence = func.pg_get_serial_sequence(AuditRow.__tablename__, "id")
+        next_id: ColumnElement[int] = func.nextval(sequence)
+    else:
+        next_id = select(func.coalesce(func.max(AuditRow.id), 0) + 1).scalar_subquery()
+    head = select(next_id.label("id"), func.coalesce(newest, GENESIS).label("prev")).subquery()
+    link = link_hash_sql(dialect, head.c.prev, head.c.id, bindparam("tail", type_=LargeBinary))
+    values = [bindparam(name, type_=table.c[name].type) for name in _VALUES]
+    source = select(head.c.id, *values, head.c.prev, link)
+    return insert(AuditRow).from_select(["id", *_VALUES, "prev_hash", "row_hash"], source)
+
+
+def append_chained(connection: Connection, rows: list[dict[str, object]]) -> None:
+    """Insert audit rows linked into the hash chain (``store.audit_chain``), in order.
+
+    Each row is one execution of :func:`_append_statement` (all rows in one ``executemany``),
+    which reads the newest row's hash itself, so that read happens under the writer's lock:
+    on SQLite the INSERT takes the database's one write lock before it reads; on PostgreSQL
+    an advisory lock, taken first and held to the commit, serializes appends (and the
+    INSERT's snapshot, taken after the lock, sees every append committed before).
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    ids = list(connection.execute(_INSERT, rows).scalars())
-    previous = connection.execute(_LAST_HASH, {"first": ids[0]}).scalar() or GENESIS
-    seals = []
-    for row_id, row in zip(ids, rows, strict=True):
-        current = row_hash(previous, row_id, row)
-        seals.append({"rid": row_id, "p": previous, "h": current})
-        previous = current
-    connection.execute(_SEAL, seals)
+    params = [{**row, "tail": row_tail(row).encode()} for row in rows]
+    connection.execute(_append_statement(dialect), params)
 
 
 def _drop_pending(tx: Session, previous_transaction: object) -> None:
