@@ -151,3 +151,23 @@ def _newest_day(database: Database) -> date:
     with database.transaction() as tx:
         newest = tx.scalars(select(ExerciseLogRow).order_by(ExerciseLogRow.id.desc()).limit(1))
         return newest.one().performed_on
+
+
+def test_the_clinic_zone_decides_which_reviews_are_due(demo_db: Database) -> None:
+    """The roster's reviews due are counted from the clinic's date (a day ahead of UTC in
+    Pacific/Kiritimati at noon UTC), not the deployment's."""
+    with demo_db.transaction() as tx:
+        clinic = tx.scalars(select(ClinicRow).where(ClinicRow.name == DEMO_CLINIC)).one()
+        clinic_time.set_clinic_zone(tx, clinic.id, "Pacific/Kiritimati")
+        patients = tx.scalars(select(PatientRow).where(PatientRow.clinic_id == clinic.id)).all()
+        late, early = patients[0], patients[1]
+        late.next_review_on = TODAY + timedelta(days=8)  # within 7 days of the clinic's date
+        early.next_review_on = TODAY  # yesterday for the clinic: overdue
+        names = late.display_name, early.display_name
+    app = create_app(Settings(database_url=demo_db.url, clinic_time_zone="UTC"), demo_db)
+    app.state.now = lambda: NOON_UTC
+    client = TestClient(app)
+    page_login(client, "clinician@demo.example", "demo-clinician-pass")
+    due = client.get("/clinic/patients").text.split('id="due-title"')[1].split("</section>")[0]
+    assert all(name in due for name in names), due
+    assert due.count("overdue") == 1

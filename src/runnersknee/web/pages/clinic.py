@@ -48,6 +48,7 @@ from runnersknee.web.common import (
     settings,
     today,
 )
+from runnersknee.web.local_time import today_for
 from runnersknee.web.pages.record import record_name
 from runnersknee.web.presenters.dcform import flatten, form_values, parse_form
 from runnersknee.web.render import render
@@ -159,8 +160,6 @@ async def roster_page(request: Request, access: ActorAccess) -> Response:
     status = query_text(request, "status", 20)
     page = query_number(request, "page", 1, 1, 100_000)
 
-    day = today(request)
-
     def read(
         tx: Session, actor: Actor
     ) -> tuple[patients.RosterPage, list[patient_details.DueReview]]:
@@ -168,6 +167,8 @@ async def roster_page(request: Request, access: ActorAccess) -> Response:
         listing = patients.roster(tx, actor, q, status, page)
         if page > 1 or q or status:  # the due list belongs to the roster's start
             return listing, []
+        # the clinic's date: the actor is known only now (before, the deployment's zone)
+        day = today_for(request, actor, tx)
         return listing, patient_details.reviews_due(tx, actor, day)
 
     result, due = await access.run(read)
