@@ -62,3 +62,25 @@ def test_patient_uploads_a_fit_run_on_a_phone(live_url: str, browser: Any) -> No
     assert int(logged.group(1)) >= 1
     assert logged.group(2) == date.today().isoformat()
     _clean(page)
+
+
+def test_a_walk_uploaded_on_a_320_px_phone_is_explained_in_plain_words(
+    live_url: str, browser: Any
+) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    login(page, live_url, "midplan@demo.example", "demo-patient-pass")
+    page.goto(f"{live_url}/me/runs")
+    _clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_input_files("#files", str(FIT_RUN.with_name("garmin-fenix-5-walk.fit")))
+    page.click("button:has-text('Upload runs')")
+    page.wait_for_url(re.compile(r"/me/runs\?upload=\d+"))
+    page.wait_for_selector("#upload-result:has-text('Upload result')", timeout=30_000)
+    result = page.locator("#upload-result").inner_text()
+    assert "not counted as a run" in result
+    assert "fitdecode" not in result
+    assert "FIT_" not in result
+    _clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
