@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from runnersknee.services.access.accounts import actor_for
 from runnersknee.services.demo import RED_FLAG_CASE
 from runnersknee.store.tables import AlertRow, JobRow, UserRow
+from runnersknee.web.presenters.job_json import PATIENT_VIDEO_ERROR
 from tests.ready import IRRITABLE, sign_plan_for
 from tests.video_clip import write_clip
 from tests.web.conftest import World, api_login, client_for, csrf_of, page_login
@@ -236,6 +237,13 @@ def test_a_patient_never_reads_the_analysis_or_another_patients_video(
     base = f"/api/v1/patients/{pid}/videos"
     for url in (base, f"{base}/{job_id}/result", f"{base}/{job_id}/files/annotated.mp4"):
         assert ann.get(url, headers=headers).status_code == 403, url
+    own_job = ann.get(f"/api/v1/jobs/{job_id}", headers=headers)
+    assert own_job.status_code == 200
+    shown = own_job.json()
+    assert shown["links"] == {"job": f"/api/v1/jobs/{job_id}"}
+    assert shown["stage"] is None
+    assert set(shown["params"]) <= {"task", "side"}
+    assert shown["error"] in (None, PATIENT_VIDEO_ERROR)
     page_login(ann, "a@test.example")
     assert ann.get(f"/clinic/patients/{pid}/videos/{job_id}").status_code == 403
     denied = ann.post(

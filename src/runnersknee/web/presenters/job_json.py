@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runnersknee.services.access.authz import Actor
+from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.running import run_import
@@ -14,6 +14,11 @@ from runnersknee.services.running import run_import
 __all__ = ["job_json", "job_links"]
 
 JSON = dict[str, Any]
+#: What a patient reads of a video analysis that failed (the detail is the clinician's).
+PATIENT_VIDEO_ERROR = (
+    "The video could not be analysed. Your physiotherapist can see why and will tell you "
+    "what to do next."
+)
 
 
 def job_links(job: jobs.JobView) -> dict[str, str]:
@@ -48,4 +53,10 @@ def job_json(job: jobs.JobView, actor: Actor) -> JSON:
         status = run_import.status_of(job)
         body["error"] = status.message
         body["result"] = for_actor(actor, status.to_json()) if status.finished else None
+    elif actor.role is Role.PATIENT:
+        # a patient's own video: no pipeline stage, technical error or clinician-only links
+        body["error"] = PATIENT_VIDEO_ERROR if job.error else None
+        body["stage"] = None
+        body["params"] = {k: v for k, v in body["params"].items() if k in {"task", "side"}}
+        body["links"] = {"job": body["links"]["job"]}
     return body
