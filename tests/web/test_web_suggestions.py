@@ -266,3 +266,39 @@ def test_cadence_change_and_orthoses_review_from_runs_and_time(
     after = _open_titles(client.get(f"/clinic/patients/{pid}").text)
     assert review not in after
     assert cadence not in after
+
+
+def test_a_suggestion_decided_twice_at_once_is_a_conflict_not_a_server_error(
+    world: World, runner_ready: int
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    import pytest
+
+    from runnersknee.clinical.errors import Conflict
+    from runnersknee.services.review import suggestions
+
+    pid = runner_ready
+    client, token, record = _progressing(world, pid)
+    title = next(t for t in _open_titles(record) if t.startswith("Progress"))
+    key = _key(record, title.split("\u201d")[0])
+    doc = _doc(world)
+    # the second clinician found the suggestion open ...
+    with world.database.transaction() as tx:
+        seen = suggestions._find(tx, doc, pid, key, TODAY, ZoneInfo("UTC"), CONTENT)
+    # ... the first one dismissed it meanwhile ...
+    first = client.post(
+        f"/clinic/patients/{pid}/suggestions/dismiss",
+        data={"csrf_token": token, "key": key, "reason": "not yet", "back": "plan"},
+        follow_redirects=False,
+    )
+    assert first.status_code == 303
+    # ... so the second decision is refused with a clear conflict, and nothing changes
+    with (
+        pytest.raises(Conflict, match="decided a moment ago"),
+        world.database.transaction() as tx,
+    ):
+        suggestions._record(tx, doc, pid, seen, "dismissed", "me too", None)
+    with world.database.transaction() as tx:
+        rows = tx.scalars(select(PlanSuggestionRow).where(PlanSuggestionRow.key == key)).all()
+        assert [r.note for r in rows] == ["not yet"]

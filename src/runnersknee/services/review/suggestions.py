@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import Conflict, InvalidInput
@@ -296,7 +297,11 @@ def _record(  # noqa: PLR0917 - the decision's fields
         decided_by=actor.user_id,
     )
     tx.add(row)
-    tx.flush()
+    try:
+        tx.flush()
+    except IntegrityError as error:  # another clinician decided it a moment ago
+        msg = "this suggestion was decided a moment ago: see the current suggestions"
+        raise Conflict(msg, field="suggestion") from error
     action = f"suggestion.{'accept' if status == 'accepted' else 'dismiss'}"
     record_access(
         tx, actor.user_id, actor.role.value, action, "suggestion", str(row.id), patient_id
