@@ -246,24 +246,30 @@ def run(name: str, path: Path, clip: Clip, backend: str, *, command: bool) -> No
     print(f"   whole analysis pipeline:        {n / pipe_s:6.1f} video frames/s ", end="")
     print(f"({pipe_s:.2f} s)   anchor: {anchor.get('pipeline', '-')}")
     print(f"   ratio pipeline / raw:  warm {ratio:.2f}, cold {cold_ratio:.2f}", end="")
-    print(f"  (target >= 0.9)   anchor: {anchor.get('ratio', '-')}")
+    if selection.get("mode") == "crosses the frame":  # search, then the pass in a crop
+        print("  (several people: the search and the start of a whole-frame pass come first)")
+    else:
+        print(f"  (target >= 0.9)   anchor: {anchor.get('ratio', '-')}")
     print(f"   CPU per video frame: raw {raw_cpu / n * 1000:.1f} ms, pipeline ", end="")
     print(f"{pipe_cpu / n * 1000:.1f} ms")
     print(f"   landmarks, raw vs pipeline: max difference {worst:.3g} px, ", end="")
     print(f"{one_sided} frames found on one side only")
-    print(
-        f"   with CSV, plots and annotated MP4 (in-process, warm): {n / all_s:.1f} frames/s, ",
-        end="",
-    )
-    print(f"real-time factor {all_s / info.duration_s:.2f}")
+    print("   with CSV, plots and annotated MP4 (in-process, warm): ", end="")
+    print(f"{n / all_s:.1f} frames/s, real-time factor {all_s / info.duration_s:.2f}")
     if command:
-        wall, cpu = whole_command(path, task, backend)
-        print(
-            f"   whole command `runnersknee video analyze --task {task}` (new process, all ", end=""
-        )
-        print(f"outputs): {wall:.2f} s wall, {cpu:.2f} s CPU, real-time factor ", end="")
-        print(f"{wall / info.duration_s:.2f} (target <= 1)   anchor: {anchor.get('command', '-')}")
+        report_command(path, task, backend, info.duration_s, anchor)
     print(f"   at end: {load_text()}")
+
+
+def report_command(
+    path: Path, task: str, backend: str, duration_s: float, anchor: dict[str, str]
+) -> None:
+    """Time the whole command and print it with its real-time factor."""
+    wall, cpu = whole_command(path, task, backend)
+    print(f"   whole command `runnersknee video analyze --task {task}` ", end="")
+    print(f"(new process, all outputs): {wall:.2f} s wall, {cpu:.2f} s CPU, ", end="")
+    print(f"real-time factor {wall / duration_s:.2f} (target <= 1)   ", end="")
+    print(f"anchor: {anchor.get('command', '-')}")
 
 
 def _first_image(path: Path) -> Any:
