@@ -104,13 +104,22 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+#: An error band's kind in words (the web page's wording: services/video/results.band_text).
+_BAND_KINDS = {
+    "sem": "SEM",
+    "sdd": "SDD",
+    "method_error": "method error",
+}
+
+
 def _band_lines(document: dict[str, Any]) -> list[str]:
     lines = []
     for name, metric in document["metrics"].items():
         for b in (metric["error"] or {}).get("bands", []):
             star = "" if b["verified"] else " (unverified, indicative only)"
+            kind = _BAND_KINDS.get(b["kind"], b["kind"].replace("_", " "))
             lines.append(
-                f"{name}: {b['kind'].upper()} {b['low']:g}-{b['high']:g} {metric['unit']} "
+                f"{name}: {kind} {b['low']:g}-{b['high']:g} {metric['unit']} "
                 f"[{', '.join(b['citations'])}]{star}"
             )
     return lines
