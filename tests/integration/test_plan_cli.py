@@ -72,7 +72,7 @@ def test_json_is_stable_and_documented_keys_exist():
 
 @pytest.mark.parametrize(
     ("fmt", "marker"),
-    [("text", "Plan — phase 3"), ("markdown", "## Phase 3"), ("html", "<h2>Phase 3</h2>")],
+    [("text", "Phase 3\n-------"), ("markdown", "## Phase 3"), ("html", "<h2>Phase 3</h2>")],
 )
 def test_text_markdown_html(fmt, marker):
     result = run(str(EXAMPLES / "female-runner-hip-weakness.yaml"), "--format", fmt)

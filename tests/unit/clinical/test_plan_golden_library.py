@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from runnersknee.cli.plan import render_markdown
 from runnersknee.services.care.case_io import load_case_document
-from runnersknee.services.care.planning import plan_case_document, report_to_dict
+from runnersknee.services.care.planning import plan_case_document
+from runnersknee.web.presenters.plan_report import as_markdown, plan_report_view
 from tests.content import CONTENT
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,7 +29,7 @@ CASES = sorted(EXAMPLES.glob("*.yaml"))
 
 def rendered(path: Path) -> str:
     report = plan_case_document(load_case_document(path), content=CONTENT)
-    return render_markdown(report_to_dict(report), title=path.name)
+    return as_markdown(plan_report_view(report, title=path.name))
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

@@ -120,6 +120,14 @@ class StrengthRow:
     lsi_pct: float | None
 
 
+#: Kinds whose id does not read as words (the others read as their id with spaces).
+_WORDS = {
+    ImpairmentKind.POOR_SLS_CONTROL: "poor single-leg squat control",
+    ImpairmentKind.REDUCED_STEP_DOWN_CONTROL: "reduced step-down control",
+    ImpairmentKind.ITB_TFL_TIGHTNESS: "ITB / TFL tightness",
+}
+
+
 def make_impairment(  # noqa: PLR0917 - one call shape for every rule
     kind: ImpairmentKind,
     text: str,
@@ -143,7 +151,7 @@ def make_impairment(  # noqa: PLR0917 - one call shape for every rule
     notes = " ".join(part for part in (note, threshold.note if threshold else "") if part)
     return Impairment(
         kind=kind,
-        label=f"{kind.value.replace('_', ' ')}{where}{shown}",
+        label=f"{_WORDS.get(kind, kind.value.replace('_', ' '))}{where}{shown}",
         side=side,
         value=value,
         unit=unit,

@@ -36,7 +36,7 @@ def movement_findings(
 ) -> Iterator[Impairment]:
     movement = measures.movement
     if movement.sls is not None and movement.sls.overall.value != "good":
-        failed = ", ".join(movement.sls.failed_criteria())
+        failed = ", ".join(c.replace("_", " ") for c in movement.sls.failed_criteria())
         yield make_impairment(
             ImpairmentKind.POOR_SLS_CONTROL,
             f"rated {movement.sls.overall.value}" + (f" ({failed})" if failed else ""),
