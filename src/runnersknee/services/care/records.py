@@ -99,7 +99,7 @@ class Overview:
     status: str
     portal_email: str | None
     intake: IntakeView | None
-    assessment: dict[str, Any] | None
+    assessment: Assessment | None
     plan: PlanVersion | None
     questionnaires: tuple[QuestionnaireView, ...]
     open_alerts: int
@@ -145,7 +145,7 @@ def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalCon
         patient.status,
         portal_email(tx, patient),
         latest_intake(tx, actor, patient_id),
-        _latest_assessment(tx, episode.id),
+        _typed_assessment(_latest_assessment(tx, episode.id)),
         None if plan is None else _version(plan),
         tuple(questionnaires(tx, actor, patient_id)),
         int(alerts or 0),
@@ -154,7 +154,12 @@ def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalCon
     )
 
 
-def _latest_assessment(tx: Session, episode_id: int) -> dict[str, Any] | None:
+def _typed_assessment(stored: JSONObject | None) -> Assessment | None:
+    """The core assessment of a stored one (validated when it was saved)."""
+    return None if stored is None else validate_as(Assessment, dict(stored))
+
+
+def _latest_assessment(tx: Session, episode_id: int) -> JSONObject | None:
     row = tx.scalar(
         select(AssessmentRow)
         .where(AssessmentRow.episode_id == episode_id)
@@ -164,19 +169,20 @@ def _latest_assessment(tx: Session, episode_id: int) -> dict[str, Any] | None:
     return None if row is None else row.data
 
 
-def latest_assessment(tx: Session, actor: Actor, patient_id: int) -> dict[str, Any] | None:
-    """The newest assessment of the current episode (dict form)."""
+def latest_assessment(tx: Session, actor: Actor, patient_id: int) -> JSONObject | None:
+    """The newest assessment of the current episode in its stored JSON form (the form and the
+    JSON API show it; :attr:`Overview.assessment` is the typed one)."""
     authorize(tx, actor, "patient.read", patient_id)
     return _latest_assessment(tx, current_episode(tx, patient_id).id)
 
 
 def save_assessment(
     tx: Session, actor: Actor, patient_id: int, data: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Validate and store an assessment (left/right measures)."""
+) -> JSONObject:
+    """Validate and store an assessment (left/right measures); its stored JSON form."""
     authorize(tx, actor, "assessment.write", patient_id)
     assessment = validate_as(Assessment, dict(data))
-    stored: dict[str, Any] = to_json(assessment)
+    stored: JSONObject = to_json(assessment)
     episode = current_episode(tx, patient_id)
     tx.add(AssessmentRow(episode_id=episode.id, data=stored, entered_by=actor.user_id))
     tx.flush()
