@@ -49,6 +49,7 @@ __all__ = [
     "Overview",
     "PlanVersion",
     "add_exercise",
+    "assessment_json",
     "editable_plan",
     "generate_plan",
     "latest_assessment",
@@ -157,6 +158,12 @@ def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalCon
 def _typed_assessment(stored: JSONObject | None) -> Assessment | None:
     """The core assessment of a stored one (validated when it was saved)."""
     return None if stored is None else validate_as(Assessment, dict(stored))
+
+
+def assessment_json(assessment: Assessment) -> JSONObject:
+    """An assessment's stored JSON form (the JSON API shows it)."""
+    stored: JSONObject = to_json(assessment)
+    return stored
 
 
 def _latest_assessment(tx: Session, episode_id: int) -> JSONObject | None:
