@@ -4,8 +4,6 @@ built from any version, draft or signed, without logs."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.care import patient_text
 from runnersknee.services.care.logs import TodayItem
@@ -28,6 +26,6 @@ def preview(plan: PlanDocument, library: ExerciseLibrary) -> patient_text.Patien
         if exercise is None:
             advice.append(item.to_json())
             continue
-        details: dict[str, Any] = to_json(exercise)
+        details: JSONObject = to_json(exercise)
         entries.append(TodayItem(item.to_json(), details, 0))
     return patient_text.arrange(entries, advice, plan.pain_threshold_nprs)
