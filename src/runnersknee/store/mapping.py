@@ -9,9 +9,14 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
-__all__ = ["to_json"]
+__all__ = ["JSONObject", "JSONValue", "to_json"]
+
+#: A JSON value as a JSON column holds it (what ``json.loads`` returns).
+JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
+#: A JSON object: the content of a JSON column such as ``plan_version.data``.
+JSONObject: TypeAlias = "dict[str, JSONValue]"
 
 
 def to_json(value: Any) -> Any:

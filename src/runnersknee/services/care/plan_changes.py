@@ -1,13 +1,12 @@
-"""Changes a suggestion proposes, applied to a copy of the current plan version, and the
-clinician's running hold: each becomes a new draft version (the patient sees nothing of it
-until the plan is signed; the safety gate reads the hold from the signed plan only).
+"""Changes a suggestion proposes, applied to the current plan version, and the clinician's
+running hold: each becomes a new draft version (the patient sees nothing of it until the plan
+is signed; the safety gate reads the hold from the signed plan only).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,64 +15,56 @@ from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.suggestions import PlanChange
 from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import records
-from runnersknee.services.care.plan_progression import step_data
+from runnersknee.services.care.plan_document import PlanDocument, RunningHold
+from runnersknee.services.care.plan_progression import step_plan
 from runnersknee.services.care.planning import add_library_item, remove_plan_item
 from runnersknee.services.care.records import PlanVersion
 
-__all__ = ["apply_changes", "hold_running", "running_held", "set_running"]
+__all__ = ["apply_changes", "hold_running", "set_running"]
 
 _NOTE_MAX = 500
 
 
-def running_held(data: dict[str, Any]) -> bool:
-    """Whether a stored plan holds running."""
-    return (data.get("running_hold") or {}).get("held") is True
-
-
-def hold_running(data: dict[str, Any], hold: bool, reason: str, today: date) -> None:
-    """Hold (with the reason and day) or resume running in a stored plan, in place."""
+def hold_running(plan: PlanDocument, hold: bool, reason: str, today: date) -> PlanDocument:
+    """``plan`` holding running (with the reason and day) or resuming it."""
     if hold:
-        data["running_hold"] = {
-            "held": True,
-            "since": today.isoformat(),
-            "reason": reason.strip()[:_NOTE_MAX],
-        }
-    else:
-        data.pop("running_hold", None)
+        return plan.with_running_hold(RunningHold(today, reason.strip()[:_NOTE_MAX]))
+    return plan.with_running_hold(None)
 
 
 def apply_changes(
-    data: dict[str, Any],
+    plan: PlanDocument,
     changes: Sequence[PlanChange],
     library: ExerciseLibrary,
     today: date,
     reason: str = "",
-) -> None:
-    """Apply a suggestion's changes to a stored plan, in place (refused as a whole when one
-    cannot be made: the caller's transaction rolls back)."""
+) -> PlanDocument:
+    """``plan`` with a suggestion's changes made (refused as a whole when one cannot be
+    made: nothing is stored)."""
     for change in changes:
         if change.kind == "step" and change.item_id and change.direction:
-            step_data(data, change.item_id, change.direction, library)
+            plan = step_plan(plan, change.item_id, change.direction, library).plan
         elif change.kind == "add" and (change.exercise_id or "") in library:
-            add_library_item(data, library[change.exercise_id or ""], change.note)
+            plan = add_library_item(plan, library[change.exercise_id or ""], change.note)
         elif change.kind == "remove" and change.item_id:
-            remove_plan_item(data, change.item_id)
+            plan = remove_plan_item(plan, change.item_id)
         elif change.kind == "running":
-            hold_running(data, change.hold, reason, today)
+            plan = hold_running(plan, change.hold, reason, today)
         else:
             raise InvalidInput(f"a change this plan cannot take: {change.kind}", field="change")
+    return plan
 
 
 def set_running(  # noqa: PLR0917 - use case: tx, actor, record, fields, day
     tx: Session, actor: Actor, patient_id: int, hold: bool, reason: str, today: date
 ) -> PlanVersion:
     """The clinician holds (a reason is required) or resumes running: a new draft version."""
-    episode_id, data = records.editable_plan(tx, actor, patient_id)
+    episode_id, plan = records.editable_plan(tx, actor, patient_id)
     if hold and not reason.strip():
         raise InvalidInput("say why running is held", field="reason")
-    if running_held(data) == hold:
+    if plan.running_held == hold:
         state = "held" if hold else "not held"
         raise InvalidInput(f"running is already {state} in the current version", field="hold")
-    hold_running(data, hold, reason, today)
+    plan = hold_running(plan, hold, reason, today)
     change = "running held" if hold else "running resumed"
-    return records.save_draft(tx, actor, episode_id, data, change)
+    return records.save_draft(tx, actor, episode_id, plan, change)

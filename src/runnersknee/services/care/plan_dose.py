@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.clinical.exercises import Dose
+from runnersknee.store.mapping import JSONObject
 
 __all__ = ["SIDES", "DoseFields", "dose_text", "parse_dose_fields", "side_text"]
 
@@ -33,7 +33,7 @@ class DoseFields:
     intensity: str = ""
     side: str = ""
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> JSONObject:
         """The stored form (``item["dose_fields"]``)."""
         return asdict(self)
 

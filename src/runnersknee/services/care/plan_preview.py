@@ -4,33 +4,28 @@ built from any version, draft or signed, without logs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.care import patient_text
 from runnersknee.services.care.logs import TodayItem
-from runnersknee.services.care.records import plan_items
-from runnersknee.store.mapping import to_json
+from runnersknee.services.care.plan_document import PlanDocument
+from runnersknee.store.mapping import JSONObject, to_json
 
 __all__ = ["preview"]
 
 
-def _limit(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+def preview(plan: PlanDocument, library: ExerciseLibrary) -> patient_text.PatientToday:
+    """The patient's cards for ``plan`` (nothing logged yet).
 
-
-def preview(data: Mapping[str, Any], library: ExerciseLibrary) -> patient_text.PatientToday:
-    """The patient's cards for the plan ``data`` (nothing logged yet)."""
+    The cards are built from the items' stored JSON, as the today page builds them
+    (:class:`TodayItem` holds JSON).
+    """
     entries: list[TodayItem] = []
-    advice: list[dict[str, Any]] = []
-    for item in plan_items(data):
-        exercise = library.get(str(item.get("exercise_id") or ""))
+    advice: list[JSONObject] = []
+    for item in plan.items():
+        exercise = library.get(item.exercise_id or "")
         if exercise is None:
-            advice.append(item)
+            advice.append(item.to_json())
             continue
-        details: dict[str, Any] = to_json(exercise)
-        entries.append(TodayItem(item, details, 0))
-    return patient_text.arrange(entries, advice, _limit(data.get("pain_threshold_nprs")))
+        details: JSONObject = to_json(exercise)
+        entries.append(TodayItem(item.to_json(), details, 0))
+    return patient_text.arrange(entries, advice, plan.pain_threshold_nprs)

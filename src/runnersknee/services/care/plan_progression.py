@@ -1,7 +1,7 @@
 """One step of a plan item along its exercise library progression (harder) or regression
 (easier): the clinician's one-click progress / step back, and an accepted suggestion.
 
-The item is replaced in place by the linked library exercise with its library dose (a new
+The item is replaced (in its place) by the linked library exercise with its library dose (a new
 exercise needs its own dose; the clinician adjusts it after), keeping the note for the patient
 and the leg it is done with. The result is a new draft version: nothing changes for the
 patient until the plan is signed (KB 5.5: progress or regress one step at a time).
@@ -9,9 +9,8 @@ patient until the plan is signed (KB 5.5: progress or regress one step at a time
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -20,15 +19,35 @@ from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import records
+from runnersknee.services.care.plan_document import PlanDocument, PlanItemDoc
 from runnersknee.services.care.planning import library_item
 from runnersknee.services.care.records import PlanVersion
+from runnersknee.store.mapping import JSONObject
 
-__all__ = ["DIRECTIONS", "Direction", "Stepped", "step_data", "step_item", "step_target"]
+__all__ = [
+    "DIRECTIONS",
+    "Direction",
+    "Step",
+    "Stepped",
+    "step_data",
+    "step_item",
+    "step_plan",
+    "step_target",
+]
 
 Direction = Literal["progress", "regress"]
 DIRECTIONS: tuple[Direction, ...] = ("progress", "regress")
 #: The verb each direction writes into the version's change (plan_history.describe).
 _VERBS = {"progress": "progressed", "regress": "regressed"}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A plan with one item stepped, the new item's id and the version's change words."""
+
+    plan: PlanDocument
+    item_id: str
+    change: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,27 +74,26 @@ def _check(direction: str) -> Direction:
     return "progress" if direction == "progress" else "regress"
 
 
-def _new_item(old: Mapping[str, Any], library: ExerciseLibrary, target_id: str) -> dict[str, Any]:
+def _new_item(old: PlanItemDoc, library: ExerciseLibrary, target_id: str) -> PlanItemDoc:
     exercise = library[target_id]
-    item = library_item(exercise, str(old.get("clinician_note") or ""))
-    item["id"] = f"{exercise.component.value}:{exercise.id}"
-    item["component"] = str(old.get("component") or item["component"])
-    item["progression_id"] = exercise.progression_id
-    item["regression_id"] = exercise.regression_id
-    side = str((old.get("dose_fields") or {}).get("side") or "")
-    if side:  # the leg stays; the numbers are the new exercise's library dose
-        item["dose_fields"] = {"side": side}
+    item = library_item(exercise, old.clinician_note)
+    item = item.replaced(
+        id=f"{exercise.component.value}:{exercise.id}",
+        component=old.component or item.component,
+        progression_id=exercise.progression_id,
+        regression_id=exercise.regression_id,
+    )
+    if old.side:  # the leg stays; the numbers are the new exercise's library dose
+        item = item.replaced(dose_fields={"side": old.side})
     return item
 
 
-def step_data(
-    data: dict[str, Any], item_id: str, direction: str, library: ExerciseLibrary
-) -> tuple[str, str]:
-    """Replace ``item_id`` in ``data`` (in place) by its library step; (new item id, change)."""
+def step_plan(plan: PlanDocument, item_id: str, direction: str, library: ExerciseLibrary) -> Step:
+    """``plan`` with ``item_id`` replaced by its library step (in its place)."""
     way = _check(direction)
-    old = records.find_item(data, item_id)
-    title = str(old.get("title") or item_id)
-    target = step_target(library, old.get("exercise_id"), way)
+    old = plan.find(item_id)
+    title = old.title or item_id
+    target = step_target(library, old.exercise_id, way)
     if target is None or target not in library:
         word = "harder" if way == "progress" else "easier"
         raise InvalidInput(
@@ -84,19 +102,27 @@ def step_data(
             field="direction",
             got=way,
         )
-    if any(i.get("exercise_id") == target for i in records.plan_items(data)):
+    if plan.has_exercise(target):
         raise Conflict(
             f"\u201c{library[target].name}\u201d is already in the plan", field="direction"
         )
-    new = _new_item(old, library, target)
     verb = "Progressed" if way == "progress" else "Stepped back"
-    new["reason"] = f"{verb} from \u201c{title}\u201d along the exercise library's progression"
-    for component in data.get("components", []):
-        items = component.get("items", [])
-        for index, item in enumerate(items):
-            if item.get("id") == item_id:
-                items[index] = new
-    return str(new["id"]), f"{_VERBS[way]} {item_id} {target}"
+    reason = f"{verb} from \u201c{title}\u201d along the exercise library's progression"
+    new = _new_item(old, library, target).replaced(reason=reason)
+    new_id = str(new.id)
+    return Step(
+        plan.with_item(item_id, new, every=True), new_id, f"{_VERBS[way]} {item_id} {target}"
+    )
+
+
+def step_data(
+    data: JSONObject, item_id: str, direction: str, library: ExerciseLibrary
+) -> tuple[str, str]:
+    """:func:`step_plan` on a plan's stored JSON, changed in place: (new item id, change)."""
+    step = step_plan(PlanDocument.from_json(data), item_id, direction, library)
+    data.clear()
+    data.update(step.plan.to_json())
+    return step.item_id, step.change
 
 
 def step_item(
@@ -109,6 +135,6 @@ def step_item(
     content: ClinicalContent,
 ) -> Stepped:
     """Progress or step back one item (a new draft version); refused without a linked step."""
-    episode_id, data = records.editable_plan(tx, actor, patient_id)
-    new_id, change = step_data(data, item_id, direction, content.exercises)
-    return Stepped(records.save_draft(tx, actor, episode_id, data, change), new_id)
+    episode_id, plan = records.editable_plan(tx, actor, patient_id)
+    step = step_plan(plan, item_id, direction, content.exercises)
+    return Stepped(records.save_draft(tx, actor, episode_id, step.plan, step.change), step.item_id)

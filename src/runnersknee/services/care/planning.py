@@ -17,7 +17,7 @@ from typing import Any
 
 from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.case import Case, QuestionnaireAnswers
-from runnersknee.clinical.errors import Conflict, NotFound, Refused
+from runnersknee.clinical.errors import Conflict, Refused
 from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.impairments import Impairment, StrengthRow, interpret, strength_table
 from runnersknee.clinical.plan import generate_plan
@@ -25,6 +25,7 @@ from runnersknee.clinical.plan_model import Plan, PlanConfig, PlanItem, PlanPref
 from runnersknee.clinical.triage import TriageResult, triage
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.care.case_io import load_case_document, parse_case, validate_as
+from runnersknee.services.care.plan_document import PlanDocument, PlanItemDoc
 
 __all__ = [
     "JSON_SCHEMA_VERSION",
@@ -239,8 +240,8 @@ def stored_plan(
     assessment: Mapping[str, Any],
     referral: Mapping[str, Any] | None,
     content: ClinicalContent,
-) -> dict[str, Any]:
-    """The core's plan (stored JSON form) for the stored intake and assessment.
+) -> PlanDocument:
+    """The core's plan (as a stored plan document) for the stored intake and assessment.
 
     The core re-runs triage and refuses (:class:`Refused`) unless the level is ``plan``; a
     clinician's "cleared" referral decision does not override it: the intake must be updated
@@ -258,52 +259,37 @@ def stored_plan(
         raise Refused(message, field="plan", level=str(report.triage.level.value))
     stored = plan_to_dict(report.plan)
     stored["triage_level"] = str(report.triage.level.value)
-    return stored
+    return PlanDocument.from_json(stored)
 
 
-def library_item(exercise: Exercise, note: str) -> dict[str, Any]:
-    """A plan item (stored JSON form) for a library exercise a clinician adds by hand."""
-    return {
-        "id": f"added-{exercise.id}",
-        "component": str(exercise.component.value),
-        "title": exercise.name,
-        "dose": exercise.dose.describe(),
-        "reason": "added by the clinician",
-        "progression_criteria": "",
-        "citation_ids": list(exercise.citation_ids),
-        "exercise_id": exercise.id,
-        "advice": None,
-        "verified": bool(exercise.dose.verified),
-        "clinician_note": note,
-    }
+def library_item(exercise: Exercise, note: str) -> PlanItemDoc:
+    """A plan item for a library exercise a clinician adds by hand (its library dose)."""
+    return PlanItemDoc.from_json(
+        {
+            "id": f"added-{exercise.id}",
+            "component": str(exercise.component.value),
+            "title": exercise.name,
+            "dose": exercise.dose.describe(),
+            "reason": "added by the clinician",
+            "progression_criteria": "",
+            "citation_ids": list(exercise.citation_ids),
+            "exercise_id": exercise.id,
+            "advice": None,
+            "verified": bool(exercise.dose.verified),
+            "clinician_note": note,
+        }
+    )
 
 
-def add_library_item(data: dict[str, Any], exercise: Exercise, note: str) -> dict[str, Any]:
-    """Add ``exercise`` with its library dose to a stored plan (in place) and return the item;
+def add_library_item(plan: PlanDocument, exercise: Exercise, note: str) -> PlanDocument:
+    """``plan`` with ``exercise`` added at its library dose (last in its component);
     Conflict when it is in the plan already."""
-    items = [i for c in data.get("components", []) for i in c.get("items", [])]
-    if any(i.get("exercise_id") == exercise.id for i in items):
+    if plan.has_exercise(exercise.id):
         raise Conflict(f"\u201c{exercise.name}\u201d is already in the plan", field="exercise_id")
     item = library_item(exercise, note)
-    components = data.setdefault("components", [])
-    target = next((c for c in components if c.get("kind") == item["component"]), None)
-    if target is None:
-        target = {
-            "kind": item["component"],
-            "status": "included",
-            "reason": "added by the clinician",
-            "items": [],
-            "citation_ids": [],
-        }
-        components.append(target)
-    target.setdefault("items", []).append(item)
-    return item
+    return plan.with_added(item, str(exercise.component.value), "added by the clinician")
 
 
-def remove_plan_item(data: dict[str, Any], item_id: str) -> None:
-    """Remove the item ``item_id`` from a stored plan (in place); NotFound without it."""
-    components = data.get("components", [])
-    if not any(i.get("id") == item_id for c in components for i in c.get("items", [])):
-        raise NotFound(f"the plan has no item {item_id!r}", field="item_id", got=item_id)
-    for component in components:
-        component["items"] = [i for i in component.get("items", []) if i.get("id") != item_id]
+def remove_plan_item(plan: PlanDocument, item_id: str) -> PlanDocument:
+    """``plan`` without the item ``item_id``; NotFound without it."""
+    return plan.without_item(item_id)

@@ -6,7 +6,6 @@ Plans are never changed in place: generating, each edit and the sign-off each ad
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +28,7 @@ from runnersknee.services.care.intake import (
     questionnaires,
 )
 from runnersknee.services.care.patients import current_episode, portal_email
+from runnersknee.services.care.plan_document import PlanDocument, json_objects
 from runnersknee.services.care.plan_dose import DoseFields, dose_text
 from runnersknee.services.care.planning import (
     add_library_item,
@@ -36,7 +36,7 @@ from runnersknee.services.care.planning import (
     stored_plan,
 )
 from runnersknee.services.care.safety_gate import gate_for
-from runnersknee.store.mapping import to_json
+from runnersknee.store.mapping import JSONObject, JSONValue, to_json
 from runnersknee.store.tables import (
     AlertRow,
     AssessmentRow,
@@ -49,8 +49,8 @@ __all__ = [
     "Overview",
     "PlanVersion",
     "add_exercise",
+    "assessment_json",
     "editable_plan",
-    "find_item",
     "generate_plan",
     "latest_assessment",
     "overview",
@@ -69,13 +69,13 @@ _MAX_NOTE = 1000
 
 @dataclass(frozen=True, slots=True)
 class PlanVersion:
-    """One stored plan version."""
+    """One stored plan version (its plan: :attr:`document`)."""
 
     id: int
     version: int
     status: str
     change: str
-    data: dict[str, Any]
+    document: PlanDocument
     created_by: int
     created_at: datetime
 
@@ -83,6 +83,11 @@ class PlanVersion:
     def signed(self) -> bool:
         """Whether this version is a signed-off plan."""
         return self.status == "signed"
+
+    @property
+    def data(self) -> JSONObject:
+        """The plan's stored JSON form (a new dict each time; the JSON API returns it)."""
+        return self.document.to_json()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +100,7 @@ class Overview:
     status: str
     portal_email: str | None
     intake: IntakeView | None
-    assessment: dict[str, Any] | None
+    assessment: Assessment | None
     plan: PlanVersion | None
     questionnaires: tuple[QuestionnaireView, ...]
     open_alerts: int
@@ -106,7 +111,13 @@ class Overview:
 
 def _version(row: PlanVersionRow) -> PlanVersion:
     return PlanVersion(
-        row.id, row.version, row.status, row.change, row.data, row.created_by, row.created_at
+        row.id,
+        row.version,
+        row.status,
+        row.change,
+        PlanDocument.from_json(row.data),
+        row.created_by,
+        row.created_at,
     )
 
 
@@ -135,7 +146,7 @@ def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalCon
         patient.status,
         portal_email(tx, patient),
         latest_intake(tx, actor, patient_id),
-        _latest_assessment(tx, episode.id),
+        _typed_assessment(_latest_assessment(tx, episode.id)),
         None if plan is None else _version(plan),
         tuple(questionnaires(tx, actor, patient_id)),
         int(alerts or 0),
@@ -144,7 +155,18 @@ def overview(tx: Session, actor: Actor, patient_id: int, *, content: ClinicalCon
     )
 
 
-def _latest_assessment(tx: Session, episode_id: int) -> dict[str, Any] | None:
+def _typed_assessment(stored: JSONObject | None) -> Assessment | None:
+    """The core assessment of a stored one (validated when it was saved)."""
+    return None if stored is None else validate_as(Assessment, dict(stored))
+
+
+def assessment_json(assessment: Assessment) -> JSONObject:
+    """An assessment's stored JSON form (the JSON API shows it)."""
+    stored: JSONObject = to_json(assessment)
+    return stored
+
+
+def _latest_assessment(tx: Session, episode_id: int) -> JSONObject | None:
     row = tx.scalar(
         select(AssessmentRow)
         .where(AssessmentRow.episode_id == episode_id)
@@ -154,19 +176,20 @@ def _latest_assessment(tx: Session, episode_id: int) -> dict[str, Any] | None:
     return None if row is None else row.data
 
 
-def latest_assessment(tx: Session, actor: Actor, patient_id: int) -> dict[str, Any] | None:
-    """The newest assessment of the current episode (dict form)."""
+def latest_assessment(tx: Session, actor: Actor, patient_id: int) -> JSONObject | None:
+    """The newest assessment of the current episode in its stored JSON form (the form and the
+    JSON API show it; :attr:`Overview.assessment` is the typed one)."""
     authorize(tx, actor, "patient.read", patient_id)
     return _latest_assessment(tx, current_episode(tx, patient_id).id)
 
 
 def save_assessment(
     tx: Session, actor: Actor, patient_id: int, data: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Validate and store an assessment (left/right measures)."""
+) -> JSONObject:
+    """Validate and store an assessment (left/right measures); its stored JSON form."""
     authorize(tx, actor, "assessment.write", patient_id)
     assessment = validate_as(Assessment, dict(data))
-    stored: dict[str, Any] = to_json(assessment)
+    stored: JSONObject = to_json(assessment)
     episode = current_episode(tx, patient_id)
     tx.add(AssessmentRow(episode_id=episode.id, data=stored, entered_by=actor.user_id))
     tx.flush()
@@ -216,14 +239,14 @@ def plan_versions(
 
 
 def _add_version(  # noqa: PLR0917 - use case: tx, actor, record, fields
-    tx: Session, actor: Actor, episode_id: int, data: dict[str, Any], status: str, change: str
+    tx: Session, actor: Actor, episode_id: int, plan: PlanDocument, status: str, change: str
 ) -> PlanVersion:
     current = _latest_plan(tx, episode_id)
     number = 1 if current is None else current.version + 1
     row = PlanVersionRow(
         episode_id=episode_id,
         version=number,
-        data=data,
+        data=plan.to_json(),
         status=status,
         change=change[:300],
         created_by=actor.user_id,
@@ -281,75 +304,67 @@ def with_questionnaires(
 
 def _editable(
     tx: Session, actor: Actor, patient_id: int, action: str = "plan.write"
-) -> tuple[int, dict[str, Any]]:
+) -> tuple[int, PlanDocument]:
     authorize(tx, actor, action, patient_id)
     episode = current_episode(tx, patient_id)
     current = _latest_plan(tx, episode.id)
     if current is None:
         raise NotFound("there is no plan yet; generate one first", field="plan")
-    return episode.id, copy.deepcopy(current.data)
+    return episode.id, PlanDocument.from_json(current.data)
 
 
-def editable_plan(tx: Session, actor: Actor, patient_id: int) -> tuple[int, dict[str, Any]]:
-    """The episode id and a copy of the current version's data to change (``plan.write``)."""
+def editable_plan(tx: Session, actor: Actor, patient_id: int) -> tuple[int, PlanDocument]:
+    """The episode id and the current version's plan, to change (``plan.write``)."""
     return _editable(tx, actor, patient_id)
 
 
 def save_draft(
-    tx: Session, actor: Actor, episode_id: int, data: dict[str, Any], change: str
+    tx: Session, actor: Actor, episode_id: int, plan: PlanDocument, change: str
 ) -> PlanVersion:
-    """``data`` as a new draft version; ``change`` says what changed (plan_history words)."""
-    return _add_version(tx, actor, episode_id, data, "draft", change)
+    """``plan`` as a new draft version; ``change`` says what changed (plan_history words)."""
+    return _add_version(tx, actor, episode_id, plan, "draft", change)
 
 
-def plan_items(data: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every item of a stored plan, component by component."""
-    for component in data.get("components", []):
-        yield from component.get("items", [])
-
-
-def find_item(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
-    """The item ``item_id`` of a stored plan, or NotFound."""
-    return _find(data, item_id)
-
-
-def _find(data: Mapping[str, Any], item_id: str) -> dict[str, Any]:
-    for item in plan_items(data):
-        if item.get("id") == item_id:
-            return item
-    raise NotFound(f"the plan has no item {item_id!r}", field="item_id", got=item_id)
+def plan_items(data: Mapping[str, JSONValue]) -> Iterator[JSONObject]:
+    """Every item of a plan's stored JSON, component by component (readers of the raw column;
+    use cases read :meth:`PlanDocument.items`)."""
+    for component in json_objects(data.get("components")):
+        yield from json_objects(component.get("items"))
 
 
 def update_item(  # noqa: PLR0917 - use case: tx, actor, record, fields
     tx: Session, actor: Actor, patient_id: int, item_id: str, dose: str, note: str
 ) -> PlanVersion:
     """Change one item's dose text and clinician note (a new draft version)."""
-    episode_id, data = _editable(tx, actor, patient_id)
+    episode_id, plan = _editable(tx, actor, patient_id)
     if not dose.strip():
         raise InvalidInput("the dose cannot be empty", field="dose")
-    item = _find(data, item_id)
-    item["dose"] = dose.strip()[:300]
-    item["clinician_note"] = note.strip()[:_MAX_NOTE]
-    return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
+    item = plan.find(item_id).replaced(
+        dose=dose.strip()[:300], clinician_note=note.strip()[:_MAX_NOTE]
+    )
+    plan = plan.with_item(item_id, item)
+    return _add_version(tx, actor, episode_id, plan, "draft", f"edited {item_id}")
 
 
 def set_item_dose(  # noqa: PLR0917 - use case: tx, actor, record, fields
     tx: Session, actor: Actor, patient_id: int, item_id: str, fields: DoseFields, note: str
 ) -> PlanVersion:
     """Set one item's structured dose (its text follows) and note (a new draft version)."""
-    episode_id, data = _editable(tx, actor, patient_id)
-    item = _find(data, item_id)
-    item["dose"] = dose_text(fields)[:300]
-    item["dose_fields"] = fields.as_json()
-    item["clinician_note"] = note.strip()[:_MAX_NOTE]
-    return _add_version(tx, actor, episode_id, data, "draft", f"edited {item_id}")
+    episode_id, plan = _editable(tx, actor, patient_id)
+    item = plan.find(item_id).replaced(
+        dose=dose_text(fields)[:300],
+        dose_fields=fields.as_json(),
+        clinician_note=note.strip()[:_MAX_NOTE],
+    )
+    plan = plan.with_item(item_id, item)
+    return _add_version(tx, actor, episode_id, plan, "draft", f"edited {item_id}")
 
 
 def remove_item(tx: Session, actor: Actor, patient_id: int, item_id: str) -> PlanVersion:
     """Remove one item (a new draft version)."""
-    episode_id, data = _editable(tx, actor, patient_id)
-    remove_plan_item(data, item_id)
-    return _add_version(tx, actor, episode_id, data, "draft", f"removed {item_id}")
+    episode_id, plan = _editable(tx, actor, patient_id)
+    plan = remove_plan_item(plan, item_id)
+    return _add_version(tx, actor, episode_id, plan, "draft", f"removed {item_id}")
 
 
 def add_exercise(
@@ -362,24 +377,23 @@ def add_exercise(
     content: ClinicalContent,
 ) -> PlanVersion:
     """Add a library exercise with its library dose (a new draft version)."""
-    episode_id, data = _editable(tx, actor, patient_id)
+    episode_id, plan = _editable(tx, actor, patient_id)
     library = content.exercises
     exercise = library.get(exercise_id)
     if exercise is None:
         raise InvalidInput(
             "unknown exercise", field="exercise_id", allowed=sorted(library), got=exercise_id
         )
-    add_library_item(data, exercise, note.strip()[:_MAX_NOTE])
-    return _add_version(tx, actor, episode_id, data, "draft", f"added {exercise_id}")
+    plan = add_library_item(plan, exercise, note.strip()[:_MAX_NOTE])
+    return _add_version(tx, actor, episode_id, plan, "draft", f"added {exercise_id}")
 
 
 def sign_plan(tx: Session, actor: Actor, patient_id: int, note: str) -> PlanVersion:
     """Sign off the current plan: a new version with status ``signed``; the patient sees it."""
-    episode_id, data = _editable(tx, actor, patient_id, "plan.sign")
+    episode_id, plan = _editable(tx, actor, patient_id, "plan.sign")
     plan_gate(tx, patient_id)
-    data["signed_by"] = actor.display_name
-    data["sign_note"] = note.strip()[:_MAX_NOTE]
-    version = _add_version(tx, actor, episode_id, data, "signed", "signed off")
+    plan = plan.signed(actor.display_name, note.strip()[:_MAX_NOTE])
+    version = _add_version(tx, actor, episode_id, plan, "signed", "signed off")
     patient = tx.get(PatientRow, patient_id)
     if patient is not None:
         patient.status = "active"

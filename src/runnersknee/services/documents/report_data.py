@@ -38,6 +38,7 @@ from runnersknee.services.documents.report_build import (
 from runnersknee.services.review import timeline
 from runnersknee.services.running import run_records
 from runnersknee.services.video.measures import VideoAnalysis, video_analyses
+from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import AssessmentRow
 
 __all__ = [
@@ -105,11 +106,10 @@ def _patient_evaluation(
     impairments: list[dict[str, Any]] = []
     assessment = None
     if overview.intake is not None and overview.assessment is not None:
-        planned = report_to_dict(
-            plan_case_document({**case_data, "assessment": overview.assessment}, content)
-        )
+        stored = to_json(overview.assessment)
+        planned = report_to_dict(plan_case_document({**case_data, "assessment": stored}, content))
         strength, impairments = planned["strength"], planned["impairments"]
-        assessment = validate_as(Assessment, dict(overview.assessment))
+        assessment = overview.assessment
     plan = overview.plan
     parts = EvaluationParts(
         case_data=case_data,

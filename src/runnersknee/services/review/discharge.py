@@ -17,9 +17,9 @@ wording installed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,11 +33,13 @@ from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.care.intake import QuestionnaireView, assert_patient, questionnaires
 from runnersknee.services.care.patients import current_episode
 from runnersknee.services.running import run_records
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import utcnow
 
 __all__ = [
     "FUNCTION_INSTRUMENTS",
     "Criterion",
+    "DischargeRecord",
     "DischargeView",
     "criteria",
     "discharge",
@@ -63,11 +65,55 @@ class Criterion:
 
 
 @dataclass(frozen=True, slots=True)
+class DischargeRecord:
+    """The recorded discharge of an episode (stored as JSON in ``episode.discharge``)."""
+
+    on: date
+    by: int
+    by_name: str
+    at: datetime
+    summary: str
+    unmet_reason: str
+    criteria: tuple[Criterion, ...]
+
+    def to_json(self) -> JSONObject:
+        """The stored JSON form."""
+        return {
+            "on": self.on.isoformat(),
+            "by": self.by,
+            "by_name": self.by_name,
+            "at": self.at.isoformat(),
+            "summary": self.summary,
+            "unmet_reason": self.unmet_reason,
+            "criteria": [
+                {"key": c.key, "label": c.label, "met": c.met, "detail": c.detail}
+                for c in self.criteria
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DischargeRecord:
+        """The record of its stored JSON form."""
+        return cls(
+            date.fromisoformat(str(data["on"])),
+            int(data["by"]),
+            str(data.get("by_name") or ""),
+            datetime.fromisoformat(str(data["at"])),
+            str(data.get("summary") or ""),
+            str(data.get("unmet_reason") or ""),
+            tuple(
+                Criterion(str(c["key"]), str(c["label"]), c.get("met"), str(c.get("detail") or ""))
+                for c in data.get("criteria") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DischargeView:
     """The criteria now and the recorded discharge of the current episode (if any)."""
 
     criteria: tuple[Criterion, ...]
-    record: dict[str, Any] | None
+    record: DischargeRecord | None
 
     @property
     def all_met(self) -> bool:
@@ -196,7 +242,9 @@ def discharge_view(
     """The criteria and the recorded discharge (the summary page and the discharge form)."""
     authorize(tx, actor, "patient.read", patient_id)
     episode = current_episode(tx, patient_id)
-    return DischargeView(criteria(tx, actor, patient_id, today, content), episode.discharge)
+    stored = episode.discharge
+    record = None if stored is None else DischargeRecord.from_json(stored)
+    return DischargeView(criteria(tx, actor, patient_id, today, content), record)
 
 
 def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
@@ -207,7 +255,7 @@ def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
     unmet_reason: str,
     today: date,
     content: ClinicalContent,
-) -> dict[str, Any]:
+) -> DischargeRecord:
     """Close the episode with a summary; with a criterion unmet, ``unmet_reason`` says why."""
     patient = assert_patient(authorize(tx, actor, "patient.write", patient_id))
     episode = current_episode(tx, patient_id)
@@ -220,18 +268,16 @@ def discharge(  # noqa: PLR0917 - use case: tx, actor, record, fields, context
         raise InvalidInput(
             "not every criterion is met: say why you discharge now", field="unmet_reason"
         )
-    record = {
-        "on": today.isoformat(),
-        "by": actor.user_id,
-        "by_name": actor.display_name,
-        "at": utcnow().isoformat(),
-        "summary": summary.strip()[:_MAX_SUMMARY],
-        "unmet_reason": unmet_reason.strip()[:1000],
-        "criteria": [
-            {"key": c.key, "label": c.label, "met": c.met, "detail": c.detail} for c in judged
-        ],
-    }
-    episode.discharge = record
+    record = DischargeRecord(
+        today,
+        actor.user_id,
+        actor.display_name,
+        utcnow(),
+        summary.strip()[:_MAX_SUMMARY],
+        unmet_reason.strip()[:1000],
+        judged,
+    )
+    episode.discharge = record.to_json()
     episode.closed_on = today
     patient.status = "discharged"
     patient.next_review_on = None

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.return_to_run import Prescription
 from runnersknee.content.bundle import ClinicalContent
@@ -76,11 +76,13 @@ _GAIT = (
 )
 
 
-def gait_metrics(assessment: dict[str, Any] | None) -> tuple[GaitMetric, ...]:
-    """The recorded gait measures of an assessment (dict form), in a fixed order."""
+def gait_metrics(assessment: Assessment | None) -> tuple[GaitMetric, ...]:
+    """The recorded gait measures of an assessment, in a fixed order."""
+    if assessment is None:
+        return ()
     found = []
     for section, key, label, unit in _GAIT:
-        value = ((assessment or {}).get(section) or {}).get(key)
+        value = getattr(getattr(assessment, section), key)
         if isinstance(value, int | float) and not isinstance(value, bool):
             found.append(GaitMetric(label, float(value), unit))
     return tuple(found)
@@ -122,7 +124,7 @@ def summary(  # noqa: PLR0917 - use case: tx, actor, record, context
     tx: Session,
     actor: Actor,
     patient_id: int,
-    assessment: dict[str, Any] | None,
+    assessment: Assessment | None,
     today: date,
     content: ClinicalContent,
 ) -> RecordSummary:

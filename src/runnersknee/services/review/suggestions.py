@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +36,8 @@ from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.care import pain_state, records
 from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES
 from runnersknee.services.care.patients import current_episode
-from runnersknee.services.care.plan_changes import apply_changes, running_held
+from runnersknee.services.care.plan_changes import apply_changes
+from runnersknee.services.care.plan_document import PlanDocument
 from runnersknee.services.care.records import PlanVersion
 from runnersknee.services.care.responder import Administration, reassessments
 from runnersknee.services.platform.audit import record_access
@@ -101,8 +101,8 @@ def _first_signed(versions: Sequence[PlanVersion], zone: tzinfo) -> dict[str, da
     found: dict[str, date] = {}
     for version in reversed(versions):  # oldest first
         if version.signed:
-            for item in records.plan_items(version.data):
-                found.setdefault(str(item.get("id")), _local(version.created_at, zone))
+            for item in version.document.items():
+                found.setdefault(str(item.id), _local(version.created_at, zone))
     return found
 
 
@@ -132,6 +132,22 @@ def _run_facts(runs: run_records.RunsOverview, since: date | None) -> tuple[RunF
     return facts, recent
 
 
+def _item_facts(
+    plan: PlanDocument, logged: dict[str, int], first: dict[str, date]
+) -> tuple[ItemFacts, ...]:
+    """What the record says about each item of ``plan``."""
+    return tuple(
+        ItemFacts(
+            str(item.id),
+            item.title or str(item.id),
+            item.exercise_id,
+            logged.get(item.exercise_id or "", 0),
+            first.get(str(item.id)),
+        )
+        for item in plan.items()
+    )
+
+
 def _evidence(  # noqa: PLR0917 - use case: tx, actor, record, context
     tx: Session,
     actor: Actor,
@@ -147,17 +163,7 @@ def _evidence(  # noqa: PLR0917 - use case: tx, actor, record, context
     signed = next((v for v in versions if v.signed), None)
     since = signed.created_at.date() if signed is not None else None  # as the gate reads it
     logged = _days_logged(tx, patient_id, since) if since else {}
-    first = _first_signed(versions, zone)
-    items = tuple(
-        ItemFacts(
-            str(i.get("id")),
-            str(i.get("title") or i.get("id")),
-            i.get("exercise_id"),
-            logged.get(str(i.get("exercise_id") or ""), 0),
-            first.get(str(i.get("id"))),
-        )
-        for i in records.plan_items(overview.plan.data)
-    )
+    items = _item_facts(overview.plan.document, logged, _first_signed(versions, zone))
     decision = (
         pain_state.decision_since(tx, patient_id, since, content.pain_monitoring) if since else None
     )
@@ -185,22 +191,17 @@ def _evidence(  # noqa: PLR0917 - use case: tx, actor, record, context
     return Evidence(
         today=today,
         signed_version=signed.version if signed else None,
-        plan_phase=_phase(overview.plan.data),
+        plan_phase=overview.plan.document.phase,
         items=items,
         pain_decision=decision.decision.value if decision else None,
         pain_reasons=decision.reasons if decision else (),
         pain_citation_ids=decision.citation_ids if decision else (),
         pain_day=pain_day,
         runner=recent or bool((case.get("running") or {}).get("runs")),
-        running_held=running_held(overview.plan.data),
+        running_held=overview.plan.document.running_held,
         runs=runs,
         scores=scores,
     )
-
-
-def _phase(data: dict[str, Any]) -> int | None:
-    value = data.get("phase")
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _decided(tx: Session, patient_id: int) -> tuple[Decision, ...]:
@@ -320,9 +321,9 @@ def accept(  # noqa: PLR0917 - use case: tx, actor, record, key, context
     """Apply the suggestion ``key`` to the current version as a new draft; refused (nothing
     changes) when it no longer applies or a change cannot be made."""
     suggestion = _find(tx, actor, patient_id, key, today, zone, content)
-    episode_id, data = records.editable_plan(tx, actor, patient_id)
-    apply_changes(data, suggestion.changes, content.exercises, today, suggestion.reason)
-    version = records.save_draft(tx, actor, episode_id, data, f"accepted {suggestion.title}")
+    episode_id, plan = records.editable_plan(tx, actor, patient_id)
+    plan = apply_changes(plan, suggestion.changes, content.exercises, today, suggestion.reason)
+    version = records.save_draft(tx, actor, episode_id, plan, f"accepted {suggestion.title}")
     _record(tx, actor, patient_id, suggestion, "accepted", None, version)
     return version
 

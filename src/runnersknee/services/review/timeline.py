@@ -18,11 +18,32 @@ from runnersknee.services.access.authz import Actor, Role, authorize
 from runnersknee.services.care.intake import QuestionnaireView, questionnaires
 from runnersknee.services.care.records import PlanVersion, plan_versions
 from runnersknee.services.running.run_records import RunEntry, running_window
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import ExerciseLogRow, PainLogRow
 
-__all__ = ["ScoreTrend", "Timeline", "last_log_counts", "timeline"]
+__all__ = ["ScoreTrend", "Timeline", "TrendChange", "last_log_counts", "timeline"]
 
 _WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class TrendChange:
+    """The first-to-latest change of one questionnaire's score: the core's reading
+    (clinicians) or, when ``plain``, in plain words (the patient's page; no MCID)."""
+
+    delta: float | None
+    interpretation: str
+    citation_ids: tuple[str, ...] = ()
+    exceeds_mcid: bool | None = None
+    plain: bool = False
+
+    def to_json(self) -> JSONObject:
+        """The JSON API's form (the plain form has no ``exceeds_mcid``)."""
+        body: JSONObject = {"delta": self.delta, "interpretation": self.interpretation}
+        if not self.plain:
+            body["exceeds_mcid"] = self.exceeds_mcid
+        body["citation_ids"] = list(self.citation_ids)
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +53,7 @@ class ScoreTrend:
     instrument_id: str
     name: str
     svg: str
-    change: dict[str, Any] | None
+    change: TrendChange | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,21 +167,18 @@ def _scores(
     return trends
 
 
-def _change(instrument: Instrument, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
+def _change(instrument: Instrument, rows: list[QuestionnaireView]) -> TrendChange | None:
     if len(rows) < 2:
         return None
     first = score_answers(instrument, rows[0].answers)
     last = score_answers(instrument, rows[-1].answers)
     change = interpret_change(instrument, first, last)
-    return {
-        "delta": change.delta,
-        "interpretation": change.interpretation,
-        "exceeds_mcid": change.exceeds_mcid,
-        "citation_ids": list(change.citation_ids),
-    }
+    return TrendChange(
+        change.delta, change.interpretation, tuple(change.citation_ids), change.exceeds_mcid
+    )
 
 
-def _plain_change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, Any] | None:
+def _plain_change(instrument: Any, rows: list[QuestionnaireView]) -> TrendChange | None:
     """First and latest score in plain words (the patient's progress page)."""
     if len(rows) < 2:
         return None
@@ -170,7 +188,7 @@ def _plain_change(instrument: Any, rows: list[QuestionnaireView]) -> dict[str, A
     text = f"Your score went from {before:g} to {after:g} ({trend})."
     if after == before:
         text = f"Your score is {after:g}, the same as the first time."
-    return {"delta": after - before, "interpretation": text, "citation_ids": []}
+    return TrendChange(after - before, text, plain=True)
 
 
 def last_log_counts(tx: Session, patient_id: int) -> int:

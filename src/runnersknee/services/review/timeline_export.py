@@ -13,11 +13,13 @@ from datetime import date, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runnersknee.clinical.assessment import Assessment
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.timeline_chart import GaitSeries, Points, ScoreSeries, TimelineData
 from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import records
 from runnersknee.services.care.alerts import SPIKE_ALERT_CATEGORIES
+from runnersknee.services.care.case_io import validate_as
 from runnersknee.services.care.intake import QuestionnaireView
 from runnersknee.services.care.patients import current_episode
 from runnersknee.services.review import record_summary
@@ -89,7 +91,7 @@ def _gait(tx: Session, episode_id: int, zone: tzinfo) -> tuple[GaitSeries, ...]:
     ).all()
     series: dict[tuple[str, str], list[tuple[date, float]]] = {}
     for created, data in rows:
-        for metric in record_summary.gait_metrics(data):
+        for metric in record_summary.gait_metrics(validate_as(Assessment, dict(data))):
             day = created.astimezone(zone).date()
             series.setdefault((metric.label, metric.unit), []).append((day, metric.value))
     return tuple(GaitSeries(label, unit, tuple(p)) for (label, unit), p in series.items())

@@ -43,6 +43,7 @@ from runnersknee.services.running.run_uploads import (
     remove_run_upload,
     save_import,
 )
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import JobRow, UserRow
 
 __all__ = [
@@ -109,7 +110,7 @@ class UploadStatus:
         """Nothing more will happen."""
         return self.state != "processing"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONObject:
         """The API's ``result`` of a finished upload."""
         return {
             "imported": list(self.imported),

@@ -47,6 +47,7 @@ from runnersknee.services.platform.database import Database
 from runnersknee.services.running import runs as runs_service
 from runnersknee.services.running.pain_after_runs import prescribe, run_pain
 from runnersknee.services.running.stored_runs import StoredRun, patient_runs
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import PatientRow
 
 __all__ = [
@@ -159,7 +160,7 @@ def _pct(fraction: float | None) -> float | None:
     return None if fraction is None else round(fraction * 100, 1)
 
 
-def run_json(entry: RunEntry) -> dict[str, Any]:
+def run_json(entry: RunEntry) -> JSONObject:
     """One run in the API (stable keys, docs/running.md)."""
     run, data = entry.run, entry.run.data
     return {

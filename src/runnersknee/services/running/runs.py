@@ -32,6 +32,7 @@ from runnersknee.config import Settings
 from runnersknee.content import load_citations
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
+from runnersknee.store.mapping import JSONObject
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
@@ -134,7 +135,7 @@ def _r(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _week_json(week: WeeklyLoad) -> dict[str, Any]:
+def _week_json(week: WeeklyLoad) -> JSONObject:
     return {
         "week_start": week.week_start.isoformat(),
         "distance_m": round(week.distance_m, 2),
@@ -145,7 +146,7 @@ def _week_json(week: WeeklyLoad) -> dict[str, Any]:
     }
 
 
-def _cadence_json(cadence: CadenceSummary) -> dict[str, Any]:
+def _cadence_json(cadence: CadenceSummary) -> JSONObject:
     return {
         "baseline_spm": _r(cadence.baseline_spm),
         "baseline_runs": cadence.baseline_runs,
@@ -159,7 +160,7 @@ def _cadence_json(cadence: CadenceSummary) -> dict[str, Any]:
     }
 
 
-def prescription_json(prescription: Prescription) -> dict[str, Any]:
+def prescription_json(prescription: Prescription) -> JSONObject:
     """The ``next_run`` object of the report."""
     stage = prescription.stage
     return {

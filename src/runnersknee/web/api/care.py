@@ -217,7 +217,10 @@ def get_timeline(request: Request, actor: CurrentActor, patient_id: int) -> JSON
         data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
     body: JSON = {
         "adherence_days_per_week": [{"week": w, "days": d} for w, d in data.adherence_days],
-        "scores": [{"instrument": s.instrument_id, "change": s.change} for s in data.scores],
+        "scores": [
+            {"instrument": s.instrument_id, "change": s.change and s.change.to_json()}
+            for s in data.scores
+        ],
         "plans": [_version(v) for v in data.plans],
     }
     plain: JSON = for_actor(actor, body)

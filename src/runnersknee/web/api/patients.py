@@ -7,12 +7,13 @@ need the session's CSRF token in ``X-CSRF-Token`` (returned by login and GET /au
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from runnersknee.clinical.assessment import Assessment
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.services.access import accounts
 from runnersknee.services.access.accounts import LoginPolicy
@@ -93,7 +94,32 @@ class ReferralIn(BaseModel):
     note: str = Field(max_length=1000)
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _StoredPlanVersion:
+    """A plan version in the JSON API: its plan in the stored JSON form (``data``)."""
+
+    id: int
+    version: int
+    status: str
+    change: str
+    data: JSON
+    created_by: int
+    created_at: datetime
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, records.PlanVersion):  # the plan as stored (its typed form: .document)
+        value = _StoredPlanVersion(
+            value.id,
+            value.version,
+            value.status,
+            value.change,
+            value.data,
+            value.created_by,
+            value.created_at,
+        )
+    if isinstance(value, Assessment):
+        return records.assessment_json(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):

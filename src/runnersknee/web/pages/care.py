@@ -292,7 +292,7 @@ def plan_preview(request: Request, actor: CurrentActor, patient_id: int) -> Resp
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id, content=content(request))
     cards = (
-        plan_preview_service.preview(overview.plan.data, content(request).exercises)
+        plan_preview_service.preview(overview.plan.document, content(request).exercises)
         if overview.plan
         else None
     )
