@@ -22,7 +22,6 @@ from runnersknee.web.app import create_app
 from tests.content import CONTENT
 from tests.web.conftest import page_login
 
-TODAY = date.today()  # the plan is signed with the real clock
 PATIENT = ("midplan@demo.example", "demo-patient-pass")
 ADDED = (
     "quad-iso-90",  # strengthening: sets, reps and holds
@@ -34,10 +33,17 @@ ADDED = (
 
 
 @pytest.fixture
-def demo(sqlite_url: str) -> Iterator[Database]:
+def today() -> date:
+    """The day of the test, read when it starts (the plan is signed with the real clock, so a
+    day read when the module was imported is stale after midnight)."""
+    return date.today()
+
+
+@pytest.fixture
+def demo(sqlite_url: str, today: date) -> Iterator[Database]:
     """The demo clinic; the mid-plan patient's plan gains one exercise of each kind."""
     database = Database(sqlite_url)
-    seed_demo(database, TODAY, content=CONTENT)
+    seed_demo(database, today, content=CONTENT)
     with database.transaction() as tx:
         doc = actor_for(
             tx, tx.scalars(select(UserRow).where(UserRow.email == "clinician@demo.example")).one()
@@ -53,9 +59,9 @@ def demo(sqlite_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def page(demo: Database) -> str:
+def page(demo: Database, today: date) -> str:
     app = create_app(Settings(database_url=demo.url), demo)
-    app.state.clock = lambda: TODAY
+    app.state.clock = lambda: today
     client = TestClient(app)
     token = page_login(client, *PATIENT)
     response = client.post("/me/log/pain", data={"csrf_token": token, "during": "2"})

@@ -24,7 +24,6 @@ from runnersknee.web.app import create_app
 from tests.content import CONTENT
 from tests.web.conftest import csrf_of, page_login
 
-TODAY = date.today()
 PATIENT = ("midplan@demo.example", "demo-patient-pass")
 #: What a patient must never read on today's pages (engine language).
 ENGINE_WORDS = ("regressions (limit", "plan version", "unverified", "to be confirmed", "KB ")
@@ -36,21 +35,24 @@ class Demo:
     client: TestClient
     token: str
     patient_id: int
+    #: The day of the test (read when it starts: the plan is signed with the real clock).
+    today: date
 
 
 @pytest.fixture
 def demo(sqlite_url: str) -> Iterator[Demo]:
+    today = date.today()
     database = Database(sqlite_url)
-    seed_demo(database, TODAY, CONTENT)
+    seed_demo(database, today, CONTENT)
     with database.transaction() as tx:
         user = tx.scalars(select(UserRow).where(UserRow.email == PATIENT[0])).one()
         patient_id = actor_for(tx, user).patient_id
     assert patient_id is not None
     app = create_app(Settings(database_url=database.url), database)
-    app.state.clock = lambda: TODAY
+    app.state.clock = lambda: today
     client = TestClient(app)
     token = page_login(client, *PATIENT)
-    yield Demo(database, client, token, patient_id)
+    yield Demo(database, client, token, patient_id, today)
     database.dispose()
 
 
@@ -88,7 +90,7 @@ def test_session_walks_one_exercise_at_a_time_with_sets_as_tap_targets(demo: Dem
         rows = tx.scalars(
             select(ExerciseLogRow).where(
                 ExerciseLogRow.patient_id == demo.patient_id,
-                ExerciseLogRow.performed_on == TODAY,
+                ExerciseLogRow.performed_on == demo.today,
             )
         ).all()
     assert [(r.exercise_id, r.sets_done, r.reps_done) for r in rows] == [
@@ -129,7 +131,7 @@ def test_too_painful_records_pain_and_offers_the_easier_level(demo: Demo) -> Non
     with demo.database.transaction() as tx:
         pain = tx.scalars(
             select(PainLogRow).where(
-                PainLogRow.patient_id == demo.patient_id, PainLogRow.logged_on == TODAY
+                PainLogRow.patient_id == demo.patient_id, PainLogRow.logged_on == demo.today
             )
         ).all()
         alerts = tx.scalars(select(AlertRow).where(AlertRow.patient_id == demo.patient_id)).all()
@@ -140,7 +142,7 @@ def test_too_painful_records_pain_and_offers_the_easier_level(demo: Demo) -> Non
     with demo.database.transaction() as tx:
         pain = tx.scalars(
             select(PainLogRow).where(
-                PainLogRow.patient_id == demo.patient_id, PainLogRow.logged_on == TODAY
+                PainLogRow.patient_id == demo.patient_id, PainLogRow.logged_on == demo.today
             )
         ).all()
     assert [(p.during, p.after) for p in pain] == [(7, 4)]
