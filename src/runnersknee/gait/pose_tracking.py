@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from runnersknee.gait.person import FrameSink, PeopleFinder, PersonTrack
     from runnersknee.gait.person_search import PersonSearch
 
-__all__ = ["LOOKAHEAD_BYTES", "PoseTracking", "lookahead_depth"]
+__all__ = [
+    "LOOKAHEAD_BYTES",
+    "OWN_DECODER_MAX_FPS",
+    "PoseTracking",
+    "lookahead_depth",
+    "search_decodes_on_its_own",
+]
 
 
 #: A frame prepared for the estimator (``prepare_frame``), or ``()`` once it will not be
@@ -43,6 +49,21 @@ _Prepared = tuple[Frame, float, int, int] | tuple[()]
 #: the pose pass without a decoder of its own (e.g. 194 frames of the 1768x994 Sports2D clip
 #: at 640 px, 61 of a 1080x1920 clip).
 LOOKAHEAD_BYTES = 128 << 20
+
+
+#: Up to this frame rate the person search decodes the video on its own (grab-only between
+#: samples): it gets ahead of the pose pass sooner, so a clip with several people is redone
+#: from fewer frames (1768x994 30 fps Sports2D clip, load 8: 25 whole-frame inferences before
+#: the choice against 53 when fed, 10.6 against 11.6 s CPU for the whole command). Above it
+#: the second decoding costs more per second of video than it saves: the search is fed by the
+#: pose pass's decoder (1080x1920 60 fps Pose2Sim clip: 30.1-30.4 against 33.5-33.8 ms CPU per
+#: frame). A rule measured on these two clips only.
+OWN_DECODER_MAX_FPS = 31.0
+
+
+def search_decodes_on_its_own(video: VideoInfo) -> bool:
+    """Whether the person search should decode ``video`` itself (see OWN_DECODER_MAX_FPS)."""
+    return video.fps <= OWN_DECODER_MAX_FPS
 
 
 def lookahead_depth(video: VideoInfo, processing_width_px: int) -> int:
@@ -109,6 +130,9 @@ class PoseTracking:
     people_finder
         What finds the people on the sampled frames (default: a
         :class:`~runnersknee.gait.person.PeopleDetector` for up to 3 people).
+    search_own_decoder
+        Whether the search decodes the video itself or takes its samples from the pose
+        pass's decoding thread (default: by frame rate, :func:`search_decodes_on_its_own`).
 
     Attributes
     ----------
@@ -136,6 +160,7 @@ class PoseTracking:
         sample_s: float = 0.5,
         *,
         people_finder: PeopleFinder | None = None,
+        search_own_decoder: bool | None = None,
     ) -> None:
         self.estimator = estimator
         self.roi = roi
@@ -143,6 +168,7 @@ class PoseTracking:
         self.processing_width_px = processing_width_px
         self.sample_s = sample_s
         self.people_finder = people_finder
+        self.search_own_decoder = search_own_decoder
 
     def get_params(self) -> dict[str, Any]:
         """Parameters for provenance."""
@@ -278,7 +304,9 @@ class PoseTracking:
 
         finder = self.people_finder or PeopleDetector(max_people=3)
         every = max(1, round(self.sample_s * video.fps))
-        search = PersonSearch(video, finder, every=every, max_frames=capacity, own_decoder=False)
+        own = self.search_own_decoder
+        own = search_decodes_on_its_own(video) if own is None else own
+        search = PersonSearch(video, finder, every=every, max_frames=capacity, own_decoder=own)
         return search.start()
 
     def _fixed_crop_pass(
@@ -301,7 +329,8 @@ class PoseTracking:
         prepare = _FixedCropPreparation(
             self._initial_roi, self.processing_width_px, frame_sink, search
         )
-        depth = 8 if search is None else lookahead_depth(video, self.processing_width_px)
+        fed = search is not None and search.fed_
+        depth = lookahead_depth(video, self.processing_width_px) if fed else 8
         estimating = True
         frames = iter_mapped_frames(video, prepare, max_frames=found.capacity, depth=depth)
         with closing(frames):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,13 @@ import pytest
 
 from runnersknee.gait.keypoints import LANDMARKS
 from runnersknee.gait.person_search import PersonSearch
-from runnersknee.gait.pose_tracking import LOOKAHEAD_BYTES, PoseTracking, lookahead_depth
+from runnersknee.gait.pose_tracking import (
+    LOOKAHEAD_BYTES,
+    OWN_DECODER_MAX_FPS,
+    PoseTracking,
+    lookahead_depth,
+    search_decodes_on_its_own,
+)
 from runnersknee.gait.video import VideoInfo, iter_frames, probe_video
 from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
 
@@ -230,7 +237,12 @@ def test_the_pose_pass_decodes_each_frame_once_for_the_search(
         return real(*args)
 
     monkeypatch.setattr(cv2, "VideoCapture", counting)
-    tracking = _track(clip, CentreEstimator(), Finder())
+    tracking = PoseTracking(
+        CentreEstimator(),
+        sample_s=EVERY / 30.0,
+        people_finder=Finder(),
+        search_own_decoder=False,
+    ).track(clip)
     assert tracking.selection_["mode"] == "crosses the frame"
     # one decoder for the whole-frame pass (it feeds the search), one for the crop pass
     assert len(opened) == 2
@@ -244,3 +256,9 @@ def test_lookahead_is_bounded_by_memory() -> None:
     assert lookahead_depth(video(1080, 1920, 600), 640) == LOOKAHEAD_BYTES // (640 * 1138 * 3)
     assert lookahead_depth(video(320, 240, 60), 640) == 60  # the whole clip fits
     assert lookahead_depth(video(320, 240, 4), 640) == 8
+
+
+def test_the_search_decodes_on_its_own_up_to_30_fps(clip: VideoInfo) -> None:
+    assert search_decodes_on_its_own(clip)  # 30 fps
+    assert not search_decodes_on_its_own(replace(clip, fps=60.0))
+    assert OWN_DECODER_MAX_FPS < 50.0
