@@ -1,12 +1,13 @@
 """The person search beside the pose pass: people found on every ``every``-th frame by a
 background thread, ahead of the pose pass when there is CPU to spare.
 
-The search decodes the video with its own decoder (frames not sampled are decoded, not
-converted), so on a quiet machine it finishes long before the pose pass and a clip with
-several people switches to the chosen person's crop early (:mod:`.pose_tracking`). When the
-pose pass catches up with it (a busy machine), decoding twice would only cost CPU: the search
-then stops its own decoder and takes its samples from the pose pass's decoding thread
-(:meth:`PersonSearch.offer`), so each frame is decoded once from there on.
+Two ways to get the samples. With ``own_decoder=False`` (what :mod:`.pose_tracking` uses) the
+pose pass's decoding thread hands each sample over as it decodes it
+(:meth:`PersonSearch.offer`); that thread runs far ahead of pose inference (a look-ahead
+queue), so the search still ends early, and every frame is decoded once. With
+``own_decoder=True`` the search decodes the video itself (frames not sampled are decoded,
+not converted) and switches to the pose pass's samples when the pose pass catches up with it
+(a busy machine): on a one-person clip that second decoder cost ~4 ms CPU per 1080x1920 frame.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ class PersonSearch:
     ``finder`` on a background thread.
 
     The pose pass prepares the samples the search has not reached with :meth:`sample` (on
-    its decoding thread), hands them over with :meth:`offer` as it reaches them, and calls
-    :meth:`end_of_frames` at the end. When the pose pass gets ``margin`` samples ahead of
-    the search, the search stops its own decoder and takes those (``fed_`` becomes True).
+    its decoding thread), hands them over with :meth:`offer`, and calls
+    :meth:`end_of_frames` at the end. With ``own_decoder`` the search also decodes the video
+    itself; when the pose pass gets ``margin`` samples ahead of it, it stops its own decoder
+    and takes those (``fed_`` becomes True). Without, ``fed_`` is True from the start.
     :attr:`done` says whether the search has finished; :meth:`samples` waits for it and
     re-raises its error; :meth:`stop` ends it. The finder is used and closed on the search
     thread.
@@ -49,6 +51,7 @@ class PersonSearch:
         max_frames: int,
         sample_width: int = 640,
         margin: int = 2,
+        own_decoder: bool = True,
     ) -> None:
         self._video, self._finder, self._every = video, finder, max(1, every)
         self._max_samples = -(-max_frames // self._every)
@@ -60,7 +63,8 @@ class PersonSearch:
         self._next = 0  # the next sample the search needs (a frame index)
         self._offered: dict[int, tuple[Frame, float]] = {}  # samples from the pose pass
         self._ended = False  # the pose pass has decoded every frame
-        self.fed_ = False  # samples come from the pose pass from now on
+        self._own = own_decoder
+        self.fed_ = not own_decoder  # samples come from the pose pass from now on
         self._tracks: list[PersonTrack] = []
         self._several = threading.Event()
         self._thread = threading.Thread(target=self._run, name="person-search", daemon=True)
@@ -157,7 +161,7 @@ class PersonSearch:
 
     def _run(self) -> None:
         try:
-            if not self._own_decoder():
+            if not self._own or not self._own_decoder():
                 self._from_pose_pass()
         except BaseException as exc:  # noqa: BLE001 - re-raised by samples()
             self._error = exc

@@ -24,7 +24,7 @@ from runnersknee.gait.direction import detect_direction
 from runnersknee.gait.events import GaitEventDetection, Repetition, RepetitionDetection, Stance
 from runnersknee.gait.keypoints import KeypointSeries
 from runnersknee.gait.metrics import GAIT_TASKS, MetricCalculation, angle_series, check_view
-from runnersknee.gait.result import GaitResult
+from runnersknee.gait.result import GaitResult, Metric, ViewCheck
 from runnersknee.gait.signals import SignalProcessing
 from runnersknee.gait.steps import StepCheck, StepScreening, person_height_fraction
 
@@ -234,14 +234,26 @@ class GaitAnalysis:
             view_check=view_check,
             person_size=size,
         )
+        self.result_ = self._result(keypoints, calc.metrics_, view_check, height, signals)
+        return self
+
+    def _result(
+        self,
+        keypoints: KeypointSeries,
+        metrics: dict[str, Metric],
+        view_check: ViewCheck,
+        height: float,
+        signals: SignalProcessing,
+    ) -> GaitResult:
+        """The :class:`GaitResult` of the steps run by :meth:`analyze`."""
         person = _frames_with_person(keypoints, signals.min_visibility)
-        self.result_ = GaitResult(
+        return GaitResult(
             view=self.view,
             task=self.task,
             fps=keypoints.fps,
             n_frames=keypoints.n_frames,
             frames_with_person=person,
-            metrics=calc.metrics_,
+            metrics=metrics,
             view_check=view_check,
             events=self._events_json(),
             direction=self.direction_.to_dict(),
@@ -253,7 +265,6 @@ class GaitAnalysis:
                 "keypoints_source": keypoints.source,
             },
         )
-        return self
 
     def _events_json(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = [

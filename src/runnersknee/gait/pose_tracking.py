@@ -31,18 +31,52 @@ if TYPE_CHECKING:
     from runnersknee.gait.person import FrameSink, PeopleFinder, PersonTrack
     from runnersknee.gait.person_search import PersonSearch
 
-__all__ = ["PoseTracking"]
+__all__ = [
+    "LOOKAHEAD_BYTES",
+    "OWN_DECODER_MAX_FPS",
+    "PoseTracking",
+    "lookahead_depth",
+    "search_decodes_on_its_own",
+]
 
 
-#: A frame prepared for the estimator (None once it will not be estimated), and the person
-#: search's sample of it (or None).
-_Prepared = tuple[tuple[Frame, float, int, int] | None, tuple[Frame, float] | None]
+#: A frame prepared for the estimator (``prepare_frame``), or ``()`` once it will not be
+#: estimated (the queue between threads cannot carry None).
+_Prepared = tuple[Frame, float, int, int] | tuple[()]
+
+#: Memory the pose pass's decoding thread may fill with prepared frames ahead of inference
+#: while the person search takes its samples from that thread: the search then runs ahead of
+#: the pose pass without a decoder of its own (e.g. 194 frames of the 1768x994 Sports2D clip
+#: at 640 px, 61 of a 1080x1920 clip).
+LOOKAHEAD_BYTES = 128 << 20
+
+
+#: Up to this frame rate the person search decodes the video on its own (grab-only between
+#: samples): it gets ahead of the pose pass sooner, so a clip with several people is redone
+#: from fewer frames (1768x994 30 fps Sports2D clip, load 8: 25 whole-frame inferences before
+#: the choice against 53 when fed, 10.6 against 11.6 s CPU for the whole command). Above it
+#: the second decoding costs more per second of video than it saves: the search is fed by the
+#: pose pass's decoder (1080x1920 60 fps Pose2Sim clip: 30.1-30.4 against 33.5-33.8 ms CPU per
+#: frame). A rule measured on these two clips only.
+OWN_DECODER_MAX_FPS = 31.0
+
+
+def search_decodes_on_its_own(video: VideoInfo) -> bool:
+    """Whether the person search should decode ``video`` itself (see OWN_DECODER_MAX_FPS)."""
+    return video.fps <= OWN_DECODER_MAX_FPS
+
+
+def lookahead_depth(video: VideoInfo, processing_width_px: int) -> int:
+    """Frames the decoding thread may prepare ahead of inference (at least 8)."""
+    scale = min(1.0, processing_width_px / video.width_px)
+    frame_bytes = round(video.width_px * scale) * round(video.height_px * scale) * 3
+    return max(8, min(video.frame_count, LOOKAHEAD_BYTES // max(1, frame_bytes)))
 
 
 class _FixedCropPreparation:
     """``prepare_frame`` with a crop fixed from the first frame (runs on the decoding thread);
     each decoded frame is also handed, with its index, to ``sink`` (the frames kept for the
-    annotated video) and to the person search, which may want it as a sample."""
+    annotated video) and, when it is a sample, to the person search."""
 
     def __init__(
         self,
@@ -63,15 +97,15 @@ class _FixedCropPreparation:
         if self._first:
             self._crop = self._initial_roi(frame)
             self._first = False
-        if self._search is None:
-            sample = None
-        else:
+        if self._search is not None:
             sample = self._search.sample(self._i, frame)
+            if sample is not None:
+                self._search.offer(self._i, sample)
             if self._search.several_people:  # this pass will be redone in a crop
-                return None, sample
+                return ()
         if self._sink is not None:
             self._sink(self._i, frame)
-        return prepare_frame(frame, self._crop, self._width_px), sample
+        return prepare_frame(frame, self._crop, self._width_px)
 
 
 class PoseTracking:
@@ -96,6 +130,9 @@ class PoseTracking:
     people_finder
         What finds the people on the sampled frames (default: a
         :class:`~runnersknee.gait.person.PeopleDetector` for up to 3 people).
+    search_own_decoder
+        Whether the search decodes the video itself or takes its samples from the pose
+        pass's decoding thread (default: by frame rate, :func:`search_decodes_on_its_own`).
 
     Attributes
     ----------
@@ -123,6 +160,7 @@ class PoseTracking:
         sample_s: float = 0.5,
         *,
         people_finder: PeopleFinder | None = None,
+        search_own_decoder: bool | None = None,
     ) -> None:
         self.estimator = estimator
         self.roi = roi
@@ -130,6 +168,7 @@ class PoseTracking:
         self.processing_width_px = processing_width_px
         self.sample_s = sample_s
         self.people_finder = people_finder
+        self.search_own_decoder = search_own_decoder
 
     def get_params(self) -> dict[str, Any]:
         """Parameters for provenance."""
@@ -183,8 +222,9 @@ class PoseTracking:
 
         With a fixed crop (no ``person`` to follow) the frames are cropped, resized and
         converted to RGB on the decoding thread, overlapping with inference. By default the
-        person search runs at the same time on its own thread and decoder
-        (:class:`~runnersknee.gait.person.PersonSearch`). With one person in view the
+        person search runs at the same time on its own thread, on samples the decoding
+        thread hands over as it decodes them, ahead of inference
+        (:class:`~runnersknee.gait.person_search.PersonSearch`). With one person in view the
         whole-frame pass stands. When the search has seen several people, the whole-frame
         pass stops as soon as the search is over (or has ended first) and the chosen person
         is followed from the start in a crop, by the estimator started afresh: the landmarks
@@ -197,40 +237,11 @@ class PoseTracking:
         self.redone_frames_ = 0
         seconds = 0.0
         if self.person is None:
-            search = self._search(video, found.capacity)
-            try:
-                complete = self._fixed_crop_pass(
-                    estimator, video, found, progress, search=search, frame_sink=frame_sink
-                )
-                chosen = self._crossing_person(search.samples()) if search else None
-            finally:
-                if search is not None:
-                    search.stop()
-            if chosen is None and not complete:  # several people seen means one is chosen
-                raise RuntimeError("the person search stopped the pose pass but chose nobody")
-            if chosen is not None:  # several people: estimate again, following the walker
-                from runnersknee.gait.person import track_person
-
-                seconds, self.redone_frames_ = found.seconds, found.n
-                found = _Found(found.capacity)
-                # start afresh: the crop pass must not depend on where the first pass stopped
-                estimator.close()
-                dropped = track_person(
-                    estimator,
-                    video,
-                    found,
-                    chosen,
-                    pad_frames=round(self.sample_s * video.fps),
-                    processing_width_px=self.processing_width_px,
-                    progress=progress,
-                    frame_sink=frame_sink,
-                )
-                self.selection_.update(dropped_frames=dropped, redone_frames=self.redone_frames_)
+            found, seconds = self._search_and_follow(estimator, video, found, progress, frame_sink)
         else:
             self._track_person(estimator, video, found, progress, frame_sink)
-        seconds += found.seconds
         self.frames_ = found.n
-        self.pose_seconds_ = seconds
+        self.pose_seconds_ = seconds + found.seconds
         self.estimator_info_ = estimator.info()
         self.keypoints_ = KeypointSeries(
             xy_px=found.xy[: found.n],
@@ -242,6 +253,48 @@ class PoseTracking:
         )
         return self
 
+    def _search_and_follow(
+        self,
+        estimator: PoseEstimator,
+        video: VideoInfo,
+        found: _Found,
+        progress: Callable[[int], None] | None,
+        frame_sink: FrameSink | None,
+    ) -> tuple[_Found, float]:
+        """The whole-frame pass beside the person search, then, when several people were
+        seen, the pass that follows the chosen one. Returns the final pass's landmarks and the
+        inference seconds of the pass that was redone."""
+        search = self._search(video, found.capacity)
+        try:
+            complete = self._fixed_crop_pass(
+                estimator, video, found, progress, search=search, frame_sink=frame_sink
+            )
+            chosen = self._crossing_person(search.samples()) if search else None
+        finally:
+            if search is not None:
+                search.stop()
+        if chosen is None and not complete:  # several people seen means one is chosen
+            raise RuntimeError("the person search stopped the pose pass but chose nobody")
+        if chosen is None:
+            return found, 0.0
+        from runnersknee.gait.person import track_person
+
+        seconds, self.redone_frames_ = found.seconds, found.n
+        found = _Found(found.capacity)
+        estimator.close()  # start afresh: the crop pass must not depend on the first pass
+        dropped = track_person(
+            estimator,
+            video,
+            found,
+            chosen,
+            pad_frames=round(self.sample_s * video.fps),
+            processing_width_px=self.processing_width_px,
+            progress=progress,
+            frame_sink=frame_sink,
+        )
+        self.selection_.update(dropped_frames=dropped, redone_frames=self.redone_frames_)
+        return found, seconds
+
     def _search(self, video: VideoInfo, capacity: int) -> PersonSearch | None:
         """The person search, started (None with a fixed ROI or ``sample_s`` 0)."""
         if self.roi or self.sample_s <= 0:
@@ -251,7 +304,10 @@ class PoseTracking:
 
         finder = self.people_finder or PeopleDetector(max_people=3)
         every = max(1, round(self.sample_s * video.fps))
-        return PersonSearch(video, finder, every=every, max_frames=capacity).start()
+        own = self.search_own_decoder
+        own = search_decodes_on_its_own(video) if own is None else own
+        search = PersonSearch(video, finder, every=every, max_frames=capacity, own_decoder=own)
+        return search.start()
 
     def _fixed_crop_pass(
         self,
@@ -263,26 +319,27 @@ class PoseTracking:
         search: PersonSearch | None,
         frame_sink: FrameSink | None,
     ) -> bool:
-        """Estimate on every frame with a fixed crop (prepared on the decoding thread), and
-        hand the person search its samples. Once the search has seen several people, this
-        pass will be done again in the chosen person's crop: it stops estimating (and
-        preparing), and ends at once if the search decodes on its own, else it goes on
-        feeding the search until the search has finished. Returns whether every frame was
-        estimated (when not, the progress is taken back to 0)."""
+        """Estimate on every frame with a fixed crop (prepared on the decoding thread, which
+        also hands the person search its samples, up to :func:`lookahead_depth` frames ahead
+        of inference). Once the search has seen several people, this pass will be done again
+        in the chosen person's crop: it stops estimating (and preparing) and goes on decoding
+        only to feed the search until the search has finished (at once if the search decodes
+        on its own). Returns whether every frame was estimated (when not, the progress is
+        taken back to 0)."""
         prepare = _FixedCropPreparation(
             self._initial_roi, self.processing_width_px, frame_sink, search
         )
+        fed = search is not None and search.fed_
+        depth = lookahead_depth(video, self.processing_width_px) if fed else 8
         estimating = True
-        frames = iter_mapped_frames(video, prepare, max_frames=found.capacity)
+        frames = iter_mapped_frames(video, prepare, max_frames=found.capacity, depth=depth)
         with closing(frames):
-            for i, (prepared, sample) in enumerate(frames):
+            for i, prepared in enumerate(frames):
                 if search is not None:
-                    if sample is not None:
-                        search.offer(i, sample)
                     estimating = estimating and not search.several_people
                     if not estimating and (search.done or not search.fed_):
-                        break  # the search decodes on its own: leave it the CPU
-                if estimating and prepared is not None:
+                        break  # the search has chosen (or decodes on its own)
+                if estimating and prepared:
                     found.estimate(estimator, i, prepared)
                     if progress is not None:
                         progress(1)

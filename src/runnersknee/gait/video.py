@@ -264,16 +264,17 @@ def iter_mapped_frames(
     *,
     max_frames: int | None = None,
     every: int = 1,
+    depth: int = 8,
 ) -> Generator[T, None, None]:
     """``transform(frame)`` for each decoded, upright BGR frame (or every ``every``-th one:
     frames 0, every, 2 × every, …; ``max_frames`` counts the frames returned), in order.
 
-    Decoding *and* ``transform`` run on a background thread (:func:`in_background`), so
-    per-frame work that releases the GIL (OpenCV resize and colour conversion) overlaps with
-    the consumer's (pose inference). An exception in ``transform`` is re-raised here.
-    ``transform`` must not return None.
+    Decoding *and* ``transform`` run on a background thread (:func:`in_background`, up to
+    ``depth`` items ahead), so per-frame work that releases the GIL (OpenCV resize and colour
+    conversion) overlaps with the consumer's (pose inference). An exception in ``transform``
+    is re-raised here. ``transform`` must not return None.
     """
-    return in_background(_decoded(info.path, transform, every), max_items=max_frames)
+    return in_background(_decoded(info.path, transform, every), max_items=max_frames, depth=depth)
 
 
 def _same(frame: Frame) -> Frame:

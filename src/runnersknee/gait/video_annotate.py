@@ -196,6 +196,41 @@ def _strip(
     return strip
 
 
+@dataclass(frozen=True, slots=True)
+class _Overlay:
+    """What is drawn on every frame of the annotated video (fixed for the whole video)."""
+
+    keypoints: KeypointSeries
+    series: Mapping[str, NDArray[np.float64]]
+    scale: float
+    labels: list[str]
+    shown: list[str]
+    header: list[str]
+    strip: Frame
+    strip_title: str
+    text_scale: float
+
+    def draw(self, img: Frame, i: int) -> None:
+        """Skeleton, live angles, event label and the strip chart with its cursor on frame
+        ``i`` (``img`` at the output size, drawn in place)."""
+        import cv2
+
+        out_h, out_w = img.shape[:2]
+        strip_h = self.strip.shape[0]
+        _skeleton(img, self.keypoints.xy_px[i] * self.scale)
+        lines = self.header + [
+            f"{key.removesuffix('_deg').replace('_', ' ')}: "
+            + (f"{self.series[key][i]:5.1f} deg" if np.isfinite(self.series[key][i]) else "--")
+            for key in self.shown
+        ]
+        _text_block(img, lines, 8, 6, self.text_scale)
+        img[out_h - strip_h :] = self.strip
+        cursor = int(i / max(1, self.keypoints.n_frames - 1) * (out_w - 1))
+        cv2.line(img, (cursor, out_h - strip_h), (cursor, out_h - 1), (0, 220, 255), 1)
+        bottom = [t for t in (self.labels[i], self.strip_title) if t]
+        _text_block(img, bottom, 8, out_h - strip_h - 4 - 24 * len(bottom), self.text_scale * 0.9)
+
+
 def render_annotated(
     video: VideoInfo,
     keypoints: KeypointSeries,
@@ -220,19 +255,23 @@ def render_annotated(
     second frame; labels last 0.3 s). Frames come from ``kept`` (kept while pose was
     estimated) when it has them all, else the video is decoded again.
     """
-    import cv2
-
     geometry = OutputGeometry.of(video, max_side_px, max_fps)
-    scale, step = geometry.scale, geometry.step
-    out_w, out_h = geometry.width_px, geometry.height_px
-    labels = _event_labels(keypoints.n_frames, keypoints.fps, steps, repetitions)
-    shown = [k for k in series if k.startswith(("knee_flexion", "fppa", "trunk_lean"))]
-    text_scale = max(0.4, min(0.8, out_h / 700))
-    strip_h = max(40, out_h // 8)
+    step, out_w, out_h = geometry.step, geometry.width_px, geometry.height_px
     duration = keypoints.n_frames / keypoints.fps
-    strip = _strip(steps, strip_metric[1] if strip_metric else (), duration, out_w, strip_h)
-    header = [f"direction: {direction}"] if direction else []
-    strip_title = f"per step: {strip_metric[0]} (green kept, red rejected)" if strip_metric else ""
+    per_step = strip_metric[1] if strip_metric else ()
+    overlay = _Overlay(
+        keypoints=keypoints,
+        series=series,
+        scale=geometry.scale,
+        labels=_event_labels(keypoints.n_frames, keypoints.fps, steps, repetitions),
+        shown=[k for k in series if k.startswith(("knee_flexion", "fppa", "trunk_lean"))],
+        header=[f"direction: {direction}"] if direction else [],
+        strip=_strip(steps, per_step, duration, out_w, max(40, out_h // 8)),
+        strip_title=(
+            f"per step: {strip_metric[0]} (green kept, red rejected)" if strip_metric else ""
+        ),
+        text_scale=max(0.4, min(0.8, out_h / 700)),
+    )
     n_out = -(-keypoints.n_frames // step)
     frames = kept.frames(keypoints.n_frames) if kept and kept.geometry == geometry else None
     with H264Writer(out_path, fps=video.fps / step, width_px=out_w, height_px=out_h) as writer:
@@ -242,18 +281,7 @@ def render_annotated(
         for k, frame in enumerate(source):
             i = k * step
             img = geometry.fit(frame) if frames is None else frame
-            _skeleton(img, keypoints.xy_px[i] * scale)
-            lines = header + [
-                f"{key.removesuffix('_deg').replace('_', ' ')}: "
-                + (f"{series[key][i]:5.1f} deg" if np.isfinite(series[key][i]) else "--")
-                for key in shown
-            ]
-            _text_block(img, lines, 8, 6, text_scale)
-            img[out_h - strip_h :] = strip
-            cursor = int(i / max(1, keypoints.n_frames - 1) * (out_w - 1))
-            cv2.line(img, (cursor, out_h - strip_h), (cursor, out_h - 1), (0, 220, 255), 1)
-            bottom = [t for t in (labels[i], strip_title) if t]
-            _text_block(img, bottom, 8, out_h - strip_h - 4 - 24 * len(bottom), text_scale * 0.9)
+            overlay.draw(img, i)
             writer.write(img)
             if progress is not None:
                 progress(min(step, keypoints.n_frames - i))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,13 @@ import pytest
 
 from runnersknee.gait.keypoints import LANDMARKS
 from runnersknee.gait.person_search import PersonSearch
-from runnersknee.gait.pose_tracking import PoseTracking
+from runnersknee.gait.pose_tracking import (
+    LOOKAHEAD_BYTES,
+    OWN_DECODER_MAX_FPS,
+    PoseTracking,
+    lookahead_depth,
+    search_decodes_on_its_own,
+)
 from runnersknee.gait.video import VideoInfo, iter_frames, probe_video
 from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
 
@@ -204,3 +211,54 @@ def test_kept_frames_give_up_past_their_memory_budget(clip: VideoInfo) -> None:
         kept(i, frame)
     assert not kept.enabled
     assert kept.frames(N_FRAMES) is None
+
+
+def test_a_search_without_its_own_decoder_gets_the_same_samples(clip: VideoInfo) -> None:
+    expected = PersonSearch(clip, Finder(), every=EVERY, max_frames=N_FRAMES).start().samples()
+    fed = PersonSearch(clip, Finder(), every=EVERY, max_frames=N_FRAMES, own_decoder=False)
+    assert fed.fed_
+    fed.start()
+    for i, frame in enumerate(iter_frames(clip)):
+        sample = fed.sample(i, frame)
+        if sample is not None:
+            fed.offer(i, sample)
+    fed.end_of_frames()
+    assert fed.samples() == expected
+
+
+def test_the_pose_pass_decodes_each_frame_once_for_the_search(
+    clip: VideoInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    real = cv2.VideoCapture
+
+    def counting(*args: Any) -> Any:
+        opened.append(str(args[0]))
+        return real(*args)
+
+    monkeypatch.setattr(cv2, "VideoCapture", counting)
+    tracking = PoseTracking(
+        CentreEstimator(),
+        sample_s=EVERY / 30.0,
+        people_finder=Finder(),
+        search_own_decoder=False,
+    ).track(clip)
+    assert tracking.selection_["mode"] == "crosses the frame"
+    # one decoder for the whole-frame pass (it feeds the search), one for the crop pass
+    assert len(opened) == 2
+
+
+def test_lookahead_is_bounded_by_memory() -> None:
+    def video(w: int, h: int, n: int) -> VideoInfo:
+        return VideoInfo(Path("x.mp4"), 30.0, n, w, h, 0, n / 30.0, "avc1")
+
+    assert lookahead_depth(video(1768, 994, 230), 640) == 194  # 640x360 RGB, 691 kB each
+    assert lookahead_depth(video(1080, 1920, 600), 640) == LOOKAHEAD_BYTES // (640 * 1138 * 3)
+    assert lookahead_depth(video(320, 240, 60), 640) == 60  # the whole clip fits
+    assert lookahead_depth(video(320, 240, 4), 640) == 8
+
+
+def test_the_search_decodes_on_its_own_up_to_30_fps(clip: VideoInfo) -> None:
+    assert search_decodes_on_its_own(clip)  # 30 fps
+    assert not search_decodes_on_its_own(replace(clip, fps=60.0))
+    assert OWN_DECODER_MAX_FPS < 50.0

@@ -25,6 +25,7 @@ from runnersknee.gait.pipeline import GaitAnalysis, check_view_and_task, preload
 from runnersknee.gait.pose import (
     DEFAULT_POSE_BACKEND,
     POSE_BACKENDS,
+    Box,
     PoseEstimator,
     import_mediapipe,
     new_estimator,
@@ -171,6 +172,47 @@ def _finish(
     return VideoAnalysis(result=result, document=document, outputs=outputs, timings_s=timings)
 
 
+def _check_video_inputs(
+    view: str, task: str, pose_backend: str, roi: str | Box | None, person: int | None
+) -> Box | None:
+    """InvalidInput for a bad view, task, backend, ROI or person number; the ROI as a box."""
+    check_view_and_task(view, task)
+    if pose_backend not in POSE_BACKENDS:
+        raise InvalidInput(
+            f"unknown pose backend {pose_backend!r}",
+            field="pose_backend",
+            allowed=POSE_BACKENDS,
+            got=pose_backend,
+        )
+    box = parse_roi(roi) if isinstance(roi, str | None) else roi
+    if person is not None and person < 1:
+        raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
+    return box
+
+
+def _pose_stage(
+    info: VideoInfo,
+    estimator: PoseEstimator | None,
+    pose_backend: str,
+    place: tuple[Box | None, int | None],
+    *,
+    progress: Progress | None,
+    kept: RenderFrames | None,
+) -> tuple[PoseTracking, dict[str, float]]:
+    """Pose on every frame (``place``: the ROI and the person number), with ``estimator`` or
+    else a new ``pose_backend`` estimator closed after; the tracking and its timings."""
+    t0 = time.perf_counter()
+    own = new_estimator(pose_backend, info.fps) if estimator is None else None
+    try:
+        tracking = PoseTracking(estimator=estimator or own, roi=place[0], person=place[1])
+        tracking.track(info, progress=_stage(progress, "pose", info.frame_count), frame_sink=kept)
+    finally:
+        if own is not None:  # release the native graph now, not at interpreter exit
+            own.close()
+    timings = {"pose_stage_s": time.perf_counter() - t0}
+    return tracking, {**timings, "pose_inference_s": tracking.pose_seconds_}
+
+
 def analyze_video(
     path: Path,
     *,
@@ -178,7 +220,7 @@ def analyze_video(
     task: str,
     settings: Settings,
     out_dir: Path | None = None,
-    roi: str | tuple[int, int, int, int] | None = None,
+    roi: str | Box | None = None,
     person: int | None = None,
     estimator: PoseEstimator | None = None,
     pose_backend: str = DEFAULT_POSE_BACKEND,
@@ -192,17 +234,7 @@ def analyze_video(
     ``pose_backend`` picks the estimator when none is given: ``tasks`` (MediaPipe Tasks
     ``PoseLandmarker``) or ``legacy`` (``solutions.pose``). ``gait`` is the bundle's gait
     content (metric specifications, confidence limits; default: the packaged content)."""
-    check_view_and_task(view, task)
-    if pose_backend not in POSE_BACKENDS:
-        raise InvalidInput(
-            f"unknown pose backend {pose_backend!r}",
-            field="pose_backend",
-            allowed=POSE_BACKENDS,
-            got=pose_backend,
-        )
-    box = parse_roi(roi) if isinstance(roi, str | None) else roi
-    if person is not None and person < 1:
-        raise InvalidInput("person must be 1 or more", field="person", allowed=">= 1", got=person)
+    box = _check_video_inputs(view, task, pose_backend, roi, person)
     out = _out_dir(out_dir)
     info = probe_video(path, max_seconds=settings.max_video_seconds)
     # MediaPipe (needed first, by the pose pass and the person search), then SciPy, imported
@@ -213,16 +245,9 @@ def analyze_video(
         from runnersknee.gait.video_annotate import OutputGeometry, RenderFrames
 
         kept = RenderFrames(info, OutputGeometry.of(info))
-    t0 = time.perf_counter()
-    own = new_estimator(pose_backend, info.fps) if estimator is None else None
-    try:
-        tracking = PoseTracking(estimator=estimator or own, roi=box, person=person).track(
-            info, progress=_stage(progress, "pose", info.frame_count), frame_sink=kept
-        )
-    finally:
-        if own is not None:  # release the native graph now, not at interpreter exit
-            own.close()
-    timings = {"pose_stage_s": time.perf_counter() - t0, "pose_inference_s": tracking.pose_seconds_}
+    tracking, timings = _pose_stage(
+        info, estimator, pose_backend, (box, person), progress=progress, kept=kept
+    )
     t0 = time.perf_counter()
     preloading.join()
     analysis = GaitAnalysis(view=view, task=task, content=gait).analyze(tracking.keypoints_)
