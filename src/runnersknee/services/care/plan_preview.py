@@ -9,8 +9,8 @@ from typing import Any
 
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.care import patient_text
-from runnersknee.services.care.logs import TodayItem
 from runnersknee.services.care.records import plan_items
+from runnersknee.services.care.today_view import TodayItem
 from runnersknee.store.mapping import to_json
 
 __all__ = ["preview"]

@@ -23,7 +23,7 @@ from typing import Any
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.services.care import patient_text
-from runnersknee.services.care.logs import TodayItem, TodayView
+from runnersknee.services.care.today_view import TodayItem, TodayView
 from runnersknee.store.mapping import to_json
 
 __all__ = [
