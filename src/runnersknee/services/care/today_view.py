@@ -8,7 +8,7 @@ statement per need (the statements are built once, values bound per call).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,24 +18,18 @@ from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from runnersknee.clinical.errors import NotFound
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor, authorize_record
 from runnersknee.services.care import pain_state, patient_text
+from runnersknee.services.care.episode_read import EpisodeRead, read_episode
 from runnersknee.services.care.intake import RED_FLAG_LEVELS, IntakeSummary
 from runnersknee.services.care.logs import PAIN_FIELDS
 from runnersknee.services.care.plan_parts import database_key, plan_parts
-from runnersknee.services.care.safety_gate import Gate, episode_subqueries, gate_for
-from runnersknee.store.tables import (
-    EpisodeRow,
-    ExerciseLogRow,
-    IntakeRow,
-    PainLogRow,
-    PlanVersionRow,
-)
+from runnersknee.services.care.safety_gate import Gate, gate_for
+from runnersknee.store.tables import ExerciseLogRow, IntakeRow, PainLogRow
 
-__all__ = ["TodayItem", "TodayView", "done_today", "today", "today_with_intake"]
+__all__ = ["TodayItem", "TodayView", "today", "today_with_intake"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +60,9 @@ class TodayView:
     gate: Gate | None = None
     #: The signed plan holds running (a clinician's hold; the gate gives no run).
     running_held: bool = False
+    #: Sets logged today per exercise id, plan items or not (an easier level after a
+    #: regress decision is not a plan item); empty without a signed plan.
+    sets_today: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def patient(self) -> patient_text.PatientToday:
@@ -79,31 +76,8 @@ def today(
     """Today's exercises (signed plan only), today's logs and the pain-monitoring decision
     (with ``content``'s pain limits)."""
     authorize_record(tx, actor, "patient.read", patient_id)
-    episode_id, _ = _episode(tx, patient_id)
-    return _gated(tx, patient_id, _today(tx, patient_id, episode_id, day, content), content)
-
-
-def _gated(tx: Session, patient_id: int, view: TodayView, content: ClinicalContent) -> TodayView:
-    """``view`` with the safety gate's decision; without plan items when it allows none.
-
-    The view's pain decision (over the same signed plan's history) and the plan's phase are
-    handed to the gate.
-    """
-    gate = (
-        gate_for(
-            tx,
-            patient_id,
-            content,
-            pain=view.decision,
-            phase=view.phase,
-            held=view.running_held,
-        )
-        if view.plan_key
-        else gate_for(tx, patient_id, content)
-    )
-    if gate.allowance.exercises:
-        return dataclasses.replace(view, gate=gate)
-    return TodayView(None, (), (), view.pain_today, None, None, gate=gate)
+    record = read_episode(tx, patient_id)
+    return _gated(tx, record, _view(tx, record, day, content), content)
 
 
 def today_with_intake(
@@ -112,60 +86,70 @@ def today_with_intake(
     """The portal's start page in one audited read: :func:`today` and the latest intake.
 
     The current episode, its latest intake's level and its newest signed plan version come
-    from one statement (:attr:`_TodayStatements.start`); the intake's triage is read only
-    when it blocks the plan, and its answers not at all.
+    from the read the safety gate shares (services/care/episode_read.py); the intake's
+    triage is read only when it blocks the plan, and its answers not at all.
     """
     authorize_record(tx, actor, "patient.read", patient_id)
-    row = tx.connection().execute(_today_statements().start, {"patient_id": patient_id}).first()
-    if row is None:
-        raise NotFound(f"patient {patient_id} has no episode of care")
+    record = read_episode(tx, patient_id)
     intake = None
-    if row[2] is not None:
+    if record.intake_id is not None and record.intake_at is not None:
         triage = None
-        if row[3] in RED_FLAG_LEVELS:
-            found = tx.connection().execute(_today_statements().triage, {"intake_id": row[2]})
+        if record.triage_level in RED_FLAG_LEVELS:
+            found = tx.connection().execute(_statements().triage, {"intake_id": record.intake_id})
             triage = found.scalar()
-        intake = IntakeSummary(row[2], row[3], row[4], row[1], triage)
-    plan = None if row[5] is None else (row[5], row[6], row[7])
-    view = _today_of_plan(tx, patient_id, plan, day, content)
-    return _gated(tx, patient_id, view, content), intake
+        level, referral = record.triage_level, record.referral
+        intake = IntakeSummary(record.intake_id, level, record.intake_at, referral, triage)
+    return _gated(tx, record, _view(tx, record, day, content), content), intake
 
 
-def _episode(tx: Session, patient_id: int) -> tuple[int, dict[str, Any] | None]:
-    """Id and referral decision of the patient's current (newest) episode of care."""
-    found = tx.connection().execute(_today_statements().episode, {"patient_id": patient_id})
-    row = found.first()
-    if row is None:
-        raise NotFound(f"patient {patient_id} has no episode of care")
-    return int(row[0]), row[1]
-
-
-def _today(
-    tx: Session, patient_id: int, episode_id: int, day: date, content: ClinicalContent
+def _gated(
+    tx: Session, record: EpisodeRead, view: TodayView, content: ClinicalContent
 ) -> TodayView:
-    found = tx.connection().execute(_today_statements().plan, {"episode_id": episode_id})
-    return _today_of_plan(tx, patient_id, found.first(), day, content)
+    """``view`` with the safety gate's decision; without plan items when it allows none.
+
+    The gate decides from the same episode read, with the view's pain decision (over the
+    same signed plan's history), the plan's phase and its running hold.
+    """
+    patient_id = record.patient_id
+    if view.plan_key is None:
+        gate = gate_for(tx, patient_id, content, record=record)
+    else:
+        gate = gate_for(
+            tx,
+            patient_id,
+            content,
+            record=record,
+            pain=view.decision,
+            phase=view.phase,
+            held=view.running_held,
+        )
+    if gate.allowance.exercises:
+        return dataclasses.replace(view, gate=gate)
+    blocked = TodayView(None, (), (), view.pain_today, None, None, gate=gate)
+    return dataclasses.replace(blocked, sets_today=view.sets_today)
 
 
-def _today_of_plan(
-    tx: Session, patient_id: int, plan: Sequence[Any] | None, day: date, content: ClinicalContent
-) -> TodayView:
-    """The view over the signed plan version ``(id, version, signed at)`` (None: no plan)."""
+def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent) -> TodayView:
+    """The view over the episode's newest signed plan version (empty without one)."""
+    plan = record.plan
     if plan is None:
         return TodayView(None, (), (), None, None, None)
-    queries = _today_statements()
+    statements = _statements()
     connection = tx.connection()
     plan_id, version, signed_at = plan
-    key = (database_key(connection.engine), int(plan_id), signed_at.isoformat())
+    key = (database_key(connection.engine), plan_id, signed_at.isoformat())
     parts = plan_parts(tx, key, content.exercises)
-    where = {"patient_id": patient_id, "day": day}
-    done: dict[str, int | None] = {r[0]: r[1] for r in connection.execute(queries.done, where)}
+    where = {"patient_id": record.patient_id, "day": day}
+    found = connection.execute(statements.done, where)
+    sets_today = {str(r[0]): int(r[1] or 0) for r in found}
     items = tuple(
-        TodayItem(item, details, int(done.get(item["exercise_id"]) or 0))
+        TodayItem(item, details, sets_today.get(str(item["exercise_id"]), 0))
         for item, details in parts.exercises
     )
     since = signed_at.date()
-    history = connection.execute(queries.history, {"patient_id": patient_id, "since": since})
+    history = connection.execute(
+        statements.history, {"patient_id": record.patient_id, "since": since}
+    )
     rows = tuple(tuple(r) for r in history)
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
@@ -174,13 +158,30 @@ def _today_of_plan(
         parts.advice,
         None if pain is None else dict(zip(PAIN_FIELDS, pain, strict=True)),
         pain_state.decide(
-            tuple(reversed(rows)), pain_state.baselines(tx, patient_id), content.pain_monitoring
+            tuple(reversed(rows)), _baselines(tx, record, rows), content.pain_monitoring
         ),
         parts.phase,
         parts.pain_limit_nprs,
         key,
         running_held=parts.running_held,
+        sets_today=sets_today,
     )
+
+
+def _baselines(
+    tx: Session, record: EpisodeRead, rows: tuple[tuple[Any, ...], ...]
+) -> tuple[tuple[date, int], ...]:
+    """The recorded usual morning pain the decision needs (day, NPRS; oldest first).
+
+    A baseline is compared with next-morning ratings only, so without one in ``rows`` none
+    is needed; a single recorded baseline came with the episode read; otherwise they are
+    read.
+    """
+    if record.baseline_count == 0 or all(row[3] is None for row in rows):
+        return ()
+    if record.baseline_count == 1 and record.latest_baseline is not None:
+        return (record.latest_baseline,)
+    return pain_state.baselines(tx, record.patient_id)
 
 
 def _pain_of_day(
@@ -201,15 +202,12 @@ def _pain_of_day(
             return None
     if day >= since and len(rows) < pain_state.HISTORY:
         return None
-    found = tx.connection().execute(_today_statements().pain_today, where).first()
+    found = tx.connection().execute(_statements().pain_today, where).first()
     return None if found is None else tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
-class _TodayStatements:
-    episode: Executable
-    start: Executable
-    plan: Executable
+class _Statements:
     triage: Executable
     done: Executable
     pain_today: Executable
@@ -217,30 +215,15 @@ class _TodayStatements:
 
 
 @cache
-def _today_statements() -> _TodayStatements:
-    """The today page's statements, built once (values are bound per call)."""
+def _statements() -> _Statements:
+    """The today page's own statements, built once (values are bound per call)."""
     patient: BindParameter[int] = bindparam("patient_id")
     day: BindParameter[date] = bindparam("day")
-    return _TodayStatements(
-        episode=select(EpisodeRow.id, EpisodeRow.referral)
-        .where(EpisodeRow.patient_id == patient)
-        .order_by(EpisodeRow.id.desc())
-        .limit(1),
-        start=_start_statement(),
-        plan=select(PlanVersionRow.id, PlanVersionRow.version, PlanVersionRow.created_at)
-        .where(
-            PlanVersionRow.episode_id == bindparam("episode_id"),
-            PlanVersionRow.status == "signed",
-        )
-        .order_by(PlanVersionRow.version.desc())
-        .limit(1),
+    return _Statements(
         triage=select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id")),
         done=(
             select(ExerciseLogRow.exercise_id, func.sum(ExerciseLogRow.sets_done))
-            .where(
-                ExerciseLogRow.patient_id == patient,
-                ExerciseLogRow.performed_on == bindparam("day"),
-            )
+            .where(ExerciseLogRow.patient_id == patient, ExerciseLogRow.performed_on == day)
             .group_by(ExerciseLogRow.exercise_id)
         ),
         pain_today=(
@@ -251,36 +234,3 @@ def _today_statements() -> _TodayStatements:
         ),
         history=pain_state.history_statement(),
     )
-
-
-def _start_statement() -> Executable:
-    """The newest episode with its latest intake (level) and newest signed plan version."""
-    latest_intake, signed = episode_subqueries()
-    return (
-        select(
-            EpisodeRow.id,
-            EpisodeRow.referral,
-            IntakeRow.id,
-            IntakeRow.triage_level,
-            IntakeRow.created_at,
-            PlanVersionRow.id,
-            PlanVersionRow.version,
-            PlanVersionRow.created_at,
-        )
-        .select_from(EpisodeRow)
-        .outerjoin(IntakeRow, IntakeRow.id == latest_intake)
-        .outerjoin(PlanVersionRow, PlanVersionRow.id == signed)
-        .where(EpisodeRow.patient_id == bindparam("patient_id"))
-        .order_by(EpisodeRow.id.desc())
-        .limit(1)
-    )
-
-
-def done_today(tx: Session, patient_id: int, day: date) -> dict[str, int]:
-    """Sets logged on ``day`` per exercise id (the caller has authorized the read)."""
-    rows = (
-        tx.connection()
-        .execute(_today_statements().done, {"patient_id": patient_id, "day": day})
-        .all()
-    )
-    return {str(r[0]): int(r[1] or 0) for r in rows}

@@ -166,6 +166,7 @@ def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     with database(request).transaction() as tx:
         view = today_view.today(tx, actor, patient_id, today(request), content=content(request))
     result: JSON = _plain(dataclasses.replace(view, gate=None))
+    del result["sets_today"]  # the items carry their own sets (the page's session needs it)
     result["gate"] = None if view.gate is None else view.gate.patient_json()
     plain: JSON = for_actor(actor, result)
     return plain

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import cache, partial
 from typing import Any
 
@@ -65,26 +64,21 @@ def _today_page(
         bundle = content(request)
         view, current = today_view.today_with_intake(tx, actor, patient_id, day, content=bundle)
         media = media_of(request, actor, tx)
-        session = _session(tx, patient_id, view, day, bundle.exercises, media)
+        session = _session(view, bundle.exercises, media)
     return _render_today(request, (view, session, media), current, errors, code, message)
 
 
-def _session(  # noqa: PLR0917 - the day's parts
-    tx: Session,
-    patient_id: int,
-    view: today_view.TodayView,
-    day: date,
-    library: ExerciseLibrary,
-    media: Mapping[str, MediaView],
+def _session(
+    view: today_view.TodayView, library: ExerciseLibrary, media: Mapping[str, MediaView]
 ) -> TodaySession:
     """Today's session (services/care/today_session.py). Usually built from the plan version's
-    cached cards; after a regress decision from the view, with the day's logged sets read
-    (the easier levels are not plan items, so the view does not count them)."""
+    cached cards; after a regress decision from the view with the day's logged sets of every
+    exercise (the easier levels are not plan items)."""
     plan = _static_plan(view, library, media)
     if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
         return today_session.session_for(view, library)
     if view.decision is not None and view.decision.decision.value == "regress":
-        return today_session.session_for(view, library, today_view.done_today(tx, patient_id, day))
+        return today_session.session_for(view, library, view.sets_today)
     done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     cards = [card for card, *_ in plan.exercises]
     return today_session.session_of_cards(cards, done, plan.discomfort, view.decision, library)
@@ -261,7 +255,7 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
             tx, actor, own_patient(actor), day, content=bundle
         )
         media = media_of(request, actor, tx)
-        session = _session(tx, own_patient(actor), view, day, bundle.exercises, media)
+        session = _session(view, bundle.exercises, media)
         return (view, session, media), current
 
     parts, current = await access.run(read)

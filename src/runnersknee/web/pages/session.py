@@ -47,9 +47,9 @@ def _read(request: Request, actor: Actor) -> _Day:
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
         view = today_view.today(tx, actor, patient_id, day, content=content(request))
-        done = today_view.done_today(tx, patient_id, day)
         media = media_of(request, actor, tx)
     library = content(request).exercises
+    done = dict(view.sets_today)
     session = today_session.session_for(view, library, done)
     return _Day(view, session, done, library, media)
 
