@@ -203,7 +203,8 @@ def session_of_cards(
     exercises: list[SessionExercise] = []
     other: list[patient_text.ExerciseCard] = []
     for card in cards:
-        today = replace(card, sets_done_today=done.get(card.exercise_id, 0))
+        sets = done.get(card.exercise_id, 0)
+        today = card if sets == card.sets_done_today else replace(card, sets_done_today=sets)
         if card.dose.loggable:
             exercises.append(SessionExercise(today, None, "", easier_of(card.exercise_id, library)))
         else:

@@ -150,7 +150,7 @@ def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent)
     history = connection.execute(
         statements.history, {"patient_id": record.patient_id, "since": since}
     )
-    rows = tuple(tuple(r) for r in history)
+    rows = tuple(map(tuple, history))
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,
