@@ -21,7 +21,7 @@ from runnersknee.services.access.accounts import (
     resolve_session,
 )
 from runnersknee.services.access.authz import Actor, Role
-from runnersknee.services.care import intake, logs, patients, records
+from runnersknee.services.care import intake, logs, patients, records, today_view
 from runnersknee.services.demo import ASSESSMENT, PFP_CASE, RED_FLAG_CASE, seed_demo
 from runnersknee.services.platform.database import Database
 from runnersknee.store.migrate import current_revision, head_revision, ours
@@ -99,7 +99,7 @@ def test_plan_versions_and_logs(database: Database, request: pytest.FixtureReque
         logs.log_pain(tx, patient, pid, DAY, 2, 1, None, content=CONTENT)
         with pytest.raises(InvalidInput):
             logs.log_pain(tx, patient, pid, DAY, 12, None, None, content=CONTENT)
-        view = logs.today(tx, patient, pid, DAY, content=CONTENT)
+        view = today_view.today(tx, patient, pid, DAY, content=CONTENT)
     assert view.plan_version == 3
     assert any(i.sets_done_today == 3 for i in view.items)
     with database.transaction() as tx:
@@ -207,7 +207,7 @@ def test_a_signed_running_hold_stops_runs_and_suggestions_decide_on_both_databas
         records.sign_plan(tx, doc, pid, "")
     with database.transaction() as tx:
         gate = gate_for(tx, pid, CONTENT)
-        today = logs.today(tx, doc, pid, DAY, content=CONTENT)
+        today = today_view.today(tx, doc, pid, DAY, content=CONTENT)
         view = suggestions.view(tx, doc, pid, DAY, ZoneInfo("Europe/London"), CONTENT)
     assert gate.allowance.run_state == "running_held"
     assert today.running_held

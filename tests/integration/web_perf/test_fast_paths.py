@@ -14,7 +14,7 @@ from runnersknee.clinical.pain_monitoring import (
     SessionPain,
     decide_progression,
 )
-from runnersknee.services.care import intake, logs, patients
+from runnersknee.services.care import intake, logs, patients, today_view
 from runnersknee.services.care.morning_baseline import with_baselines
 from runnersknee.services.platform.audit import entries_for_patient, record_access
 from runnersknee.services.platform.database import Database
@@ -40,13 +40,13 @@ def test_audit_entry_commits_with_the_read_and_not_after_a_rollback(demo: Databa
     assert patient.patient_id is not None
     before = _reads(demo, patient.patient_id)
     with demo.transaction() as tx:
-        logs.today_with_intake(tx, patient, patient.patient_id, TODAY, content=CONTENT)
+        today_view.today_with_intake(tx, patient, patient.patient_id, TODAY, content=CONTENT)
     assert _reads(demo, patient.patient_id) == before + 1
     pid = patient.patient_id
 
     def failing_use_case() -> None:
         with demo.transaction() as tx:
-            logs.today(tx, patient, pid, TODAY, content=CONTENT)
+            today_view.today(tx, patient, pid, TODAY, content=CONTENT)
             raise RuntimeError("the use case fails after the read")
 
     with pytest.raises(RuntimeError):
@@ -74,9 +74,9 @@ def test_today_with_intake_matches_the_separate_use_cases(demo: Database) -> Non
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        view, current = logs.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
+        view, current = today_view.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
     with demo.transaction() as tx:
-        alone = logs.today(tx, patient, pid, TODAY, content=CONTENT)
+        alone = today_view.today(tx, patient, pid, TODAY, content=CONTENT)
         reference = intake.latest_intake(tx, patient, pid)
     assert view == alone
     assert reference is not None
@@ -120,7 +120,7 @@ def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: D
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        first = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
+        first = today_view.today(tx, patient, pid, TODAY, content=CONTENT).decision
     assert first == _reference_decision(demo, pid)
     with demo.transaction() as tx:
         logs.log_pain(tx, patient, pid, TODAY, 2, 2, None, content=CONTENT)
@@ -128,14 +128,18 @@ def test_pain_decision_follows_an_update_of_an_earlier_rows_morning_pain(demo: D
         # Only next_morning: updates the latest earlier row in place (no new row id).
         logs.log_pain(tx, patient, pid, TODAY + timedelta(days=1), None, None, 9, content=CONTENT)
     with demo.transaction() as tx:
-        after = logs.today(tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT).decision
+        after = today_view.today(
+            tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT
+        ).decision
     assert after == _reference_decision(demo, pid)
     assert after != first
     assert after is not None
     with pytest.raises(dataclasses.FrozenInstanceError):  # no caller can change the next answer
         after.reasons = ()  # type: ignore[misc]
     with demo.transaction() as tx:
-        again = logs.today(tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT).decision
+        again = today_view.today(
+            tx, patient, pid, TODAY + timedelta(days=1), content=CONTENT
+        ).decision
     assert again == _reference_decision(demo, pid)
 
 
@@ -174,7 +178,7 @@ def test_today_reads_the_triage_only_when_it_blocks_the_plan(demo: Database) -> 
         pid = patient.patient_id
         assert pid is not None
         with demo.transaction() as tx:
-            _, current = logs.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
+            _, current = today_view.today_with_intake(tx, patient, pid, TODAY, content=CONTENT)
             reference = intake.latest_intake(tx, patient, pid)
         assert current is not None
         assert reference is not None

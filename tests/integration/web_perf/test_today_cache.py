@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from runnersknee.clinical.errors import Forbidden, NotFound
 from runnersknee.config import Settings
 from runnersknee.services.access.authz import authorize, authorize_record
-from runnersknee.services.care import logs, pain_state, records
+from runnersknee.services.care import logs, pain_state, records, today_view
 from runnersknee.services.care.safety_gate import gate_for
 from runnersknee.services.demo import seed_demo
 from runnersknee.services.platform.database import Database
@@ -107,7 +107,7 @@ def _plan_key(database: Database) -> tuple[str, int, str] | None:
     patient = demo_actor(database, PATIENT[0])
     assert patient.patient_id is not None
     with database.transaction() as tx:
-        return logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT).plan_key
+        return today_view.today(tx, patient, patient.patient_id, TODAY, content=CONTENT).plan_key
 
 
 def test_the_same_plan_row_id_in_another_database_is_not_shared(
@@ -141,9 +141,9 @@ def test_next_morning_rating_on_an_earlier_row_changes_the_decision(demo: Databa
     pid = patient.patient_id
     assert pid is not None
     with demo.transaction() as tx:
-        before = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
+        before = today_view.today(tx, patient, pid, TODAY, content=CONTENT).decision
         logs.log_pain(tx, patient, pid, TODAY, None, None, 9, content=CONTENT)
-        after = logs.today(tx, patient, pid, TODAY, content=CONTENT).decision
+        after = today_view.today(tx, patient, pid, TODAY, content=CONTENT).decision
     assert before != after
 
 
@@ -169,7 +169,7 @@ def test_the_days_pain_from_the_history_equals_its_own_query(demo: Database, off
         logs.log_pain(tx, patient, pid, day, 5, None, None, content=CONTENT)
     for probe in (day, day - timedelta(days=1), TODAY, TODAY + timedelta(days=2)):
         with demo.transaction() as tx:
-            shown = logs.today(tx, patient, pid, probe, content=CONTENT).pain_today
+            shown = today_view.today(tx, patient, pid, probe, content=CONTENT).pain_today
         assert shown == _direct_pain(demo, pid, probe), probe
 
 
@@ -182,7 +182,7 @@ def test_the_days_pain_behind_a_full_history_of_later_days_is_queried(demo: Data
         for n in range(1, pain_state.HISTORY + 5):
             tx.add(PainLogRow(patient_id=pid, logged_on=TODAY + timedelta(days=n), during=1))
     with demo.transaction() as tx:
-        shown = logs.today(tx, patient, pid, TODAY, content=CONTENT).pain_today
+        shown = today_view.today(tx, patient, pid, TODAY, content=CONTENT).pain_today
     assert (
         shown
         == _direct_pain(demo, pid, TODAY)
@@ -232,7 +232,7 @@ def test_the_today_views_gate_equals_the_gate_read_on_its_own(demo: Database) ->
         patient = demo_actor(demo, email)
         assert patient.patient_id is not None
         with demo.transaction() as tx:
-            view = logs.today(tx, patient, patient.patient_id, TODAY, content=CONTENT)
+            view = today_view.today(tx, patient, patient.patient_id, TODAY, content=CONTENT)
             alone = gate_for(tx, patient.patient_id, CONTENT)
         assert view.gate == alone
     assert view.gate is not None

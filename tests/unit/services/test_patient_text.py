@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.content.citations import load_citations
-from runnersknee.services.care.logs import _exercise_json
 from runnersknee.services.care.patient_text import (
     arrange,
     discomfort_line,
@@ -20,6 +19,7 @@ from runnersknee.services.care.patient_text import (
     plain_dose,
     strip_citations,
 )
+from runnersknee.services.care.plan_parts import exercise_json
 from tests.content import CONTENT
 
 CITATION_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\bKB \d")
@@ -151,7 +151,7 @@ def test_discomfort_line_is_the_kb_8_2_wording_with_the_plan_limit() -> None:
 
 
 def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
-    exercise = _exercise_json(CONTENT.exercises, exercise_id) if exercise_id else None
+    exercise = exercise_json(CONTENT.exercises, exercise_id) if exercise_id else None
     dose = extra.pop("dose", None)
     return {
         "id": f"x:{exercise_id or title}",
@@ -167,7 +167,7 @@ def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
 
 
 def _entry(exercise_id: str, dose: str | None = None, done: int = 0) -> Entry:
-    exercise = _exercise_json(CONTENT.exercises, exercise_id)
+    exercise = exercise_json(CONTENT.exercises, exercise_id)
     assert exercise is not None, exercise_id
     clinical = dose
     if clinical is None:
@@ -284,7 +284,7 @@ def test_a_plan_exercise_missing_from_the_library_becomes_advice_with_its_dose()
 
 def test_every_library_exercise_is_exactly_one_kind() -> None:
     for exercise_id in CONTENT.exercises:
-        exercise = _exercise_json(CONTENT.exercises, exercise_id)
+        exercise = exercise_json(CONTENT.exercises, exercise_id)
         assert exercise is not None
         dose = plain_dose(exercise["dose"])
         component = exercise["component"]

@@ -19,7 +19,7 @@ from runnersknee.content.bundle import ClinicalContent
 from runnersknee.content.exercises import illustration_file
 from runnersknee.reports.model import Handout, HandoutAdvice, HandoutExercise, Heading
 from runnersknee.services.access.authz import Actor
-from runnersknee.services.care import intake, logs, patient_text
+from runnersknee.services.care import intake, logs, patient_text, today_view
 from runnersknee.services.care.records import plan_items
 from runnersknee.services.care.safety_gate import gate_for, require_exercises
 from runnersknee.store.mapping import to_json
@@ -99,7 +99,7 @@ def patient_handout(
 ) -> Handout:
     """The handout of a stored patient's signed plan (refused while the safety gate allows no
     exercises: a red flag, a referral, no signed plan)."""
-    view = logs.today(tx, actor, patient_id, today, content=content)
+    view = today_view.today(tx, actor, patient_id, today, content=content)
     require_exercises(gate_for(tx, patient_id, content))
     signed = logs.signed_plan(tx, patient_id)
     if view.plan_version is None or signed is None:
@@ -123,7 +123,7 @@ def case_handout(
         if exercise is None:
             advice.append(item)
         else:
-            entries.append(logs.TodayItem(item, to_json(exercise), 0))
+            entries.append(today_view.TodayItem(item, to_json(exercise), 0))
     page = patient_text.arrange(entries, advice, plan.get("pain_threshold_nprs"))
     knee = str(case.get("side")) if case.get("side") else None
     return _handout(heading, page, _by_exercise(plan), knee, content)

@@ -131,7 +131,7 @@ class PatientToday:
 
 
 class TodayEntry(Protocol):
-    """A plan item with a library exercise id (``services.logs.TodayItem``)."""
+    """A plan item with a library exercise id (``services.care.today_view.TodayItem``)."""
 
     @property
     def item(self) -> Mapping[str, Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.care import patient_text
-from runnersknee.services.care.logs import TodayItem
 from runnersknee.services.care.plan_document import PlanDocument
+from runnersknee.services.care.today_view import TodayItem
 from runnersknee.store.mapping import JSONObject, to_json
 
 __all__ = ["preview"]

@@ -3,7 +3,8 @@
 :func:`gate_for` is the only way a surface learns whether it may show exercises, a run or a
 video self-test today (portal pages, JSON API, CLI). It reads the latest intake's triage, the
 referral decision, the newest signed plan's phase, the pain-monitoring decision and open
-review alerts, and returns the core's :class:`TodayAllowance` with the wording for patients
+review alerts (the current episode's one read, services/care/episode_read.py, which the
+today view shares), and returns the core's :class:`TodayAllowance` with the wording for patients
 and clinicians. Callers have authorized the read of the patient's record.
 """
 
@@ -13,11 +14,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, String, bindparam, func, literal_column, select
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy import Executable, bindparam, select
+from sqlalchemy.orm import Session
 
-from runnersknee.clinical.errors import NotFound, Refused
+from runnersknee.clinical.errors import Refused
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.safety_gate import (
     GateFacts,
@@ -28,31 +28,10 @@ from runnersknee.clinical.safety_gate import (
 from runnersknee.clinical.triage import TriageLevel
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.care import pain_state
-from runnersknee.store.tables import (
-    AlertRow,
-    ClinicRow,
-    EpisodeRow,
-    IntakeRow,
-    PatientRow,
-    PlanVersionRow,
-)
+from runnersknee.services.care.episode_read import EpisodeRead, read_episode
+from runnersknee.store.tables import IntakeRow, PlanVersionRow
 
-__all__ = ["Gate", "episode_subqueries", "gate_for", "require_exercises", "require_runs"]
-
-#: Alert keys of the pain-monitoring reviews
-#: (services/care/logs.py, services/running/pain_after_runs.py).
-_REVIEW_KEYS = ("pain:review:%", "run_pain:review:%")
-
-
-def _constant(value: str) -> ColumnElement[str]:
-    """``value`` written into the SQL text, not bound.
-
-    SQLite's LIKE optimization plans with the pattern's value, so a statement whose LIKE
-    pattern is a bound parameter is prepared again at every execution (about 0.15 ms for
-    the gate's statement, the costliest part of a today-page view); a constant pattern is
-    prepared once per connection. The patterns are this module's constants.
-    """
-    return literal_column("'" + value.replace("'", "''") + "'", String)
+__all__ = ["Gate", "gate_for", "require_exercises", "require_runs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,137 +91,70 @@ class Gate:
 
 @dataclass(frozen=True, slots=True)
 class _Statements:
-    start: Executable
     #: The plan's phase and running hold, read from its JSON (JSON_EXTRACT parses the whole
     #: plan document, so they are read only when the caller does not know them).
     phase: Executable
     triage: Executable
 
 
-def episode_subqueries() -> tuple[Any, Any]:
-    """Correlated to ``EpisodeRow``: its latest intake's id and its newest signed plan's id."""
-    intakes, plans = aliased(IntakeRow), aliased(PlanVersionRow)
-    latest_intake = (
-        select(func.max(intakes.id))
-        .where(intakes.episode_id == EpisodeRow.id)
-        .correlate(EpisodeRow)
-        .scalar_subquery()
-    )
-    signed = (
-        select(plans.id)
-        .where(plans.episode_id == EpisodeRow.id, plans.status == "signed")
-        .order_by(plans.version.desc())
-        .limit(1)
-        .correlate(EpisodeRow)
-        .scalar_subquery()
-    )
-    return latest_intake, signed
-
-
 @cache
 def _statements() -> _Statements:
-    """The gate's statements, built once (values are bound per call)."""
-    patient: BindParameter[int] = bindparam("patient_id")
-    latest_intake, signed = episode_subqueries()
-    open_review = (
-        select(AlertRow.id)
-        .where(
-            AlertRow.patient_id == EpisodeRow.patient_id,
-            AlertRow.kind == "pain_flare",
-            AlertRow.resolved_at.is_(None),
-            AlertRow.key.like(_constant(_REVIEW_KEYS[0]))
-            | AlertRow.key.like(_constant(_REVIEW_KEYS[1])),
-        )
-        .correlate(EpisodeRow)
-        .exists()
-    )
-    start = (
-        select(
-            EpisodeRow.referral,
-            IntakeRow.id,
-            IntakeRow.triage_level,
-            PlanVersionRow.id,
-            PlanVersionRow.created_at,
-            open_review,
-            ClinicRow.name,
-            ClinicRow.phone,
-        )
-        .select_from(EpisodeRow)
-        .join(PatientRow, PatientRow.id == EpisodeRow.patient_id)
-        .join(ClinicRow, ClinicRow.id == PatientRow.clinic_id)
-        .outerjoin(IntakeRow, IntakeRow.id == latest_intake)
-        .outerjoin(PlanVersionRow, PlanVersionRow.id == signed)
-        .where(EpisodeRow.patient_id == patient)
-        .order_by(EpisodeRow.id.desc())
-        .limit(1)
-    )
+    """The gate's own statements, built once (values are bound per call)."""
     triage = select(IntakeRow.triage).where(IntakeRow.id == bindparam("intake_id"))
     phase = select(
         PlanVersionRow.data["phase"].as_integer(),
         PlanVersionRow.data[("running_hold", "held")].as_boolean(),
     ).where(PlanVersionRow.id == bindparam("plan_id"))
-    return _Statements(start, phase, triage)
-
-
-@dataclass(frozen=True, slots=True)
-class _Record:
-    facts: GateFacts
-    intake_id: int | None
-    clinic_name: str
-    clinic_phone: str | None
+    return _Statements(phase, triage)
 
 
 #: ``gate_for(..., pain=...)`` default: the pain decision is not known, read it.
 _READ = object()
 
 
-def _record(  # noqa: PLR0917 - the facts the caller may already know
+def _facts(  # noqa: PLR0917 - the facts the caller may already know
     tx: Session,
-    patient_id: int,
+    record: EpisodeRead,
     content: ClinicalContent,
     pain: object,
     phase: object,
     held: object,
-) -> _Record:
-    """The facts of the current episode, its latest intake's id and the clinic's contact.
+) -> GateFacts:
+    """The gate's facts of the current episode ``record``.
 
-    One statement reads the episode, its latest intake's level, its newest signed plan,
-    whether a review alert is open and the clinic; the plan's phase is read when the caller
-    does not know it, the pain decision only when it can matter.
+    The plan's phase is read when the caller does not know it, the pain decision only when
+    it can matter.
     """
-    connection = tx.connection()
-    row = connection.execute(_statements().start, {"patient_id": patient_id}).first()
-    if row is None:
-        raise NotFound(f"patient {patient_id} has no episode of care")
-    referral, intake_id, level, plan_id, signed_at, review, clinic, phone = row
-    if plan_id is not None and (phase is _READ or held is _READ):
-        found = connection.execute(_statements().phase, {"plan_id": plan_id}).first()
+    if record.plan_id is not None and (phase is _READ or held is _READ):
+        statement = _statements().phase
+        found = tx.connection().execute(statement, {"plan_id": record.plan_id}).first()
         read_phase, read_held = found if found is not None else (None, None)
         phase = read_phase if phase is _READ else phase
         held = read_held if held is _READ else held
+    referral = record.referral if isinstance(record.referral, dict) else {}
     decision = None
-    decided_on = referral.get("intake_id") if isinstance(referral, dict) else None
-    if intake_id is not None and decided_on == intake_id:
+    if record.intake_id is not None and referral.get("intake_id") == record.intake_id:
         decision = str(referral.get("decision"))
+    level = record.triage_level
     facts = GateFacts(
-        has_intake=intake_id is not None,
+        has_intake=record.intake_id is not None,
         triage_level=None if level is None else TriageLevel(level),
         referral_decision=decision,
-        plan_phase=None if plan_id is None else _phase_number(phase),
-        running_held=plan_id is not None and held is True,
+        plan_phase=None if record.plan_id is None else _phase_number(phase),
+        running_held=record.plan_id is not None and held is True,
     )
-    if signed_at is not None and decide(facts, content.gate.config).exercises:
+    if record.signed_at is not None and decide(facts, content.gate.config).exercises:
         if pain is _READ:
-            config = content.pain_monitoring
-            decided = pain_state.decision_since(tx, patient_id, signed_at.date(), config)
+            since, limits = record.signed_at.date(), content.pain_monitoring
+            decided = pain_state.decision_since(tx, record.patient_id, since, limits)
         else:
             decided = pain if isinstance(pain, PainAssessment) else None
         facts = replace(
             facts,
             pain_decision=None if decided is None else decided.decision.value,
-            open_review=bool(review),
+            open_review=record.open_review,
         )
-    return _Record(facts, intake_id, str(clinic), phone)
+    return facts
 
 
 def _phase_number(value: object) -> int:
@@ -259,6 +171,7 @@ def gate_for(
     patient_id: int,
     content: ClinicalContent,
     *,
+    record: EpisodeRead | None = None,
     pain: object = _READ,
     phase: object = _READ,
     held: object = _READ,
@@ -266,13 +179,16 @@ def gate_for(
     """What ``patient_id`` may do today and how to say it (the caller has authorized), with
     the gate's configuration and pain limits of ``content``.
 
-    ``pain`` is the pain-monitoring decision since the newest signed plan's sign-off,
-    ``phase`` that plan's ``phase`` value and ``held`` whether it holds running, when the
-    caller has just read them (the today view); otherwise they are read here.
+    ``record`` is the current episode's read (services/care/episode_read.py), ``pain`` the
+    pain-monitoring decision since the newest signed plan's sign-off, ``phase`` that plan's
+    ``phase`` value and ``held`` whether it holds running, when the caller has just read
+    them (the today view); otherwise they are read here.
     """
-    record = _record(tx, patient_id, content, pain, phase, held)
+    if record is None:
+        record = read_episode(tx, patient_id)
+    facts = _facts(tx, record, content, pain, phase, held)
     gate = content.gate
-    allowance = decide(record.facts, gate.config)
+    allowance = decide(facts, gate.config)
     opened = allowance.state is GateState.OPEN
     state_text = gate.message("allowed" if opened else allowance.state.value)
     run_text = gate.message(allowance.run_state)

@@ -23,7 +23,7 @@ from typing import Any
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.services.care import patient_text
-from runnersknee.services.care.logs import TodayItem, TodayView
+from runnersknee.services.care.today_view import TodayItem, TodayView
 from runnersknee.store.mapping import to_json
 
 __all__ = [
@@ -203,7 +203,8 @@ def session_of_cards(
     exercises: list[SessionExercise] = []
     other: list[patient_text.ExerciseCard] = []
     for card in cards:
-        today = replace(card, sets_done_today=done.get(card.exercise_id, 0))
+        sets = done.get(card.exercise_id, 0)
+        today = card if sets == card.sets_done_today else replace(card, sets_done_today=sets)
         if card.dose.loggable:
             exercises.append(SessionExercise(today, None, "", easier_of(card.exercise_id, library)))
         else:

@@ -18,7 +18,7 @@ from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.clinical.return_to_run import Prescription
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor
-from runnersknee.services.care import alerts, logs
+from runnersknee.services.care import alerts, today_view
 from runnersknee.services.care.alerts import AlertView
 from runnersknee.services.care.safety_gate import Gate
 from runnersknee.services.running import run_records
@@ -129,7 +129,7 @@ def summary(  # noqa: PLR0917 - use case: tx, actor, record, context
     content: ClinicalContent,
 ) -> RecordSummary:
     """The summary of ``patient_id``'s record on ``today`` (authorized by each read)."""
-    view = logs.today(tx, actor, patient_id, today, content=content)
+    view = today_view.today(tx, actor, patient_id, today, content=content)
     runs = run_records.overview(tx, actor, patient_id, today, content=content)
     monday = today - timedelta(days=today.weekday())
     open_alerts = tuple(alerts.patient_alerts(tx, actor, patient_id))

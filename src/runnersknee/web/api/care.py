@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from runnersknee.services.care import alerts, logs, records
+from runnersknee.services.care import alerts, logs, records, today_view
 from runnersknee.services.care.patient_json import for_actor
 from runnersknee.services.review import timeline
 from runnersknee.web.api.errors import ERROR_RESPONSES
@@ -164,8 +164,9 @@ def sign(request: Request, actor: CurrentActor, patient_id: int, body: SignIn) -
 def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
     with database(request).transaction() as tx:
-        view = logs.today(tx, actor, patient_id, today(request), content=content(request))
+        view = today_view.today(tx, actor, patient_id, today(request), content=content(request))
     result: JSON = _plain(dataclasses.replace(view, gate=None))
+    del result["sets_today"]  # the items carry their own sets (the page's session needs it)
     result["gate"] = None if view.gate is None else view.gate.patient_json()
     plain: JSON = for_actor(actor, result)
     return plain

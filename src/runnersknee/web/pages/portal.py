@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import cache, partial
 from typing import Any
 
@@ -19,7 +18,7 @@ from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.content.exercises import illustration_file
 from runnersknee.services.access.authz import Actor
-from runnersknee.services.care import logs, patient_text, records, today_session
+from runnersknee.services.care import logs, patient_text, records, today_session, today_view
 from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.intake import IntakeSummary
 from runnersknee.services.care.today_session import TodaySession
@@ -44,7 +43,7 @@ router = APIRouter(include_in_schema=False)
 
 #: The today page's view, its exercise session (services/care/today_session.py) and the clinic's
 #: own exercise pictures (services/care/exercise_media.py).
-_TodayParts = tuple[logs.TodayView, TodaySession, Mapping[str, MediaView]]
+_TodayParts = tuple[today_view.TodayView, TodaySession, Mapping[str, MediaView]]
 
 
 def _int_or_none(raw: object, field: str) -> int | None:
@@ -63,28 +62,23 @@ def _today_page(
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
         bundle = content(request)
-        view, current = logs.today_with_intake(tx, actor, patient_id, day, content=bundle)
+        view, current = today_view.today_with_intake(tx, actor, patient_id, day, content=bundle)
         media = media_of(request, actor, tx)
-        session = _session(tx, patient_id, view, day, bundle.exercises, media)
+        session = _session(view, bundle.exercises, media)
     return _render_today(request, (view, session, media), current, errors, code, message)
 
 
-def _session(  # noqa: PLR0917 - the day's parts
-    tx: Session,
-    patient_id: int,
-    view: logs.TodayView,
-    day: date,
-    library: ExerciseLibrary,
-    media: Mapping[str, MediaView],
+def _session(
+    view: today_view.TodayView, library: ExerciseLibrary, media: Mapping[str, MediaView]
 ) -> TodaySession:
     """Today's session (services/care/today_session.py). Usually built from the plan version's
-    cached cards; after a regress decision from the view, with the day's logged sets read
-    (the easier levels are not plan items, so the view does not count them)."""
+    cached cards; after a regress decision from the view with the day's logged sets of every
+    exercise (the easier levels are not plan items)."""
     plan = _static_plan(view, library, media)
     if plan is None:  # no signed plan, or the gate allows no exercises: nothing to list
         return today_session.session_for(view, library)
     if view.decision is not None and view.decision.decision.value == "regress":
-        return today_session.session_for(view, library, logs.done_today(tx, patient_id, day))
+        return today_session.session_for(view, library, view.sets_today)
     done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     cards = [card for card, *_ in plan.exercises]
     return today_session.session_of_cards(cards, done, plan.discomfort, view.decision, library)
@@ -129,7 +123,7 @@ def _cards_module() -> Any:
 
 
 def _static_plan(
-    view: logs.TodayView, library: ExerciseLibrary, media: Mapping[str, MediaView]
+    view: today_view.TodayView, library: ExerciseLibrary, media: Mapping[str, MediaView]
 ) -> _StaticPlan | None:
     """The cached card HTML of the view's signed plan version with the clinic's pictures
     (built at its first view)."""
@@ -140,7 +134,7 @@ def _static_plan(
     found = _PLANS.get(key)
     if found is not None and found.library is library:
         return found
-    entries = [logs.TodayItem(i.item, i.exercise, 0) for i in view.items]
+    entries = [today_view.TodayItem(i.item, i.exercise, 0) for i in view.items]
     page = patient_text.arrange(entries, view.advice, view.pain_limit_nprs)
     macros = _cards_module()
     advice = tuple(ascii_html(macros.advice_card(card, n)) for n, card in enumerate(page.advice, 1))
@@ -182,7 +176,7 @@ def _ascii(html: str) -> str:
     return str(ascii_html(str(html)))
 
 
-def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> list[Markup]:
+def _exercise_cards(plan: _StaticPlan, view: today_view.TodayView, csrf_token: str) -> list[Markup]:
     """Today's exercise cards: cached HTML with today's sets and the session's token."""
     done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     token = str(escape(csrf_token))
@@ -198,7 +192,7 @@ def _exercise_cards(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) ->
     return cards
 
 
-def _exercise_cards_html(plan: _StaticPlan, view: logs.TodayView, csrf_token: str) -> Markup:
+def _exercise_cards_html(plan: _StaticPlan, view: today_view.TodayView, csrf_token: str) -> Markup:
     """:func:`_exercise_cards` joined (the page prints them as one piece)."""
     return Markup("".join(_exercise_cards(plan, view, csrf_token)))
 
@@ -257,9 +251,11 @@ async def today_page(request: Request, access: ActorAccess) -> Response:
 
     def read(tx: Session, actor: Actor) -> tuple[_TodayParts, IntakeSummary | None]:
         day = today_for(request, actor, tx)
-        view, current = logs.today_with_intake(tx, actor, own_patient(actor), day, content=bundle)
+        view, current = today_view.today_with_intake(
+            tx, actor, own_patient(actor), day, content=bundle
+        )
         media = media_of(request, actor, tx)
-        session = _session(tx, own_patient(actor), view, day, bundle.exercises, media)
+        session = _session(view, bundle.exercises, media)
         return (view, session, media), current
 
     parts, current = await access.run(read)
@@ -318,7 +314,7 @@ def progress_page(request: Request, actor: CurrentActor) -> Response:
     with database(request).transaction() as tx:
         overview = records.overview(tx, actor, patient_id, content=content(request))
         data = timeline.timeline(tx, actor, patient_id, today(request), content=content(request))
-        view = logs.today(tx, actor, patient_id, today(request), content=content(request))
+        view = today_view.today(tx, actor, patient_id, today(request), content=content(request))
     done = {q.instrument for q in overview.questionnaires}
     due = questionnaires_due(overview.portal_instruments, done, content(request).instruments)
     step = today_session.next_step(view.decision)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from runnersknee.clinical.errors import InvalidInput, NotFound
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.services.access.authz import Actor
-from runnersknee.services.care import logs, today_session
+from runnersknee.services.care import logs, today_session, today_view
 from runnersknee.services.care.exercise_media import MediaView
 from runnersknee.services.care.today_session import SessionExercise, TodaySession
 from runnersknee.web.auth import CurrentActor, SafeForm, own_patient
@@ -34,7 +34,7 @@ CHECK_FIELDS = ("during", "after", "next_morning")
 
 @dataclass(frozen=True, slots=True)
 class _Day:
-    view: logs.TodayView
+    view: today_view.TodayView
     session: TodaySession
     done: dict[str, int]
     library: ExerciseLibrary
@@ -46,10 +46,10 @@ def _read(request: Request, actor: Actor) -> _Day:
     patient_id = own_patient(actor)
     with database(request).transaction() as tx:
         day = today_for(request, actor, tx)
-        view = logs.today(tx, actor, patient_id, day, content=content(request))
-        done = logs.done_today(tx, patient_id, day)
+        view = today_view.today(tx, actor, patient_id, day, content=content(request))
         media = media_of(request, actor, tx)
     library = content(request).exercises
+    done = dict(view.sets_today)
     session = today_session.session_for(view, library, done)
     return _Day(view, session, done, library, media)
 
