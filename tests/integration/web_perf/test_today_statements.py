@@ -15,8 +15,6 @@ from runnersknee.services.platform.database import Database
 from runnersknee.web.app import create_app
 from tests.web.conftest import page_login
 
-TODAY = date.today()  # the demo plan is signed with the real clock
-
 
 @contextmanager
 def _counted(database: Database) -> Iterator[list[str]]:
@@ -35,7 +33,8 @@ def _counted(database: Database) -> Iterator[list[str]]:
 
 def _client(database: Database, email: str) -> TestClient:
     app = create_app(Settings(database_url=database.url), database)
-    app.state.clock = lambda: TODAY
+    today = date.today()  # read now: the demo plan is signed with the real clock
+    app.state.clock = lambda: today
     client = TestClient(app)
     page_login(client, email, "demo-patient-pass")
     return client
