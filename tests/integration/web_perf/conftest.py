@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -17,9 +18,10 @@ from tests.content import CONTENT
 
 @pytest.fixture
 def demo(sqlite_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """The demo clinic, seeded on the test module's ``TODAY``."""
+    """The demo clinic, seeded on the test module's ``TODAY`` (or, without one, on the day the
+    test starts: a module whose plan is signed with the real clock reads the day then)."""
     database = Database(sqlite_url)
-    seed_demo(database, request.module.TODAY, content=CONTENT)
+    seed_demo(database, getattr(request.module, "TODAY", None) or date.today(), content=CONTENT)
     yield database
     database.dispose()
 
