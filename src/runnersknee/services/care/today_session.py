@@ -23,8 +23,8 @@ from typing import Any
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.services.care import patient_text
+from runnersknee.services.care.plan_parts import exercise_json
 from runnersknee.services.care.today_view import TodayItem, TodayView
-from runnersknee.store.mapping import to_json
 
 __all__ = [
     "NextStep",
@@ -124,19 +124,11 @@ def easier_of(exercise_id: str, library: ExerciseLibrary) -> str | None:
     return str(found)
 
 
-def _library_json(exercise_id: str, library: ExerciseLibrary) -> dict[str, Any] | None:
-    exercise = library.get(exercise_id)
-    if exercise is None:
-        return None
-    found: dict[str, Any] = to_json(exercise)
-    return found
-
-
 def _swapped(
     item: TodayItem, easier_id: str, done: Mapping[str, int], exercises: ExerciseLibrary
 ) -> TodayItem | None:
     """``item`` replaced by its easier level (library dose and wording; plan reason kept)."""
-    library = _library_json(easier_id, exercises)
+    library = exercise_json(exercises, easier_id)
     if library is None:
         return None
     title = str(item.item.get("title") or "")
