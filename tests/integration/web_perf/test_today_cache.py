@@ -5,6 +5,7 @@ The record-level authorization from one Core query decides and audits like ``aut
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import replace
 from datetime import date, timedelta
 from html import unescape
@@ -28,7 +29,16 @@ from tests.content import CONTENT
 from tests.integration.web_perf.conftest import demo_actor
 from tests.web.conftest import page_login
 
-TODAY = date.today()  # the plan is signed with the real clock
+TODAY = date.today()  # the plan is signed with the real clock: reset when each test starts
+
+
+@pytest.fixture(autouse=True)
+def _today_when_the_test_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TODAY`` read again per test (before the demo is seeded): a day read at import is stale
+    when an xdist run crosses midnight."""
+    monkeypatch.setattr(sys.modules[__name__], "TODAY", date.today())
+
+
 PATIENT = ("midplan@demo.example", "demo-patient-pass")
 ADDED = ("quad-iso-90", "stretch-calf-soleus", "gait-cadence-metronome", "footwear-check")
 
