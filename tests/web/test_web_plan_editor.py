@@ -4,12 +4,16 @@ removing an item."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from runnersknee.clinical.library import ExerciseLibrary
+from runnersknee.services.care.plan_document import PlanDocument
 from runnersknee.services.care.plan_history import compare, describe
+from runnersknee.services.care.plan_progression import step_plan
 from runnersknee.services.demo import PFP_CASE
 from runnersknee.store.tables import PlanVersionRow
 from tests.web.conftest import World, client_for, page_login
@@ -173,9 +177,18 @@ def test_one_click_step_is_refused_without_a_linked_exercise_and_changes_nothing
     assert _versions(world) == before
 
 
+def step_data(
+    data: dict[str, Any], item_id: str, direction: str, library: ExerciseLibrary
+) -> tuple[str, str]:
+    """:func:`step_plan` on a plan's stored JSON, written back into ``data``."""
+    step = step_plan(PlanDocument.from_json(data), item_id, direction, library)
+    data.clear()
+    data.update(step.plan.to_json())
+    return step.item_id, step.change
+
+
 def test_step_data_is_a_plain_function_along_the_library() -> None:
     from runnersknee.clinical.errors import Conflict
-    from runnersknee.services.care.plan_progression import step_data
     from tests.content import CONTENT
 
     library = CONTENT.exercises

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, Executable, bindparam, select
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.library import ExerciseLibrary
-from runnersknee.services.care.records import plan_items
+from runnersknee.services.care.plan_document import PlanDocument
 from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import PlanVersionRow
 
@@ -51,22 +51,20 @@ def plan_parts(tx: Session, key: tuple[str, int, str], library: ExerciseLibrary)
     if found is not None and found[0] is library:
         return found[1]
     found_data = tx.connection().execute(_plan_data(), {"plan_id": key[1]}).scalar()
-    data: dict[str, Any] = found_data or {}
+    document = PlanDocument.from_json(found_data or {})
     exercises: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     advice: list[dict[str, Any]] = []
-    for item in plan_items(data):
-        exercise_id = item.get("exercise_id")
-        if exercise_id:
-            exercises.append((item, exercise_json(library, str(exercise_id))))
+    for item in document.items():
+        if item.exercise_id:
+            exercises.append((item.to_json(), exercise_json(library, item.exercise_id)))
         else:
-            advice.append(item)
-    held = (data.get("running_hold") or {}).get("held") is True
+            advice.append(item.to_json())
     parts = PlanParts(
         tuple(exercises),
         tuple(advice),
-        data.get("phase"),
-        _limit(data.get("pain_threshold_nprs")),
-        held,
+        document.get("phase"),
+        document.pain_threshold_nprs,
+        document.running_held,
     )
     while len(_PLAN_PARTS) >= _PLANS_KEPT:
         _PLAN_PARTS.pop(next(iter(_PLAN_PARTS)), None)
@@ -83,11 +81,6 @@ def database_key(engine: Engine) -> str:
     if key is None:
         key = _DATABASE_KEYS[engine] = engine.url.render_as_string()
     return key
-
-
-def _limit(value: Any) -> float | None:
-    """The stored plan's pain limit as a number (None when absent)."""
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @cache

@@ -22,14 +22,12 @@ from runnersknee.services.care import records
 from runnersknee.services.care.plan_document import PlanDocument, PlanItemDoc
 from runnersknee.services.care.planning import library_item
 from runnersknee.services.care.records import PlanVersion
-from runnersknee.store.mapping import JSONObject
 
 __all__ = [
     "DIRECTIONS",
     "Direction",
     "Step",
     "Stepped",
-    "step_data",
     "step_item",
     "step_plan",
     "step_target",
@@ -113,16 +111,6 @@ def step_plan(plan: PlanDocument, item_id: str, direction: str, library: Exercis
     return Step(
         plan.with_item(item_id, new, every=True), new_id, f"{_VERBS[way]} {item_id} {target}"
     )
-
-
-def step_data(
-    data: JSONObject, item_id: str, direction: str, library: ExerciseLibrary
-) -> tuple[str, str]:
-    """:func:`step_plan` on a plan's stored JSON, changed in place: (new item id, change)."""
-    step = step_plan(PlanDocument.from_json(data), item_id, direction, library)
-    data.clear()
-    data.update(step.plan.to_json())
-    return step.item_id, step.change
 
 
 def step_item(

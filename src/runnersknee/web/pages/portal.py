@@ -79,9 +79,10 @@ def _session(
         return today_session.session_for(view, library)
     if view.decision is not None and view.decision.decision.value == "regress":
         return today_session.session_for(view, library, view.sets_today)
-    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     cards = [card for card, *_ in plan.exercises]
-    return today_session.session_of_cards(cards, done, plan.discomfort, view.decision, library)
+    return today_session.session_of_cards(
+        cards, view.sets_today, plan.discomfort, view.decision, library
+    )
 
 
 #: Stands for the CSRF token in cached card HTML (a private-use character: never in content).
@@ -178,11 +179,10 @@ def _ascii(html: str) -> str:
 
 def _exercise_cards(plan: _StaticPlan, view: today_view.TodayView, csrf_token: str) -> list[Markup]:
     """Today's exercise cards: cached HTML with today's sets and the session's token."""
-    done = {str(i.item.get("exercise_id")): i.sets_done_today for i in view.items}
     token = str(escape(csrf_token))
     cards: list[Markup] = []
     for card, head, before, after in plan.exercises:
-        sets = done.get(card.exercise_id, 0)
+        sets = view.sets_today.get(card.exercise_id, 0)
         middle = ""
         if sets:
             done_html = _cards_module().exercise_card_done(replace(card, sets_done_today=sets))
