@@ -34,6 +34,8 @@ def ascii_html(html: str) -> Markup:
     (about 10% of the start page's instructions). Cached fragments and the templates of the
     hottest pages are therefore kept ASCII.
     """
+    if html.isascii():  # the usual case: nothing to replace
+        return Markup(html)
     return Markup(html.encode("ascii", "xmlcharrefreplace").decode("ascii"))
 
 
@@ -83,11 +85,17 @@ def _humanize(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _ascii_filter(value: Any) -> Markup:
+    """``value`` escaped and written as ASCII (the ``ascii`` filter)."""
+    text = escape(value)
+    return text if text.isascii() else ascii_html(text)
+
+
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class _Environment(Environment):
-    """Jinja's environment with a faster ``a.b`` on plain dicts (same result).
+    """Jinja's environment with a faster ``a.b`` (same result).
 
     Jinja looks ``b`` up as an attribute first and, when that raises, as a key. For a plain
     dict whose attribute names are known, a name that is not one of them can only be a key,
@@ -101,7 +109,10 @@ class _Environment(Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        try:  # the usual case, without the call to Jinja's own method
+            return getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
 
 
 @cache
@@ -125,7 +136,7 @@ def environment() -> Environment:
     env.filters["human"] = _humanize
     env.filters["km"] = _fmt_km
     env.filters["plain_km"] = _plain_km
-    env.filters["ascii"] = lambda value: ascii_html(str(escape(value)))
+    env.filters["ascii"] = _ascii_filter
     env.filters["sources"] = plain_sources
     env.globals["Markup"] = Markup
     env.globals["source_refs"] = plain_references
@@ -133,6 +144,7 @@ def environment() -> Environment:
     # The macros as a module global: hot templates call ``macros.x`` instead of importing
     # them on every render (an import looks the module up per render).
     env.globals["macros"] = env.get_template("macros.html").module
+    env.globals["session_macros"] = env.get_template("portal/_session_macros.html").module
     return env
 
 

@@ -140,7 +140,7 @@ def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent)
     key = (database_key(connection.engine), plan_id, signed_at.isoformat())
     parts = plan_parts(tx, key, content.exercises)
     where = {"patient_id": record.patient_id, "day": day}
-    found = connection.execute(statements.done, where)
+    found = connection.execute(statements.done, where).all()
     sets_today = {str(r[0]): int(r[1] or 0) for r in found}
     items = tuple(
         TodayItem(item, details, sets_today.get(str(item["exercise_id"]), 0))
@@ -150,7 +150,7 @@ def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent)
     history = connection.execute(
         statements.history, {"patient_id": record.patient_id, "since": since}
     )
-    rows = tuple(map(tuple, history))
+    rows = tuple(map(tuple, history.all()))  # one fetchall, not a fetchone per row
     pain = _pain_of_day(tx, rows, where, since)
     return TodayView(
         version,

@@ -237,7 +237,10 @@ def _render_today(  # noqa: PLR0917 - the page's parts
         intake=current,
         safety=content(request).safety,
         session=session,
-        sets_target=today_session.sets_target,
+        session_rows=tuple(
+            (number, e.card, today_session.sets_target(e.card))
+            for number, e in enumerate(session.exercises, 1)
+        ),
         errors=errors,
         message=message,
     )
