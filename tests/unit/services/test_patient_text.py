@@ -11,15 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runnersknee.clinical.errors import InvalidInput
+from runnersknee.clinical.exercises import Exercise
 from runnersknee.content.citations import load_citations
 from runnersknee.services.care.patient_text import (
     arrange,
     discomfort_line,
+    library_dose,
     per_week_text,
     plain_dose,
     strip_citations,
 )
-from runnersknee.services.care.plan_parts import exercise_json
+from runnersknee.services.care.plan_document import PlanItemDoc
 from tests.content import CONTENT
 
 CITATION_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\bKB \d")
@@ -27,8 +29,8 @@ CITATION_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\bKB \d")
 
 @dataclass(frozen=True)
 class Entry:
-    item: dict[str, Any]
-    exercise: dict[str, Any] | None
+    item: PlanItemDoc
+    exercise: Exercise | None
     sets_done_today: int = 0
 
 
@@ -151,14 +153,14 @@ def test_discomfort_line_is_the_kb_8_2_wording_with_the_plan_limit() -> None:
 
 
 def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
-    exercise = exercise_json(CONTENT.exercises, exercise_id) if exercise_id else None
+    exercise = CONTENT.exercises.get(exercise_id) if exercise_id else None
     dose = extra.pop("dose", None)
     return {
         "id": f"x:{exercise_id or title}",
         "title": title,
         "exercise_id": exercise_id,
         "advice": extra.pop("advice", None),
-        "dose": dose if dose is not None else (exercise or {}).get("name", ""),
+        "dose": dose if dose is not None else (exercise.name if exercise else ""),
         "reason": "because",
         "citation_ids": ["CONS-2018"],
         "verified": True,
@@ -167,12 +169,13 @@ def _item(exercise_id: str | None, title: str, **extra: Any) -> dict[str, Any]:
 
 
 def _entry(exercise_id: str, dose: str | None = None, done: int = 0) -> Entry:
-    exercise = exercise_json(CONTENT.exercises, exercise_id)
-    assert exercise is not None, exercise_id
+    exercise = CONTENT.exercises[exercise_id]
     clinical = dose
     if clinical is None:
-        clinical = f"as instructed; {exercise['dose']['load_guidance']}"
-    return Entry(_item(exercise_id, exercise["name"], dose=clinical), exercise, done)
+        clinical = f"as instructed; {exercise.dose.load_guidance}"
+    return Entry(
+        PlanItemDoc.from_json(_item(exercise_id, exercise.name, dose=clinical)), exercise, done
+    )
 
 
 def _generated(exercise_id: str) -> Entry:
@@ -205,7 +208,7 @@ def test_arrange_puts_exercises_first_by_component_then_advice() -> None:
         },
     ]
     advice[0]["id"] = "pain_management:medicines"
-    page = arrange(entries, advice, 3)
+    page = arrange(entries, [PlanItemDoc.from_json(a) for a in advice], 3)
     assert [c.exercise_id for c in page.exercises] == [
         "quad-iso-90",
         "clamshell",
@@ -274,7 +277,12 @@ def test_a_clinician_edited_dose_is_shown_as_written_without_a_timer() -> None:
 
 
 def test_a_plan_exercise_missing_from_the_library_becomes_advice_with_its_dose() -> None:
-    gone = Entry(_item("no-longer-in-library", "Old exercise", dose="3 × 10 (KB 5.2)"), None)
+    gone = Entry(
+        PlanItemDoc.from_json(
+            _item("no-longer-in-library", "Old exercise", dose="3 × 10 (KB 5.2)")
+        ),
+        None,
+    )
     page = arrange([gone], [])
     assert page.exercises == ()
     (card,) = page.advice
@@ -284,10 +292,9 @@ def test_a_plan_exercise_missing_from_the_library_becomes_advice_with_its_dose()
 
 def test_every_library_exercise_is_exactly_one_kind() -> None:
     for exercise_id in CONTENT.exercises:
-        exercise = exercise_json(CONTENT.exercises, exercise_id)
-        assert exercise is not None
-        dose = plain_dose(exercise["dose"])
-        component = exercise["component"]
+        exercise = CONTENT.exercises[exercise_id]
+        dose = library_dose(exercise.dose)
+        component = exercise.component.value
         if component in ("pain_management", "footwear_orthoses"):
             assert dose is None, exercise_id
         if component in ("strengthening", "stretching"):

@@ -20,9 +20,9 @@ from runnersknee.content.exercises import illustration_file
 from runnersknee.reports.model import Handout, HandoutAdvice, HandoutExercise, Heading
 from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import intake, logs, patient_text, today_view
+from runnersknee.services.care.plan_document import PlanItemDoc
 from runnersknee.services.care.records import plan_items
 from runnersknee.services.care.safety_gate import gate_for, require_exercises
-from runnersknee.store.mapping import to_json
 from runnersknee.store.tables import PatientRow
 
 __all__ = ["case_handout", "patient_handout"]
@@ -61,10 +61,10 @@ def _exercise(
     return HandoutExercise(
         title=card.title,
         illustration_uri=_illustration(library, card.exercise_id),
-        setup=str(ex.get("setup") or ""),
-        steps=tuple(str(s) for s in ex.get("steps") or ()),
-        tips=tuple(str(s) for s in ex.get("cues") or ()),
-        avoid=tuple(str(s) for s in ex.get("common_errors") or ()),
+        setup=ex.setup,
+        steps=ex.steps,
+        tips=ex.cues,
+        avoid=ex.common_errors,
         dose=card.edited_dose or card.dose.text,
         side=_side(item, knee_side),
         note=card.note,
@@ -117,13 +117,14 @@ def case_handout(
 ) -> Handout:
     """The handout of a plan proposed for a case file."""
     library = content.exercises
-    entries, advice = [], []
-    for item in plan_items(plan):
-        exercise = library.get(str(item.get("exercise_id"))) if item.get("exercise_id") else None
+    entries: list[today_view.TodayItem] = []
+    advice: list[PlanItemDoc] = []
+    for item in map(PlanItemDoc.from_json, plan_items(plan)):
+        exercise = library.get(item.exercise_id) if item.exercise_id else None
         if exercise is None:
             advice.append(item)
         else:
-            entries.append(today_view.TodayItem(item, to_json(exercise), 0))
+            entries.append(today_view.TodayItem(item, exercise, 0))
     page = patient_text.arrange(entries, advice, plan.get("pain_threshold_nprs"))
     knee = str(case.get("side")) if case.get("side") else None
     return _handout(heading, page, _by_exercise(plan), knee, content)

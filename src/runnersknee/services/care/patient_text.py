@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from runnersknee.clinical.errors import InvalidInput
-from runnersknee.clinical.exercises import Dose
+from runnersknee.clinical.exercises import Dose, Exercise
+from runnersknee.services.care.plan_document import PlanItemDoc
 from runnersknee.services.care.plan_dose import side_text
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Why",
     "arrange",
     "discomfort_line",
+    "library_dose",
     "per_week_text",
     "plain_dose",
     "strip_citations",
@@ -98,7 +100,7 @@ class ExerciseCard:
     title: str
     dose: PlainDose
     edited_dose: str
-    exercise: Mapping[str, Any]
+    exercise: Exercise
     sets_done_today: int
     note: str
     timer: bool
@@ -116,7 +118,7 @@ class AdviceCard:
     title: str
     text: str
     when: str
-    how: Mapping[str, Any] | None
+    how: Exercise | None
     note: str
     why: Why
 
@@ -134,12 +136,12 @@ class TodayEntry(Protocol):
     """A plan item with a library exercise id (``services.care.today_view.TodayItem``)."""
 
     @property
-    def item(self) -> Mapping[str, Any]:
+    def item(self) -> PlanItemDoc:
         """The stored plan item."""
 
     @property
-    def exercise(self) -> Mapping[str, Any] | None:
-        """The library exercise (JSON form), or None when the library no longer has it."""
+    def exercise(self) -> Exercise | None:
+        """The library exercise, or None when the library no longer has it."""
 
     @property
     def sets_done_today(self) -> int:
@@ -185,10 +187,21 @@ def _amount(sets: float | None, reps: float | None, hold: float | None) -> str:
 
 
 def plain_dose(dose: Mapping[str, Any] | None) -> PlainDose | None:
-    """The dose in plain words; None when it has neither sets nor a duration (advice)."""
+    """The dose (JSON form) in plain words; None when it has neither sets nor a duration."""
     if not dose:
         return None
     return _plain(tuple(_number(dose, k) for k in _DOSE_FIELDS))
+
+
+def library_dose(dose: Dose) -> PlainDose | None:
+    """A library exercise's dose in plain words (None as for :func:`plain_dose`)."""
+    return _plain(_numbers(dose))
+
+
+def _numbers(dose: Dose) -> tuple[float | None, ...]:
+    """The dose's numbers in :data:`_DOSE_FIELDS` order (0 and unset: None)."""
+    values = (dose.sets, dose.reps, dose.hold_s, dose.rest_s, dose.per_week, dose.duration_min)
+    return tuple(float(v) if v else None for v in values)
 
 
 @lru_cache(maxsize=1024)
@@ -255,71 +268,74 @@ def _library_text(numbers: tuple[float | None, ...]) -> str:
     ).describe()
 
 
-def _edited(item: Mapping[str, Any], dose: Mapping[str, Any]) -> str:
+def _edited(item: PlanItemDoc, dose: Dose) -> str:
     """The clinician's own dose text when it no longer contains the library dose, else ''."""
-    written = str(item.get("dose") or "")
-    library = _library_text(tuple(_number(dose, k) for k in _DOSE_FIELDS))
+    written = str(item.fields.get("dose") or "")
+    library = _library_text(_numbers(dose))
     if not library or library in written:
         return ""
     return strip_citations(written)
 
 
-def _why(item: Mapping[str, Any]) -> Why:
+def _why(item: PlanItemDoc) -> Why:
+    fields = item.fields
+    cited = fields.get("citation_ids")
     return Why(
-        reason=str(item.get("reason") or ""),
-        clinical_dose=strip_citations(str(item.get("dose") or "")),
-        citation_ids=tuple(str(c) for c in item.get("citation_ids") or ()),
-        verified=bool(item.get("verified", True)),
+        reason=str(fields.get("reason") or ""),
+        clinical_dose=strip_citations(str(fields.get("dose") or "")),
+        citation_ids=tuple(str(c) for c in cited) if isinstance(cited, list) else (),
+        verified=bool(fields.get("verified", True)),
     )
 
 
-def _exercise_card(entry: TodayEntry, exercise: Mapping[str, Any], dose: PlainDose) -> ExerciseCard:
+def _exercise_card(entry: TodayEntry, exercise: Exercise, dose: PlainDose) -> ExerciseCard:
     item = entry.item
-    edited = _edited(item, exercise.get("dose") or {})
+    edited = _edited(item, exercise.dose)
     return ExerciseCard(
-        exercise_id=str(item.get("exercise_id")),
-        title=str(item.get("title") or exercise.get("name") or ""),
+        exercise_id=str(item.exercise_id),
+        title=item.title or exercise.name,
         dose=dose,
         edited_dose=edited,
         exercise=exercise,
         sets_done_today=entry.sets_done_today,
-        note=str(item.get("clinician_note") or ""),
+        note=item.clinician_note,
         timer=bool(dose.loggable and dose.hold_s and not edited),
         why=_why(item),
-        side=side_text(str((item.get("dose_fields") or {}).get("side") or "")),
+        side=side_text(item.side),
         load=_set_load(item, exercise),
     )
 
 
-def _set_load(item: Mapping[str, Any], exercise: Mapping[str, Any]) -> str:
+def _set_load(item: PlanItemDoc, exercise: Exercise) -> str:
     """The clinician's load wording, unless it is the library's own (already on the card)."""
-    load = strip_citations(str((item.get("dose_fields") or {}).get("intensity") or ""))
-    library = str((exercise.get("dose") or {}).get("intensity") or "")
-    return "" if load == strip_citations(library) else load
+    dose_fields = item.fields.get("dose_fields")
+    written = dose_fields.get("intensity") if isinstance(dose_fields, dict) else None
+    load = strip_citations(str(written or ""))
+    return "" if load == strip_citations(exercise.dose.intensity) else load
 
 
-def _advice_card(item: Mapping[str, Any], how: Mapping[str, Any] | None) -> AdviceCard:
+def _advice_card(item: PlanItemDoc, how: Exercise | None) -> AdviceCard:
     if how is not None:
-        text, when = str(how.get("setup") or ""), ""
+        text, when = how.setup, ""
     else:
-        text = strip_citations(str(item.get("advice") or ""))
-        when = strip_citations(str(item.get("dose") or ""))
+        text = strip_citations(str(item.fields.get("advice") or ""))
+        when = strip_citations(str(item.fields.get("dose") or ""))
     return AdviceCard(
-        title=str(item.get("title") or ""),
+        title=item.title or "",
         text=text,
         when=when,
         how=how,
-        note=str(item.get("clinician_note") or ""),
+        note=item.clinician_note,
         why=_why(item),
     )
 
 
-def _component(item: Mapping[str, Any], exercise: Mapping[str, Any] | None) -> str:
-    if exercise is not None and exercise.get("component"):
-        return str(exercise["component"])
-    if item.get("component"):
-        return str(item["component"])
-    return str(item.get("id") or "").partition(":")[0]
+def _component(item: PlanItemDoc, exercise: Exercise | None) -> str:
+    if exercise is not None:
+        return exercise.component.value
+    if item.component:
+        return item.component
+    return (item.id or "").partition(":")[0]
 
 
 def _rank(order: Sequence[str], component: str) -> int:
@@ -328,7 +344,7 @@ def _rank(order: Sequence[str], component: str) -> int:
 
 def arrange(
     entries: Iterable[TodayEntry],
-    advice: Iterable[Mapping[str, Any]],
+    advice: Iterable[PlanItemDoc],
     pain_limit_nprs: float | None = None,
 ) -> PatientToday:
     """Split today's plan into exercise cards and advice, in the order a patient reads them.
@@ -343,7 +359,7 @@ def arrange(
     ]
     for entry in entries:
         library = entry.exercise
-        dose = plain_dose(library.get("dose")) if library is not None else None
+        dose = library_dose(library.dose) if library is not None else None
         component = _component(entry.item, library)
         if library is not None and dose is not None:
             card = _exercise_card(entry, library, dose)

@@ -15,20 +15,21 @@ from typing import Any
 from sqlalchemy import Engine, Executable, bindparam, select
 from sqlalchemy.orm import Session
 
+from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.library import ExerciseLibrary
-from runnersknee.services.care.plan_document import PlanDocument
-from runnersknee.store.mapping import to_json
+from runnersknee.services.care.plan_document import PlanDocument, PlanItemDoc
 from runnersknee.store.tables import PlanVersionRow
 
-__all__ = ["PlanParts", "database_key", "exercise_json", "plan_parts"]
+__all__ = ["PlanParts", "database_key", "plan_parts"]
 
 
 @dataclass(frozen=True, slots=True)
 class PlanParts:
     """What a signed plan version gives the today page (read-only; shared between requests)."""
 
-    exercises: tuple[tuple[dict[str, Any], dict[str, Any] | None], ...]
-    advice: tuple[dict[str, Any], ...]
+    #: Each exercise item with the library's exercise (None when the library lacks it).
+    exercises: tuple[tuple[PlanItemDoc, Exercise | None], ...]
+    advice: tuple[PlanItemDoc, ...]
     phase: Any
     pain_limit_nprs: float | None
     running_held: bool = False
@@ -52,13 +53,13 @@ def plan_parts(tx: Session, key: tuple[str, int, str], library: ExerciseLibrary)
         return found[1]
     found_data = tx.connection().execute(_plan_data(), {"plan_id": key[1]}).scalar()
     document = PlanDocument.from_json(found_data or {})
-    exercises: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-    advice: list[dict[str, Any]] = []
+    exercises: list[tuple[PlanItemDoc, Exercise | None]] = []
+    advice: list[PlanItemDoc] = []
     for item in document.items():
         if item.exercise_id:
-            exercises.append((item.to_json(), exercise_json(library, item.exercise_id)))
+            exercises.append((item, library.get(item.exercise_id)))
         else:
-            advice.append(item.to_json())
+            advice.append(item)
     parts = PlanParts(
         tuple(exercises),
         tuple(advice),
@@ -87,12 +88,3 @@ def database_key(engine: Engine) -> str:
 def _plan_data() -> Executable:
     """A plan version's JSON document by row id (built once)."""
     return select(PlanVersionRow.data).where(PlanVersionRow.id == bindparam("plan_id"))
-
-
-def exercise_json(library: ExerciseLibrary, exercise_id: str) -> dict[str, Any] | None:
-    """The JSON form of a library exercise (built once per plan version: :func:`plan_parts`)."""
-    exercise = library.get(exercise_id)
-    if exercise is None:
-        return None
-    details: dict[str, Any] = to_json(exercise)
-    return details

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from runnersknee.clinical.library import ExerciseLibrary
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.services.care import patient_text
-from runnersknee.services.care.plan_parts import exercise_json
+from runnersknee.services.care.plan_document import PlanItemDoc
 from runnersknee.services.care.today_view import TodayItem, TodayView
 
 __all__ = [
@@ -128,17 +127,19 @@ def _swapped(
     item: TodayItem, easier_id: str, done: Mapping[str, int], exercises: ExerciseLibrary
 ) -> TodayItem | None:
     """``item`` replaced by its easier level (library dose and wording; plan reason kept)."""
-    library = exercise_json(exercises, easier_id)
+    library = exercises.get(easier_id)
     if library is None:
         return None
-    title = str(item.item.get("title") or "")
-    stand_in = {
-        "exercise_id": easier_id,
-        "title": str(library.get("name") or easier_id),
-        "reason": f"An easier version of {title} while your knee settles.",
-        "citation_ids": list(item.item.get("citation_ids") or ()),
-        "clinician_note": str(item.item.get("clinician_note") or ""),
-    }
+    cited = item.item.fields.get("citation_ids")
+    stand_in = PlanItemDoc.from_json(
+        {
+            "exercise_id": easier_id,
+            "title": library.name or easier_id,
+            "reason": f"An easier version of {item.item.title or ''} while your knee settles.",
+            "citation_ids": [str(c) for c in cited] if isinstance(cited, list) else [],
+            "clinician_note": item.item.clinician_note,
+        }
+    )
     return TodayItem(stand_in, library, done.get(easier_id, 0))
 
 
@@ -156,11 +157,11 @@ def session_for(
     entries: list[TodayItem] = []
     replaced: dict[str, tuple[str | None, str]] = {}
     for item in view.items:
-        plan_id = str(item.item.get("exercise_id") or "")
+        plan_id = item.item.exercise_id or ""
         easier = easier_of(plan_id, library) if regress else None
         swapped = _swapped(item, easier, done, library) if easier else None
         if swapped is not None and easier is not None:
-            replaced[easier] = (plan_id, str(item.item.get("title") or ""))
+            replaced[easier] = (plan_id, item.item.title or "")
             entries.append(swapped)
         else:
             entries.append(item)
@@ -206,9 +207,8 @@ def session_of_cards(
 
 def sets_target(card: patient_text.ExerciseCard) -> int:
     """How many tap targets the exercise's sets (or holds) get today."""
-    dose: Mapping[str, Any] = card.exercise.get("dose") or {}
-    sets = dose.get("sets")
-    return int(sets) if isinstance(sets, int | float) and not isinstance(sets, bool) else 1
+    sets = card.exercise.dose.sets
+    return sets if sets else 1
 
 
 def find(session: TodaySession, exercise_id: str) -> int | None:
@@ -225,8 +225,8 @@ def easier_entry(
     if entry.easier_id is None:
         return None
     plan_item = TodayItem(
-        {"exercise_id": entry.card.exercise_id, "title": entry.card.title},
-        dict(entry.card.exercise),
+        PlanItemDoc.from_json({"exercise_id": entry.card.exercise_id, "title": entry.card.title}),
+        entry.card.exercise,
         entry.card.sets_done_today,
     )
     swapped = _swapped(plan_item, entry.easier_id, done, library)

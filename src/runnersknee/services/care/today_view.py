@@ -18,6 +18,7 @@ from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
+from runnersknee.clinical.exercises import Exercise
 from runnersknee.clinical.pain_monitoring import PainAssessment
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor, authorize_record
@@ -25,8 +26,10 @@ from runnersknee.services.care import pain_state, patient_text
 from runnersknee.services.care.episode_read import EpisodeRead, read_episode
 from runnersknee.services.care.intake import RED_FLAG_LEVELS, IntakeSummary
 from runnersknee.services.care.logs import PAIN_FIELDS
+from runnersknee.services.care.plan_document import PlanItemDoc
 from runnersknee.services.care.plan_parts import database_key, plan_parts
 from runnersknee.services.care.safety_gate import Gate, gate_for
+from runnersknee.store.mapping import JSONObject, to_json
 from runnersknee.store.tables import ExerciseLogRow, IntakeRow, PainLogRow
 
 __all__ = ["TodayItem", "TodayView", "today", "today_with_intake"]
@@ -36,9 +39,19 @@ __all__ = ["TodayItem", "TodayView", "today", "today_with_intake"]
 class TodayItem:
     """One plan item for today with the library details and what was logged."""
 
-    item: dict[str, Any]
-    exercise: dict[str, Any] | None
+    item: PlanItemDoc
+    #: The library exercise (None when the library no longer has it).
+    exercise: Exercise | None
     sets_done_today: int
+
+    def to_json(self) -> JSONObject:
+        """The JSON form the API gives: the stored item, the library exercise, today's sets."""
+        exercise = None if self.exercise is None else to_json(self.exercise)
+        return {
+            "item": self.item.to_json(),
+            "exercise": exercise,
+            "sets_done_today": self.sets_done_today,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +60,7 @@ class TodayView:
 
     plan_version: int | None
     items: tuple[TodayItem, ...]
-    advice: tuple[dict[str, Any], ...]
+    advice: tuple[PlanItemDoc, ...]
     pain_today: dict[str, int | None] | None
     decision: PainAssessment | None
     phase: Any
@@ -143,7 +156,7 @@ def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent)
     found = connection.execute(statements.done, where).all()
     sets_today = {str(r[0]): int(r[1] or 0) for r in found}
     items = tuple(
-        TodayItem(item, details, sets_today.get(str(item["exercise_id"]), 0))
+        TodayItem(item, details, sets_today.get(str(item.exercise_id), 0))
         for item, details in parts.exercises
     )
     since = signed_at.date()

@@ -165,7 +165,9 @@ def get_today(request: Request, actor: CurrentActor, patient_id: int) -> JSON:
     """Today's exercises of the signed plan, today's logs and the pain-monitoring decision."""
     with database(request).transaction() as tx:
         view = today_view.today(tx, actor, patient_id, today(request), content=content(request))
-    result: JSON = _plain(dataclasses.replace(view, gate=None))
+    result: JSON = _plain(dataclasses.replace(view, gate=None, items=(), advice=()))
+    result["items"] = [item.to_json() for item in view.items]
+    result["advice"] = [advice.to_json() for advice in view.advice]
     del result["sets_today"]  # the items carry their own sets (the page's session needs it)
     result["gate"] = None if view.gate is None else view.gate.patient_json()
     plain: JSON = for_actor(actor, result)
