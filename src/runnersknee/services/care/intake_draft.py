@@ -9,7 +9,6 @@ alert, status, gate) and the patient sees the stop screen, not the next question
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -93,7 +92,7 @@ def _answers(tx: Session, patient_id: int, row: IntakeDraftRow | None) -> Answer
     if row is not None:
         return dict(row.answers)
     sent = intake.latest_case_data(tx, patient_id)
-    return {} if sent is None else answers_from_case(sent)
+    return {} if sent is None else answers_from_case(sent.fields)
 
 
 def answers_from_case(case_data: Mapping[str, Any]) -> Answers:
@@ -135,7 +134,7 @@ def _with_unasked(tx: Session, patient_id: int, document: dict[str, Any]) -> dic
     sent = intake.latest_case_data(tx, patient_id)
     if not sent:
         return document
-    base = copy.deepcopy(dict(sent))
+    base = sent.to_json()
     base.pop("recorded_on", None)
     for step in load_intake().steps:
         for question in step.questions:

@@ -267,7 +267,7 @@ def generate_plan(
     assessment = _latest_assessment(tx, episode.id)
     if assessment is None:
         raise Refused("record the assessment before generating a plan", field="assessment")
-    case_data = with_questionnaires(tx, episode.id, intake.case_data)
+    case_data = with_questionnaires(tx, episode.id, intake.case_data.to_json())
     plan = stored_plan(case_data, assessment, intake.referral, content)
     return _add_version(tx, actor, episode.id, plan, "draft", "generated")
 

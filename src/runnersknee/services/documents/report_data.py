@@ -101,7 +101,7 @@ def _patient_evaluation(
     tx: Session, actor: Actor, patient_id: int, today: date, content: ClinicalContent
 ) -> EvaluationReport:
     overview = records.overview(tx, actor, patient_id, content=content)
-    case_data = overview.intake.case_data if overview.intake else {}
+    case_data = overview.intake.case_data.to_json() if overview.intake else {}
     strength: list[dict[str, Any]] = []
     impairments: list[dict[str, Any]] = []
     assessment = None
