@@ -276,9 +276,7 @@ def generate_plan(
 PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
 
 
-def with_questionnaires(
-    tx: Session, episode_id: int, case_data: Mapping[str, Any]
-) -> dict[str, Any]:
+def with_questionnaires(tx: Session, episode_id: int, case_data: Mapping[str, Any]) -> JSONObject:
     """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations, so
     pain and function entered as questionnaires count for the plan's phase (under
     ``stored_questionnaires``: the plan reads them, triage keeps the intake's case)."""
