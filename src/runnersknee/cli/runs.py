@@ -23,6 +23,7 @@ from rich.table import Table
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
+from runnersknee.store.json_document import json_list
 
 __all__ = ["register"]
 
@@ -198,7 +199,8 @@ def import_command(
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
     console = Console()
-    console.print(_runs_table(data["runs"], f"{len(data['runs'])} runs imported"))
+    runs = json_list(data["runs"])
+    console.print(_runs_table(runs, f"{len(runs)} runs imported"))
     _print_skips(console, data)
 
 

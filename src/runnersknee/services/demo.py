@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from runnersknee.services.care import intake, logs, patients, records
 from runnersknee.services.care.morning_baseline import record_baseline
 from runnersknee.services.platform.database import Database
 from runnersknee.services.running.demo_runs import seed_runs
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import ClinicRow, PlanVersionRow, UserRow
 
 __all__ = ["DEMO_CLINIC", "DEMO_LOGINS", "DemoLogin", "seed_demo"]
@@ -52,7 +52,7 @@ DEMO_LOGINS = (
 )
 
 #: A typical PFP presentation (KB 1.1, 1.3) used for the mid-plan patient.
-PFP_CASE: dict[str, Any] = {
+PFP_CASE: JSONObject = {
     "demographics": {"age_years": 29, "sex": "female", "height_cm": 168, "mass_kg": 61},
     "side": "right",
     "onset": {"kind": "insidious", "symptom_duration_months": 4},
@@ -65,7 +65,7 @@ PFP_CASE: dict[str, Any] = {
 }
 
 #: Infection features (KB 2, emergency) for the red-flag patient.
-RED_FLAG_CASE: dict[str, Any] = {
+RED_FLAG_CASE: JSONObject = {
     "demographics": {"age_years": 41, "sex": "male"},
     "side": "left",
     "pain_sites": ["around_behind_kneecap"],
@@ -74,7 +74,7 @@ RED_FLAG_CASE: dict[str, Any] = {
     "systemic": {"fever_or_unwell": True, "hot_red_joint": True},
 }
 
-ASSESSMENT: dict[str, Any] = {
+ASSESSMENT: JSONObject = {
     "body_mass_kg": 61,
     "function": {"usual_pain_nprs": 2, "worst_pain_nprs": 4, "step_down_pain_nprs": 2},
     "right": {"movement": {"step_down": {"score": 3}}},

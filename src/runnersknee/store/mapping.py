@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
+from runnersknee.store.json_document import JsonDocument
+
 __all__ = ["JSONObject", "JSONValue", "to_json"]
 
 #: A JSON value as a JSON column holds it (what ``json.loads`` returns).
@@ -20,7 +22,10 @@ JSONObject: TypeAlias = "dict[str, JSONValue]"
 
 
 def to_json(value: Any) -> Any:
-    """Plain JSON values for a core value: dataclasses → dicts, enums → values, sets → sorted."""
+    """Plain JSON values for a core value: dataclasses → dicts, enums → values, sets → sorted,
+    a stored JSON document → its JSON."""
+    if isinstance(value, JsonDocument):
+        return value.to_json()
     if isinstance(value, enum.Enum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

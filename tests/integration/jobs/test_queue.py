@@ -33,6 +33,10 @@ pytestmark = pytest.mark.postgres
 PASSWORD = "a-long-enough-password"
 
 
+#: A job queued with no parameters.
+_NONE = jobs.JobDocument.from_json({})
+
+
 @pytest.fixture
 def database() -> Iterator[Database]:
     base = _pg_base_url()
@@ -72,7 +76,7 @@ def test_queue_entry_commits_and_rolls_back_with_the_job_and_its_audit(
     doc, pid = _clinic(database, "atomic")
     _, other_pid = _clinic(database, "other")
     with database.transaction() as tx:
-        job = jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
+        job = jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=pid, action="patient.read")
     assert _queued(database) == [job.id]
 
     class Abort(Exception):
@@ -80,13 +84,13 @@ def test_queue_entry_commits_and_rolls_back_with_the_job_and_its_audit(
 
     def enqueue_then_fail() -> None:
         with database.transaction() as tx:
-            jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
+            jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=pid, action="patient.read")
             raise Abort
 
     with pytest.raises(Abort):
         enqueue_then_fail()
     with pytest.raises(NotFound), database.transaction() as tx:  # another clinic's patient
-        jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=other_pid, action="patient.read")
+        jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=other_pid, action="patient.read")
     assert _queued(database) == [job.id]
     with database.transaction() as tx:
         assert tx.scalar(select(func.count()).select_from(JobRow)) == 1
@@ -122,8 +126,8 @@ def test_periodic_inactivity_scan_and_retention_cleanup(database: Database) -> N
     assert alerts == ["inactive:2026-01-01"]
 
     with database.transaction() as tx:
-        old = jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
-        new = jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
+        old = jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=pid, action="patient.read")
+        new = jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=pid, action="patient.read")
     with database.transaction() as tx:  # the first finished 40 days ago
         for status in ("doing", "succeeded"):
             tx.execute(
@@ -157,7 +161,7 @@ def test_periodic_inactivity_scan_and_retention_cleanup(database: Database) -> N
 def test_cancelling_a_job_cancels_its_queue_entry(database: Database) -> None:
     doc, pid = _clinic(database, "cancel")
     with database.transaction() as tx:
-        job = jobs.enqueue(tx, doc, "video_analysis", {}, patient_id=pid, action="patient.read")
+        job = jobs.enqueue(tx, doc, "video_analysis", _NONE, patient_id=pid, action="patient.read")
     with database.transaction() as tx:
         assert jobs.cancel_job(tx, doc, job.id, action="patient.read").status == "cancelled"
     with database.transaction() as tx:

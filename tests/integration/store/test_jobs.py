@@ -46,17 +46,17 @@ def _clinic(db: Database, tag: str) -> tuple[Actor, int]:
     return doc, pid
 
 
-def _add(context: jobs.JobContext) -> dict[str, Any]:
+def _add(context: jobs.JobContext) -> jobs.JobDocument:
     context.report("adding", 0.5)
-    return {"sum": sum(context.params["numbers"])}
+    return jobs.JobDocument.from_json({"sum": sum(context.params["numbers"])})
 
 
-def _invalid(context: jobs.JobContext) -> dict[str, Any]:
+def _invalid(context: jobs.JobContext) -> jobs.JobDocument:
     raise InvalidInput("that file is not a video", field="video")
 
 
-def _bug(context: jobs.JobContext) -> dict[str, Any]:
-    return {"x": 1 / len(context.params["numbers"][:0])}
+def _bug(context: jobs.JobContext) -> jobs.JobDocument:
+    return jobs.JobDocument.from_json({"x": 1 / len(context.params["numbers"][:0])})
 
 
 HANDLERS: dict[str, jobs.Handler] = {
@@ -75,7 +75,9 @@ def _queue(
     *,
     action: str = "patient.read",
 ) -> jobs.JobView:
-    return jobs.enqueue(tx, doc, kind, params, patient_id=pid, action=action)
+    return jobs.enqueue(
+        tx, doc, kind, jobs.JobDocument.from_json(params), patient_id=pid, action=action
+    )
 
 
 def _running(tx: Any, job_id: int, attempts: int) -> None:
@@ -95,7 +97,12 @@ def test_jobs_run_once_to_done_or_failed(
     with database.transaction() as tx:
         ids = [
             jobs.enqueue(
-                tx, doc, kind, {"numbers": [1, 2, 3]}, patient_id=pid, action="patient.read"
+                tx,
+                doc,
+                kind,
+                jobs.JobDocument.from_json({"numbers": [1, 2, 3]}),
+                patient_id=pid,
+                action="patient.read",
             ).id
             for kind in ("add", "invalid", "bug", "unknown-kind")
         ]
@@ -133,10 +140,10 @@ def test_concurrent_drains_claim_each_job_once(
     counts: dict[int, int] = {}
     lock = threading.Lock()
 
-    def count(context: jobs.JobContext) -> dict[str, Any]:
+    def count(context: jobs.JobContext) -> jobs.JobDocument:
         with lock:
             counts[context.job_id] = counts.get(context.job_id, 0) + 1
-        return {}
+        return jobs.JobDocument.from_json({})
 
     with database.transaction() as tx:
         ids = {_queue(tx, doc, pid, "count", {}).id for _ in range(12)}
@@ -161,10 +168,20 @@ def test_recover_requeues_once_then_fails_with_a_reason(
     doc, pid = _clinic(database, _tag(request))
     with database.transaction() as tx:
         first = jobs.enqueue(
-            tx, doc, "add", {"numbers": [1]}, patient_id=pid, action="patient.read"
+            tx,
+            doc,
+            "add",
+            jobs.JobDocument.from_json({"numbers": [1]}),
+            patient_id=pid,
+            action="patient.read",
         )
         second = jobs.enqueue(
-            tx, doc, "add", {"numbers": [2]}, patient_id=pid, action="patient.read"
+            tx,
+            doc,
+            "add",
+            jobs.JobDocument.from_json({"numbers": [2]}),
+            patient_id=pid,
+            action="patient.read",
         )
     with database.transaction() as tx:  # as a crash would leave them
         _running(tx, first.id, 1)
@@ -195,16 +212,16 @@ def test_worker_threads_run_jobs_and_stop_cleanly(
     finished = threading.Event()
     started = threading.Event()
 
-    def quick(context: jobs.JobContext) -> dict[str, Any]:
+    def quick(context: jobs.JobContext) -> jobs.JobDocument:
         finished.set()
-        return {"ok": True}
+        return jobs.JobDocument.from_json({"ok": True})
 
-    def endless(context: jobs.JobContext) -> dict[str, Any]:
+    def endless(context: jobs.JobContext) -> jobs.JobDocument:
         started.set()
         for _ in range(100_000):  # reports progress until the worker stops it
             context.report("working", 0.5)
             threading.Event().wait(0.01)
-        return {"never": True}
+        return jobs.JobDocument.from_json({"never": True})
 
     worker = job_worker.Worker(
         database,
@@ -244,14 +261,26 @@ def test_jobs_are_authorized_and_audited(
     other, other_pid = _clinic(database, f"{tag}-b")
     with database.transaction() as tx:
         job = jobs.enqueue(
-            tx, doc, "add", {"numbers": []}, patient_id=pid, action="assessment.write"
+            tx,
+            doc,
+            "add",
+            jobs.JobDocument.from_json({"numbers": []}),
+            patient_id=pid,
+            action="assessment.write",
         )
     with pytest.raises(NotFound), database.transaction() as tx:  # 404: another clinic's
         jobs.get_job(tx, other, job.id)
     with pytest.raises(NotFound), database.transaction() as tx:
         jobs.job_for_patient(tx, other, other_pid, job.id, "add", "patient.read")
     with pytest.raises(NotFound), database.transaction() as tx:
-        jobs.enqueue(tx, other, "add", {}, patient_id=pid, action="assessment.write")
+        jobs.enqueue(
+            tx,
+            other,
+            "add",
+            jobs.JobDocument.from_json({}),
+            patient_id=pid,
+            action="assessment.write",
+        )
     with database.transaction() as tx:
         assert [j.id for j in jobs.list_jobs(tx, doc, pid, "add")] == [job.id]
         assert jobs.list_jobs(tx, other, other_pid, "add") == []
@@ -310,12 +339,12 @@ def test_a_cancelled_job_stops_at_its_next_progress_report(
     reported = threading.Event()
     carry_on = threading.Event()
 
-    def slow(context: jobs.JobContext) -> dict[str, Any]:
+    def slow(context: jobs.JobContext) -> jobs.JobDocument:
         context.report("step 1", 0.1)
         reported.set()
         assert carry_on.wait(30)
         context.report("step 2", 0.5)  # the row is no longer this worker's: stops here
-        return {"never": True}
+        return jobs.JobDocument.from_json({"never": True})
 
     with database.transaction() as tx:
         job_id = _queue(tx, doc, pid, "slow", {}, action="assessment.write").id
@@ -344,7 +373,12 @@ def test_a_job_of_another_clinic_answers_like_a_missing_one(
     other, _ = _clinic(database, f"{tag}-far")
     with database.transaction() as tx:
         job = jobs.enqueue(
-            tx, doc, "add", {"numbers": [1]}, patient_id=pid, action="assessment.write"
+            tx,
+            doc,
+            "add",
+            jobs.JobDocument.from_json({"numbers": [1]}),
+            patient_id=pid,
+            action="assessment.write",
         )
         far_patient = patients.create_patient(
             tx, other, patients.NewPatient("Far", 1990, f"far-{tag}@x.example", PASSWORD), DAY

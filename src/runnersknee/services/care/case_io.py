@@ -20,6 +20,8 @@ from pydantic import TypeAdapter, ValidationError
 from runnersknee.clinical import case as case_module
 from runnersknee.clinical.case import Case
 from runnersknee.clinical.errors import InvalidInput
+from runnersknee.store.json_document import json_list, json_object
+from runnersknee.store.mapping import JSONObject
 
 __all__ = [
     "CASE_SECTIONS",
@@ -39,7 +41,7 @@ CASE_SECTIONS = ("assessment", "preferences")
 T = TypeVar("T")
 
 
-def load_case_document(path: Path) -> dict[str, Any]:
+def load_case_document(path: Path) -> JSONObject:
     """Read a JSON or YAML case file into a mapping, or raise :class:`InvalidInput`."""
     if path.suffix.lower() not in SUFFIXES:
         raise InvalidInput(
@@ -148,7 +150,7 @@ def _quoted(expected: str) -> list[str]:
     return values or [expected]
 
 
-def case_json_schema() -> dict[str, Any]:
+def case_json_schema() -> JSONObject:
     """JSON Schema of a case document, with each numeric field's range and unit."""
     schema = dict(_adapter(Case).json_schema())
     _add_bounds(schema)
@@ -157,17 +159,17 @@ def case_json_schema() -> dict[str, Any]:
     return schema
 
 
-def _add_bounds(schema: dict[str, Any]) -> None:
+def _add_bounds(schema: JSONObject) -> None:
     """Copy the ranges and units declared with ``bounded`` into the schema."""
-    definitions = schema.get("$defs", {})
-    for name, definition in definitions.items():
+    for name, definition in json_object(schema.get("$defs")).items():
         kind = getattr(case_module, name, None)
         if kind is None or not dataclasses.is_dataclass(kind):
             continue
+        properties = json_object(json_object(definition).get("properties"))
         for spec in dataclasses.fields(kind):
             meta = spec.metadata
-            prop = definition.get("properties", {}).get(spec.name)
-            if prop is None or "minimum" not in meta:
+            prop = properties.get(spec.name)
+            if not isinstance(prop, dict) or "minimum" not in meta:
                 continue
             target = _numeric_branch(prop)
             target["minimum"] = meta["minimum"]
@@ -176,9 +178,8 @@ def _add_bounds(schema: dict[str, Any]) -> None:
                 prop["description"] = f"unit: {meta['unit']}"
 
 
-def _numeric_branch(prop: dict[str, Any]) -> dict[str, Any]:
-    branches: list[dict[str, Any]] = prop.get("anyOf", [])
-    for branch in branches:
+def _numeric_branch(prop: JSONObject) -> JSONObject:
+    for branch in json_list(prop.get("anyOf")):
         if branch.get("type") in ("integer", "number"):
             return branch
     return prop

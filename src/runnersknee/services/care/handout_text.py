@@ -105,7 +105,7 @@ def patient_handout(
     if view.plan_version is None or signed is None:
         raise NotFound("there is no signed plan yet, so there is no handout", field="plan")
     found = intake.latest_intake(tx, actor, patient_id)
-    knee = str(found.case_data.get("side")) if found else None
+    knee = str(found.case_data.side) if found else None
     record = tx.get(PatientRow, patient_id)
     name = record.display_name if record else ""
     heading = Heading("Your home exercises", name, "", None, today)

@@ -18,9 +18,10 @@ from runnersknee.content.red_flag_actions import load_red_flag_actions
 from runnersknee.services.access.authz import Actor, Role, authorize
 from runnersknee.services.care.alerts import close_alerts, raise_alert
 from runnersknee.services.care.case_io import parse_case
+from runnersknee.services.care.intake_answers import IntakeAnswers
 from runnersknee.services.care.patients import current_episode
 from runnersknee.services.care.responder import check_non_responder
-from runnersknee.store.mapping import to_json
+from runnersknee.store.mapping import JSONObject, to_json
 from runnersknee.store.tables import (
     AssessmentRow,
     EpisodeRow,
@@ -55,14 +56,16 @@ REFERRAL_DECISIONS = ("referred", "cleared")
 
 @dataclass(frozen=True, slots=True)
 class IntakeView:
-    """The latest intake, its triage (JSON form of TriageResult) and the referral decision."""
+    """The latest intake as stored: the answers (JSON form of the core ``Case``), its triage
+    (JSON form of ``TriageResult``) and the referral decision (``decision``, ``note``, ``by``,
+    ``by_name``, ``at``, ``intake_id``, ``checklist``)."""
 
     id: int
-    case_data: dict[str, Any]
-    triage: dict[str, Any] | None
+    case_data: IntakeAnswers
+    triage: JSONObject | None
     level: str | None
     created_at: datetime
-    referral: dict[str, Any] | None
+    referral: JSONObject | None
 
     @property
     def red_flag(self) -> bool:
@@ -80,8 +83,8 @@ class IntakeSummary:
     id: int
     level: str | None
     created_at: datetime
-    referral: dict[str, Any] | None
-    triage: dict[str, Any] | None
+    referral: JSONObject | None
+    triage: JSONObject | None
 
     @property
     def red_flag(self) -> bool:
@@ -103,8 +106,8 @@ class QuestionnaireView:
     instrument: str
     administered_on: date
     total: float | None
-    score: dict[str, Any] | None
-    answers: dict[str, Any]
+    score: JSONObject | None
+    answers: dict[str, int | str]
 
 
 def _has_visit(tx: Session, episode_id: int) -> bool:
@@ -113,7 +116,7 @@ def _has_visit(tx: Session, episode_id: int) -> bool:
     return bool(assessed or planned)
 
 
-def latest_case_data(tx: Session, patient_id: int) -> dict[str, Any] | None:
+def latest_case_data(tx: Session, patient_id: int) -> IntakeAnswers | None:
     """The answers of the current episode's latest intake (the caller has authorized)."""
     found = _latest(tx, patient_id)
     return None if found is None else found.case_data
@@ -178,7 +181,12 @@ def assert_patient(patient: PatientRow | None) -> PatientRow:
 
 def _view(row: IntakeRow, episode: EpisodeRow) -> IntakeView:
     return IntakeView(
-        row.id, row.case_data, row.triage, row.triage_level, row.created_at, episode.referral
+        row.id,
+        IntakeAnswers.from_json(row.case_data),
+        row.triage,
+        row.triage_level,
+        row.created_at,
+        episode.referral,
     )
 
 
@@ -299,7 +307,7 @@ def record_questionnaire(  # noqa: PLR0917 - use case: tx, actor, record, fields
             got=sorted(answers),
         )
     episode = current_episode(tx, patient_id)
-    stored: dict[str, Any] = to_json(score)
+    stored: JSONObject = to_json(score)
     row = QuestionnaireRow(
         episode_id=episode.id,
         instrument=instrument_id,

@@ -9,7 +9,6 @@ alert, status, gate) and the patient sees the stop screen, not the next question
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,8 @@ from runnersknee.services.care import intake
 from runnersknee.services.care.case_io import parse_case
 from runnersknee.services.care.patients import current_episode
 from runnersknee.services.care.safety_gate import Gate, gate_for
+from runnersknee.store.json_document import json_object
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import IntakeDraftRow, utcnow
 
 __all__ = [
@@ -93,7 +94,7 @@ def _answers(tx: Session, patient_id: int, row: IntakeDraftRow | None) -> Answer
     if row is not None:
         return dict(row.answers)
     sent = intake.latest_case_data(tx, patient_id)
-    return {} if sent is None else answers_from_case(sent)
+    return {} if sent is None else answers_from_case(sent.fields)
 
 
 def answers_from_case(case_data: Mapping[str, Any]) -> Answers:
@@ -129,13 +130,13 @@ def answers_from_case(case_data: Mapping[str, Any]) -> Answers:
     return answers
 
 
-def _with_unasked(tx: Session, patient_id: int, document: dict[str, Any]) -> dict[str, Any]:
+def _with_unasked(tx: Session, patient_id: int, document: JSONObject) -> JSONObject:
     """``document`` plus what the latest intake holds that the pages do not ask (for example
     examination findings a clinician recorded), so sending again does not drop them."""
     sent = intake.latest_case_data(tx, patient_id)
     if not sent:
         return document
-    base = copy.deepcopy(dict(sent))
+    base = sent.to_json()
     base.pop("recorded_on", None)
     for step in load_intake().steps:
         for question in step.questions:
@@ -149,10 +150,11 @@ def _with_unasked(tx: Session, patient_id: int, document: dict[str, Any]) -> dic
     return _merged(base, document)
 
 
-def _merged(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+def _merged(base: JSONObject, top: Mapping[str, Any]) -> JSONObject:
     for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            base[key] = _merged(base[key], value)
+        existing = base.get(key)
+        if isinstance(value, Mapping) and isinstance(existing, dict):
+            base[key] = _merged(existing, value)
         else:
             base[key] = value
     return base
@@ -221,16 +223,16 @@ def _value(question: Question, raw: str | list[str]) -> Any:
     return raw
 
 
-def _put(document: dict[str, Any], path: str, value: Any) -> None:
+def _put(document: JSONObject, path: str, value: Any) -> None:
     *groups, name = path.split(".")
     for group in groups:
-        document = document.setdefault(group, {})
+        document = json_object(document.setdefault(group, {}))
     document[name] = value
 
 
-def case_document(answers: Mapping[str, str | list[str]]) -> dict[str, Any]:
+def case_document(answers: Mapping[str, str | list[str]]) -> JSONObject:
     """The case document of the answers (what the clinician's form would submit)."""
-    document: dict[str, Any] = {}
+    document: JSONObject = {}
     notes: list[str] = []
     for step in load_intake().steps_for(answers):
         for question in step.questions:

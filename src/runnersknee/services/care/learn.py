@@ -6,7 +6,6 @@ helps (the 0-10 pain scale with the limits in force).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,8 @@ from runnersknee.content.assessment import load_plan_config
 from runnersknee.content.education import load_education
 from runnersknee.services.access.authz import Actor, authorize_record
 from runnersknee.services.care.logs import signed_plan
+from runnersknee.store.json_document import json_list
+from runnersknee.store.mapping import JSONObject
 
 __all__ = ["DIAGRAMS", "LearnTopic", "PainScale", "topics_for"]
 
@@ -50,13 +51,13 @@ def _default_threshold() -> float:
     return float(load_plan_config().pain_threshold_nprs.value)
 
 
-def _topic(raw: dict[str, Any], in_plan: bool) -> LearnTopic:
-    ident = str(raw["id"])
+def _topic(raw: JSONObject, in_plan: bool) -> LearnTopic:
+    ident, cites = str(raw["id"]), raw.get("citation_ids")
     return LearnTopic(
         slug=ident,
         title=str(raw["title"]),
         paragraphs=(str(raw["body"]),),
-        citation_ids=tuple(str(c) for c in raw.get("citation_ids") or ()),
+        citation_ids=tuple(str(c) for c in cites) if isinstance(cites, list) else (),
         in_plan=in_plan,
         diagram=DIAGRAMS.get(ident),
     )
@@ -69,8 +70,8 @@ def topics_for(
     pain limits of the patient's plan (the configured defaults without a plan)."""
     authorize_record(tx, actor, "patient.read", patient_id)
     plan = signed_plan(tx, patient_id)
-    data: dict[str, Any] = dict(plan.data or {}) if plan is not None else {}
-    planned = [t for t in data.get("education") or () if isinstance(t, dict) and t.get("id")]
+    data: JSONObject = dict(plan.data or {}) if plan is not None else {}
+    planned = [t for t in json_list(data.get("education")) if t.get("id")]
     threshold = data.get("pain_threshold_nprs")
     limit = float(threshold) if isinstance(threshold, int | float) else _default_threshold()
     found = [_topic(t, True) for t in planned]
@@ -79,11 +80,11 @@ def topics_for(
     for topic in load_education():
         if topic.id in seen or topic.audience != "all":
             continue
-        raw = {
+        raw: JSONObject = {
             "id": topic.id,
             "title": topic.title,
             "body": topic.body.replace("{pain_threshold}", text),
-            "citation_ids": topic.citation_ids,
+            "citation_ids": list(topic.citation_ids),
         }
         found.append(_topic(raw, False))
     return tuple(found), PainScale(limit, PainMonitoringConfig().after_max_nprs)

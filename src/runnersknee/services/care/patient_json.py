@@ -13,6 +13,7 @@ from typing import Any
 from runnersknee.content.sources import plain_sources, without_review_state
 from runnersknee.services.access.authz import Actor, Role
 from runnersknee.services.care.patient_text import strip_citations
+from runnersknee.store.mapping import JSONObject
 
 __all__ = ["for_actor", "for_patient"]
 
@@ -46,7 +47,7 @@ _SOURCE_FIELDS = frozenset({"citation_ids", "citations"})
 def for_patient(value: Any) -> Any:
     """``value`` (a JSON document) without the engine's fields, sources in plain words."""
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
+        out: JSONObject = {}
         for key, item in value.items():
             if key in _SOURCE_FIELDS or key.endswith("_citation_ids"):
                 if item:

@@ -26,6 +26,7 @@ from runnersknee.clinical.triage import TriageResult, triage
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.care.case_io import load_case_document, parse_case, validate_as
 from runnersknee.services.care.plan_document import PlanDocument, PlanItemDoc
+from runnersknee.store.mapping import JSONObject
 
 __all__ = [
     "JSON_SCHEMA_VERSION",
@@ -129,7 +130,7 @@ def plan_case_file(path: Path, content: ClinicalContent) -> PlanReport:
     return plan_case_document(load_case_document(path), content)
 
 
-def _impairment(imp: Impairment) -> dict[str, Any]:
+def _impairment(imp: Impairment) -> JSONObject:
     return {
         "id": imp.id,
         "kind": imp.kind.value,
@@ -145,7 +146,7 @@ def _impairment(imp: Impairment) -> dict[str, Any]:
     }
 
 
-def _strength(row: StrengthRow) -> dict[str, Any]:
+def _strength(row: StrengthRow) -> JSONObject:
     def r(value: float | None, digits: int) -> float | None:
         return None if value is None else round(value, digits)
 
@@ -160,7 +161,7 @@ def _strength(row: StrengthRow) -> dict[str, Any]:
     }
 
 
-def _item(item: PlanItem) -> dict[str, Any]:
+def _item(item: PlanItem) -> JSONObject:
     return {
         "id": item.id,
         "title": item.title,
@@ -180,7 +181,7 @@ def _item(item: PlanItem) -> dict[str, Any]:
     }
 
 
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
+def plan_to_dict(plan: Plan) -> JSONObject:
     """The plan's stable JSON form."""
     return {
         "case_id": plan.case_id,
@@ -215,7 +216,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: PlanReport) -> dict[str, Any]:
+def report_to_dict(report: PlanReport) -> JSONObject:
     """The ``runnersknee plan --format json`` document (keys documented and stable)."""
     refusal = None
     if report.refusal is not None:

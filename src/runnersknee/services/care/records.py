@@ -267,7 +267,7 @@ def generate_plan(
     assessment = _latest_assessment(tx, episode.id)
     if assessment is None:
         raise Refused("record the assessment before generating a plan", field="assessment")
-    case_data = with_questionnaires(tx, episode.id, intake.case_data)
+    case_data = with_questionnaires(tx, episode.id, intake.case_data.to_json())
     plan = stored_plan(case_data, assessment, intake.referral, content)
     return _add_version(tx, actor, episode.id, plan, "draft", "generated")
 
@@ -276,9 +276,7 @@ def generate_plan(
 PLAN_QUESTIONNAIRES = ("nprs", "akps", "tsk11")
 
 
-def with_questionnaires(
-    tx: Session, episode_id: int, case_data: Mapping[str, Any]
-) -> dict[str, Any]:
+def with_questionnaires(tx: Session, episode_id: int, case_data: Mapping[str, Any]) -> JSONObject:
     """The intake's case with the episode's scored NPRS, AKPS and TSK-11 administrations, so
     pain and function entered as questionnaires count for the plan's phase (under
     ``stored_questionnaires``: the plan reads them, triage keeps the intake's case)."""

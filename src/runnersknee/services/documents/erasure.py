@@ -23,6 +23,7 @@ from runnersknee.config import Settings
 from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.documents.export import upload_folder
 from runnersknee.services.platform.audit import record_access
+from runnersknee.services.video.job_documents import VideoJobParams
 from runnersknee.store.tables import (
     AlertRow,
     AssessmentRow,
@@ -165,10 +166,10 @@ def purge_raw_videos(tx: Session, settings: Settings, now: datetime) -> int:
 
 
 def _purge_job(tx: Session, settings: Settings, job: JobRow) -> int:
-    params: dict[str, Any] = dict(job.params)
-    if params.get("raw_video_deleted") or not params.get("upload"):
+    params = VideoJobParams.from_json(job.params)
+    if params.raw_video_deleted or not params.upload:
         return 0
-    upload = (settings.data_dir / str(params["upload"])).resolve()
+    upload = (settings.data_dir / params.upload).resolve()
     root = (settings.data_dir / "uploads").resolve()
     if not upload.is_relative_to(root):
         return 0
@@ -178,6 +179,6 @@ def _purge_job(tx: Session, settings: Settings, job: JobRow) -> int:
         if target.is_file():
             target.unlink()
             deleted += 1
-    job.params = {**params, "raw_video_deleted": True}
+    job.params = params.replaced(raw_video_deleted=True).to_json()
     record_access(tx, None, "system", "video.purge", "job", str(job.id), job.patient_id)
     return deleted

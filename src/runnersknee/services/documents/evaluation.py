@@ -27,6 +27,7 @@ from runnersknee.clinical.instruments import (
 from runnersknee.clinical.triage import TriageResult, TriageRuleSet, triage
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.care.case_io import parse_case
+from runnersknee.store.mapping import JSONObject
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -106,9 +107,9 @@ def _by_instrument(
         yield instrument_id, group
 
 
-def evaluation_to_dict(evaluation: Evaluation, citations: CitationRegistry) -> dict[str, Any]:
+def evaluation_to_dict(evaluation: Evaluation, citations: CitationRegistry) -> JSONObject:
     """The stable JSON form (``schema_version`` 1; keys documented in docs/cli.md)."""
-    body: dict[str, Any] = {
+    body: JSONObject = {
         "schema_version": SCHEMA_VERSION,
         "case_id": evaluation.case.case_id,
         "triage": evaluation.triage.as_dict(),

@@ -41,6 +41,7 @@ from runnersknee.services.care.patients import current_episode
 from runnersknee.services.documents import report_data
 from runnersknee.services.running.stored_runs import patient_runs
 from runnersknee.services.video.measures import video_analyses
+from runnersknee.store.json_document import json_list
 from runnersknee.store.tables import (
     AssessmentRow,
     EpisodeRow,
@@ -138,7 +139,7 @@ def patient_record(
     authorize(tx, actor, "patient.export", patient_id)
     overview = records.overview(tx, actor, patient_id, content=content)
     found = overview.intake
-    case = found.case_data if found else {}
+    answers = found.case_data if found else None
     triage = (found.triage or {}) if found else {}
     administrations = tuple(
         Administration(
@@ -159,12 +160,12 @@ def patient_record(
         patient_id=patient_id,
         display_name=overview.display_name,
         birth_year=overview.birth_year,
-        sex=(case.get("demographics") or {}).get("sex"),
-        knee_side=case.get("side"),
+        sex=answers.sex if answers else None,
+        knee_side=answers.side if answers else None,
         intake_on=found.created_at.date() if found else None,
         triage_level=found.level if found else None,
         pfp_probable=bool(triage.get("pfp_probable")),
-        triage_reasons=tuple(str(r.get("reason", "")) for r in triage.get("reasons", [])),
+        triage_reasons=tuple(str(r.get("reason", "")) for r in json_list(triage.get("reasons"))),
         instruments=_forms({a.instrument_id for a in administrations}, content),
         administrations=administrations,
         measures=_measures(tx, current_episode(tx, patient_id).id)

@@ -38,7 +38,8 @@ from runnersknee.services.documents.report_build import (
 from runnersknee.services.review import timeline
 from runnersknee.services.running import run_records
 from runnersknee.services.video.measures import VideoAnalysis, video_analyses
-from runnersknee.store.mapping import to_json
+from runnersknee.store.json_document import json_list, json_object
+from runnersknee.store.mapping import JSONObject, to_json
 from runnersknee.store.tables import AssessmentRow
 
 __all__ = [
@@ -101,14 +102,14 @@ def _patient_evaluation(
     tx: Session, actor: Actor, patient_id: int, today: date, content: ClinicalContent
 ) -> EvaluationReport:
     overview = records.overview(tx, actor, patient_id, content=content)
-    case_data = overview.intake.case_data if overview.intake else {}
-    strength: list[dict[str, Any]] = []
-    impairments: list[dict[str, Any]] = []
+    case_data = overview.intake.case_data.to_json() if overview.intake else {}
+    strength: list[JSONObject] = []
+    impairments: list[JSONObject] = []
     assessment = None
     if overview.intake is not None and overview.assessment is not None:
         stored = to_json(overview.assessment)
         planned = report_to_dict(plan_case_document({**case_data, "assessment": stored}, content))
-        strength, impairments = planned["strength"], planned["impairments"]
+        strength, impairments = json_list(planned["strength"]), json_list(planned["impairments"])
         assessment = overview.assessment
     plan = overview.plan
     parts = EvaluationParts(
@@ -243,7 +244,10 @@ def case_document(path: Path, kind: str, today: date, content: ClinicalContent) 
                 level=report.triage.level.value,
             )
         return handout_text.case_handout(
-            planned["plan"], data, _heading("handout", name, path.name, None, today), content
+            json_object(planned["plan"]),
+            data,
+            _heading("handout", name, path.name, None, today),
+            content,
         )
     scores = _case_scores(data, content)
     if kind == "progress":
@@ -263,12 +267,12 @@ def case_document(path: Path, kind: str, today: date, content: ClinicalContent) 
         )
     parts = EvaluationParts(
         case_data=data,
-        triage=planned["triage"],
+        triage=json_object(planned["triage"]),
         assessment=report.assessment if data.get("assessment") else None,
-        strength=planned["strength"],
-        impairments=planned["impairments"],
+        strength=json_list(planned["strength"]),
+        impairments=json_list(planned["impairments"]),
         scores=scores,
-        plan=planned["plan"],
+        plan=planned["plan"] if isinstance(planned["plan"], dict) else None,
         plan_status="proposed" if planned["plan"] else "",
     )
     return evaluation_report(_heading("evaluation", name, path.name, None, today), parts)

@@ -16,10 +16,9 @@ kept alive by a heartbeat, retried once when its worker died, never run twice at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,8 +27,10 @@ from runnersknee.clinical.errors import NotFound
 from runnersknee.config import Settings
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.access.authz import Actor, authorize
+from runnersknee.services.jobs.documents import JobDocument
 from runnersknee.services.platform.audit import record_access
 from runnersknee.services.platform.database import Database
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import JobRow, utcnow
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "Handler",
     "JobContext",
+    "JobDocument",
     "JobView",
     "cancel_job",
     "enqueue",
@@ -62,8 +64,9 @@ class JobView:
     status: str
     progress: float
     stage: str | None
-    params: dict[str, Any]
-    result: dict[str, Any] | None
+    #: The stored JSON; each kind reads it through its typed document (``…Params.from_json``).
+    params: JSONObject
+    result: JSONObject | None
     error: str | None
     attempts: int
     created_by: int
@@ -85,7 +88,7 @@ class JobContext:
     job_id: int
     kind: str
     patient_id: int | None
-    params: dict[str, Any]
+    params: JSONObject
     settings: Settings
     report: Callable[[str, float], None]
     #: The clinical content the worker was started with (``bootstrap``).
@@ -96,9 +99,9 @@ class JobContext:
     worker_id: str | None = None
 
 
-#: A handler runs one job and returns its result document (JSON-ready). It raises a
+#: A handler runs one job and returns its typed result (stored as ``to_json()``). It raises a
 #: :class:`RunnersKneeError` (e.g. InvalidInput) for a clear, user-facing failure.
-Handler = Callable[[JobContext], dict[str, Any]]
+Handler = Callable[[JobContext], JobDocument]
 
 
 def view_of(row: JobRow) -> JobView:
@@ -127,7 +130,7 @@ def enqueue(
     tx: Session,
     actor: Actor,
     kind: str,
-    params: Mapping[str, Any],
+    params: JobDocument,
     *,
     patient_id: int,
     action: str,
@@ -140,7 +143,7 @@ def enqueue(
         patient_id=patient_id,
         status="queued",
         progress=0.0,
-        params=dict(params),
+        params=params.to_json(),
         attempts=0,
         created_by=actor.user_id,
     )

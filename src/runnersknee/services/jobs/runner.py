@@ -65,7 +65,8 @@ def _stale_before(settings: Settings) -> Any:
     return utcnow() - timedelta(seconds=settings.job_stale_after_s)
 
 
-def _claim_values(worker_id: str) -> dict[str, Any]:
+def _claim_values(worker_id: str) -> dict[str, object]:
+    """The columns a claim sets (SQL expressions among them)."""
     now = utcnow()
     return {
         "status": "running",
@@ -333,7 +334,7 @@ def _execute(database: Database, handler: Handler, context: JobContext, worker_i
         finished_at=utcnow(),
         progress=1.0,
         stage="done",
-        result=result,
+        result=result.to_json(),
     )
 
 

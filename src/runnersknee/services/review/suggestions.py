@@ -179,7 +179,6 @@ def _evidence(  # noqa: PLR0917 - use case: tx, actor, record, context
     runs, recent = _run_facts(
         run_records.overview(tx, actor, patient_id, today, content=content), since
     )
-    case = overview.intake.case_data if overview.intake else {}
     scores = reassessments(
         [
             Administration(q.id, q.instrument, q.administered_on, dict(q.answers))
@@ -197,7 +196,7 @@ def _evidence(  # noqa: PLR0917 - use case: tx, actor, record, context
         pain_reasons=decision.reasons if decision else (),
         pain_citation_ids=decision.citation_ids if decision else (),
         pain_day=pain_day,
-        runner=recent or bool((case.get("running") or {}).get("runs")),
+        runner=recent or (overview.intake is not None and overview.intake.case_data.runs),
         running_held=overview.plan.document.running_held,
         runs=runs,
         scores=scores,

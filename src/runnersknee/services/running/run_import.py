@@ -19,7 +19,6 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -36,6 +35,7 @@ from runnersknee.services.platform.database import Database
 from runnersknee.services.platform.storage import clean_abandoned_temp_folders, storage_for
 from runnersknee.services.running import run_records
 from runnersknee.services.running import runs as runs_service
+from runnersknee.services.running.import_documents import RunImportParams, RunImportResult
 from runnersknee.services.running.run_plain import nothing_imported, plain_reason, tell_clinician
 from runnersknee.services.running.run_uploads import (
     RUN_UPLOADS,
@@ -43,7 +43,7 @@ from runnersknee.services.running.run_uploads import (
     remove_run_upload,
     save_import,
 )
-from runnersknee.store.mapping import JSONObject
+from runnersknee.store.mapping import JSONObject, JSONValue
 from runnersknee.store.tables import JobRow, UserRow
 
 __all__ = [
@@ -98,7 +98,7 @@ class UploadStatus:
 
     job_id: int
     state: str
-    imported: tuple[dict[str, Any], ...] = ()
+    imported: tuple[JSONObject, ...] = ()
     skipped: tuple[SkippedText, ...] = ()
     duplicates: tuple[DuplicateText, ...] = ()
     files_seen: int = 0
@@ -113,7 +113,7 @@ class UploadStatus:
     def to_json(self) -> JSONObject:
         """The API's ``result`` of a finished upload."""
         return {
-            "imported": list(self.imported),
+            "imported": list[JSONValue](self.imported),
             "skipped": [
                 {"source": s.source, "reason": s.reason, "code": s.code} for s in self.skipped
             ],
@@ -126,7 +126,7 @@ class UploadStatus:
         }
 
 
-def _skipped_json(skipped: tuple[SkippedFile, ...]) -> list[dict[str, str]]:
+def _skipped_json(skipped: tuple[SkippedFile, ...]) -> list[JSONObject]:
     return [{"source": s.source, "reason": plain_reason(s), "code": s.code} for s in skipped]
 
 
@@ -136,12 +136,7 @@ def submit_import(
     """Queue the import of a stored upload (authorized and audited as ``log.write``).
 
     ``today`` is the upload's day in the clinic (spike alerts look back from it)."""
-    params = {
-        "upload": stored.key,
-        "files": list(stored.names),
-        "skipped": _skipped_json(stored.skipped),
-        "today": today.isoformat(),
-    }
+    params = RunImportParams.new(stored.key, stored.names, _skipped_json(stored.skipped), today)
     return jobs.enqueue(
         tx, actor, RUN_IMPORT_JOB, params, patient_id=patient_id, action="log.write"
     )
@@ -150,32 +145,33 @@ def submit_import(
 # --- the job ---------------------------------------------------------------------------------
 
 
-def run_import_job(context: jobs.JobContext) -> dict[str, Any]:
+def run_import_job(context: jobs.JobContext) -> RunImportResult:
     """The job handler: parse the stored files, store the runs, delete the files."""
     database, worker_id = context.database, context.worker_id
     if database is None or worker_id is None:  # pragma: no cover - the runner sets both
         raise RuntimeError("run_import needs the worker's database and id")
     with database.transaction() as tx:
         row = tx.get_one(JobRow, context.job_id)
-        recorded = dict(row.result or {})
+        recorded = RunImportResult.from_json(row.result)
         uploader = row.created_by
+    upload = RunImportParams.from_json(context.params).upload
     try:
-        if recorded.get("outcome") is None:  # not imported by an earlier attempt
+        if recorded.outcome is None:  # not imported by an earlier attempt
             recorded = _import(context, database, worker_id, uploader)
     except RunnersKneeError:  # a failed job keeps no file (a shutdown or takeover keeps them)
-        remove_run_upload(context.settings, str(context.params["upload"]))
+        remove_run_upload(context.settings, upload)
         raise
-    remove_run_upload(context.settings, str(context.params["upload"]))
-    if recorded["outcome"] != "imported":
-        raise InvalidInput(str(recorded["message"]), field="files", got=recorded["skipped"])
+    remove_run_upload(context.settings, upload)
+    if recorded.outcome != "imported":
+        raise InvalidInput(recorded.message, field="files", got=recorded.skipped)
     return recorded
 
 
 def _read(context: jobs.JobContext) -> ImportResult:
     """Parse the stored files in this thread (one process: nothing is forked)."""
-    params = context.params
-    folder = storage_for(context.settings).local_path(str(params["upload"]))
-    paths = [folder / str(name) for name in params.get("files", [])]
+    params = RunImportParams.from_json(context.params)
+    folder = storage_for(context.settings).local_path(params.upload)
+    paths = [folder / name for name in params.files]
     if not paths or not all(p.is_file() for p in paths):
         raise InvalidInput(_GONE, field="files")
     context.report(_READING, 0.05)
@@ -186,8 +182,7 @@ def _read(context: jobs.JobContext) -> ImportResult:
 
     read = runs_service.import_runs(paths, settings=context.settings, progress=progress, workers=1)
     early = tuple(
-        SkippedFile(str(s["source"]), str(s["reason"]), str(s["code"]))
-        for s in params.get("skipped", [])
+        SkippedFile(str(s["source"]), str(s["reason"]), str(s["code"])) for s in params.skipped
     )
     return ImportResult(
         read.runs, early + read.skipped, read.duplicates, read.files_seen + len(early)
@@ -196,9 +191,9 @@ def _read(context: jobs.JobContext) -> ImportResult:
 
 def _import(
     context: jobs.JobContext, database: Database, worker_id: str, uploader: int
-) -> dict[str, Any]:
+) -> RunImportResult:
     result = _read(context)
-    today = date.fromisoformat(str(context.params["today"]))
+    today = RunImportParams.from_json(context.params).today
     patient_id = context.patient_id
     if patient_id is None:  # pragma: no cover - enqueued with a patient
         raise InvalidInput(_GONE, field="files")
@@ -208,7 +203,8 @@ def _import(
         tell_clinician(tx, patient_id, result.skipped, today)
         user = tx.get_one(UserRow, uploader)
         record = _store(tx, actor_for(tx, user), patient_id, result, today, context)
-        tx.execute(update(JobRow).where(JobRow.id == context.job_id).values(result=record))
+        stored = record.to_json()
+        tx.execute(update(JobRow).where(JobRow.id == context.job_id).values(result=stored))
     return record
 
 
@@ -219,16 +215,17 @@ def _store(  # noqa: PLR0917 - the job's parts
     result: ImportResult,
     today: date,
     context: jobs.JobContext,
-) -> dict[str, Any]:
-    skipped = _skipped_json(result.skipped)
+) -> RunImportResult:
+    skipped = list[JSONValue](_skipped_json(result.skipped))
     if not result.runs and not result.duplicates:
         message = nothing_imported(result.skipped)
-        return {"outcome": "nothing_imported", "message": message, "skipped": skipped,
-                "files_seen": result.files_seen}  # fmt: skip
+        nothing: JSONObject = {"outcome": "nothing_imported", "message": message,
+                               "skipped": skipped, "files_seen": result.files_seen}  # fmt: skip
+        return RunImportResult.from_json(nothing)
     outcome = save_import(tx, actor, patient_id, result, today)
     view = run_records.overview(tx, actor, patient_id, today, content=context.content)
     new_ids = {r.id for r in outcome.imported}
-    return {
+    return RunImportResult.from_json({
         "outcome": "imported",
         "imported": [run_records.run_json(e) for e in view.runs if e.run.id in new_ids],
         "skipped": skipped,
@@ -238,13 +235,13 @@ def _store(  # noqa: PLR0917 - the job's parts
         ],
         "files_seen": outcome.files_seen,
         "alerts_raised": outcome.alerts_raised,
-    }
+    })  # fmt: skip
 
 
 # --- what the uploader reads -----------------------------------------------------------------
 
 
-def _skipped_of(items: Any) -> tuple[SkippedText, ...]:
+def _skipped_of(items: JSONValue | None) -> tuple[SkippedText, ...]:
     if not isinstance(items, list):
         return ()
     return tuple(
@@ -256,24 +253,24 @@ def _skipped_of(items: Any) -> tuple[SkippedText, ...]:
 
 def status_of(job: jobs.JobView) -> UploadStatus:
     """The upload's state in plain words (a run-import job)."""
-    result = job.result or {}
+    result = RunImportResult.from_json(job.result)
     if job.status == "done":
         return UploadStatus(
             job.id,
             "done",
-            tuple(result.get("imported") or ()),
-            _skipped_of(result.get("skipped")),
+            tuple(result.imported),
+            _skipped_of(result.skipped),
             tuple(
                 DuplicateText(
-                    str(d["source"]), str(d["kept_source"]), datetime.fromisoformat(d["start"])
+                    str(d["source"]), str(d["kept_source"]), datetime.fromisoformat(str(d["start"]))
                 )
-                for d in result.get("duplicates") or ()
+                for d in result.duplicates
             ),
-            int(result.get("files_seen") or 0),
-            int(result.get("alerts_raised") or 0),
+            result.files_seen,
+            result.alerts_raised,
         )
     if job.status == "failed":
-        error = result.get("error") or {}
+        error = result.error
         if error.get("field") == "files" and job.error:  # the handler's own, plain reasons
             return UploadStatus(job.id, "failed", skipped=_skipped_of(error.get("got")),
                                 message=job.error)  # fmt: skip

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -47,6 +46,7 @@ from runnersknee.services.platform.database import Database
 from runnersknee.services.running import runs as runs_service
 from runnersknee.services.running.pain_after_runs import prescribe, run_pain
 from runnersknee.services.running.stored_runs import StoredRun, patient_runs
+from runnersknee.store.json_document import json_list
 from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import PatientRow
 
@@ -195,7 +195,7 @@ def report_for_patient(
     today: date,
     retraining_start: datetime | None = None,
     chart: Path | None = None,
-) -> dict[str, Any]:
+) -> JSONObject:
     """The ``runs report`` JSON (schema 1, plus ``patient_id``) of a stored patient.
 
     Reads ``settings.database_url`` in one transaction. The CLI has no login: the read is
@@ -235,7 +235,7 @@ def _report(  # noqa: PLR0917 - internal
     today: date,
     retraining_start: datetime | None,
     chart: Path | None,
-) -> dict[str, Any]:
+) -> JSONObject:
     runs = [s.as_run() for s in stored]
     report = runs_service.RunsReport(
         today=today,
@@ -249,6 +249,6 @@ def _report(  # noqa: PLR0917 - internal
     if chart is not None:
         render_running_chart(chart, report.weeks, report.spikes, report.cadence)
     data = report.to_json()
-    for item, run in zip(data["runs"], stored, strict=True):
+    for item, run in zip(json_list(data["runs"]), stored, strict=True):
         item["format"] = run.source
     return data

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from runnersknee.services.running.stored_runs import (
     stored_run,
     touch_last_log,
 )
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import RunRow
 
 __all__ = [
@@ -242,7 +243,7 @@ def read_uploads(uploads: Sequence[Upload], settings: Settings) -> ImportResult:
     )
 
 
-def _cadence_series(run: Run) -> dict[str, Any] | None:
+def _cadence_series(run: Run) -> JSONObject | None:
     values = sorted(v for v in run.cadence_series_spm if v)
     if not values:
         return None

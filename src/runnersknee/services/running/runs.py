@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from runnersknee.activity.bulk import ImportResult, import_paths
 from runnersknee.activity.model import Run
@@ -32,7 +31,7 @@ from runnersknee.config import Settings
 from runnersknee.content import load_citations
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.reports.running_chart import CHART_SUFFIXES, render_running_chart
-from runnersknee.store.mapping import JSONObject
+from runnersknee.store.mapping import JSONObject, JSONValue
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
@@ -62,7 +61,7 @@ def import_runs(
     )
 
 
-def import_json(result: ImportResult) -> dict[str, Any]:
+def import_json(result: ImportResult) -> JSONObject:
     """The JSON summary of an import (stable keys)."""
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -90,9 +89,9 @@ class RunsReport:
     next_run: Prescription
     sessions: tuple[SessionPain, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONObject:
         """The documented JSON report (docs/running.md)."""
-        runs = []
+        runs: list[JSONValue] = []
         ordered = sorted(self.imported.runs, key=lambda r: r.start)
         for run, spike in zip(ordered, self.spikes, strict=True):
             runs.append(

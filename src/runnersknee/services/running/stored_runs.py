@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.activity.model import Run, SourceFormat
+from runnersknee.store.json_document import json_text
+from runnersknee.store.mapping import JSONObject, JSONValue
 from runnersknee.store.tables import PatientRow, RunRow
 
 __all__ = ["StoredRun", "patient_runs", "stored_run", "touch_last_log"]
@@ -31,7 +32,7 @@ class StoredRun:
     duration_s: float
     cadence_spm: float | None
     source: str
-    data: dict[str, Any]
+    data: JSONObject
 
     @property
     def pace_s_per_km(self) -> float | None:
@@ -46,17 +47,24 @@ class StoredRun:
         return Run(
             start=self.start,
             moving_duration_s=self.duration_s,
-            elapsed_duration_s=float(self.data.get("elapsed_s") or self.duration_s),
+            elapsed_duration_s=float(_number(self.data.get("elapsed_s")) or self.duration_s),
             distance_m=self.distance_m,
             sport=str(self.data.get("sport") or "running"),
             source=str(self.data.get("file") or f"run {self.id}"),
             source_format=SourceFormat(fmt),
             cadence_spm=self.cadence_spm,
-            heart_rate_avg_bpm=self.data.get("heart_rate_avg_bpm"),
-            heart_rate_max_bpm=self.data.get("heart_rate_max_bpm"),
-            elevation_gain_m=self.data.get("elevation_gain_m"),
-            device=self.data.get("device"),
+            heart_rate_avg_bpm=_number(self.data.get("heart_rate_avg_bpm")),
+            heart_rate_max_bpm=_number(self.data.get("heart_rate_max_bpm")),
+            elevation_gain_m=_number(self.data.get("elevation_gain_m")),
+            device=json_text(self.data.get("device")),
         )
+
+
+def _number(value: JSONValue | None) -> int | float | None:
+    """A stored number as it was stored (anything else: None)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
 
 def _start_of(row: RunRow) -> datetime:

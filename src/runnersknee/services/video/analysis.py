@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from runnersknee.clinical.errors import InvalidInput
 from runnersknee.config import Settings
@@ -34,6 +34,7 @@ from runnersknee.gait.pose_tracking import PoseTracking
 from runnersknee.gait.result import GaitResult
 from runnersknee.gait.steps import StepValue
 from runnersknee.gait.video import VideoInfo, file_sha256, parse_roi, probe_video
+from runnersknee.store.mapping import JSONObject, JSONValue
 
 if TYPE_CHECKING:
     from runnersknee.gait.video_annotate import RenderFrames
@@ -58,7 +59,7 @@ class VideoAnalysis:
     """A finished analysis: the result, its JSON document and the files written."""
 
     result: GaitResult
-    document: dict[str, Any]
+    document: JSONObject
     outputs: dict[str, Path] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -146,7 +147,7 @@ def _write_outputs(
 
 def _finish(
     analysis: GaitAnalysis,
-    provenance: dict[str, Any],
+    provenance: Mapping[str, JSONValue],
     *,
     out: Path | None,
     video: VideoInfo | None,
@@ -284,5 +285,5 @@ def analyze_keypoint_file(
     t0 = time.perf_counter()
     analysis = GaitAnalysis(view=view, task=task, content=gait).analyze(keypoints)
     timings = {"analysis_s": time.perf_counter() - t0}
-    provenance = {"keypoint_file": {"file": path.name, "sha256": file_sha256(path)}}
+    provenance: JSONObject = {"keypoint_file": {"file": path.name, "sha256": file_sha256(path)}}
     return _finish(analysis, provenance, out=out, video=None, progress=progress, timings=timings)

@@ -12,7 +12,9 @@ from runnersknee.gait.handoff import assessment_fields_for_side
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.platform.extras import require_video
 from runnersknee.services.platform.storage import storage_for
+from runnersknee.services.video.job_documents import VideoJobParams, VideoJobResult
 from runnersknee.services.video.uploads import SIDES
+from runnersknee.store.mapping import JSONObject
 
 __all__ = ["run_video_job"]
 
@@ -42,30 +44,27 @@ def _keypoint_copy(path: Path) -> Path:
     return target
 
 
-def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
+def run_video_job(context: jobs.JobContext) -> VideoJobResult:
     """The job handler: analyse the stored upload and return the result document."""
-    params = context.params
-    require_video(str(params.get("source") or "video"))
+    params = VideoJobParams.from_json(context.params)
+    require_video(params.source or "video")
     from runnersknee.services.video.analysis import analyze_keypoint_file, analyze_video
 
-    path = storage_for(context.settings).local_path(str(params["upload"]))
-    name = str(params.get("original_name") or "upload")
+    path = storage_for(context.settings).local_path(str(params.upload))
+    name = params.original_name or "upload"
+    view, task = str(params.view), str(params.task)
     out = path.parent / "analysis"
     context.report("checking the file", 0.02)
     try:
-        if params.get("source") == "keypoints":
+        if params.source == "keypoints":
             analysis = analyze_keypoint_file(
-                _keypoint_copy(path),
-                view=params["view"],
-                task=params["task"],
-                out_dir=out,
-                gait=context.content.gait,
+                _keypoint_copy(path), view=view, task=task, out_dir=out, gait=context.content.gait
             )
         else:
             analysis = analyze_video(
                 path,
-                view=params["view"],
-                task=params["task"],
+                view=view,
+                task=task,
                 settings=context.settings,
                 out_dir=out,
                 progress=_progress(context),
@@ -77,9 +76,13 @@ def run_video_job(context: jobs.JobContext) -> dict[str, Any]:
             message = message.replace(f"{stored}:", f"{name}:").replace(f"{stored} ", f"{name} ")
         raise InvalidInput(message, field=error.field or "video") from None
     document = analysis.document
-    video = document.get("provenance", {}).get("video")
+    provenance = document.get("provenance")
+    video = provenance.get("video") if isinstance(provenance, dict) else None
     if isinstance(video, dict):
         video["file"] = name
-    sides = {side: assessment_fields_for_side(analysis.result, side) for side in SIDES}
-    files = dict(document.get("outputs", {}))
-    return {"document": document, "side_fields": sides, "files": files, "accepted": []}
+    sides: JSONObject = {
+        side: dict(assessment_fields_for_side(analysis.result, side)) for side in SIDES
+    }
+    outputs = document.get("outputs")
+    files: JSONObject = dict(outputs) if isinstance(outputs, dict) else {}
+    return VideoJobResult.new(document, sides, files)

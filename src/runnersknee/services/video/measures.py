@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runnersknee.fhir.record import Measure
+from runnersknee.services.video.job_documents import VideoJobParams, VideoJobResult
 from runnersknee.store.tables import JobRow
 
 __all__ = ["VideoAnalysis", "video_analyses"]
@@ -66,9 +67,10 @@ def video_analyses(tx: Session, patient_id: int) -> list[VideoAnalysis]:
     )
     found = []
     for job in jobs:
-        document = (job.result or {}).get("document") or {}
+        document = VideoJobResult.from_json(job.result).document
         measures = _measures(job, document)
         if measures:
-            task, view = str(job.params.get("task", "")), str(job.params.get("view", ""))
+            params = VideoJobParams.from_json(job.params)
+            task, view = params.task or "", params.view or ""
             found.append(VideoAnalysis(job.id, task, view, measures))
     return found

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +24,8 @@ from runnersknee.services.care.alerts import raise_alert
 from runnersknee.services.care.safety_gate import Gate, gate_for
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.video import uploads as video_uploads
+from runnersknee.services.video.job_documents import VideoJobParams, VideoJobResult
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import AlertRow, JobRow, utcnow
 
 __all__ = [
@@ -226,19 +227,19 @@ class PatientVideo:
 
 def shared_of(job: jobs.JobView) -> Shared | None:
     """The clinician's shared review of a video job (None: not shared)."""
-    found: Any = (job.result or {}).get("shared")
-    if not isinstance(found, dict):
+    found = VideoJobResult.from_json(job.result).shared
+    if found is None:
         return None
     return Shared(str(found.get("note") or ""), datetime.fromisoformat(str(found["at"])))
 
 
 def _patient_view(job: jobs.JobView) -> PatientVideo | None:
     shared = shared_of(job)
-    if job.params.get("origin") != "patient" and shared is None:
+    params = VideoJobParams.from_json(job.params)
+    if params.origin != "patient" and shared is None:
         return None  # a clinician's own analysis, not shared: not the patient's to see
-    view, task = str(job.params.get("view")), str(job.params.get("task"))
-    side = job.params.get("side")
-    return PatientVideo(job.id, title_of(view, task), side, job.created_at, shared)
+    title = title_of(str(params.view), str(params.task))
+    return PatientVideo(job.id, title, params.side, job.created_at, shared)
 
 
 def own_videos(tx: Session, actor: Actor, patient_id: int) -> list[PatientVideo]:
@@ -273,8 +274,8 @@ def share(tx: Session, actor: Actor, patient_id: int, job_id: int, note: str) ->
     row = tx.get(JobRow, job_id)
     if row is None:  # pragma: no cover - read in this transaction just above
         raise NotFound(f"this patient has no video {job_id}", job_id=job_id)
-    entry = {"note": text, "at": now.isoformat(timespec="seconds"), "by": actor.user_id}
-    row.result = {**(row.result or {}), "shared": entry}
+    entry: JSONObject = {"note": text, "at": now.isoformat(timespec="seconds"), "by": actor.user_id}
+    row.result = VideoJobResult.from_json(row.result).with_shared(entry).to_json()
     alerts = tx.scalars(
         select(AlertRow).where(
             AlertRow.patient_id == patient_id,

@@ -17,10 +17,12 @@ from runnersknee.services.access.authz import Actor
 from runnersknee.services.care import records
 from runnersknee.services.care.case_io import validate_as
 from runnersknee.services.jobs import records as jobs
+from runnersknee.services.jobs.documents import json_object
 from runnersknee.services.platform.audit import record_access
 from runnersknee.services.platform.storage import storage_for
+from runnersknee.services.video.job_documents import VideoJobParams, VideoJobResult
 from runnersknee.services.video.uploads import SIDES, video_job
-from runnersknee.store.mapping import to_json
+from runnersknee.store.mapping import JSONObject, to_json
 from runnersknee.store.tables import JobRow, utcnow
 
 __all__ = [
@@ -87,8 +89,8 @@ class VideoResult:
     rows: tuple[MetricRow, ...]
     files: tuple[str, ...]
     acceptable: dict[str, float]
-    document: dict[str, Any]
-    accepted: tuple[dict[str, Any], ...]
+    document: JSONObject
+    accepted: tuple[JSONObject, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,7 @@ class AcceptResult:
     """What went into the new assessment version."""
 
     accepted: dict[str, float]
-    assessment: dict[str, Any]
+    assessment: JSONObject
 
 
 def _unit(unit: str) -> str:
@@ -139,14 +141,16 @@ def _accept_key(metric: str, side: str | None, task: str) -> tuple[str | None, s
 
 def _acceptable(job: jobs.JobView) -> dict[str, float]:
     """Form key → value of every metric that may go into the assessment."""
-    result = job.result or {}
-    if job.params.get("task") in _NOT_ACCEPTABLE:
+    params = VideoJobParams.from_json(job.params)
+    if params.task in _NOT_ACCEPTABLE:
         return {}
-    sides: dict[str, dict[str, float]] = result.get("side_fields") or {}
-    allowed = [job.params.get("side")] if job.params.get("side") else list(SIDES)
+    sides = VideoJobResult.from_json(job.result).side_fields
+    allowed = [params.side] if params.side else list(SIDES)
     out: dict[str, float] = {}
     for side in allowed:
-        for field, value in (sides.get(str(side)) or {}).items():
+        for field, value in json_object(sides.get(side)).items():
+            if not isinstance(value, int | float):
+                continue
             if field in _WHOLE_BODY:
                 out[field] = float(value)
             elif field in _TARGETS:
@@ -196,27 +200,28 @@ def _row(  # noqa: PLR0917 - one table row from its parts
 def result_view(tx: Session, actor: Actor, patient_id: int, job_id: int) -> VideoResult:
     """The job and, once done, its metrics table, output files and acceptable metrics."""
     job = video_job(tx, actor, patient_id, job_id)
-    result = job.result or {}
-    document: dict[str, Any] = result.get("document") or {}
+    result = VideoJobResult.from_json(job.result)
+    document = result.document
     acceptable = _acceptable(job) if job.status == "done" else {}
     rows: list[MetricRow] = []
-    task = str(job.params.get("task"))
-    for name, meta in (document.get("metrics") or {}).items():
+    task = str(VideoJobParams.from_json(job.params).task)
+    for name, found in json_object(document.get("metrics")).items():
+        meta = json_object(found)
         rows.append(_row(name, meta, meta, None, task, acceptable))
         for side in SIDES:
             part = meta.get(side)
             if isinstance(part, dict):
                 rows.append(_row(name, meta, part, side, task, acceptable))
-    files = tuple(url for url, (key, _) in FILES.items() if key in (result.get("files") or {}))
+    reasons = document.get("reasons")
     return VideoResult(
         job=job,
         status=str(document.get("status") or job.status),
-        reasons=tuple(document.get("reasons") or ()),
+        reasons=tuple(str(r) for r in reasons) if isinstance(reasons, list) else (),
         rows=tuple(rows),
-        files=files,
+        files=tuple(url for url, (key, _) in FILES.items() if key in result.files),
         acceptable=acceptable,
         document=document,
-        accepted=tuple(result.get("accepted") or ()),
+        accepted=tuple(result.accepted),
     )
 
 
@@ -228,10 +233,11 @@ def output_file(  # noqa: PLR0917 - use case: tx, actor, record, fields
     if name not in FILES:
         raise NotFound(f"no output file {name!r}", field="name", allowed=sorted(FILES), got=name)
     key, content_type = FILES[name]
-    stored = ((job.result or {}).get("files") or {}).get(key)
+    stored = VideoJobResult.from_json(job.result).files.get(key)
     if job.status != "done" or not stored:
         raise NotFound(f"this analysis has no {name}", field="name", got=name)
-    folder = storage_for(settings).local_path(str(job.params["upload"])).parent / "analysis"
+    upload = str(VideoJobParams.from_json(job.params).upload)
+    folder = storage_for(settings).local_path(upload).parent / "analysis"
     path = (folder / str(stored)).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
         raise NotFound(f"the file {name} is no longer stored", field="name", got=name)
@@ -278,10 +284,10 @@ def accept_metrics(
     )
     row = tx.get(JobRow, job_id)
     if row is not None and row.result is not None:
-        entry = {
+        entry: JSONObject = {
             "at": utcnow().isoformat(timespec="seconds"),
             "by": actor.user_id,
-            "fields": accepted,
+            "fields": dict(accepted),
         }
-        row.result = {**row.result, "accepted": [*row.result.get("accepted", []), entry]}
+        row.result = VideoJobResult.from_json(row.result).with_accepted(entry).to_json()
     return AcceptResult(accepted=accepted, assessment=stored)

@@ -22,6 +22,7 @@ from runnersknee.services.access.authz import Actor, authorize
 from runnersknee.services.jobs import records as jobs
 from runnersknee.services.platform.extras import require_video
 from runnersknee.services.platform.storage import storage_for
+from runnersknee.services.video.job_documents import VideoJobParams
 
 __all__ = [
     "SIDES",
@@ -138,15 +139,10 @@ def submit(  # noqa: PLR0917 - use case: tx, actor, record, fields
 ) -> jobs.JobView:
     """Queue the analysis of a stored upload, authorized as ``action`` (a clinician's
     assessment write; ``video.upload`` for a patient's own video, ``origin`` "patient")."""
-    params = {
-        "view": request.view,
-        "task": request.task,
-        "side": request.side,
-        "source": request.source,
-        "upload": upload,
-        "original_name": _display_name(original_name),
-        "origin": origin,
-    }
+    params = VideoJobParams.new(
+        request.view, request.task, request.side, request.source, upload,
+        _display_name(original_name), origin,
+    )  # fmt: skip
     return jobs.enqueue(tx, actor, VIDEO_JOB, params, patient_id=patient_id, action=action)
 
 

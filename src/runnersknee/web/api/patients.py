@@ -19,6 +19,7 @@ from runnersknee.services.access import accounts
 from runnersknee.services.access.accounts import LoginPolicy
 from runnersknee.services.access.login import SecondStep, audit_logout, log_in
 from runnersknee.services.care import intake, patients, records
+from runnersknee.services.care.intake_answers import IntakeAnswers
 from runnersknee.services.care.patient_json import for_actor
 from runnersknee.web.api.errors import ERROR_RESPONSES
 from runnersknee.web.api.models import (
@@ -120,6 +121,8 @@ def _plain(value: Any) -> Any:
         )
     if isinstance(value, Assessment):
         return records.assessment_json(value)
+    if isinstance(value, IntakeAnswers):  # the answers as stored
+        return value.to_json()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):

@@ -142,7 +142,7 @@ def plan_view(
         sugg = suggestions.view(tx, actor, patient_id, today(request), zone, content(request))
     exercises = content(request).exercises
     library = sorted(((e.id, e.name) for e in exercises.values()), key=lambda x: x[1])
-    knee = str((overview.intake.case_data if overview.intake else {}).get("side") or "")
+    knee = str((overview.intake.case_data.side if overview.intake else None) or "")
     steps = {
         (key, way): exercises[target]
         for key in exercises

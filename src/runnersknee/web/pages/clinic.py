@@ -233,7 +233,7 @@ def intake_page(
     if form is None:
         with database(request).transaction() as tx:
             current = intake.latest_intake(tx, actor, patient_id)
-        values = flatten(current.case_data if current else None, fields)
+        values = flatten(current.case_data.to_json() if current else None, fields)
         return render(request, "intake.html", fields=fields, values=values, action=action, **record)
     data, errors = parse_form(fields, form)
     if not errors:
