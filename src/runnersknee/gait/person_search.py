@@ -79,8 +79,9 @@ class PersonSearch:
 
         h, w = frame.shape[:2]
         scale = min(1.0, self._width / w)
-        small = frame if scale >= 1 else cv2.resize(frame, (round(w * scale), round(h * scale)))
-        return small, scale
+        if scale >= 1:  # a copy: the decoder reuses the frame's array for the next frame
+            return frame.copy(), scale
+        return cv2.resize(frame, (round(w * scale), round(h * scale))), scale
 
     def sample(self, i: int, frame: Frame) -> tuple[Frame, float] | None:
         """Frame ``i`` downscaled for the search if it is a sample the search has not reached

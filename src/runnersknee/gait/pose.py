@@ -119,7 +119,8 @@ def prepare_frame(
     frame_bgr: Frame, crop: Box | None, processing_width_px: int
 ) -> tuple[Frame, float, int, int]:
     """The estimator's input for one frame: the crop, downscaled to at most
-    ``processing_width_px`` wide (OpenCV bilinear), as contiguous RGB.
+    ``processing_width_px`` wide (OpenCV bilinear), as contiguous RGB in a new array (it
+    shares no memory with ``frame_bgr``).
 
     Returns ``(rgb, scale, x0, y0)``: a landmark at ``p`` in ``rgb`` lies at
     ``p / scale + (x0, y0)`` in the frame.
@@ -130,6 +131,8 @@ def prepare_frame(
     part = frame_bgr if crop is None else frame_bgr[y0 : y0 + crop[3], x0 : x0 + crop[2]]
     ph, pw = part.shape[:2]
     scale = min(1.0, processing_width_px / pw)
-    if scale < 1.0:
-        part = cv2.resize(part, (round(pw * scale), round(ph * scale)))
-    return cv2.cvtColor(part, cv2.COLOR_BGR2RGB), scale, x0, y0
+    if scale >= 1.0:
+        return cv2.cvtColor(part, cv2.COLOR_BGR2RGB), scale, x0, y0
+    small = cv2.resize(part, (round(pw * scale), round(ph * scale)))
+    # converted in place: one new image per frame, not two (same pixels)
+    return cv2.cvtColor(small, cv2.COLOR_BGR2RGB, dst=small), scale, x0, y0

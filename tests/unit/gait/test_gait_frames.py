@@ -37,6 +37,26 @@ def test_transform_runs_on_every_frame_in_order(clip: Path) -> None:
     assert len(list(iter_frames(info, max_frames=5))) == 5
 
 
+def test_kept_frames_keep_their_pixels_while_mapped_frames_share_one_array(clip: Path) -> None:
+    info = probe_video(clip, max_seconds=60)
+    kept = list(iter_frames(info))  # new arrays: each keeps its own frame
+    assert [round(float(f.mean()) / 20) for f in kept] == list(range(N_FRAMES))
+    addresses = set(iter_mapped_frames(info, lambda f: f.__array_interface__["data"][0]))
+    assert len(addresses) == 1  # decoded into the same array (no fresh memory per frame)
+
+
+def test_prepared_images_share_no_memory_with_the_frame() -> None:
+    frame = np.random.default_rng(1).integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    for crop, width in [(None, 100), (None, 640), ((10, 10, 50, 60), 640)]:
+        rgb = prepare_frame(frame, crop, width)[0]
+        assert not np.shares_memory(rgb, frame)
+        if width == 640:  # not resized: the crop's pixels, as RGB
+            x, y, w, h = crop or (0, 0, 320, 240)
+            assert np.array_equal(rgb, frame[y : y + h, x : x + w, ::-1])
+    small = cv2.resize(frame, (100, 75))
+    assert np.array_equal(prepare_frame(frame, None, 100)[0], small[..., ::-1])
+
+
 def test_transform_error_is_raised_to_the_consumer(clip: Path) -> None:
     def fail_on_third(frame: Any) -> int:
         level = round(float(frame.mean()) / 20)

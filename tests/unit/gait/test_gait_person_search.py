@@ -262,3 +262,27 @@ def test_the_search_decodes_on_its_own_up_to_30_fps(clip: VideoInfo) -> None:
     assert search_decodes_on_its_own(clip)  # 30 fps
     assert not search_decodes_on_its_own(replace(clip, fps=60.0))
     assert OWN_DECODER_MAX_FPS < 50.0
+
+
+class LevelFinder(Finder):
+    """A slow :class:`Finder` that also records each sample's grey level."""
+
+    def __init__(self) -> None:
+        super().__init__(delay_s=0.01)
+        self.levels: list[int] = []
+
+    def detect(self, frame_bgr: Any) -> list[tuple[int, int, int, int]]:
+        self.levels.append(round(float(frame_bgr.mean())))
+        return super().detect(frame_bgr)
+
+
+def test_samples_from_the_decoding_thread_keep_their_own_pixels(clip: VideoInfo) -> None:
+    # the decoding thread decodes each frame into the previous one's array: a sample the
+    # slow search looks at later must still show its own frame (grey level 4 x its index)
+    finder = LevelFinder()
+    PoseTracking(
+        CentreEstimator(), sample_s=EVERY / 30.0, people_finder=finder, search_own_decoder=False
+    ).track(clip)
+    expected = [4 * i for i in range(0, N_FRAMES, EVERY)]
+    assert len(finder.levels) == len(expected)
+    assert all(abs(a - b) <= 1 for a, b in zip(finder.levels, expected, strict=True))  # MJPG
