@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from runnersknee.clinical.errors import NotFound
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import (
     AlertRow,
     ClinicRow,
@@ -53,7 +54,7 @@ class EpisodeRead:
     patient_id: int
     episode_id: int
     #: The clinician's referral decision (``{"decision": ..., "intake_id": ...}``) or None.
-    referral: dict[str, Any] | None
+    referral: JSONObject | None
     intake_id: int | None
     triage_level: str | None
     intake_at: datetime | None

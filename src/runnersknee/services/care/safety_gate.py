@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from runnersknee.clinical.triage import TriageLevel
 from runnersknee.content.bundle import ClinicalContent
 from runnersknee.services.care import pain_state
 from runnersknee.services.care.episode_read import EpisodeRead, read_episode
+from runnersknee.store.mapping import JSONObject
 from runnersknee.store.tables import IntakeRow, PlanVersionRow
 
 __all__ = ["Gate", "gate_for", "require_exercises", "require_runs"]
@@ -58,7 +58,7 @@ class Gate:
         """Why the gate allows what it allows."""
         return self.allowance.state
 
-    def _decision_json(self) -> dict[str, Any]:
+    def _decision_json(self) -> JSONObject:
         allowance = self.allowance
         return {
             "state": allowance.state.value,
@@ -68,7 +68,7 @@ class Gate:
             "run_state": allowance.run_state,
         }
 
-    def patient_json(self) -> dict[str, Any]:
+    def patient_json(self) -> JSONObject:
         """The API form (plain words only; no rule ids or citation keys)."""
         return self._decision_json() | {
             "message": self.patient_message,
@@ -78,7 +78,7 @@ class Gate:
             "clinic": {"name": self.clinic_name, "phone": self.clinic_phone},
         }
 
-    def clinician_json(self) -> dict[str, Any]:
+    def clinician_json(self) -> JSONObject:
         """The clinician's form: the same decision in clinical words, with the triage level."""
         level = self.allowance.triage_level
         return self._decision_json() | {

@@ -164,7 +164,7 @@ def _view(tx: Session, record: EpisodeRead, day: date, content: ClinicalContent)
         statements.history, {"patient_id": record.patient_id, "since": since}
     )
     rows = tuple(map(tuple, history.all()))  # one fetchall, not a fetchone per row
-    pain = _pain_of_day(tx, rows, where, since)
+    pain = _pain_of_day(tx, rows, record.patient_id, day, since)
     return TodayView(
         version,
         items,
@@ -198,7 +198,7 @@ def _baselines(
 
 
 def _pain_of_day(
-    tx: Session, rows: tuple[tuple[Any, ...], ...], where: dict[str, Any], since: date
+    tx: Session, rows: tuple[tuple[Any, ...], ...], patient_id: int, day: date, since: date
 ) -> tuple[int | None, ...] | None:
     """The day's newest pain ratings, read from the history rows when they hold the answer.
 
@@ -207,7 +207,6 @@ def _pain_of_day(
     they cannot tell (a day before the sign-off, or a full history of later days) is the day
     queried by itself.
     """
-    day: date = where["day"]
     for row in rows:
         if row[0] == day:
             return tuple(row[1:])
@@ -215,6 +214,7 @@ def _pain_of_day(
             return None
     if day >= since and len(rows) < pain_state.HISTORY:
         return None
+    where = {"patient_id": patient_id, "day": day}
     found = tx.connection().execute(_statements().pain_today, where).first()
     return None if found is None else tuple(found)
 
