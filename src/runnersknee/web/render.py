@@ -87,8 +87,7 @@ def _humanize(name: str) -> str:
 
 def _ascii_filter(value: Any) -> Markup:
     """``value`` escaped and written as ASCII (the ``ascii`` filter)."""
-    text = escape(value)
-    return text if text.isascii() else ascii_html(text)
+    return ascii_html(escape(value))
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))

@@ -30,7 +30,7 @@ __all__ = ["JOIN_TURNS", "AuditBatcher"]
 #: in one turn starts its task in the next and reaches the batcher with its entry; two turns
 #: let the requests already received join this commit instead of each opening a small one
 #: (under the benchmark's 50 connections batches grew from 12.5 to 50 entries and the today
-#: page's server CPU fell from 0.76-0.79 to 0.69-0.70 ms: docs/web.md). The wait is a few
+#: page's server CPU fell from 0.76-0.79 to 0.69-0.75 ms: docs/web.md). The wait is a few
 #: callbacks long, and every request still returns only after its batch is committed.
 JOIN_TURNS = 2
 
